@@ -1,0 +1,123 @@
+import { InvalidRequestError } from '../errors.ts';
+
+export type SchedulerName = 'ddim' | 'dpmpp';
+export type DeviceName = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
+export const SCHEDULERS: readonly SchedulerName[] = ['ddim', 'dpmpp'];
+export const DEVICES: readonly DeviceName[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
+
+/** Everything that decides what a text-to-audio generation produces. */
+export interface GenerateParams {
+  prompt: string;
+  negativePrompt: string;
+  seconds: number;
+  steps: number;
+  scheduler: SchedulerName;
+  guidance: number;
+  /** Seed of the first take; take k uses seed + k so any take can be regenerated alone. */
+  seed: number;
+  takes: number;
+}
+
+// diffusers docs recommend "Low quality." as the negative prompt; the blog's
+// "AudioLDM 2, but faster" uses DPM-Solver++ at 20–25 steps instead of 200 DDIM.
+export const DEFAULT_GENERATE: Omit<GenerateParams, 'prompt' | 'seed'> = {
+  negativePrompt: 'Low quality.',
+  seconds: 10,
+  steps: 25,
+  scheduler: 'dpmpp',
+  guidance: 3.5,
+  takes: 1,
+};
+
+export const LIMITS = {
+  minSeconds: 0.5,
+  maxSeconds: 30,
+  minSteps: 1,
+  maxSteps: 1000,
+  minGuidance: 1,
+  maxGuidance: 30,
+  minTakes: 1,
+  maxTakes: 16,
+  maxSeed: Number.MAX_SAFE_INTEGER,
+  /** Far beyond any tokenizer limit; longer text is a paste accident, not a prompt. */
+  maxPromptChars: 20_000,
+} as const;
+
+function finiteNumber(field: string, value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) {
+    throw new InvalidRequestError(field, `${field} must be a number, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+function integerInRange(field: string, value: unknown, min: number, max: number): number {
+  const n = finiteNumber(field, value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InvalidRequestError(field, `${field} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+export function validateSeed(value: unknown): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw new InvalidRequestError('seed', `seed must be a non-negative whole number (at most ${LIMITS.maxSeed}), got ${JSON.stringify(value)}.`);
+  }
+  return n;
+}
+
+function text(field: string, value: unknown, allowEmpty: boolean): string {
+  if (typeof value !== 'string') throw new InvalidRequestError(field, `${field} must be text.`);
+  if (!allowEmpty && value.trim() === '') {
+    throw new InvalidRequestError(field, `${field} is empty.`, 'Describe the sound you want, e.g. "glass shattering on concrete".');
+  }
+  if (value.length > LIMITS.maxPromptChars) {
+    throw new InvalidRequestError(field, `${field} is ${value.length} characters long; the limit is ${LIMITS.maxPromptChars}.`, 'Shorten the text: the model reads at most 128 T5 tokens anyway.');
+  }
+  return value;
+}
+
+/**
+ * Checks an untrusted request (CLI flags, IPC payload, WebSocket message) and fills defaults.
+ * Runs before any heavy work so a typo never costs a model load.
+ */
+export function validateGenerateParams(input: unknown, randomSeed: () => number): GenerateParams {
+  if (typeof input !== 'object' || input === null) throw new InvalidRequestError('request', 'The generate request must be an object.');
+  const raw = input as Record<string, unknown>;
+  const known = new Set(['prompt', 'negativePrompt', 'seconds', 'steps', 'scheduler', 'guidance', 'seed', 'takes']);
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) throw new InvalidRequestError(key, `Unknown setting "${key}".`);
+  }
+  const prompt = text('prompt', raw.prompt, false);
+  const negativePrompt = raw.negativePrompt === undefined ? DEFAULT_GENERATE.negativePrompt : text('negativePrompt', raw.negativePrompt, true);
+
+  const seconds = raw.seconds === undefined ? DEFAULT_GENERATE.seconds : finiteNumber('seconds', raw.seconds);
+  if (seconds < LIMITS.minSeconds || seconds > LIMITS.maxSeconds) {
+    throw new InvalidRequestError('seconds', `seconds must be from ${LIMITS.minSeconds} to ${LIMITS.maxSeconds}, got ${seconds}.`);
+  }
+  const steps = raw.steps === undefined ? DEFAULT_GENERATE.steps : integerInRange('steps', raw.steps, LIMITS.minSteps, LIMITS.maxSteps);
+  const scheduler = raw.scheduler === undefined ? DEFAULT_GENERATE.scheduler : raw.scheduler;
+  if (!SCHEDULERS.includes(scheduler as SchedulerName)) {
+    throw new InvalidRequestError('scheduler', `scheduler must be one of ${SCHEDULERS.join(', ')}, got ${JSON.stringify(scheduler)}.`);
+  }
+  const guidance = raw.guidance === undefined ? DEFAULT_GENERATE.guidance : finiteNumber('guidance', raw.guidance);
+  if (guidance < LIMITS.minGuidance || guidance > LIMITS.maxGuidance) {
+    throw new InvalidRequestError('guidance', `guidance must be from ${LIMITS.minGuidance} to ${LIMITS.maxGuidance}, got ${guidance}.`, 'Use 1 for no guidance (faster) or 2.5–5 for prompt-faithful audio.');
+  }
+  const seed = raw.seed === undefined ? validateSeed(randomSeed()) : validateSeed(raw.seed);
+  const takes = raw.takes === undefined ? DEFAULT_GENERATE.takes : integerInRange('takes', raw.takes, LIMITS.minTakes, LIMITS.maxTakes);
+  if (seed + takes - 1 > LIMITS.maxSeed) {
+    throw new InvalidRequestError('seed', `seed + takes exceeds ${LIMITS.maxSeed}.`);
+  }
+  return { prompt, negativePrompt, seconds, steps, scheduler: scheduler as SchedulerName, guidance, seed, takes };
+}
+
+export function validateDevice(value: unknown): DeviceName {
+  if (value === undefined) return 'auto';
+  if (!DEVICES.includes(value as DeviceName)) {
+    throw new InvalidRequestError('device', `device must be one of ${DEVICES.join(', ')}, got ${JSON.stringify(value)}.`);
+  }
+  return value as DeviceName;
+}
