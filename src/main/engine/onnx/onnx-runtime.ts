@@ -1,0 +1,144 @@
+/**
+ * The one module that talks to onnxruntime-node: creates sessions on a chosen execution provider,
+ * builds tensors, and runs graphs with input checks and readable errors.
+ */
+import * as ort from 'onnxruntime-node';
+import { InferenceError, OutOfMemoryError } from '../../../shared/errors.ts';
+import type { ProviderName } from './execution-providers.ts';
+
+export type TensorType = 'float32' | 'int64';
+
+export interface TensorData {
+  type: TensorType;
+  data: Float32Array | BigInt64Array;
+  dims: readonly number[];
+}
+
+export interface ValueInfo {
+  name: string;
+  type: string;
+  /** Numbers are fixed dims, strings symbolic; empty when the graph does not say. */
+  dims: readonly (number | string)[];
+}
+
+export interface SessionOptions {
+  provider: ProviderName;
+  intraOpThreads?: number;
+}
+
+export function ortVersion(): string {
+  return ort.env.versions?.common ?? 'unknown';
+}
+
+export function availableProviders(): Set<string> {
+  return new Set(ort.listSupportedBackends().map((b) => b.name));
+}
+
+function providerConfig(provider: ProviderName): ort.InferenceSession.ExecutionProviderConfig {
+  // Graph inputs/outputs stay fp32 even in fp16 bundles; WebGPU's default NCHW layout matches our convs.
+  return provider === 'cpu' ? 'cpu' : { name: provider };
+}
+
+const OOM_PATTERN = /bad_alloc|out of memory|failed to allocate|cudaErrorMemoryAllocation|E_OUTOFMEMORY|std::length_error/i;
+
+/** A loaded graph. Every run checks its feeds against the graph and names the component on failure. */
+export class OnnxSession {
+  /** How many times `run` was called and the input dims of the last call (cheap instrumentation for tests and benchmarks). */
+  runCount = 0;
+  runMs = 0;
+  lastInputDims: Record<string, readonly number[]> = {};
+
+  private constructor(
+    readonly component: string,
+    readonly file: string,
+    readonly provider: ProviderName,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  static async create(component: string, file: string, options: SessionOptions): Promise<OnnxSession> {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: [providerConfig(options.provider)],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: options.intraOpThreads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+    };
+    try {
+      const session = await ort.InferenceSession.create(file, sessionOptions);
+      return new OnnxSession(component, file, options.provider, session);
+    } catch (error) {
+      throw mapOrtError(error, `Could not load ${component} graph ${file}`);
+    }
+  }
+
+  get inputs(): ValueInfo[] {
+    return this.session.inputMetadata.map(toValueInfo);
+  }
+
+  get outputs(): ValueInfo[] {
+    return this.session.outputMetadata.map(toValueInfo);
+  }
+
+  async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+    const expected = this.session.inputNames;
+    const missing = expected.filter((name) => !(name in feeds));
+    if (missing.length > 0) {
+      throw new InferenceError(`${this.component}: missing input(s) ${missing.join(', ')} (graph wants ${expected.join(', ')}).`);
+    }
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const name of expected) {
+      const t = feeds[name];
+      const count = t.dims.reduce((a, b) => a * b, 1);
+      if (count !== t.data.length) {
+        throw new InferenceError(`${this.component}: input ${name} has ${t.data.length} values for dims [${t.dims.join(', ')}].`);
+      }
+      ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims);
+      this.lastInputDims[name] = [...t.dims];
+    }
+    const started = performance.now();
+    let results: ort.InferenceSession.ReturnType;
+    try {
+      results = await this.session.run(ortFeeds);
+    } catch (error) {
+      const given = expected.map((n) => `${n} ${feeds[n].type}[${feeds[n].dims.join(',')}]`).join(', ');
+      throw mapOrtError(error, `${this.component} failed on inputs ${given}`);
+    } finally {
+      this.runCount += 1;
+      this.runMs += performance.now() - started;
+    }
+    const out: Record<string, TensorData> = {};
+    for (const [name, tensor] of Object.entries(results)) {
+      if (tensor.type !== 'float32' && tensor.type !== 'int64') {
+        throw new InferenceError(`${this.component}: output ${name} is ${tensor.type}; bundles must keep float32/int64 outputs.`);
+      }
+      out[name] = { type: tensor.type, data: tensor.data as Float32Array | BigInt64Array, dims: tensor.dims };
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function toValueInfo(meta: ort.InferenceSession.ValueMetadata): ValueInfo {
+  if (!meta.isTensor) return { name: meta.name, type: 'non-tensor', dims: [] };
+  return { name: meta.name, type: meta.type, dims: [...meta.shape] };
+}
+
+function mapOrtError(error: unknown, context: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split('\n')[0];
+  if (OOM_PATTERN.test(message)) {
+    return new OutOfMemoryError(`Out of memory: ${context}.`);
+  }
+  return new InferenceError(`${context}: ${firstLine}`);
+}
+
+export function float32(data: Float32Array, dims: readonly number[]): TensorData {
+  return { type: 'float32', data, dims };
+}
+
+export function int64(data: BigInt64Array, dims: readonly number[]): TensorData {
+  return { type: 'int64', data, dims };
+}
