@@ -1,0 +1,227 @@
+// RIFF/WAVE reading and writing (Microsoft "Multimedia Programming Interface and Data
+// Specifications 1.0" for RIFF/fmt/fact; WAVEFORMATEXTENSIBLE from the Windows SDK mmreg.h/ksmedia.h).
+// Little-endian only; multi-channel data is interleaved, channels are returned de-interleaved.
+import { AudioDecodeError } from './audio-decode-error.ts';
+
+export { AudioDecodeError } from './audio-decode-error.ts';
+
+export type WavEncodeFormat = 'float32' | 'pcm16' | 'pcm24';
+export type WavSampleFormat = WavEncodeFormat | 'pcm8' | 'pcm32' | 'float64';
+
+export interface DecodedWav {
+  sampleRate: number;
+  channels: Float32Array[];
+  format: WavSampleFormat;
+}
+
+// mmreg.h format tags
+const WAVE_FORMAT_PCM = 0x0001;
+const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+// KSDATAFORMAT_SUBTYPE_* GUIDs are {tag-0000-0010-8000-00AA00389B71}; bytes 2..15 as stored on disk.
+const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+
+const BYTES_PER_SAMPLE: Record<WavEncodeFormat, number> = { float32: 4, pcm16: 2, pcm24: 3 };
+
+function writeId(view: DataView, at: number, id: string): void {
+  for (let i = 0; i < 4; i++) view.setUint8(at + i, id.charCodeAt(i));
+}
+
+/** PCM quantisation: clip to [−1, 1], scale by 2^(bits−1), round half up, and keep +1.0 at the top code. */
+function quantise(x: number, scale: number): number {
+  if (Number.isNaN(x)) return 0;
+  const q = Math.round(Math.min(1, Math.max(-1, x)) * scale);
+  return q >= scale ? scale - 1 : q;
+}
+
+/**
+ * Writes a WAV file. float32 → format tag 3 with cbSize 0 and a `fact` chunk (required for
+ * non-PCM data); pcm16/pcm24 → format tag 1, plain rounding (no dither), clipped to [−1, 1].
+ */
+export function encodeWav(channels: Float32Array[], sampleRate: number, format: WavEncodeFormat): Uint8Array {
+  if (channels.length === 0) throw new RangeError('encodeWav: need at least one channel');
+  const frames = channels[0].length;
+  if (channels.some((c) => c.length !== frames)) throw new RangeError('encodeWav: channels differ in length');
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0 || sampleRate > 0xffffffff) {
+    throw new RangeError(`encodeWav: sample rate must be a positive integer, got ${sampleRate}`);
+  }
+  const bytesPerSample = BYTES_PER_SAMPLE[format];
+  if (bytesPerSample === undefined) throw new RangeError(`encodeWav: unknown format "${String(format)}"`);
+  const isFloat = format === 'float32';
+  const nch = channels.length;
+  const blockAlign = nch * bytesPerSample;
+  const dataSize = frames * blockAlign;
+  const fmtSize = isFloat ? 18 : 16;
+  const factSize = isFloat ? 12 : 0;
+  const pad = dataSize & 1;
+  const total = 12 + 8 + fmtSize + factSize + 8 + dataSize + pad;
+  if (total - 8 > 0xffffffff) throw new RangeError('encodeWav: audio too long for a RIFF file (4 GiB limit)');
+
+  const bytes = new Uint8Array(total);
+  const view = new DataView(bytes.buffer);
+  writeId(view, 0, 'RIFF');
+  view.setUint32(4, total - 8, true);
+  writeId(view, 8, 'WAVE');
+  let p = 12;
+  writeId(view, p, 'fmt ');
+  view.setUint32(p + 4, fmtSize, true);
+  view.setUint16(p + 8, isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
+  view.setUint16(p + 10, nch, true);
+  view.setUint32(p + 12, sampleRate, true);
+  view.setUint32(p + 16, sampleRate * blockAlign, true);
+  view.setUint16(p + 20, blockAlign, true);
+  view.setUint16(p + 22, bytesPerSample * 8, true);
+  if (isFloat) view.setUint16(p + 24, 0, true); // cbSize
+  p += 8 + fmtSize;
+  if (isFloat) {
+    writeId(view, p, 'fact');
+    view.setUint32(p + 4, 4, true);
+    view.setUint32(p + 8, frames, true);
+    p += 12;
+  }
+  writeId(view, p, 'data');
+  view.setUint32(p + 4, dataSize, true);
+  p += 8;
+
+  for (let f = 0; f < frames; f++) {
+    for (let c = 0; c < nch; c++) {
+      const x = channels[c][f];
+      if (format === 'float32') {
+        view.setFloat32(p, x, true);
+      } else if (format === 'pcm16') {
+        view.setInt16(p, quantise(x, 32768), true);
+      } else {
+        const q = quantise(x, 8388608) & 0xffffff;
+        bytes[p] = q & 0xff;
+        bytes[p + 1] = (q >> 8) & 0xff;
+        bytes[p + 2] = (q >> 16) & 0xff;
+      }
+      p += bytesPerSample;
+    }
+  }
+  return bytes;
+}
+
+interface FmtInfo {
+  tag: number;
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+}
+
+const hex4 = (tag: number): string => `0x${tag.toString(16).padStart(4, '0').toUpperCase()}`;
+
+function readId(bytes: Uint8Array, at: number): string {
+  return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
+}
+
+function parseFmt(view: DataView, at: number, size: number): FmtInfo {
+  if (size < 16) throw new AudioDecodeError(`fmt chunk is too short (${size} bytes, need 16)`);
+  let tag = view.getUint16(at, true);
+  const channels = view.getUint16(at + 2, true);
+  const sampleRate = view.getUint32(at + 4, true);
+  const bitsPerSample = view.getUint16(at + 14, true);
+  if (tag === WAVE_FORMAT_EXTENSIBLE) {
+    if (size < 40) throw new AudioDecodeError(`WAVE_FORMAT_EXTENSIBLE fmt chunk is too short (${size} bytes, need 40)`);
+    // cbSize(2) validBits(2) channelMask(4) then the SubFormat GUID, whose first two bytes are the tag.
+    const guid = at + 24;
+    tag = view.getUint16(guid, true);
+    for (let i = 0; i < GUID_TAIL.length; i++) {
+      if (view.getUint8(guid + 2 + i) !== GUID_TAIL[i]) {
+        throw new AudioDecodeError('unsupported WAVE_FORMAT_EXTENSIBLE sub-format (not a PCM or float GUID)');
+      }
+    }
+  }
+  return { tag, channels, sampleRate, bitsPerSample };
+}
+
+function sampleFormat(fmt: FmtInfo): WavSampleFormat {
+  if (fmt.tag === WAVE_FORMAT_PCM) {
+    const byBits: Record<number, WavSampleFormat> = { 8: 'pcm8', 16: 'pcm16', 24: 'pcm24', 32: 'pcm32' };
+    const f = byBits[fmt.bitsPerSample];
+    if (f === undefined) throw new AudioDecodeError(`unsupported PCM bit depth ${fmt.bitsPerSample}`);
+    return f;
+  }
+  if (fmt.tag === WAVE_FORMAT_IEEE_FLOAT) {
+    if (fmt.bitsPerSample === 32) return 'float32';
+    if (fmt.bitsPerSample === 64) return 'float64';
+    throw new AudioDecodeError(`unsupported float bit depth ${fmt.bitsPerSample}`);
+  }
+  throw new AudioDecodeError(
+    `unsupported format tag ${hex4(fmt.tag)} (only PCM 0x0001 and IEEE float 0x0003 are read)`,
+    'Convert the file to uncompressed WAV (PCM or 32-bit float) and try again.',
+  );
+}
+
+/**
+ * Reads a WAV file: PCM 8 (unsigned) / 16 / 24 / 32 bit, IEEE float 32 / 64 bit, plain or
+ * WAVE_FORMAT_EXTENSIBLE. Unknown chunks are skipped (with RIFF's pad byte after odd sizes).
+ * PCM is scaled by 1/2^(bits−1), so the most negative code maps to −1.0.
+ */
+export function decodeWav(bytes: Uint8Array): DecodedWav {
+  if (bytes.length < 12 || readId(bytes, 0) !== 'RIFF' || readId(bytes, 8) !== 'WAVE') {
+    throw new AudioDecodeError('not a RIFF/WAVE file');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let fmt: FmtInfo | null = null;
+  let data: { at: number; size: number } | null = null;
+  // Walk every chunk to the end of the buffer; the RIFF size field is often wrong in the wild.
+  let p = 12;
+  while (p + 8 <= bytes.length) {
+    const id = readId(bytes, p);
+    const size = view.getUint32(p + 4, true);
+    const body = p + 8;
+    if (id === 'data') {
+      if (body + size > bytes.length) {
+        throw new AudioDecodeError(
+          `truncated data chunk (header says ${size} bytes, file has ${bytes.length - body})`,
+          'The file was cut short; export it again.',
+        );
+      }
+      data ??= { at: body, size };
+    } else if (id === 'fmt ') {
+      if (body + size > bytes.length) throw new AudioDecodeError('truncated fmt chunk');
+      fmt ??= parseFmt(view, body, size);
+    }
+    p = body + size + (size & 1);
+  }
+  if (fmt === null) throw new AudioDecodeError('missing fmt chunk');
+  if (data === null) throw new AudioDecodeError('missing data chunk');
+  if (fmt.channels === 0) throw new AudioDecodeError('zero channels');
+  if (fmt.sampleRate === 0) throw new AudioDecodeError('zero sample rate');
+  const format = sampleFormat(fmt);
+
+  const nch = fmt.channels;
+  const bps = fmt.bitsPerSample / 8;
+  const frames = Math.floor(data.size / (nch * bps)); // a trailing partial frame is dropped
+  const channels = Array.from({ length: nch }, () => new Float32Array(frames));
+  let q = data.at;
+  for (let f = 0; f < frames; f++) {
+    for (let c = 0; c < nch; c++) {
+      let v: number;
+      switch (format) {
+        case 'pcm8':
+          v = (view.getUint8(q) - 128) / 128;
+          break;
+        case 'pcm16':
+          v = view.getInt16(q, true) / 32768;
+          break;
+        case 'pcm24':
+          v = (((view.getUint8(q + 2) << 24) | (view.getUint8(q + 1) << 16) | (view.getUint8(q) << 8)) >> 8) / 8388608;
+          break;
+        case 'pcm32':
+          v = view.getInt32(q, true) / 2147483648;
+          break;
+        case 'float32':
+          v = view.getFloat32(q, true);
+          break;
+        case 'float64':
+          v = view.getFloat64(q, true);
+          break;
+      }
+      channels[c][f] = v;
+      q += bps;
+    }
+  }
+  return { sampleRate: fmt.sampleRate, channels, format };
+}
