@@ -2,6 +2,9 @@
  * The one module that talks to onnxruntime-node: creates sessions on a chosen execution provider,
  * builds tensors, and runs graphs with input checks and readable errors.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { InferenceError, OutOfMemoryError } from '../../../shared/errors.ts';
 import type { ProviderName } from './execution-providers.ts';
@@ -30,8 +33,15 @@ export function ortVersion(): string {
   return ort.env.versions?.common ?? 'unknown';
 }
 
+/**
+ * Providers this machine's binding can use: the bundled ones, plus CUDA/TensorRT once their
+ * provider libraries were installed next to the binding (CUDA_SETUP_COMMAND). Without that check
+ * every Linux start would try, fail and warn about CUDA.
+ */
 export function availableProviders(): Set<string> {
-  return new Set(ort.listSupportedBackends().map((b) => b.name));
+  const bindingDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  const installed = (name: string) => existsSync(join(bindingDir, `libonnxruntime_providers_${name}.so`));
+  return new Set(ort.listSupportedBackends().filter((b) => b.bundled || installed(b.name)).map((b) => b.name));
 }
 
 function providerConfig(provider: ProviderName): ort.InferenceSession.ExecutionProviderConfig {
@@ -59,10 +69,11 @@ export class OnnxSession {
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [providerConfig(options.provider)],
       graphOptimizationLevel: 'all',
-      intraOpNumThreads: options.intraOpThreads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
     };
+    // ORT rejects an explicit undefined; leaving it out means "all physical cores".
+    if (options.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpThreads;
     try {
       const session = await ort.InferenceSession.create(file, sessionOptions);
       return new OnnxSession(component, file, options.provider, session);

@@ -1,0 +1,153 @@
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, normalize, sep } from 'node:path';
+import { ModelBundleError } from '../../../shared/errors.ts';
+import type { SchedulerConfig } from '../schedulers/scheduler.ts';
+import { COMPONENT_KEYS, CONTRACT, type ComponentKey, type Precision } from './contract.ts';
+
+export interface FileEntry {
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface GraphFile extends FileEntry {
+  precision: Precision;
+  externalData?: FileEntry[];
+}
+
+export interface ClapAudioConfig {
+  sampleRate: number;
+  nFft: number;
+  hopLength: number;
+  melBins: number;
+  fMin: number;
+  fMax: number;
+  maxSamples: number;
+}
+
+export interface BundleConfig {
+  sampleRate: number;
+  hopLength: number;
+  melBins: number;
+  latentChannels: number;
+  latentFreq: number;
+  vaeScaleFactor: number;
+  vaeScalingFactor: number;
+  unetTimeMultiple: number;
+  unetSampleSize: number;
+  maxNewTokens: number;
+  clapDim: number;
+  t5Dim: number;
+  llmDim: number;
+  gpt2Layers: number;
+  gpt2Heads: number;
+  gpt2HeadDim: number;
+  clapMaxLength: number;
+  t5MaxLength: number;
+  clapLogitScale: number;
+  clapAudio: ClapAudioConfig;
+  scheduler: SchedulerConfig;
+}
+
+export interface BundleManifest {
+  format: 'loa-studio-bundle';
+  contractVersion: number;
+  id: string;
+  name: string;
+  license: string;
+  description?: string;
+  source?: Record<string, unknown>;
+  config: BundleConfig;
+  components: Record<ComponentKey, { graphs: GraphFile[] }>;
+  tokenizers: Record<'clap' | 't5', { files: FileEntry[] }>;
+}
+
+export const MANIFEST_FILE = 'manifest.json';
+
+/** Bundle paths are relative and stay inside the bundle: a manifest can't point at ~/.ssh. */
+export function resolveInBundle(dir: string, file: string): string {
+  const clean = normalize(file);
+  if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`)) {
+    throw new ModelBundleError(join(dir, MANIFEST_FILE), `The manifest names a file outside the bundle: ${file}.`);
+  }
+  return join(dir, clean);
+}
+
+function fail(dir: string, message: string): never {
+  throw new ModelBundleError(join(dir, MANIFEST_FILE), message);
+}
+
+function isFileEntry(value: unknown): value is FileEntry {
+  const v = value as FileEntry;
+  return typeof v === 'object' && v !== null && typeof v.file === 'string' && /^[0-9a-f]{64}$/.test(v.sha256) && Number.isInteger(v.bytes) && v.bytes >= 0;
+}
+
+/** Reads and shape-checks `manifest.json`; file contents are checked by `verifyBundleFiles`. */
+export async function readManifest(dir: string): Promise<BundleManifest> {
+  const path = join(dir, MANIFEST_FILE);
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) fail(dir, `${dir} is a file, not a model bundle folder.`);
+  } catch (error) {
+    if (error instanceof ModelBundleError) throw error;
+    throw new ModelBundleError(path, `No model bundle at ${dir}: the folder does not exist.`, 'Pick a bundle folder (it holds manifest.json), or export one as described in models/README.md.');
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ModelBundleError(path, `No model bundle at ${dir}: manifest.json is missing.`, 'Pick a bundle folder (it holds manifest.json), or export one as described in models/README.md.');
+  }
+  let raw: BundleManifest;
+  try {
+    raw = JSON.parse(text) as BundleManifest;
+  } catch (error) {
+    fail(dir, `manifest.json is not valid JSON (${(error as Error).message}).`);
+  }
+  if (raw?.format !== 'loa-studio-bundle') fail(dir, 'manifest.json is not a LOA Studio bundle manifest (format is not "loa-studio-bundle").');
+  if (raw.contractVersion !== CONTRACT.version) {
+    fail(dir, `The bundle uses contract version ${String(raw.contractVersion)}; this LOA Studio reads version ${CONTRACT.version}.`);
+  }
+  if (typeof raw.id !== 'string' || typeof raw.name !== 'string' || typeof raw.license !== 'string') fail(dir, 'manifest.json lacks id, name or license.');
+  const config = raw.config as unknown as Record<string, unknown>;
+  if (typeof config !== 'object' || config === null) fail(dir, 'manifest.json has no config.');
+  for (const key of CONTRACT.configKeys) {
+    if (config[key] === undefined) fail(dir, `manifest.json config lacks "${key}".`);
+  }
+  for (const key of COMPONENT_KEYS) {
+    const component = raw.components?.[key];
+    if (!component || !Array.isArray(component.graphs) || component.graphs.length === 0) fail(dir, `manifest.json lists no graph for component "${key}".`);
+    for (const graph of component.graphs) {
+      if (!isFileEntry(graph)) fail(dir, `component "${key}" has a graph entry without file, sha256 or bytes.`);
+      if (!CONTRACT.components[key].precisions.includes(graph.precision)) {
+        fail(dir, `component "${key}" may not be ${String(graph.precision)} (allowed: ${CONTRACT.components[key].precisions.join(', ')}).`);
+      }
+      resolveInBundle(dir, graph.file);
+      for (const extra of graph.externalData ?? []) {
+        if (!isFileEntry(extra)) fail(dir, `component "${key}" lists external data without file, sha256 or bytes.`);
+        resolveInBundle(dir, extra.file);
+      }
+    }
+    if (!component.graphs.some((g) => g.precision === 'fp32')) fail(dir, `component "${key}" has no fp32 graph (CPU needs one).`);
+  }
+  for (const name of ['clap', 't5'] as const) {
+    const files = raw.tokenizers?.[name]?.files;
+    if (!Array.isArray(files) || !files.every(isFileEntry)) fail(dir, `manifest.json lists no ${name} tokenizer files.`);
+    const wanted = CONTRACT.tokenizers[name].files.map((f) => `${CONTRACT.tokenizers[name].dir}/${f}`);
+    for (const want of wanted) {
+      if (!files.some((f) => normalize(f.file) === normalize(want))) fail(dir, `manifest.json does not list ${want}.`);
+    }
+    files.forEach((f) => resolveInBundle(dir, f.file));
+  }
+  return raw;
+}
+
+/** Every file the manifest names, for checksum verification. */
+export function manifestFiles(manifest: BundleManifest): FileEntry[] {
+  const files: FileEntry[] = [];
+  for (const key of COMPONENT_KEYS) {
+    for (const graph of manifest.components[key].graphs) files.push(graph, ...(graph.externalData ?? []));
+  }
+  files.push(...manifest.tokenizers.clap.files, ...manifest.tokenizers.t5.files);
+  return files;
+}

@@ -1,0 +1,164 @@
+import { ProgressClock, type Progress, type Stage } from '../../../shared/engine/progress.ts';
+import type { GenerateParams } from '../../../shared/engine/generate-params.ts';
+import { ModelBundle, type LoadBundleOptions } from '../bundle/model-bundle.ts';
+import { resolveInBundle } from '../bundle/manifest.ts';
+import { CONTRACT } from '../bundle/contract.ts';
+import { float32 } from '../onnx/onnx-runtime.ts';
+import { SeededRandom } from '../random.ts';
+import { createScheduler } from '../schedulers/create-scheduler.ts';
+import { loadPromptTokenizers, type PromptTokenizers } from '../tokenizers/text-tokenizers.ts';
+import { clapAudioFeatures, rankByClap } from './clap-features.ts';
+import { decodeLatents, vocode } from './decode.ts';
+import { denoise, throwIfCancelled, yieldToEventLoop } from './denoise.ts';
+import { encodePrompt } from './encode-prompt.ts';
+import { planLengths } from './lengths.ts';
+import { scale } from './tensor-ops.ts';
+
+export interface Take {
+  /** Order of generation (0-based); the seed is params.seed + index. */
+  index: number;
+  seed: number;
+  samples: Float32Array;
+  /** CLAP text–audio similarity (logit scale applied); null when only one take was made. */
+  score: number | null;
+}
+
+export interface GenerationResult {
+  sampleRate: number;
+  /** Best first when several takes were ranked. */
+  takes: Take[];
+  notices: string[];
+  provider: string;
+  timings: Record<Stage, number> & { totalMs: number; sessionMs: number };
+}
+
+export interface GenerateHooks {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** Each take as soon as it is vocoded, before ranking: the studio can play it at once. */
+  onTake?: (take: Take) => void;
+}
+
+/**
+ * AudioLDM 2 text-to-audio, in the paper's order: encode text → LOA → denoise → decode → vocode,
+ * then rank the takes by CLAP. Takes are generated one after another, each from its own seed, so
+ * any take can be regenerated alone and bit-identically.
+ */
+export class AudioLdm2Pipeline {
+  private constructor(readonly bundle: ModelBundle, private readonly tokenizers: PromptTokenizers) {}
+
+  static async load(dir: string, options: LoadBundleOptions = {}): Promise<AudioLdm2Pipeline> {
+    const bundle = await ModelBundle.load(dir, options);
+    try {
+      const { clapMaxLength, t5MaxLength } = bundle.config;
+      const tokenizers = await loadPromptTokenizers(
+        resolveInBundle(dir, CONTRACT.tokenizers.clap.dir),
+        resolveInBundle(dir, CONTRACT.tokenizers.t5.dir),
+        { clapMaxLength, t5MaxLength },
+      );
+      return new AudioLdm2Pipeline(bundle, tokenizers);
+    } catch (error) {
+      await bundle.release();
+      throw error;
+    }
+  }
+
+  get sampleRate(): number {
+    return this.bundle.config.sampleRate;
+  }
+
+  async generate(params: GenerateParams, hooks: GenerateHooks = {}): Promise<GenerationResult> {
+    const config = this.bundle.config;
+    const started = performance.now();
+    const sessionMsBefore = await this.sessionMs();
+    const timings = { load: 0, encode: 0, loa: 0, denoise: 0, decode: 0, vocode: 0, rank: 0 } as GenerationResult['timings'];
+    const clock = new ProgressClock(params.takes, params.steps);
+    const report = (p: Progress) => hooks.onProgress?.(p);
+    const timed = async <T>(stage: Stage, work: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        return await work();
+      } finally {
+        timings[stage] += performance.now() - t0;
+      }
+    };
+
+    const guided = params.guidance > 1;
+    report(clock.snapshot('encode', 0, 0));
+    const conditioning = await timed('encode', () => encodePrompt(this.bundle, this.tokenizers, params.prompt, params.negativePrompt, guided));
+    report(clock.advance(1, 'encode', 0, 0));
+    const notices = [...this.bundle.notices, ...conditioning.notices];
+
+    const plan = planLengths(params.seconds, config);
+    const shape = { channels: config.latentChannels, frames: plan.paddedLatentFrames, freq: config.latentFreq };
+    const unet = await this.bundle.session('unet');
+    const vae = await this.bundle.session('vaeDecoder');
+    const vocoder = await this.bundle.session('vocoder');
+    const takes: Take[] = [];
+
+    for (let index = 0; index < params.takes; index++) {
+      const take = index + 1;
+      const seed = params.seed + index;
+      const scheduler = createScheduler(params.scheduler, config.scheduler);
+      scheduler.setTimesteps(params.steps);
+      const noise = new SeededRandom(seed).fillNormal(shape.channels * shape.frames * shape.freq);
+      const initial = scheduler.initNoiseSigma === 1 ? noise : scale(noise, scheduler.initNoiseSigma);
+
+      report(clock.snapshot('denoise', take, 0));
+      const latents = await timed('denoise', () =>
+        denoise(unet, scheduler, initial, shape, conditioning, params.guidance, config.llmDim, config.t5Dim, {
+          signal: hooks.signal,
+          onStep: (step) => report(clock.advance(1, 'denoise', take, step)),
+        }),
+      );
+      await yieldToEventLoop();
+      throwIfCancelled(hooks.signal);
+      report(clock.snapshot('decode', take, 0));
+      const mel = await timed('decode', () => decodeLatents(vae, latents, plan, config));
+      report(clock.advance(1, 'decode', take, 0));
+      await yieldToEventLoop();
+      throwIfCancelled(hooks.signal);
+      const samples = await timed('vocode', () => vocode(vocoder, mel, plan, config));
+      report(clock.advance(1, 'vocode', take, 0));
+      const result: Take = { index, seed, samples, score: null };
+      takes.push(result);
+      hooks.onTake?.(result);
+    }
+
+    let ranked = takes;
+    if (takes.length > 1) {
+      report(clock.snapshot('rank', params.takes, 0));
+      ranked = await timed('rank', () => this.rank(takes, conditioning.clapText, hooks.signal));
+    }
+    timings.totalMs = performance.now() - started;
+    timings.sessionMs = (await this.sessionMs()) - sessionMsBefore;
+    return { sampleRate: config.sampleRate, takes: ranked, notices, provider: this.bundle.provider, timings };
+  }
+
+  /** CLAP audio–text similarity, best first (diffusers `score_waveforms`, with a deterministic centre crop). */
+  private async rank(takes: Take[], textEmbed: Float32Array, signal?: AbortSignal): Promise<Take[]> {
+    const config = this.bundle.config;
+    const clapAudio = await this.bundle.session('clapAudio');
+    const embeds: Float32Array[] = [];
+    for (const take of takes) {
+      await yieldToEventLoop();
+      throwIfCancelled(signal);
+      const features = clapAudioFeatures(take.samples, config.sampleRate, config.clapAudio);
+      const out = await clapAudio.run({ input_features: float32(features, [1, 1, features.length / config.clapAudio.melBins, config.clapAudio.melBins]) });
+      embeds.push(out.audio_embeds.data as Float32Array);
+    }
+    return rankByClap(textEmbed, embeds, config.clapLogitScale).map(({ index, score }) => ({ ...takes[index], score }));
+  }
+
+  private async sessionMs(): Promise<number> {
+    let total = 0;
+    for (const key of ['clapText', 'clapAudio', 't5Encoder', 'projection', 'gpt2Prefill', 'gpt2Step', 'unet', 'vaeDecoder', 'vocoder'] as const) {
+      if (this.bundle.isLoaded(key)) total += (await this.bundle.session(key)).runMs;
+    }
+    return total;
+  }
+
+  async release(): Promise<void> {
+    await this.bundle.release();
+  }
+}

@@ -1,0 +1,40 @@
+/** Test helpers around the committed random-weight bundle `models/tiny`. */
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BundleManifest } from '../bundle/manifest.ts';
+
+export const TINY_BUNDLE = resolve(import.meta.dirname, '../../../../models/tiny');
+
+export async function tempDir(prefix = 'loa-test-'): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A private copy of models/tiny that a test may damage. */
+export async function copyTinyBundle(target: string): Promise<string> {
+  const dir = join(target, 'bundle');
+  await cp(TINY_BUNDLE, dir, { recursive: true });
+  return dir;
+}
+
+export async function editManifest(dir: string, edit: (m: BundleManifest) => void): Promise<void> {
+  const path = join(dir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(path, 'utf8')) as BundleManifest;
+  edit(manifest);
+  await writeFile(path, JSON.stringify(manifest, null, 2));
+}
+
+/** Replaces a bundle file and records its new size and checksum, so only the contract check can object. */
+export async function replaceFile(dir: string, file: string, bytes: Uint8Array): Promise<void> {
+  await writeFile(join(dir, file), bytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await editManifest(dir, (m) => {
+    for (const component of Object.values(m.components)) {
+      for (const graph of component.graphs) {
+        if (graph.file === file) Object.assign(graph, { sha256, bytes: bytes.length });
+      }
+    }
+  });
+}
