@@ -1,0 +1,98 @@
+/**
+ * Entry of the engine process. ONNX Runtime's `run` blocks its thread, so the engine lives here,
+ * away from the UI; the host can kill this process when a run hangs, and survives when it crashes.
+ */
+import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineRequest, type LoadRequest } from '../../../shared/engine/engine-protocol.ts';
+import { CancelledError, InvalidRequestError, toErrorEnvelope } from '../../../shared/errors.ts';
+import { AudioLdm2Pipeline } from '../pipeline/audioldm2-pipeline.ts';
+import { workerTransport } from './transport.ts';
+
+const transport = workerTransport();
+let pipeline: AudioLdm2Pipeline | undefined;
+let loading: Promise<void> | undefined;
+const jobs = new Map<string, AbortController>();
+const queue: Array<Extract<EngineRequest, { type: 'generate' }>> = [];
+let running = false;
+
+function send(event: EngineEvent): void {
+  transport.send(event);
+}
+
+async function load(request: LoadRequest): Promise<void> {
+  if (request.protocol !== ENGINE_PROTOCOL_VERSION) {
+    send({ type: 'load-failed', error: toErrorEnvelope(new InvalidRequestError('protocol', `Engine protocol ${request.protocol} is not ${ENGINE_PROTOCOL_VERSION}.`, 'Restart LOA Studio.')) });
+    return;
+  }
+  const started = performance.now();
+  try {
+    await pipeline?.release();
+    pipeline = await AudioLdm2Pipeline.load(request.bundleDir, { device: request.device, cacheDir: request.cacheDir, intraOpThreads: request.intraOpThreads });
+    const manifest = pipeline.bundle.manifest;
+    send({
+      type: 'loaded',
+      info: {
+        bundleId: manifest.id,
+        bundleName: manifest.name,
+        provider: pipeline.bundle.provider,
+        sampleRate: pipeline.sampleRate,
+        notices: [...pipeline.bundle.notices],
+        loadMs: performance.now() - started,
+      },
+    });
+  } catch (error) {
+    pipeline = undefined;
+    send({ type: 'load-failed', error: toErrorEnvelope(error) });
+  }
+}
+
+async function drain(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    while (queue.length > 0) {
+      const job = queue.shift()!;
+      const controller = jobs.get(job.jobId);
+      if (!controller) continue;
+      try {
+        await loading;
+        if (!pipeline) throw new InvalidRequestError('bundle', 'No model bundle is loaded.', 'Load a model bundle first.');
+        if (controller.signal.aborted) throw new CancelledError();
+        const result = await pipeline.generate(job.params, {
+          signal: controller.signal,
+          onProgress: (progress) => send({ type: 'progress', jobId: job.jobId, progress }),
+          onTake: (take) => send({ type: 'take', jobId: job.jobId, take }),
+        });
+        send({ type: 'done', jobId: job.jobId, output: result });
+      } catch (error) {
+        send({ type: 'failed', jobId: job.jobId, error: toErrorEnvelope(error) });
+      } finally {
+        jobs.delete(job.jobId);
+      }
+    }
+  } finally {
+    running = false;
+  }
+}
+
+transport.onMessage((request: EngineRequest) => {
+  switch (request.type) {
+    case 'load':
+      loading = load(request);
+      break;
+    case 'generate':
+      jobs.set(request.jobId, new AbortController());
+      queue.push(request);
+      void drain();
+      break;
+    case 'cancel':
+      jobs.get(request.jobId)?.abort();
+      break;
+    case 'shutdown':
+      void (async () => {
+        for (const controller of jobs.values()) controller.abort();
+        await pipeline?.release();
+        process.exit(0);
+      })();
+      break;
+  }
+});
