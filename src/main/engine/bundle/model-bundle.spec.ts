@@ -5,7 +5,7 @@ import { ModelBundleError, ProviderUnavailableError } from '../../../shared/erro
 import { availableProviders } from '../onnx/onnx-runtime.ts';
 import { copyTinyBundle, editManifest, replaceFile, tempDir, TINY_BUNDLE } from '../testing/tiny-bundle.ts';
 import { COMPONENT_KEYS } from './contract.ts';
-import { ModelBundle } from './model-bundle.ts';
+import { chooseGraph, ModelBundle } from './model-bundle.ts';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -142,5 +142,16 @@ describe('a broken bundle is refused with the file named', () => {
       delete (m.config as unknown as Record<string, unknown>).vaeScalingFactor;
     });
     expect((await loadError(dir)).message).toMatch(/config lacks "vaeScalingFactor"/);
+  });
+});
+
+describe('chooseGraph', () => {
+  const fp32 = { precision: 'fp32' as const, file: 'unet.onnx', sha256: 'a'.repeat(64), bytes: 1 };
+  const fp16 = { precision: 'fp16' as const, file: 'unet.fp16.onnx', sha256: 'b'.repeat(64), bytes: 1 };
+  it('uses fp16 graphs on GPU providers and fp32 on CPU', () => {
+    expect(chooseGraph([fp32, fp16], 'cuda').file).toBe('unet.fp16.onnx');
+    expect(chooseGraph([fp32, fp16], 'webgpu').file).toBe('unet.fp16.onnx');
+    expect(chooseGraph([fp32, fp16], 'cpu').file).toBe('unet.onnx');
+    expect(chooseGraph([fp32], 'dml').file).toBe('unet.onnx'); // T5 and the VAE only ship fp32
   });
 });

@@ -137,7 +137,7 @@ function toValueInfo(meta: ort.InferenceSession.ValueMetadata): ValueInfo {
   return { name: meta.name, type: meta.type, dims: [...meta.shape] };
 }
 
-function mapOrtError(error: unknown, context: string): Error {
+export function mapOrtError(error: unknown, context: string): Error {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split('\n')[0];
   if (OOM_PATTERN.test(message)) {
