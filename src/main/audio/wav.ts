@@ -1,9 +1,9 @@
 // RIFF/WAVE reading and writing (Microsoft "Multimedia Programming Interface and Data
 // Specifications 1.0" for RIFF/fmt/fact; WAVEFORMATEXTENSIBLE from the Windows SDK mmreg.h/ksmedia.h).
 // Little-endian only; multi-channel data is interleaved, channels are returned de-interleaved.
-import { AudioDecodeError } from './audio-decode-error.ts';
+import { AudioDecodeError } from '../../shared/errors.ts';
 
-export { AudioDecodeError } from './audio-decode-error.ts';
+export { AudioDecodeError } from '../../shared/errors.ts';
 
 export type WavEncodeFormat = 'float32' | 'pcm16' | 'pcm24';
 export type WavSampleFormat = WavEncodeFormat | 'pcm8' | 'pcm32' | 'float64';

@@ -6,16 +6,7 @@
 // librosa's soxr. Exact parity with Python is therefore not a goal (spec §7 pitfall 12).
 import { applyMelFilterBank, melFilterBank, periodicHann, powerToDb, stft } from '../../audio/mel.ts';
 import { resample } from '../../audio/resample.ts';
-
-export interface ClapAudioConfig {
-  sampleRate: number;
-  nFft: number;
-  hopLength: number;
-  melBins: number;
-  fMin: number;
-  fMax: number;
-  maxSamples: number;
-}
+import type { ClapAudioConfig } from '../bundle/manifest.ts';
 
 /** The cvssp/audioldm2 feature_extractor/preprocessor_config.json values. */
 export const AUDIOLDM2_CLAP_AUDIO: ClapAudioConfig = {
