@@ -1,0 +1,193 @@
+// Renders one take (or a region of it) into the bytes of an exported WAV:
+//   slice → resample (libsamplerate, SRC_SINC_BEST_QUALITY) → fades → normalise → encode.
+// Fades come after resampling so they are exact at the output rate (first and last sample 0)
+// and also fade out the sinc ringing that the hard region edges cause in the resampler.
+import * as libsamplerateModule from '@alexanderolsen/libsamplerate-js';
+import { InvalidRequestError } from '../../shared/errors.ts';
+import type { ExportOptions, Normalize } from '../../shared/studio/studio-api.ts';
+import { resampledLength } from '../audio/resample.ts';
+import { encodeWav } from '../audio/wav.ts';
+import { integratedLoudness } from './loudness.ts';
+
+/** Fade length for dragged regions: long enough to remove the click of a hard cut, short enough to keep the transient. */
+export const DRAG_FADE_MS = 5;
+/** Loudness normalisation never lifts the sample peak above this (peers.md: AudioCraft's −1 dBFS headroom). */
+export const PEAK_CEILING_DBFS = -1;
+
+export interface RenderedExport {
+  /** The complete WAV file. */
+  bytes: Uint8Array;
+  sampleRate: number;
+  /** Sample frames in the file. */
+  frames: number;
+  /** Normalisation gain that was applied (0 for `none` and for silence). */
+  gainDb: number;
+  /** Sample peak of the exported audio before quantisation; −Infinity for silence. */
+  peakDbfs: number;
+  /** BS.1770 integrated loudness of the exported audio; −Infinity for silence. */
+  lufs: number;
+  /** True when a loudness target was not reached because the gain was held at PEAK_CEILING_DBFS. */
+  limited: boolean;
+  /** Samples beyond ±1.0 that 16/24-bit PCM had to clip (only with `normalize: none`); 0 for float32. */
+  clippedSamples: number;
+}
+
+type LibSampleRate = typeof libsamplerateModule;
+// The package is a webpack UMD bundle: Node's ESM loader cannot see its named exports and hands
+// over module.exports as `default`, while a bundler honouring its __esModule flag gives named ones.
+const LibSampleRate: LibSampleRate = (libsamplerateModule as LibSampleRate & { default?: LibSampleRate }).default ?? libsamplerateModule;
+
+// libsamplerate-wrapper.cpp (libsamplerate-js 2.1): the WASM side has fixed 1,008,000-float input
+// and output buffers. Its `simple()` falls back to a chunked path above that size which never
+// flushes the filter (and ignores a subarray's byteOffset), so we drive the streaming `full()` API
+// ourselves in chunks that always fit.
+const WASM_BUFFER_FLOATS = 1_008_000;
+const MAX_CHUNK = 65_536;
+
+/**
+ * Band-limited resampling of one channel with libsamplerate's best sinc converter (Castro Lopo's
+ * "Secret Rabbit Code"; api_misc.html: worst-case 97 dB SNR at 97 % bandwidth). Returns exactly resampledLength(n) = ⌈n·to/from⌉
+ * samples, the same count as our own preview resampler. The converter is created per call, so
+ * the output depends only on the input (bit-identical between runs). libsamplerate-js compiles
+ * the C library to plain JavaScript (wasm2js), and only offers an async `create`, hence async.
+ */
+export async function resampleBest(x: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
+  if (fromRate === toRate) return x.slice();
+  const target = resampledLength(x.length, fromRate, toRate);
+  const out = new Float32Array(target);
+  if (target === 0) return out;
+  const src = await LibSampleRate.create(1, fromRate, toRate, { converterType: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY });
+  try {
+    const ratio = toRate / fromRate;
+    // Each call's output (≈ chunk·ratio plus what the filter held back) must fit the WASM buffer.
+    const chunk = Math.max(1, Math.min(MAX_CHUNK, Math.floor(WASM_BUFFER_FLOATS / (2 * (ratio + 1)))));
+    let written = 0;
+    const keep = (y: Float32Array): void => {
+      const k = Math.min(y.length, target - written);
+      out.set(y.subarray(0, k), written);
+      written += k;
+    };
+    for (let p = 0; p < x.length && written < target; p += chunk) keep(src.full(x.subarray(p, p + chunk)));
+    // The sinc filter holds back about its half-length (≈ 143 input samples at best quality when
+    // upsampling); feeding zeros past the end releases them, exactly as src_simple's end-of-input does.
+    const zeros = new Float32Array(chunk);
+    for (let fed = 0; written < target; fed += chunk) {
+      if (fed > fromRate + chunk) throw new Error(`resampleBest: libsamplerate produced ${written} of ${target} samples`);
+      keep(src.full(zeros));
+    }
+    return out;
+  } finally {
+    src.destroy();
+  }
+}
+
+/** Region in seconds → [start, end) sample indices, clamped to the take. */
+function regionFrames(length: number, sampleRate: number, region?: { start: number; end: number }): [number, number] {
+  if (region === undefined) {
+    if (length === 0) throw new InvalidRequestError('region', 'The take has no audio to export.', 'Generate the take again.');
+    return [0, length];
+  }
+  if (!Number.isFinite(region.start) || !Number.isFinite(region.end)) {
+    throw new InvalidRequestError('region', `The region must be two numbers of seconds, got ${region.start}–${region.end}.`);
+  }
+  const clamp = (s: number): number => Math.min(length, Math.max(0, Math.round(s * sampleRate)));
+  const start = clamp(region.start);
+  const end = clamp(region.end);
+  if (end <= start) {
+    const dur = (length / sampleRate).toFixed(2);
+    throw new InvalidRequestError('region', `The region ${region.start}–${region.end} s holds no audio (the take is ${dur} s long).`, 'Drag across the waveform to select a region inside the take.');
+  }
+  return [start, end];
+}
+
+/**
+ * Equal-power (quarter-sine) fades, SoX `fade q`: gain sin(π/2·i/N) over the first N samples and
+ * its mirror over the last N, so the first and last samples are exactly 0. Chosen over linear
+ * because half-way through it is at −3 dB instead of −6 dB: the short de-click fades of a drag
+ * keep the level up to the edges and do not audibly dull the transient a region often starts on.
+ */
+function applyFades(x: Float32Array, fadeIn: number, fadeOut: number): void {
+  for (let i = 0; i < fadeIn; i++) x[i] *= Math.sin((Math.PI / 2) * (i / fadeIn));
+  for (let i = 0; i < fadeOut; i++) x[x.length - 1 - i] *= Math.sin((Math.PI / 2) * (i / fadeOut));
+}
+
+function fadeFrames(ms: number, rate: number, length: number, field: string): number {
+  if (!Number.isFinite(ms) || ms < 0) throw new InvalidRequestError(field, `${field} must be 0 ms or more, got ${ms}.`);
+  return Math.min(Math.floor(length / 2), Math.round((ms * rate) / 1000));
+}
+
+const toDb = (amplitude: number): number => 20 * Math.log10(amplitude);
+
+function peakOf(x: Float32Array): number {
+  let peak = 0;
+  for (const v of x) peak = Math.max(peak, Math.abs(v));
+  return peak;
+}
+
+/**
+ * Gain for the chosen normalisation. Peak: the sample peak lands on `dbfs`. Loudness: target −
+ * measured (BS.1770), but never so much that the sample peak passes PEAK_CEILING_DBFS ("never clip
+ * silently"). Sample peak stands in for true peak: exports are mostly 16 kHz model output
+ * upsampled to 44.1/48 kHz, so the content sits below a third of Nyquist and inter-sample peaks
+ * are negligible.
+ */
+function normalisationGain(x: Float32Array, rate: number, normalize: Normalize): { gainDb: number; limited: boolean } {
+  const peak = peakOf(x);
+  if (normalize.kind === 'none' || peak === 0) return { gainDb: 0, limited: false };
+  if (normalize.kind === 'peak') {
+    if (!Number.isFinite(normalize.dbfs) || normalize.dbfs > 0) {
+      throw new InvalidRequestError('normalize.dbfs', `The peak target must be 0 dBFS or lower, got ${normalize.dbfs}.`, 'Use −1 dBFS, the usual headroom.');
+    }
+    return { gainDb: normalize.dbfs - toDb(peak), limited: false };
+  }
+  if (!Number.isFinite(normalize.lufs) || normalize.lufs > 0) {
+    throw new InvalidRequestError('normalize.lufs', `The loudness target must be 0 LUFS or lower, got ${normalize.lufs}.`, 'Use −14 LUFS (streaming) or −23 LUFS (broadcast).');
+  }
+  const measured = integratedLoudness([x], rate);
+  if (measured === -Infinity) return { gainDb: 0, limited: false };
+  const wanted = normalize.lufs - measured;
+  const ceiling = PEAK_CEILING_DBFS - toDb(peak);
+  return wanted > ceiling ? { gainDb: ceiling, limited: true } : { gainDb: wanted, limited: false };
+}
+
+/**
+ * Renders a mono take (or `region`, in seconds, clamped to the take) as a WAV file per `options`.
+ * Fades are clamped to half the rendered length each. Async only because libsamplerate-js loads
+ * asynchronously; nothing else waits. Throws InvalidRequestError for an empty region or bad options.
+ */
+export async function renderExport(
+  samples: Float32Array,
+  sampleRate: number,
+  options: ExportOptions,
+  region?: { start: number; end: number },
+): Promise<RenderedExport> {
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`renderExport: bad take sample rate ${sampleRate}`);
+  const rate = options.sampleRate;
+  if (!Number.isInteger(rate) || rate < 8000 || rate > 192_000) {
+    throw new InvalidRequestError('sampleRate', `The export sample rate must be a whole number of Hz, got ${rate}.`, 'Choose 44.1 or 48 kHz.');
+  }
+  if (!['pcm16', 'pcm24', 'float32'].includes(options.format)) {
+    throw new InvalidRequestError('format', `Unknown export format "${String(options.format)}".`, 'Choose 16-bit, 24-bit or 32-bit float.');
+  }
+  const [start, end] = regionFrames(samples.length, sampleRate, region);
+  const audio = await resampleBest(samples.subarray(start, end), sampleRate, rate);
+  applyFades(audio, fadeFrames(options.fadeInMs, rate, audio.length, 'fadeInMs'), fadeFrames(options.fadeOutMs, rate, audio.length, 'fadeOutMs'));
+
+  const { gainDb, limited } = normalisationGain(audio, rate, options.normalize);
+  if (gainDb !== 0) {
+    const g = 10 ** (gainDb / 20);
+    for (let i = 0; i < audio.length; i++) audio[i] *= g;
+  }
+  let clippedSamples = 0;
+  if (options.format !== 'float32') for (const v of audio) if (Math.abs(v) > 1) clippedSamples++;
+  return {
+    bytes: encodeWav([audio], rate, options.format),
+    sampleRate: rate,
+    frames: audio.length,
+    gainDb,
+    peakDbfs: toDb(peakOf(audio)),
+    lufs: integratedLoudness([audio], rate),
+    limited,
+    clippedSamples,
+  };
+}
