@@ -111,6 +111,21 @@ describe('EngineHost (engine in its own process)', () => {
     await expect(running.result).resolves.toBeDefined();
   });
 
+  it('answers the cancel of a job queued inside the engine at once, while another job runs', async () => {
+    const host = newHost({ cancelGraceMs: 60_000 });
+    await host.start();
+    const { job: running, stepped } = firstStep(host, { ...params, steps: 400 });
+    const queued = host.generate(params);
+    await stepped; // both jobs are in the engine process now
+    let runningDone = false;
+    running.result.finally(() => (runningDone = true)).catch(() => {});
+    host.cancel(queued.jobId);
+    await expect(queued.result).rejects.toBeInstanceOf(CancelledError);
+    expect(runningDone).toBe(false); // answered while the first job was still running
+    host.cancel(running.jobId);
+    await expect(running.result).rejects.toBeInstanceOf(CancelledError);
+  });
+
   it('reports a broken bundle as a typed error across the process boundary', async () => {
     const host = newHost({ bundleDir: join(TINY_BUNDLE, 'does-not-exist') });
     const error = await host.start().catch((e: unknown) => e);

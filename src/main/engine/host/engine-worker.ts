@@ -84,9 +84,18 @@ transport.onMessage((request: EngineRequest) => {
       queue.push(request);
       void drain();
       break;
-    case 'cancel':
+    case 'cancel': {
       jobs.get(request.jobId)?.abort();
+      // A job still waiting behind another is answered now, not when the queue reaches it,
+      // so the host's cancel grace timer never mistakes a busy engine for a hung one.
+      const waiting = queue.findIndex((job) => job.jobId === request.jobId);
+      if (waiting >= 0) {
+        queue.splice(waiting, 1);
+        jobs.delete(request.jobId);
+        send({ type: 'failed', jobId: request.jobId, error: toErrorEnvelope(new CancelledError()) });
+      }
       break;
+    }
     case 'shutdown':
       void (async () => {
         for (const controller of jobs.values()) controller.abort();
