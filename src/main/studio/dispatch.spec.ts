@@ -1,0 +1,89 @@
+import { describe, expect, it, vi } from 'vitest';
+import { CancelledError } from '../../shared/errors.ts';
+import type { StudioApi } from '../../shared/studio/studio-api.ts';
+import { dispatchCall, isTrustedSender } from './dispatch.ts';
+
+function fakeService(overrides: Partial<StudioApi> = {}): StudioApi {
+  return {
+    listTakes: async () => [],
+    cancel: async () => undefined,
+    rateTake: async (takeId: string, rating: number) => ({ id: takeId, rating }),
+    ...overrides,
+  } as unknown as StudioApi;
+}
+
+describe('dispatchCall', () => {
+  it('runs a valid call on the service and wraps the result', async () => {
+    const rateTake = vi.fn(async (takeId: string, rating: number) => ({ id: takeId, rating }));
+    const outcome = await dispatchCall(fakeService({ rateTake } as unknown as Partial<StudioApi>), 'rateTake', ['take-1', 4]);
+    expect(outcome).toEqual({ ok: true, result: { id: 'take-1', rating: 4 } });
+    expect(rateTake).toHaveBeenCalledWith('take-1', 4);
+  });
+
+  it('turns a void result into null so JSON keeps the key', async () => {
+    expect(await dispatchCall(fakeService(), 'cancel', ['job-1'])).toEqual({ ok: true, result: null });
+  });
+
+  it('refuses a bad payload before the service sees it, naming the field', async () => {
+    const rateTake = vi.fn();
+    const outcome = await dispatchCall(fakeService({ rateTake } as unknown as Partial<StudioApi>), 'rateTake', ['take-1', 9]);
+    expect(rateTake).not.toHaveBeenCalled();
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', field: 'rating', name: 'InvalidRequestError' } });
+  });
+
+  it('refuses unknown methods and prototype keys', async () => {
+    for (const method of ['deleteEverything', 'constructor', '__proto__', 42]) {
+      const outcome = await dispatchCall(fakeService(), method, []);
+      expect(outcome).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', field: 'method' } });
+    }
+  });
+
+  it('refuses arguments that are not a list', async () => {
+    expect(await dispatchCall(fakeService(), 'listTakes', { 0: 'x' })).toMatchObject({ ok: false, error: { field: 'args' } });
+  });
+
+  it('passes typed service errors through as their envelope, without logging them', async () => {
+    const log = vi.fn();
+    const outcome = await dispatchCall(fakeService({ cancel: async () => { throw new CancelledError(); } }), 'cancel', ['job-1'], log);
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'CANCELLED', name: 'CancelledError' } });
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('logs unexpected errors and still answers with an envelope', async () => {
+    const log = vi.fn();
+    const outcome = await dispatchCall(fakeService({ listTakes: async () => { throw new TypeError('boom'); } }), 'listTakes', [], log);
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'INFERENCE_FAILED', message: 'boom' } });
+    expect(log).toHaveBeenCalledWith('listTakes', expect.any(TypeError));
+  });
+});
+
+describe('isTrustedSender', () => {
+  const allowed = ['loa-app://renderer/', 'http://localhost:5173/'];
+
+  it('accepts our page and its sub-paths', () => {
+    expect(isTrustedSender('loa-app://renderer/index.html', allowed)).toBe(true);
+    expect(isTrustedSender('loa-app://renderer/', allowed)).toBe(true);
+    expect(isTrustedSender('http://localhost:5173/#/takes', allowed)).toBe(true);
+  });
+
+  it('refuses other schemes, hosts, ports and missing frames', () => {
+    expect(isTrustedSender('loa-app://evil/index.html', allowed)).toBe(false);
+    expect(isTrustedSender('https://localhost:5173/', allowed)).toBe(false);
+    expect(isTrustedSender('http://localhost:5174/', allowed)).toBe(false);
+    expect(isTrustedSender('http://localhost.evil.com:5173/', allowed)).toBe(false);
+    expect(isTrustedSender('http://user@localhost:5173/', allowed)).toBe(false);
+    expect(isTrustedSender('file:///etc/passwd', allowed)).toBe(false);
+    expect(isTrustedSender('about:blank', allowed)).toBe(false);
+    expect(isTrustedSender('not a url', allowed)).toBe(false);
+    expect(isTrustedSender(null, allowed)).toBe(false);
+    expect(isTrustedSender(undefined, allowed)).toBe(false);
+  });
+
+  it('keeps file:// senders inside the allowed folder, after normalising dot segments', () => {
+    const files = ['file:///opt/loa/out/renderer/'];
+    expect(isTrustedSender('file:///opt/loa/out/renderer/index.html', files)).toBe(true);
+    expect(isTrustedSender('file:///opt/loa/out/renderer-evil/index.html', files)).toBe(false);
+    expect(isTrustedSender('file:///opt/loa/out/renderer/../../secret.html', files)).toBe(false);
+    expect(isTrustedSender('file:///tmp/index.html', files)).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Writes one export (a whole take or a region) into the Exports folder. Rendering and naming belong
+ * to src/main/export (the default `Exporter`); this file owns the file system side: read the take,
+ * check the region, pick a name nobody uses yet, write atomically. An export is never overwritten:
+ * a DAW may play the earlier file in place (peers.md §3 "Drag-out").
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidRequestError, LoaError } from '../../shared/errors.ts';
+import type { ExportOptions, Settings, TakeInfo } from '../../shared/studio/studio-api.ts';
+import { decodeWav } from '../audio/wav.ts';
+import { fileNameFor } from '../export/file-name.ts';
+import { renderExport } from '../export/render-export.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
+
+export type Region = { start: number; end: number };
+
+/** Renders and names export files; injectable so a spec can substitute a plain one. */
+export interface Exporter {
+  renderExport(samples: Float32Array, sampleRate: number, options: ExportOptions, region?: Region): Promise<{ bytes: Uint8Array }>;
+  /** `index`: the take's 1-based position in the batch (`{index}`). */
+  fileNameFor(template: string, take: TakeInfo, ucs: Settings['ucs'], index: number): string;
+}
+
+export const defaultExporter: Exporter = { renderExport, fileNameFor };
+
+export interface ExportJob {
+  take: TakeInfo;
+  /** The take's WAV in the library. */
+  source: string;
+  exportsDir: string;
+  options: ExportOptions;
+  ucs: Settings['ucs'];
+  /** 0-based position of the take in this export batch. */
+  index: number;
+  region?: Region;
+}
+
+export interface WrittenExport {
+  path: string;
+  fileName: string;
+  bytes: number;
+}
+
+/** A UI selection may overshoot the end by rounding; more than this is a wrong region. */
+const REGION_SLACK_S = 0.001;
+/** How many `-2`, `-3`, … suffixes to try before giving up on a name. */
+const MAX_SUFFIX = 999;
+
+export async function writeExport(exporter: Exporter, job: ExportJob): Promise<WrittenExport> {
+  const wav = decodeWav(await readFile(job.source));
+  const samples = wav.channels[0];
+  const durationS = samples.length / wav.sampleRate;
+  if (job.region && job.region.end > durationS + REGION_SLACK_S) {
+    throw new InvalidRequestError('region', `The region ends at ${job.region.end} s but the take is ${durationS.toFixed(3)} s long.`, 'Select a region inside the take.');
+  }
+  const { bytes } = await exporter.renderExport(samples, wav.sampleRate, job.options, job.region);
+  const name = checkedName(exporter.fileNameFor(job.options.nameTemplate, job.take, job.ucs, job.index + 1));
+  const { path, fileName } = await reserve(job.exportsDir, name);
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
+  return { path, fileName, bytes: bytes.length };
+}
+
+/** The exporter cleans names; this is the last guard that the name stays one file in the Exports folder. */
+function checkedName(name: string): string {
+  const withExtension = /\.wav$/i.test(name) ? name : `${name}.wav`;
+  if (!name || /[\\/:\u0000-\u001f]/.test(withExtension) || withExtension.startsWith('.') || withExtension.length > 255) {
+    throw new LoaError('IO_FAILED', `The export file name "${name}" is not a plain file name.`, 'Change the file name template in the export options.');
+  }
+  return withExtension;
+}
+
+/**
+ * Claims `name` (or `name-2`, `name-3`, …) by creating it exclusively, so two exports running at
+ * once can't pick the same file. The empty placeholder is then replaced atomically.
+ */
+async function reserve(dir: string, name: string): Promise<{ path: string; fileName: string }> {
+  await mkdir(dir, { recursive: true });
+  const dot = name.length - 4;
+  for (let n = 1; n <= MAX_SUFFIX; n++) {
+    const fileName = n === 1 ? name : `${name.slice(0, dot)}-${n}${name.slice(dot)}`;
+    const path = join(dir, fileName);
+    try {
+      await (await open(path, 'wx')).close();
+      return { path, fileName };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new LoaError('IO_FAILED', `There are already ${MAX_SUFFIX} exports named like ${name}.`, 'Tidy up the Exports folder or change the file name template.');
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { computePeaks, PEAK_PAIRS } from './peaks.ts';
+
+describe('computePeaks', () => {
+  it('gives one min/max pair per bin, interleaved', () => {
+    const samples = Float32Array.from([0.1, -0.5, 0.25, 0.75, -0.125, 0]);
+    expect(computePeaks(samples, 3)).toEqual([-0.5, 0.1, 0.25, 0.75, -0.125, 0]);
+  });
+
+  it('makes ~2000 pairs by default from a long take, covering every sample', () => {
+    const samples = new Float32Array(16000 * 600); // a 10-minute take at 16 kHz
+    samples[0] = -1;
+    samples[samples.length - 1] = 0.5;
+    samples[4_800_000] = 0.9;
+    const peaks = computePeaks(samples);
+    expect(peaks.length).toBe(2 * PEAK_PAIRS);
+    expect(peaks[0]).toBe(-1);
+    expect(peaks[peaks.length - 1]).toBe(0.5);
+    expect(peaks[2 * 1000 + 1]).toBe(0.9); // sample 4.8 M sits in bin 1000 of 2000
+    expect(Math.max(...peaks)).toBe(0.9);
+  });
+
+  it('rounds outward to 1/1000 so the envelope never shrinks', () => {
+    const peaks = computePeaks(Float32Array.from([0.12341, -0.12341]), 1);
+    expect(peaks).toEqual([-0.124, 0.124]);
+    expect(Object.is(computePeaks(Float32Array.from([-0.0001, 0.0001]), 1)[1], 0.001)).toBe(true);
+    expect(Object.is(computePeaks(new Float32Array(4), 2)[0], 0)).toBe(true); // no -0 in JSON
+  });
+
+  it('gives one pair per sample for very short audio, nothing for none, and skips NaN', () => {
+    expect(computePeaks(Float32Array.from([0.5, -0.5]), 2000)).toEqual([0.5, 0.5, -0.5, -0.5]);
+    expect(computePeaks(new Float32Array(0))).toEqual([]);
+    expect(computePeaks(Float32Array.from([NaN, 0.2, NaN, NaN]), 2)).toEqual([0.2, 0.2, 0, 0]);
+  });
+
+  it('refuses a nonsensical pair count', () => {
+    expect(() => computePeaks(new Float32Array(10), 0)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,299 @@
+/**
+ * The one implementation of the Studio API, in plain Node: settings, the take library, the model
+ * and its engine process, the job queue and exports. Electron IPC and the browser-mode WebSocket are
+ * thin adapters around it; both validate payloads (studio-validate.ts) before calling in.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { TakeData } from '../../shared/engine/engine-protocol.ts';
+import { validateGenerateParams, type DeviceName } from '../../shared/engine/generate-params.ts';
+import { CancelledError, InferenceError, InvalidRequestError, toErrorEnvelope, type LoaError } from '../../shared/errors.ts';
+import type {
+  ExportRequest, ExportResult, GenerateRequest, JobInfo, ModelStatus, Settings, StudioApi, StudioEvent, TakeInfo,
+} from '../../shared/studio/studio-api.ts';
+import type { LaunchEngine } from '../engine/host/node-engine-launcher.ts';
+import { DRAG_FADE_MS } from '../export/render-export.ts';
+import { EngineQueue } from './engine-queue.ts';
+import { defaultExporter, writeExport, type Exporter, type Region } from './export-writer.ts';
+import { JobBoard, PROGRESS_INTERVAL_MS } from './job-board.ts';
+import type { MediaRoots, MediaSource } from './media-paths.ts';
+import { ModelManager, type EngineJob } from './model-manager.ts';
+import { SettingsStore } from './settings-store.ts';
+import { JsonTakeStore, LibraryIndexError, TakeNotFoundError, type StoredTake, type TakeStore } from './take-store.ts';
+
+export type { Exporter } from './export-writer.ts';
+
+export interface StudioServiceOptions {
+  /** Settings, the remembered model, downloaded models and caches (Electron: userData). */
+  configDir: string;
+  /** Overrides the library folder from the settings for this run (`--library`). */
+  libraryDir?: string;
+  /** Model to load at start (`--model`); otherwise the one imported last. */
+  bundleDir?: string;
+  /** Overrides the device from the settings for this run. */
+  device?: DeviceName;
+  /** The URL a take or an export is served at (custom protocol in Electron, token URL in browser mode). */
+  mediaUrl: (kind: 'take' | 'export', id: string) => string;
+  launch?: LaunchEngine;
+  intraOpThreads?: number;
+  hangTimeoutMs?: number;
+  /** Renders and names export files; src/main/export by default. */
+  exporter?: Exporter;
+  progressIntervalMs?: number;
+}
+
+export class StudioService implements StudioApi, MediaSource {
+  private readonly listeners = new Set<(event: StudioEvent) => void>();
+  private readonly jobs: JobBoard;
+  private readonly running = new Map<string, EngineJob>();
+  private readonly ready: Promise<void>;
+  private settings!: SettingsStore;
+  private models!: ModelManager;
+  private queue!: EngineQueue;
+  /** Behind the TakeStore interface (a later issue moves the library to SQLite); libraryDir is for the media allow-list. */
+  private takes!: TakeStore & { readonly libraryDir: string };
+  /** A damaged library index found at open; reported by the next listTakes(), once. */
+  private libraryProblem: LoaError | undefined;
+
+  constructor(private readonly options: StudioServiceOptions) {
+    this.jobs = new JobBoard((job) => this.emit({ type: 'job', job }), options.progressIntervalMs ?? PROGRESS_INTERVAL_MS);
+    this.ready = this.init();
+    this.ready.catch(() => {}); // every method awaits `ready` and reports the error itself
+  }
+
+  /** Resolves once settings and the library are open (the model may still be loading). */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  private async init(): Promise<void> {
+    const { configDir, libraryDir, bundleDir, device, launch, intraOpThreads, hangTimeoutMs } = this.options;
+    this.settings = await SettingsStore.open(configDir, { libraryDir });
+    this.models = new ModelManager({ configDir, bundleDir, device: device ?? this.settings.get().device, launch, intraOpThreads, hangTimeoutMs });
+    this.models.on('status', (status) => this.emit({ type: 'model', status }));
+    this.models.on('download', (progress) => this.emit({ type: 'download', progress }));
+    this.queue = new EngineQueue((params, hooks) => this.models.generate(params, hooks));
+    await this.openLibrary(this.settings.get().libraryDir);
+    void this.models.start(); // loading a model takes a while; 'model' events report how it went
+  }
+
+  private async openLibrary(dir: string): Promise<void> {
+    try {
+      this.takes = await JsonTakeStore.open(dir);
+    } catch (error) {
+      if (!(error instanceof LibraryIndexError)) throw error;
+      this.libraryProblem = error;
+      this.takes = await JsonTakeStore.open(dir); // the damaged index was moved aside: start a new one
+    }
+  }
+
+  async getModelStatus(): Promise<ModelStatus> {
+    await this.ready;
+    return this.models.status;
+  }
+
+  async importModel(dir: string): Promise<ModelStatus> {
+    await this.ready;
+    return this.models.importModel(dir);
+  }
+
+  async downloadModel(manifestUrl: string): Promise<ModelStatus> {
+    await this.ready;
+    return this.models.downloadModel(manifestUrl);
+  }
+
+  async generate(request: GenerateRequest): Promise<JobInfo> {
+    await this.ready;
+    const params = validateGenerateParams(request, () => randomInt(0, 2 ** 32));
+    this.models.available(); // no model: fail before the prompt lands in the recent list
+    this.emit({ type: 'settings', settings: await this.settings.addRecentPrompt(params.prompt) });
+
+    const jobId = randomUUID().replaceAll('-', '');
+    const store = this.takes; // a job keeps its takes together even if the library folder changes meanwhile
+    const idsByIndex = new Map<number, string>();
+    let saving = Promise.resolve();
+    let saveError: unknown;
+    const engineJob: EngineJob = this.queue.enqueue(params, {
+      onProgress: (progress) => this.jobs.progress(jobId, progress),
+      // Each take is saved the moment it arrives, in order; the job waits for the saves before it ends.
+      onTake: (take) => {
+        saving = saving.then(async () => {
+          if (saveError !== undefined) return;
+          try {
+            const saved = await this.saveTake(store, jobId, take, engineJob, idsByIndex.size + 1);
+            idsByIndex.set(take.index, saved.id);
+            this.jobs.addTake(jobId, saved.id);
+            this.emit({ type: 'take', take: this.info(saved) });
+          } catch (error) {
+            saveError = error;
+            engineJob.cancel(); // a take that can't be saved is lost work: stop making more
+          }
+        });
+      },
+    });
+    this.running.set(jobId, engineJob);
+    const job = this.jobs.add(jobId, params);
+    void this.follow(jobId, engineJob, store, idsByIndex, () => saving, () => saveError);
+    return job;
+  }
+
+  private async saveTake(store: TakeStore, jobId: string, take: TakeData, engineJob: EngineJob, arrival: number): Promise<StoredTake> {
+    const model = engineJob.model();
+    if (!model) throw new InferenceError('The engine sent a take before it reported which model it runs.');
+    const params = this.jobs.get(jobId)!.params;
+    return store.add({
+      jobId, rank: arrival, params, seed: take.seed, score: take.score, sampleRate: model.sampleRate,
+      samples: take.samples, modelId: model.bundleId, device: model.provider,
+    });
+  }
+
+  /** Waits for the engine and the saves, ranks the takes (the engine returns them best first), and settles the job. */
+  private async follow(jobId: string, engineJob: EngineJob, store: TakeStore, idsByIndex: Map<number, string>, saving: () => Promise<void>, saveError: () => unknown): Promise<void> {
+    let failure: unknown;
+    let output;
+    try {
+      output = await engineJob.result;
+    } catch (error) {
+      failure = error;
+    }
+    await saving();
+    this.running.delete(jobId);
+    failure = saveError() ?? failure;
+    if (failure === undefined && output) {
+      try {
+        const ranked = output.takes.filter((t) => idsByIndex.has(t.index));
+        for (const [i, take] of ranked.entries()) {
+          const id = idsByIndex.get(take.index)!;
+          const before = await store.get(id);
+          if (before?.rank === i + 1 && before.score === take.score) continue;
+          this.emit({ type: 'take', take: this.info(await store.update(id, { rank: i + 1, score: take.score })) });
+        }
+        this.jobs.finish(jobId, 'done', ranked.map((t) => idsByIndex.get(t.index)!));
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    if (failure instanceof CancelledError) this.jobs.finish(jobId, 'cancelled');
+    else this.jobs.finish(jobId, 'failed', undefined, toErrorEnvelope(failure));
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    await this.ready;
+    if (!this.jobs.get(jobId)) throw new InvalidRequestError('jobId', `There is no job ${jobId}.`, 'Refresh the queue.');
+    this.running.get(jobId)?.cancel(); // a finished job has nothing left to cancel
+  }
+
+  async listJobs(): Promise<JobInfo[]> {
+    await this.ready;
+    return this.jobs.list();
+  }
+
+  async listTakes(): Promise<TakeInfo[]> {
+    await this.ready;
+    const problem = this.libraryProblem;
+    this.libraryProblem = undefined;
+    if (problem) throw problem;
+    return (await this.takes.list()).map((take) => this.info(take));
+  }
+
+  async rateTake(takeId: string, rating: TakeInfo['rating']): Promise<TakeInfo> {
+    await this.ready;
+    return this.changed(await this.takes.update(takeId, { rating }));
+  }
+
+  async setFavourite(takeId: string, favourite: boolean): Promise<TakeInfo> {
+    await this.ready;
+    return this.changed(await this.takes.update(takeId, { favourite }));
+  }
+
+  async exportTakes(request: ExportRequest): Promise<ExportResult[]> {
+    await this.ready;
+    if (request.region && request.takeIds.length !== 1) throw new InvalidRequestError('region', 'A region can only be exported from one take at a time.');
+    const takes = await Promise.all(request.takeIds.map((id) => this.take(id))); // all known before anything is written
+    const results: ExportResult[] = [];
+    this.emit({ type: 'export', done: 0, total: takes.length });
+    for (const [index, take] of takes.entries()) {
+      results.push(await this.exportOne(take, request.options, index, request.region));
+      this.emit({ type: 'export', done: index + 1, total: takes.length });
+    }
+    return results;
+  }
+
+  async prepareDrag(takeId: string, region?: Region): Promise<ExportResult> {
+    await this.ready;
+    const options = this.settings.get().exportDefaults;
+    // A dragged region gets at least a short fade at each end, so the cut never clicks.
+    const fades = region ? { fadeInMs: Math.max(options.fadeInMs, DRAG_FADE_MS), fadeOutMs: Math.max(options.fadeOutMs, DRAG_FADE_MS) } : {};
+    return this.exportOne(await this.take(takeId), { ...options, ...fades }, 0, region);
+  }
+
+  async getSettings(): Promise<Settings> {
+    await this.ready;
+    return this.settings.get();
+  }
+
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    await this.ready;
+    const before = this.settings.get();
+    const settings = await this.settings.update(patch);
+    if (settings.libraryDir !== before.libraryDir) await this.openLibrary(settings.libraryDir);
+    if (settings.device !== before.device && this.options.device === undefined) {
+      // Reloading takes a while; 'model' events show it, and a failed switch keeps the working model.
+      void this.models.setDevice(settings.device).catch(() => {});
+    }
+    this.emit({ type: 'settings', settings });
+    return settings;
+  }
+
+  onEvent(listener: (event: StudioEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async mediaRoots(): Promise<MediaRoots> {
+    await this.ready;
+    return { takes: this.takes, libraryDir: this.takes.libraryDir, exportsDir: this.settings.get().exportsDir };
+  }
+
+  /** Stops the engine (cancelling its jobs) and every timer; the service is unusable afterwards. */
+  async dispose(): Promise<void> {
+    await this.ready.catch(() => {});
+    this.queue?.dispose();
+    await this.models?.dispose();
+    this.jobs.dispose();
+    this.listeners.clear();
+  }
+
+  private async take(takeId: string): Promise<TakeInfo> {
+    const take = await this.takes.get(takeId);
+    if (!take) throw new TakeNotFoundError(takeId);
+    return this.info(take);
+  }
+
+  private async exportOne(take: TakeInfo, options: ExportRequest['options'], index: number, region?: Region): Promise<ExportResult> {
+    const { exportsDir, ucs } = this.settings.get();
+    const written = await writeExport(this.options.exporter ?? defaultExporter, { take, source: this.takes.file(take.id), exportsDir, options, ucs, index, region });
+    return { takeId: take.id, ...written, url: this.options.mediaUrl('export', written.fileName) };
+  }
+
+  private changed(take: StoredTake): TakeInfo {
+    const info = this.info(take);
+    this.emit({ type: 'take', take: info }); // other windows and browser tabs stay in step
+    return info;
+  }
+
+  private info(take: StoredTake): TakeInfo {
+    return { ...take, audioUrl: this.options.mediaUrl('take', take.id) };
+  }
+
+  /** A failing listener (a transport bug) must not stop a job from settling or other listeners from hearing it. */
+  private emit(event: StudioEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        process.emitWarning(`A Studio event listener failed on a '${event.type}' event: ${(error as Error).stack ?? String(error)}`);
+      }
+    }
+  }
+}

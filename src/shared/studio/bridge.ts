@@ -1,0 +1,24 @@
+/**
+ * What the Electron preload exposes to the page as `window.loaStudio`, and nothing more.
+ * `call` returns the transport envelope (not a rejected promise) because Electron drops custom
+ * error fields from rejected `invoke`s (electron#24427); the renderer client rebuilds the error.
+ */
+import type { CallOutcome } from './rpc.ts';
+import type { StudioEvent, StudioMethod } from './studio-api.ts';
+
+export interface StudioBridge {
+  call(method: StudioMethod, ...args: unknown[]): Promise<CallOutcome>;
+  /** Returns the unsubscribe function. */
+  onEvent(listener: (event: StudioEvent) => void): () => void;
+  /** Renders the take (or region) to a WAV and starts an OS drag; must run inside a `dragstart`. */
+  startDrag(takeId: string, region?: { start: number; end: number }): void;
+}
+
+/** IPC channel names, declared once for main and preload (electron/fiddle's `IpcEvents`). */
+export const IPC = {
+  call: (method: StudioMethod) => `studio:${method}` as const,
+  event: 'studio:event',
+  startDrag: 'studio:start-drag',
+} as const;
+
+export const BRIDGE_GLOBAL = 'loaStudio';

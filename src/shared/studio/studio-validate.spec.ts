@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidRequestError } from '../errors.ts';
+import type { ExportOptions } from './studio-api.ts';
+import { validateCall } from './studio-validate.ts';
+
+const options: ExportOptions = {
+  format: 'pcm24',
+  sampleRate: 48000,
+  normalize: { kind: 'peak', dbfs: -1 },
+  fadeInMs: 0,
+  fadeOutMs: 5,
+  nameTemplate: '{prompt-slug}_{seed}_{take}',
+};
+const TAKE = 'a1b2c3';
+
+/** The InvalidRequestError a call throws (fails the test if it doesn't throw one). */
+function rejection(method: unknown, args: unknown): InvalidRequestError {
+  try {
+    validateCall(method, args);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    return error as InvalidRequestError;
+  }
+  throw new Error(`validateCall(${String(method)}) accepted ${JSON.stringify(args)}`);
+}
+
+describe('validateCall: good calls pass through, typed', () => {
+  it('accepts every method with well-formed arguments', () => {
+    expect(validateCall('getModelStatus', [])).toEqual({ method: 'getModelStatus', args: [] });
+    expect(validateCall('importModel', ['/models/audioldm2'])).toEqual({ method: 'importModel', args: ['/models/audioldm2'] });
+    expect(validateCall('downloadModel', ['https://example.org/b/manifest.json']).args).toEqual(['https://example.org/b/manifest.json']);
+    expect(validateCall('cancel', ['job-1']).args).toEqual(['job-1']);
+    expect(validateCall('rateTake', [TAKE, 5]).args).toEqual([TAKE, 5]);
+    expect(validateCall('setFavourite', [TAKE, false]).args).toEqual([TAKE, false]);
+    expect(validateCall('exportTakes', [{ takeIds: [TAKE, 'b'], options }]).args).toEqual([{ takeIds: [TAKE, 'b'], options }]);
+    expect(validateCall('exportTakes', [{ takeIds: [TAKE], region: { start: 0.5, end: 1 }, options }]).args[0]).toMatchObject({ region: { start: 0.5, end: 1 } });
+    expect(validateCall('updateSettings', [{ theme: 'light', device: 'cpu', ucs: { catId: 'DOORWood', creator: 'JD', source: 'LOA' } }]).args[0])
+      .toEqual({ theme: 'light', device: 'cpu', ucs: { catId: 'DOORWood', creator: 'JD', source: 'LOA' } });
+  });
+
+  it('keeps only the generate fields the caller set, so defaults and the random seed stay the service\'s job', () => {
+    expect(validateCall('generate', [{ prompt: 'rain on a tin roof' }]).args).toEqual([{ prompt: 'rain on a tin roof' }]);
+    expect(validateCall('generate', [{ prompt: 'rain', seconds: '2.5', takes: 3, seed: 0 }]).args).toEqual([{ prompt: 'rain', seconds: 2.5, takes: 3, seed: 0 }]);
+  });
+
+  it('treats a null or missing optional region (JSON drops undefined) as absent', () => {
+    expect(validateCall('prepareDrag', [TAKE]).args).toEqual([TAKE]);
+    expect(validateCall('prepareDrag', [TAKE, null]).args).toEqual([TAKE]);
+    expect(validateCall('prepareDrag', [TAKE, { start: 0, end: 600 }]).args).toEqual([TAKE, { start: 0, end: 600 }]);
+    expect(validateCall('exportTakes', [{ takeIds: [TAKE, 'b'], region: null, options }]).args[0]).not.toHaveProperty('region');
+  });
+
+  it('accepts zero-padded and UCS templates', () => {
+    const ucs = { ...options, nameTemplate: '{cat-id}_{fx-name}_{creator}_{source}' };
+    expect(validateCall('exportTakes', [{ takeIds: [TAKE], options: ucs }]).method).toBe('exportTakes');
+    expect(validateCall('exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: 'sfx {prompt-slug} ({take:02})' } }]).method).toBe('exportTakes');
+    expect(validateCall('exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '{date}-{index:03}' } }]).method).toBe('exportTakes');
+  });
+});
+
+describe('validateCall: bad calls are refused with the field named', () => {
+  it('refuses unknown methods, including prototype names', () => {
+    for (const method of ['deleteEverything', 'constructor', '__proto__', 'toString', 'onEvent', '', 42, null]) {
+      expect(rejection(method, []).field).toBe('method');
+    }
+  });
+
+  it('refuses wrong arity and non-list arguments', () => {
+    expect(rejection('getModelStatus', [1]).field).toBe('args');
+    expect(rejection('rateTake', [TAKE]).field).toBe('args');
+    expect(rejection('rateTake', [TAKE, 1, 2]).field).toBe('args');
+    expect(rejection('prepareDrag', []).field).toBe('args');
+    expect(rejection('prepareDrag', [TAKE, null, null]).field).toBe('args');
+    expect(rejection('cancel', 'job-1').field).toBe('args');
+    expect(rejection('cancel', { 0: 'job-1', length: 1 }).field).toBe('args');
+  });
+
+  const cases: Array<[string, string, unknown[], string]> = [
+    ['generate: empty prompt', 'generate', [{ prompt: '  ' }], 'prompt'],
+    ['generate: not an object', 'generate', ['rain'], 'request'],
+    ['generate: unknown key', 'generate', [{ prompt: 'x', model: '/etc' }], 'model'],
+    ['generate: steps out of range', 'generate', [{ prompt: 'x', steps: 5000 }], 'steps'],
+    ['generate: seconds NaN', 'generate', [{ prompt: 'x', seconds: 'abc' }], 'seconds'],
+    ['generate: negative seed', 'generate', [{ prompt: 'x', seed: -1 }], 'seed'],
+    ['generate: 17 takes', 'generate', [{ prompt: 'x', takes: 17 }], 'takes'],
+    ['generate: bad scheduler', 'generate', [{ prompt: 'x', scheduler: 'euler' }], 'scheduler'],
+    ['cancel: traversal as id', 'cancel', ['../x'], 'jobId'],
+    ['cancel: number id', 'cancel', [7], 'jobId'],
+    ['rateTake: id too long', 'rateTake', ['a'.repeat(65), 1], 'takeId'],
+    ['rateTake: id with a slash', 'rateTake', ['a/b', 1], 'takeId'],
+    ['rateTake: rating 6', 'rateTake', [TAKE, 6], 'rating'],
+    ['rateTake: rating 2.5', 'rateTake', [TAKE, 2.5], 'rating'],
+    ['rateTake: rating as text', 'rateTake', [TAKE, '3'], 'rating'],
+    ['setFavourite: truthy string', 'setFavourite', [TAKE, 'yes'], 'favourite'],
+    ['importModel: NUL in path', 'importModel', ['/models/x\u0000/etc'], 'dir'],
+    ['importModel: path too long', 'importModel', ['/'.repeat(4097)], 'dir'],
+    ['importModel: empty path', 'importModel', [''], 'dir'],
+    ['importModel: not text', 'importModel', [{ path: '/x' }], 'dir'],
+    ['downloadModel: file URL', 'downloadModel', ['file:///etc/passwd'], 'manifestUrl'],
+    ['downloadModel: javascript URL', 'downloadModel', ['javascript:alert(1)'], 'manifestUrl'],
+    ['downloadModel: not a URL', 'downloadModel', ['models/tiny'], 'manifestUrl'],
+    ['prepareDrag: start after end', 'prepareDrag', [TAKE, { start: 2, end: 1 }], 'region'],
+    ['prepareDrag: empty region', 'prepareDrag', [TAKE, { start: 1, end: 1 }], 'region'],
+    ['prepareDrag: negative start', 'prepareDrag', [TAKE, { start: -1, end: 1 }], 'region.start'],
+    ['prepareDrag: beyond 600 s', 'prepareDrag', [TAKE, { start: 0, end: 601 }], 'region.end'],
+    ['prepareDrag: Infinity', 'prepareDrag', [TAKE, { start: 0, end: Infinity }], 'region.end'],
+    ['prepareDrag: region as array', 'prepareDrag', [TAKE, [0, 1]], 'region'],
+    ['prepareDrag: extra region key', 'prepareDrag', [TAKE, { start: 0, end: 1, loop: true }], 'region.loop'],
+    ['exportTakes: no takes', 'exportTakes', [{ takeIds: [], options }], 'takeIds'],
+    ['exportTakes: takeIds not a list', 'exportTakes', [{ takeIds: TAKE, options }], 'takeIds'],
+    ['exportTakes: bad id in list', 'exportTakes', [{ takeIds: [TAKE, '..'], options }], 'takeIds[1]'],
+    ['exportTakes: duplicate take', 'exportTakes', [{ takeIds: [TAKE, TAKE], options }], 'takeIds'],
+    ['exportTakes: region with two takes', 'exportTakes', [{ takeIds: [TAKE, 'b'], region: { start: 0, end: 1 }, options }], 'region'],
+    ['exportTakes: no options', 'exportTakes', [{ takeIds: [TAKE] }], 'options'],
+    ['exportTakes: mp3', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, format: 'mp3' } }], 'options.format'],
+    ['exportTakes: 22.05 kHz', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, sampleRate: 22050 } }], 'options.sampleRate'],
+    ['exportTakes: fade too long', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, fadeOutMs: 10_001 } }], 'options.fadeOutMs'],
+    ['exportTakes: negative fade', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, fadeInMs: -5 } }], 'options.fadeInMs'],
+    ['exportTakes: peak above 0 dBFS', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, normalize: { kind: 'peak', dbfs: 1 } } }], 'options.normalize.dbfs'],
+    ['exportTakes: peak below -60', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, normalize: { kind: 'peak', dbfs: -61 } } }], 'options.normalize.dbfs'],
+    ['exportTakes: lufs below -70', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, normalize: { kind: 'loudness', lufs: -80 } } }], 'options.normalize.lufs'],
+    ['exportTakes: lufs as text', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, normalize: { kind: 'loudness', lufs: '-14' } } }], 'options.normalize.lufs'],
+    ['exportTakes: unknown normalize kind', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, normalize: { kind: 'rms' } } }], 'options.normalize.kind'],
+    ['exportTakes: peak with lufs', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, normalize: { kind: 'peak', dbfs: -1, lufs: -14 } } }], 'options.normalize.lufs'],
+    ['exportTakes: unknown option', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, dither: true } }], 'options.dither'],
+    ['template: unknown placeholder', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '{prompt}_{seed}' } }], 'options.nameTemplate'],
+    ['template: path separator', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '../{seed}' } }], 'options.nameTemplate'],
+    ['template: backslash', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '..\\{seed}' } }], 'options.nameTemplate'],
+    ['template: drive colon', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: 'C:{seed}' } }], 'options.nameTemplate'],
+    ['template: unmatched brace', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '{seed}_{take' } }], 'options.nameTemplate'],
+    ['template: nested braces', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '{{seed}}' } }], 'options.nameTemplate'],
+    ['template: no placeholder', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: 'output' } }], 'options.nameTemplate'],
+    ['template: bad pad spec', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '{take:abc}' } }], 'options.nameTemplate'],
+    ['template: 201 chars', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: `{seed}${'x'.repeat(195)}` } }], 'options.nameTemplate'],
+    ['template: control character', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '{seed}\n' } }], 'options.nameTemplate'],
+    ['settings: unknown key', 'updateSettings', [{ modelDir: '/x' }], 'settings.modelDir'],
+    ['settings: prototype key', 'updateSettings', [JSON.parse('{"__proto__": {"polluted": true}}')], 'settings.__proto__'],
+    ['settings: not an object', 'updateSettings', [null], 'settings'],
+    ['settings: theme', 'updateSettings', [{ theme: 'blue' }], 'theme'],
+    ['settings: device', 'updateSettings', [{ device: 'tpu' }], 'device'],
+    ['settings: libraryDir with NUL', 'updateSettings', [{ libraryDir: '/a\u0000b' }], 'libraryDir'],
+    ['settings: exportsDir number', 'updateSettings', [{ exportsDir: 5 }], 'exportsDir'],
+    ['settings: 21 recent prompts', 'updateSettings', [{ recentPrompts: Array.from({ length: 21 }, (_, i) => `p${i}`) }], 'recentPrompts'],
+    ['settings: recent prompt not text', 'updateSettings', [{ recentPrompts: ['a', 2] }], 'recentPrompts[1]'],
+    ['settings: partial exportDefaults', 'updateSettings', [{ exportDefaults: { format: 'pcm16' } }], 'exportDefaults.sampleRate'],
+    ['settings: ucs with underscore', 'updateSettings', [{ ucs: { catId: 'DOOR_Wood', creator: '', source: '' } }], 'ucs.catId'],
+    ['settings: ucs with slash', 'updateSettings', [{ ucs: { catId: '', creator: 'a/b', source: '' } }], 'ucs.creator'],
+    ['settings: ucs missing block', 'updateSettings', [{ ucs: { catId: '' } }], 'ucs.creator'],
+  ];
+  it.each(cases)('%s', (_name, method, args, field) => {
+    const error = rejection(method, args);
+    expect(error.field).toBe(field);
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.message.length).toBeGreaterThan(10);
+  });
+
+  it('keeps echoed values short in messages', () => {
+    const error = rejection('cancel', ['x'.repeat(10_000)]);
+    expect(error.message.length).toBeLessThan(200);
+  });
+});

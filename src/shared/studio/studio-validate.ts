@@ -1,0 +1,247 @@
+/**
+ * Checks every Studio API call that arrives from outside main (Electron IPC, the browser-mode
+ * WebSocket) before any service sees it: the method exists, the argument count fits, and each
+ * value has the right type and range. Errors name the offending field. Pure: no Node, no DOM.
+ */
+import { InvalidRequestError } from '../errors.ts';
+import { LIMITS, validateDevice, validateGenerateParams } from '../engine/generate-params.ts';
+import {
+  STUDIO_METHODS,
+  type ExportOptions,
+  type ExportRequest,
+  type GenerateRequest,
+  type Normalize,
+  type Settings,
+  type StudioApi,
+  type StudioMethod,
+} from './studio-api.ts';
+
+/** A checked call: the method name with its arguments typed as the interface declares them. */
+export type StudioCall = { [M in StudioMethod]: { method: M; args: Parameters<StudioApi[M]> } }[StudioMethod];
+type Region = { start: number; end: number };
+
+/** Take and job ids: url-safe, so they can sit in a media URL without escaping. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_PATH_CHARS = 4096;
+/** Longer than any take (30 s limit); generous for takes made by later features (continuation). */
+export const MAX_REGION_S = 600;
+export const MAX_EXPORT_TAKES = 1000;
+export const MAX_TEMPLATE_CHARS = 200;
+export const MAX_RECENT_PROMPTS = 20;
+export const SAMPLE_RATES = [16000, 44100, 48000] as const;
+export const BIT_DEPTHS = ['pcm16', 'pcm24', 'float32'] as const;
+/** The file-name template's placeholders (filled by src/main/export/file-name.ts); `{take:02}` zero-pads (peers.md §3). */
+export const NAME_PLACEHOLDERS = ['prompt-slug', 'seed', 'take', 'index', 'date', 'cat-id', 'fx-name', 'creator', 'source'] as const;
+/** Characters Windows forbids in file names (the set stable-audio-tools replaces), plus control characters. */
+const UNSAFE_NAME_CHARS = /[\\/:*?"<>|\u0000-\u001f\u007f]/;
+
+function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function fail(field: string, message: string, hint?: string): never {
+  throw new InvalidRequestError(field, message, hint);
+}
+
+/** A plain object whose keys are all known; `__proto__` and friends are simply unknown keys. */
+function record(field: string, value: unknown, keys: readonly string[]): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, `${field} must be an object, got ${show(value)}.`);
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) fail(`${field}.${key}`, `Unknown field "${key}" in ${field}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function num(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail(field, `${field} must be a number from ${min} to ${max}, got ${show(value)}.`);
+  }
+  return value;
+}
+
+function text(field: string, value: unknown, max: number): string {
+  if (typeof value !== 'string') fail(field, `${field} must be text, got ${show(value)}.`);
+  if (value.length > max) fail(field, `${field} is ${value.length} characters long; the limit is ${max}.`);
+  return value;
+}
+
+function oneOf<T>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) fail(field, `${field} must be one of ${allowed.join(', ')}, got ${show(value)}.`);
+  return value as T;
+}
+
+export function validateId(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) fail(field, `${field} must be an id (letters, digits, _ or -, at most 64), got ${show(value)}.`);
+  return value;
+}
+
+export function validatePath(field: string, value: unknown): string {
+  const path = text(field, value, MAX_PATH_CHARS);
+  if (path.trim() === '') fail(field, `${field} is empty.`, 'Choose a folder.');
+  if (path.includes('\u0000')) fail(field, `${field} contains a NUL character.`);
+  return path;
+}
+
+/** JSON turns an omitted trailing argument into null; both mean "absent". */
+const absent = (value: unknown): boolean => value === undefined || value === null;
+
+export function validateRegion(field: string, value: unknown): Region {
+  const raw = record(field, value, ['start', 'end']);
+  const start = num(`${field}.start`, raw.start, 0, MAX_REGION_S);
+  const end = num(`${field}.end`, raw.end, 0, MAX_REGION_S);
+  if (start >= end) fail(field, `${field} must start before it ends, got ${start}–${end} s.`, 'Select a region from left to right.');
+  return { start, end };
+}
+
+function validateNormalize(field: string, value: unknown): Normalize {
+  const kind = record(field, value, ['kind', 'dbfs', 'lufs']).kind;
+  switch (kind) {
+    case 'none': record(field, value, ['kind']); return { kind };
+    case 'peak': return { kind, dbfs: num(`${field}.dbfs`, record(field, value, ['kind', 'dbfs']).dbfs, -60, 0) };
+    case 'loudness': return { kind, lufs: num(`${field}.lufs`, record(field, value, ['kind', 'lufs']).lufs, -70, 0) };
+    default: return fail(`${field}.kind`, `${field}.kind must be none, peak or loudness, got ${show(kind)}.`);
+  }
+}
+
+/** Every `{placeholder}` must be known, braces must pair, and the literal text must be valid in a file name on every OS. */
+export function validateNameTemplate(field: string, value: unknown): string {
+  const template = text(field, value, MAX_TEMPLATE_CHARS);
+  const placeholder = /\{([^{}]*)\}/g;
+  let count = 0;
+  for (const [, inner] of template.matchAll(placeholder)) {
+    const match = /^([a-z-]+)(?::0?[1-9])?$/.exec(inner);
+    if (!match || !(NAME_PLACEHOLDERS as readonly string[]).includes(match[1])) {
+      fail(field, `${field} has an unknown placeholder {${inner}}.`, `Use ${NAME_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}; {take:02} pads with zeros.`);
+    }
+    count++;
+  }
+  const literal = template.replace(placeholder, '');
+  if (/[{}]/.test(literal)) fail(field, `${field} has an unmatched brace.`);
+  if (UNSAFE_NAME_CHARS.test(literal)) fail(field, `${field} contains a character that is not allowed in file names (\\ / : * ? " < > | or a control character).`);
+  // Without a placeholder every export would get the same name ("never write a bare output.wav").
+  if (count === 0) fail(field, `${field} must contain at least one placeholder such as {prompt-slug}.`);
+  return template;
+}
+
+export function validateExportOptions(field: string, value: unknown): ExportOptions {
+  const raw = record(field, value, ['format', 'sampleRate', 'normalize', 'fadeInMs', 'fadeOutMs', 'nameTemplate']);
+  return {
+    format: oneOf(`${field}.format`, raw.format, BIT_DEPTHS),
+    sampleRate: oneOf(`${field}.sampleRate`, raw.sampleRate, SAMPLE_RATES),
+    normalize: validateNormalize(`${field}.normalize`, raw.normalize),
+    fadeInMs: num(`${field}.fadeInMs`, raw.fadeInMs, 0, 10_000),
+    fadeOutMs: num(`${field}.fadeOutMs`, raw.fadeOutMs, 0, 10_000),
+    nameTemplate: validateNameTemplate(`${field}.nameTemplate`, raw.nameTemplate),
+  };
+}
+
+export function validateExportRequest(value: unknown): ExportRequest {
+  const raw = record('request', value, ['takeIds', 'region', 'options']);
+  if (!Array.isArray(raw.takeIds) || raw.takeIds.length === 0 || raw.takeIds.length > MAX_EXPORT_TAKES) {
+    fail('takeIds', `takeIds must list 1 to ${MAX_EXPORT_TAKES} takes.`, 'Select at least one take.');
+  }
+  const takeIds = raw.takeIds.map((id, i) => validateId(`takeIds[${i}]`, id));
+  if (new Set(takeIds).size !== takeIds.length) fail('takeIds', 'takeIds lists a take twice.');
+  const request: ExportRequest = { takeIds, options: validateExportOptions('options', raw.options) };
+  if (!absent(raw.region)) {
+    if (takeIds.length !== 1) fail('region', 'A region can only be exported from one take at a time.', 'Select a single take, or clear the region.');
+    request.region = validateRegion('region', raw.region);
+  }
+  return request;
+}
+
+/** UCS blocks are joined with `_`, so a block may not contain one (UCS naming rules). */
+function ucsBlock(field: string, value: unknown): string {
+  const block = text(field, value, 64);
+  if (block.includes('_') || UNSAFE_NAME_CHARS.test(block)) fail(field, `${field} may not contain _ or characters not allowed in file names.`);
+  return block;
+}
+
+export function validateSettingsPatch(value: unknown): Partial<Settings> {
+  const raw = record('settings', value, ['libraryDir', 'exportsDir', 'device', 'theme', 'exportDefaults', 'recentPrompts', 'ucs']);
+  const patch: Partial<Settings> = {};
+  if (raw.libraryDir !== undefined) patch.libraryDir = validatePath('libraryDir', raw.libraryDir);
+  if (raw.exportsDir !== undefined) patch.exportsDir = validatePath('exportsDir', raw.exportsDir);
+  if (raw.device !== undefined) patch.device = validateDevice(raw.device);
+  if (raw.theme !== undefined) patch.theme = oneOf('theme', raw.theme, ['dark', 'light'] as const);
+  if (raw.exportDefaults !== undefined) patch.exportDefaults = validateExportOptions('exportDefaults', raw.exportDefaults);
+  if (raw.recentPrompts !== undefined) {
+    if (!Array.isArray(raw.recentPrompts) || raw.recentPrompts.length > MAX_RECENT_PROMPTS) {
+      fail('recentPrompts', `recentPrompts must be a list of at most ${MAX_RECENT_PROMPTS} prompts.`);
+    }
+    patch.recentPrompts = raw.recentPrompts.map((p, i) => text(`recentPrompts[${i}]`, p, LIMITS.maxPromptChars));
+  }
+  if (raw.ucs !== undefined) {
+    const ucs = record('ucs', raw.ucs, ['catId', 'creator', 'source']);
+    patch.ucs = { catId: ucsBlock('ucs.catId', ucs.catId), creator: ucsBlock('ucs.creator', ucs.creator), source: ucsBlock('ucs.source', ucs.source) };
+  }
+  return patch;
+}
+
+/**
+ * Checks a generate request with the engine's own rules and keeps only what the caller set, so
+ * the service still fills defaults and draws a random seed when none was given.
+ */
+export function validateGenerateRequest(value: unknown): GenerateRequest {
+  const checked = validateGenerateParams(value, () => 0);
+  const raw = value as Record<string, unknown>;
+  const request: GenerateRequest = { prompt: checked.prompt };
+  for (const key of ['negativePrompt', 'seconds', 'steps', 'scheduler', 'guidance', 'seed', 'takes'] as const) {
+    if (raw[key] !== undefined) Object.assign(request, { [key]: checked[key] });
+  }
+  return request;
+}
+
+export function validateManifestUrl(value: unknown): string {
+  const address = text('manifestUrl', value, MAX_PATH_CHARS);
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    fail('manifestUrl', `manifestUrl is not a URL: ${show(value)}.`, 'Paste the full address of the bundle\'s manifest.json (https://…).');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('manifestUrl', `manifestUrl must be an http or https address, got ${url.protocol}.`);
+  return address;
+}
+
+/** Per method: the fewest and most arguments it takes, and a checker for them. */
+const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: unknown[]) => Parameters<StudioApi[M]>] } = {
+  getModelStatus: [0, 0, () => []],
+  importModel: [1, 1, ([dir]) => [validatePath('dir', dir)]],
+  downloadModel: [1, 1, ([url]) => [validateManifestUrl(url)]],
+  generate: [1, 1, ([request]) => [validateGenerateRequest(request)]],
+  cancel: [1, 1, ([jobId]) => [validateId('jobId', jobId)]],
+  listJobs: [0, 0, () => []],
+  listTakes: [0, 0, () => []],
+  rateTake: [2, 2, ([takeId, rating]) => {
+    if (!Number.isInteger(rating) || (rating as number) < 0 || (rating as number) > 5) fail('rating', `rating must be a whole number from 0 to 5, got ${show(rating)}.`);
+    return [validateId('takeId', takeId), rating as 0 | 1 | 2 | 3 | 4 | 5];
+  }],
+  setFavourite: [2, 2, ([takeId, favourite]) => {
+    if (typeof favourite !== 'boolean') fail('favourite', `favourite must be true or false, got ${show(favourite)}.`);
+    return [validateId('takeId', takeId), favourite];
+  }],
+  exportTakes: [1, 1, ([request]) => [validateExportRequest(request)]],
+  prepareDrag: [1, 2, ([takeId, region]) => absent(region) ? [validateId('takeId', takeId)] : [validateId('takeId', takeId), validateRegion('region', region)]],
+  getSettings: [0, 0, () => []],
+  updateSettings: [1, 1, ([patch]) => [validateSettingsPatch(patch)]],
+};
+
+/** The checker at every transport's door: throws InvalidRequestError (field named) for anything malformed. */
+export function validateCall(method: unknown, args: unknown): StudioCall {
+  if (typeof method !== 'string' || !(STUDIO_METHODS as readonly string[]).includes(method)) {
+    fail('method', `Unknown Studio method ${show(method)}.`, 'Update LOA Studio: the window and the main process are from different versions.');
+  }
+  if (!Array.isArray(args)) fail('args', `The arguments of ${method} must be a list, got ${show(args)}.`);
+  const [min, max, check] = METHODS[method as StudioMethod];
+  if (args.length < min || args.length > max) {
+    fail('args', `${method} takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}.`);
+  }
+  return { method, args: check(args) } as StudioCall;
+}
