@@ -1,0 +1,68 @@
+/**
+ * Every IPC channel of the app, registered in one place (electron/fiddle's IpcMainManager):
+ * one `studio:<method>` handler per STUDIO_METHODS entry, the drag-out channel, and the event push.
+ * Each message is checked for its sender frame before its payload is validated and dispatched.
+ */
+import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type NativeImage } from 'electron';
+import { InvalidRequestError, toErrorEnvelope } from '../../shared/errors.ts';
+import { IPC } from '../../shared/studio/bridge.ts';
+import type { CallOutcome } from '../../shared/studio/rpc.ts';
+import { STUDIO_METHODS, type ExportResult, type StudioApi } from '../../shared/studio/studio-api.ts';
+import { dispatchCall, isTrustedSender } from '../studio/dispatch.ts';
+
+export interface StudioIpcOptions {
+  service: StudioApi;
+  /** URL prefixes our renderer is served from (`loa-app://renderer/`, or the dev server). */
+  trustedUrls: readonly string[];
+  /** Shown under the cursor while dragging a take out; must not be empty (engineering.md §4). */
+  dragIcon: NativeImage;
+  log: (message: string, error?: unknown) => void;
+}
+
+/** Registers all channels; returns the function that removes them again. */
+export function registerStudioIpc(options: StudioIpcOptions): () => void {
+  const { service, trustedUrls, dragIcon, log } = options;
+
+  // A frame that navigated away, a devtools page or another window's content is not our renderer.
+  const fromOurPage = (event: IpcMainEvent | IpcMainInvokeEvent): boolean =>
+    BrowserWindow.fromWebContents(event.sender) !== null && isTrustedSender(event.senderFrame?.url, trustedUrls);
+
+  const logUnexpected = (method: string, error: unknown) => log(`Studio API ${method} failed unexpectedly`, error);
+
+  for (const method of STUDIO_METHODS) {
+    ipcMain.handle(IPC.call(method), async (event, ...args: unknown[]): Promise<CallOutcome> => {
+      if (!fromOurPage(event)) {
+        log(`Refused ${method} from ${event.senderFrame?.url ?? 'a closed frame'}`);
+        return { ok: false, error: toErrorEnvelope(new InvalidRequestError('sender', 'This page may not use the studio.', 'Restart LOA Studio.')) };
+      }
+      return dispatchCall(service, method, args, logUnexpected);
+    });
+  }
+
+  // Drag-out: `startDrag` only exists in main (electron#12685), and the file must exist first (§4).
+  const onStartDrag = async (event: IpcMainEvent, takeId: unknown, region: unknown) => {
+    if (!fromOurPage(event)) return;
+    const outcome = await dispatchCall(service, 'prepareDrag', region === undefined ? [takeId] : [takeId, region], logUnexpected);
+    if (!outcome.ok) {
+      log(`Could not prepare take ${String(takeId)} for dragging: ${outcome.error.message}`);
+      return;
+    }
+    if (event.sender.isDestroyed()) return;
+    event.sender.startDrag({ file: (outcome.result as ExportResult).path, icon: dragIcon });
+  };
+  ipcMain.on(IPC.startDrag, onStartDrag);
+
+  // Push every service event to each of our windows.
+  const unsubscribe = service.onEvent((studioEvent) => {
+    for (const window of BrowserWindow.getAllWindows()) {
+      const contents = window.webContents;
+      if (!contents.isDestroyed() && isTrustedSender(contents.getURL(), trustedUrls)) contents.send(IPC.event, studioEvent);
+    }
+  });
+
+  return () => {
+    for (const method of STUDIO_METHODS) ipcMain.removeHandler(IPC.call(method));
+    ipcMain.removeListener(IPC.startDrag, onStartDrag);
+    unsubscribe();
+  };
+}

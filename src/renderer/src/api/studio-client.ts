@@ -1,0 +1,84 @@
+/**
+ * The renderer's one way to reach the studio: `getStudioApi()` returns the same `StudioApi` whether
+ * the page runs in Electron (preload bridge, IPC) or in a plain browser (browser mode, WebSocket).
+ * Errors come back as the typed `LoaError` subclasses, rebuilt from their envelopes.
+ */
+import { fromErrorEnvelope } from '../../../shared/errors.ts';
+import { BRIDGE_GLOBAL, type StudioBridge } from '../../../shared/studio/bridge.ts';
+import { STUDIO_METHODS, type StudioApi, type StudioEvent, type StudioMethod } from '../../../shared/studio/studio-api.ts';
+import { createSocketStudioClient, type ConnectionState, type WebSocketFactory } from './ws-studio-client.ts';
+
+export type Region = { start: number; end: number };
+
+export type StudioClient = StudioApi & {
+  kind: 'electron' | 'web';
+  /** Electron only: call from a `dragstart` handler (after `preventDefault()`). */
+  startDrag?(takeId: string, region?: Region): void;
+  /** Browser mode only: the WebSocket's state, so the UI can say "reconnecting…". */
+  onConnectionChange?(listener: (state: ConnectionState) => void): () => void;
+  /** Browser mode only: closes the socket and stops reconnecting (tests, page teardown). */
+  close?(): void;
+};
+
+type Call = (method: StudioMethod, args: unknown[]) => Promise<unknown>;
+
+/** Builds the typed API from one generic `call`; every method of STUDIO_METHODS, nothing else. */
+export function studioApiFromCall(call: Call, onEvent: (listener: (event: StudioEvent) => void) => () => void): StudioApi {
+  const api: Record<string, unknown> = { onEvent };
+  for (const method of STUDIO_METHODS) api[method] = (...args: unknown[]) => call(method, args);
+  return api as unknown as StudioApi;
+}
+
+export function electronStudioClient(bridge: StudioBridge): StudioClient {
+  const call: Call = async (method, args) => {
+    const outcome = await bridge.call(method, ...args);
+    if (!outcome.ok) throw fromErrorEnvelope(outcome.error);
+    return outcome.result;
+  };
+  return Object.assign(studioApiFromCall(call, bridge.onEvent), {
+    kind: 'electron' as const,
+    startDrag: (takeId: string, region?: Region) => bridge.startDrag(takeId, region),
+  });
+}
+
+/** The per-launch token printed by `npm run studio:web`: `#token=…` (or `?token=…`). */
+export function tokenFromLocation(location: { hash: string; search: string }): string | null {
+  const fromHash = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+  return fromHash ?? new URLSearchParams(location.search).get('token');
+}
+
+export function webSocketUrl(location: { protocol: string; host: string }, token: string): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/api?token=${encodeURIComponent(token)}`;
+}
+
+export function webStudioClient(url: string, WebSocket: WebSocketFactory): StudioClient {
+  const socket = createSocketStudioClient({ url, WebSocket });
+  return Object.assign(studioApiFromCall(socket.call, socket.onEvent), {
+    kind: 'web' as const,
+    onConnectionChange: socket.onConnectionChange,
+    close: socket.close,
+  });
+}
+
+interface PageGlobals {
+  [BRIDGE_GLOBAL]?: StudioBridge;
+  location?: { hash: string; search: string; protocol: string; host: string };
+  WebSocket?: WebSocketFactory;
+}
+
+let instance: StudioClient | undefined;
+
+/** The app-wide client, created on first use. */
+export function getStudioApi(): StudioClient {
+  if (instance) return instance;
+  const page = globalThis as unknown as PageGlobals;
+  const bridge = page[BRIDGE_GLOBAL];
+  if (bridge) return (instance = electronStudioClient(bridge));
+  if (!page.location || !page.WebSocket) throw new Error('LOA Studio must run in Electron or a browser.');
+  const token = tokenFromLocation(page.location);
+  if (!token) {
+    throw new Error('This page needs the link printed by `npm run studio:web` (it ends with #token=…). Open that link instead.');
+  }
+  return (instance = webStudioClient(webSocketUrl(page.location, token), page.WebSocket));
+}
