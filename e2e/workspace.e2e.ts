@@ -1,0 +1,413 @@
+/**
+ * The workspace end to end, in Debian's Chromium against the real browser-mode server, the real
+ * engine on models/tiny and a real library in a temp folder: prompt → generate (Ctrl+Enter) →
+ * progress to 100% → cancel a second job → play → select a region → export it (checked on disk)
+ * → keyboard audition → reload and find the take again. Screenshots go to e2e/screenshots/.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './support/chromium.ts';
+import { ensureRendererBuilt, REPO_ROOT } from './support/renderer-build.ts';
+import { startStudioWeb, type StudioWebProcess } from './support/studio-web.ts';
+import { readWavHeader } from './support/wav-header.ts';
+
+const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
+const PROMPT = 'glass shattering on concrete';
+
+if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+const audioTime = (card: Locator) => card.locator('audio').evaluate((a) => (a as unknown as { currentTime: number }).currentTime);
+
+describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on models/tiny)', () => {
+  let server: StudioWebProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let firstTakeId = '';
+  let region = { start: 0, end: 0 };
+
+  beforeAll(async () => {
+    await ensureRendererBuilt();
+    server = await startStudioWeb({ model: join(REPO_ROOT, 'models', 'tiny') });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, acceptDownloads: true });
+    // CSP violations are collected in the page, so a blocked worker or inline style shows up as a failure.
+    await context.addInitScript(() => {
+      type Violation = { violatedDirective: string; blockedURI: string };
+      const w = globalThis as unknown as {
+        __cspViolations: string[];
+        document: { addEventListener(type: string, listener: (e: Violation) => void): void };
+      };
+      w.__cspViolations = [];
+      w.document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(server.url);
+  }, 240_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('opens the workspace with the model loading or ready', async () => {
+    await page.getByTestId('prompt-input').waitFor({ timeout: 30_000 });
+    const status = page.getByTestId('model-status');
+    await until('the model to be ready', async () => (await status.getAttribute('data-state')) === 'ready', 90_000, 200);
+    await page.screenshot({ path: join(SCREENSHOTS, 'workspace-empty.png') });
+  }, 120_000);
+
+  it('generates from Ctrl+Enter and shows progress up to 100%', async () => {
+    await page.getByTestId('prompt-input').fill(PROMPT);
+    await page.getByTestId('seconds-input').fill('2.5');
+    await page.getByTestId('steps-input').fill('12');
+    await page.getByTestId('takes-input').fill('2');
+    await page.getByTestId('prompt-input').press('Control+Enter');
+
+    const row = page.getByTestId('job-row').first();
+    await row.waitFor({ timeout: 10_000 });
+    const jobId = (await row.getAttribute('data-job-id'))!;
+    const job = page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
+    const seen = new Set<number>();
+    let shot = false;
+    await until(
+      'the job to finish',
+      async () => {
+        const bar = job.getByTestId('job-progress');
+        if (await bar.count()) {
+          const value = Number(await bar.getAttribute('aria-valuenow'));
+          seen.add(value);
+          if (!shot && value >= 40 && value < 100) {
+            shot = true;
+            await page.screenshot({ path: join(SCREENSHOTS, 'generating.png') });
+          }
+        }
+        const state = await job.getAttribute('data-state');
+        if (state === 'failed') throw new Error(`The job failed: ${await job.textContent()}`);
+        return state === 'done';
+      },
+      120_000,
+      40,
+    );
+    expect(Number(await job.getByTestId('job-progress').getAttribute('aria-valuenow'))).toBe(100);
+    // Progress was watched on its way, not only at the end.
+    expect([...seen].some((v) => v > 0 && v < 100)).toBe(true);
+
+    const cards = page.getByTestId('take-card');
+    await until('two take cards', async () => (await cards.count()) === 2, 20_000);
+    for (const card of await cards.all()) {
+      expect(await card.getByTestId('take-seed').textContent()).toMatch(/^\d+$/);
+      const spectrogram = card.getByTestId('take-spectrogram');
+      await expect.poll(() => spectrogram.getAttribute('data-state'), { timeout: 20_000 }).toBe('ready');
+      // The spectrogram analyses the decoded audio at the take's own sample rate, and draws it.
+      const rate = await spectrogram.getAttribute('data-sample-rate');
+      expect(await card.getByTestId('take-waveform').getAttribute('data-decoded-rate')).toBe(rate);
+      await expect.poll(() => spectrogram.locator('canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    }
+    firstTakeId = (await cards.first().getAttribute('data-take-id'))!;
+  }, 180_000);
+
+  it('cancels a second job', async () => {
+    await page.getByTestId('seconds-input').fill('10');
+    await page.getByTestId('steps-input').fill('500');
+    await page.getByTestId('takes-input').fill('1');
+    await page.getByTestId('generate-button').click();
+    const active = page.locator('[data-testid="job-row"][data-state="running"], [data-testid="job-row"][data-state="queued"]').first();
+    await active.waitFor({ timeout: 15_000 });
+    const jobId = (await active.getAttribute('data-job-id'))!;
+    await active.getByTestId('cancel-button').click();
+    const job = page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 30_000 }).toBe('cancelled');
+    await expect(job.getByTestId('cancel-button').count()).resolves.toBe(0);
+    // Put the editor back to quick settings for the R key later.
+    await page.getByTestId('seconds-input').fill('2.5');
+    await page.getByTestId('steps-input').fill('12');
+  }, 60_000);
+
+  it('plays a take: the audio clock advances', async () => {
+    const card = page.locator(`[data-take-id="${firstTakeId}"]`);
+    await card.getByTestId('play-button').click();
+    await expect.poll(() => card.getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
+    const t0 = await audioTime(card);
+    await page.waitForTimeout(600);
+    const t1 = await audioTime(card);
+    expect(t1).toBeGreaterThan(t0);
+    expect(t1).toBeGreaterThan(0.2);
+    await card.getByTestId('play-button').click();
+    await expect.poll(() => card.getAttribute('data-playing')).toBe('false');
+
+    // A click on the waveform plays from that point.
+    const wave = card.getByTestId('take-waveform');
+    const box = (await wave.boundingBox())!;
+    const duration = Number(await wave.getAttribute('data-duration'));
+    await page.mouse.click(box.x + box.width * 0.5, box.y + 30);
+    await expect.poll(() => card.getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
+    expect(await audioTime(card)).toBeGreaterThan(duration * 0.45);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => card.getAttribute('data-playing')).toBe('false');
+  }, 30_000);
+
+  it('selects a region by dragging on the waveform', async () => {
+    const card = page.locator(`[data-take-id="${firstTakeId}"]`);
+    const wave = card.getByTestId('take-waveform');
+    const box = (await wave.boundingBox())!;
+    const duration = Number(await wave.getAttribute('data-duration'));
+    const y = box.y + 30;
+    await page.mouse.move(box.x + box.width * 0.2, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, y, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.6, y, { steps: 5 });
+    await page.mouse.up();
+    const selection = card.getByTestId('take-selection');
+    await selection.waitFor({ timeout: 5_000 });
+    region = { start: Number(await selection.getAttribute('data-start')), end: Number(await selection.getAttribute('data-end')) };
+    expect(region.start).toBeGreaterThan(duration * 0.2 - 0.15);
+    expect(region.start).toBeLessThan(duration * 0.2 + 0.15);
+    expect(region.end).toBeGreaterThan(duration * 0.6 - 0.15);
+    expect(region.end).toBeLessThan(duration * 0.6 + 0.15);
+    // A drag selects; it does not start playback (a click does).
+    expect(await card.getAttribute('data-playing')).toBe('false');
+    await page.screenshot({ path: join(SCREENSHOTS, 'workspace.png') });
+  }, 30_000);
+
+  it('plays just the selection, and loops it with L', async () => {
+    const card = page.locator(`[data-take-id="${firstTakeId}"]`);
+    await card.locator('.prompt').click();
+    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+    await page.keyboard.press('l');
+    await expect.poll(() => page.getByTestId('loop-toggle').getAttribute('aria-pressed')).toBe('true');
+    await page.keyboard.press('Space');
+    await expect.poll(() => card.getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
+    // Longer than the selection: still playing, and still inside it.
+    await page.waitForTimeout((region.end - region.start) * 1000 + 500);
+    expect(await card.getAttribute('data-playing')).toBe('true');
+    const t = await audioTime(card);
+    expect(t).toBeGreaterThanOrEqual(region.start - 0.05);
+    expect(t).toBeLessThanOrEqual(region.end + 0.1);
+    await page.keyboard.press('l');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => card.getAttribute('data-playing')).toBe('false');
+    expect(await page.getByTestId('loop-toggle').getAttribute('aria-pressed')).toBe('false');
+  }, 30_000);
+
+  it('exports the selection as a WAV file on disk', async () => {
+    const card = page.locator(`[data-take-id="${firstTakeId}"]`);
+    await card.getByTestId('export-button').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'export-dialog.png') });
+    try {
+      await dialog.getByTestId('export-confirm').click();
+      const result = dialog.getByTestId('export-result').first();
+      const failure = dialog.getByTestId('export-error');
+      await until('an export result', async () => {
+        if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
+        return (await result.count()) > 0;
+      }, 30_000);
+      const path = (await result.getAttribute('data-path'))!;
+      const bytes = Number(await result.getAttribute('data-bytes'));
+      expect(statSync(path).size).toBe(bytes);
+      const header = readWavHeader(readFileSync(path));
+      // The dialog's defaults: 24-bit, 48 kHz, mono (peers.md §3).
+      expect(header.format).toBe(1);
+      expect(header.bitsPerSample).toBe(24);
+      expect(header.sampleRate).toBe(48000);
+      expect(header.channels).toBe(1);
+      expect(header.seconds).toBeGreaterThan(region.end - region.start - 0.02);
+      expect(header.seconds).toBeLessThan(region.end - region.start + 0.02);
+    } finally {
+      // Close it either way, so a failure here doesn't take the keyboard tests down with it.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached', timeout: 5_000 });
+    }
+  }, 60_000);
+
+  it('offers the selection for drag-out as a rendered WAV (browser mode: a download link)', async () => {
+    const card = page.locator(`[data-take-id="${firstTakeId}"]`);
+    const handle = card.getByTestId('drag-handle');
+    await handle.hover();
+    await expect.poll(() => handle.getAttribute('href'), { timeout: 15_000 }).toMatch(/^http/);
+    const href = (await handle.getAttribute('href'))!;
+    expect(await handle.getAttribute('download')).toMatch(/\.wav$/);
+    const response = await page.request.get(href);
+    expect(response.status()).toBe(200);
+    const header = readWavHeader(await response.body());
+    expect(header.seconds).toBeGreaterThan(region.end - region.start - 0.02);
+    expect(header.seconds).toBeLessThan(region.end - region.start + 0.02);
+  }, 30_000);
+
+  it('exports ticked takes as a batch, with progress', async () => {
+    const cards = page.getByTestId('take-card');
+    for (const card of await cards.all()) await card.getByRole('checkbox', { name: 'Tick for batch export' }).check();
+    await page.getByTestId('batch-export-button').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor();
+    try {
+      await dialog.getByTestId('export-confirm').click();
+      const failure = dialog.getByTestId('export-error');
+      await until('two export results', async () => {
+        if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
+        return (await dialog.getByTestId('export-result').count()) === 2;
+      }, 60_000);
+      expect(await dialog.getByTestId('export-progress').getAttribute('aria-valuenow')).toBe('100');
+      const paths = await dialog.getByTestId('export-result').evaluateAll((items) => items.map((i) => (i as unknown as { dataset: { path: string } }).dataset.path));
+      expect(new Set(paths).size).toBe(2);
+      for (const path of paths) expect(readWavHeader(readFileSync(path)).seconds).toBeCloseTo(2.5, 2);
+    } finally {
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached', timeout: 5_000 });
+      for (const card of await cards.all()) await card.getByRole('checkbox', { name: 'Tick for batch export' }).uncheck();
+    }
+  }, 90_000);
+
+  it('auditions with the keyboard and never while typing', async () => {
+    const cards = page.getByTestId('take-card');
+    const first = cards.nth(0);
+    const second = cards.nth(1);
+    await first.locator('.prompt').click(); // selects the take without starting playback
+    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+    expect(await first.getAttribute('data-selected')).toBe('true');
+
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => second.getAttribute('data-selected')).toBe('true');
+    expect(await first.getAttribute('data-selected')).toBe('false');
+
+    await page.keyboard.press('Space');
+    await expect.poll(() => second.getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
+    const t0 = await audioTime(second);
+    await page.waitForTimeout(400);
+    expect(await audioTime(second)).toBeGreaterThan(t0);
+    expect(await first.getAttribute('data-playing')).toBe('false');
+
+    await page.keyboard.press('Escape');
+    await expect.poll(() => second.getAttribute('data-playing')).toBe('false');
+
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => first.getAttribute('data-selected')).toBe('true');
+    await page.keyboard.press('4');
+    await expect.poll(() => first.getByTestId('take-rating').getAttribute('data-rating')).toBe('4');
+    await page.keyboard.press('f');
+    await expect.poll(() => first.getByTestId('favourite-button').getAttribute('aria-pressed')).toBe('true');
+
+    // Typing in the prompt: Space, arrows and digits are text, not audition keys.
+    const prompt = page.getByTestId('prompt-input');
+    await prompt.click();
+    await prompt.press('End');
+    await page.keyboard.type(' with 3 echoes');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForTimeout(300);
+    expect(await prompt.inputValue()).toBe(`${PROMPT} with 3 echoes`);
+    expect(await page.locator('[data-testid="take-card"][data-playing="true"]').count()).toBe(0);
+    expect(await first.getAttribute('data-selected')).toBe('true');
+    expect(await first.getByTestId('take-rating').getAttribute('data-rating')).toBe('4');
+  }, 30_000);
+
+  it('compares two takes level-matched: A, B, then X swaps at the same position', async () => {
+    const cards = page.getByTestId('take-card');
+    const [first, second] = [cards.nth(0), cards.nth(1)];
+    const ab = page.getByTestId('ab-compare');
+    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+    await first.locator('.prompt').click();
+    await page.keyboard.press('a');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('b');
+    expect(await ab.getAttribute('data-a')).toBe(await first.getAttribute('data-take-id'));
+    expect(await ab.getAttribute('data-b')).toBe(await second.getAttribute('data-take-id'));
+    // Matched by RMS: the louder side is turned down, the quieter one stays at 0 dB.
+    const trims = [Number(await ab.getAttribute('data-trim-a')), Number(await ab.getAttribute('data-trim-b'))];
+    expect(Math.max(...trims)).toBe(0);
+    expect(Math.min(...trims)).toBeLessThanOrEqual(0);
+
+    await page.keyboard.press('x');
+    await expect.poll(() => ab.getAttribute('data-side')).toBe('a');
+    await expect.poll(() => first.getAttribute('data-playing')).toBe('true');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('x');
+    await expect.poll(() => second.getAttribute('data-playing')).toBe('true');
+    expect(await first.getAttribute('data-playing')).toBe('false');
+    expect(await ab.getAttribute('data-side')).toBe('b');
+    // B picks up where A was, not from the start.
+    expect(await audioTime(second)).toBeGreaterThan(0.3);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="take-card"][data-playing="true"]').count()).toBe(0);
+  }, 30_000);
+
+  it('finds the take again after a reload', async () => {
+    const before = await page.getByTestId('take-card').count();
+    await page.reload();
+    const card = page.locator(`[data-take-id="${firstTakeId}"]`);
+    await card.waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('take-card').count()).toBe(before);
+    expect(await card.getByTestId('take-rating').getAttribute('data-rating')).toBe('4');
+    expect(await card.getByTestId('favourite-button').getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('library-search').fill('no such sound');
+    await expect.poll(() => page.getByTestId('take-card').count()).toBe(0);
+    await page.getByTestId('library-search').fill('shattering');
+    await expect.poll(() => page.getByTestId('take-card').count()).toBe(before);
+  }, 60_000);
+
+  it('regenerates the selected take with a new seed on R', async () => {
+    const card = page.locator(`[data-take-id="${firstTakeId}"]`);
+    const seed = Number(await card.getByTestId('take-seed').textContent());
+    const before = await page.getByTestId('take-card').count();
+    const jobsBefore = await page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId));
+    await card.locator('.prompt').click();
+    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+    await page.keyboard.press('r');
+    const job = await until('a new job', async () => {
+      for (const row of await page.getByTestId('job-row').all()) {
+        const id = await row.getAttribute('data-job-id');
+        if (id && !jobsBefore.includes(id)) return row;
+      }
+      return null;
+    }, 10_000);
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    // Same settings (two takes per run), new seeds.
+    await expect.poll(() => page.getByTestId('take-card').count(), { timeout: 20_000 }).toBe(before + 2);
+    const newest = page.getByTestId('take-card').first();
+    expect(await newest.locator('.prompt').textContent()).toBe(PROMPT);
+    const newSeed = Number(await newest.getByTestId('take-seed').textContent());
+    expect(newSeed === seed || newSeed === seed + 1 || newSeed === seed - 1).toBe(false);
+  }, 150_000);
+
+  it('switches the theme from the settings panel', async () => {
+    const theme = () => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme);
+    expect(await theme()).toBe('dark');
+    await page.getByTestId('settings-button').click();
+    const panel = page.getByTestId('settings-panel');
+    await panel.waitFor();
+    expect(await panel.getByTestId('library-dir-input').inputValue()).toBe(server.libraryDir);
+    await page.screenshot({ path: join(SCREENSHOTS, 'settings.png') });
+    await panel.getByRole('radio', { name: 'Light' }).click();
+    await expect.poll(theme).toBe('light');
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    await page.screenshot({ path: join(SCREENSHOTS, 'workspace-light.png') });
+    await page.getByTestId('settings-button').click();
+    await panel.getByRole('radio', { name: 'Dark' }).click();
+    await expect.poll(theme).toBe('dark');
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+  }, 30_000);
+
+  it('ran without page errors or CSP violations', async () => {
+    const violations = await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations);
+    expect(violations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { commandForKey, isGenerateShortcut, isTextEntry, keepsArrowKeys } from './keymap.ts';
+
+const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({
+  key: k,
+  shiftKey: false,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  ...mods,
+});
+
+describe('audition keys (peers.md §3)', () => {
+  it('maps the transport keys', () => {
+    expect(commandForKey(key(' '))).toEqual({ kind: 'toggle-play' });
+    expect(commandForKey(key('Escape'))).toEqual({ kind: 'stop' });
+    expect(commandForKey(key('ArrowUp'))).toEqual({ kind: 'select', delta: -1 });
+    expect(commandForKey(key('ArrowDown'))).toEqual({ kind: 'select', delta: 1 });
+    expect(commandForKey(key('ArrowLeft'))).toEqual({ kind: 'seek', seconds: -1 });
+    expect(commandForKey(key('ArrowRight'))).toEqual({ kind: 'seek', seconds: 1 });
+    expect(commandForKey(key('ArrowLeft', { shiftKey: true }))).toEqual({ kind: 'seek-edge', edge: 'start' });
+    expect(commandForKey(key('ArrowRight', { shiftKey: true }))).toEqual({ kind: 'seek-edge', edge: 'end' });
+  });
+
+  it('maps the library keys, either case', () => {
+    expect(commandForKey(key('l'))).toEqual({ kind: 'loop' });
+    expect(commandForKey(key('R'))).toEqual({ kind: 'regenerate' });
+    expect(commandForKey(key('f'))).toEqual({ kind: 'favourite' });
+    expect(commandForKey(key('0'))).toEqual({ kind: 'rate', rating: 0 });
+    expect(commandForKey(key('5'))).toEqual({ kind: 'rate', rating: 5 });
+    expect(commandForKey(key('x'))).toEqual({ kind: 'ab-toggle' });
+    expect(commandForKey(key('a'))).toEqual({ kind: 'ab-mark', slot: 'a' });
+    expect(commandForKey(key('c'))).toEqual({ kind: 'reserved', key: 'C' });
+    expect(commandForKey(key('v'))).toEqual({ kind: 'reserved', key: 'V' });
+  });
+
+  it('leaves modified and unknown keys alone', () => {
+    expect(commandForKey(key('6'))).toBeNull();
+    expect(commandForKey(key('r', { ctrlKey: true }))).toBeNull(); // reload stays the browser's
+    expect(commandForKey(key('f', { metaKey: true }))).toBeNull();
+    expect(commandForKey(key('L', { shiftKey: true }))).toBeNull();
+    expect(commandForKey(key('Tab'))).toBeNull();
+  });
+
+  it('generates on Ctrl+Enter or Cmd+Enter only', () => {
+    expect(isGenerateShortcut(key('Enter', { ctrlKey: true }))).toBe(true);
+    expect(isGenerateShortcut(key('Enter', { metaKey: true }))).toBe(true);
+    expect(isGenerateShortcut(key('Enter'))).toBe(false);
+    expect(isGenerateShortcut(key('Enter', { ctrlKey: true, altKey: true }))).toBe(false);
+  });
+
+  it('knows when the user is typing', () => {
+    expect(isTextEntry({ tagName: 'TEXTAREA' })).toBe(true);
+    expect(isTextEntry({ tagName: 'SELECT' })).toBe(true);
+    expect(isTextEntry({ tagName: 'INPUT', type: 'text' })).toBe(true);
+    expect(isTextEntry({ tagName: 'INPUT', type: 'number' })).toBe(true);
+    expect(isTextEntry({ tagName: 'INPUT', type: 'search' })).toBe(true);
+    expect(isTextEntry({ tagName: 'DIV', isContentEditable: true })).toBe(true);
+    expect(isTextEntry({ tagName: 'INPUT', type: 'checkbox' })).toBe(false);
+    expect(isTextEntry({ tagName: 'INPUT', type: 'range' })).toBe(false);
+    expect(isTextEntry({ tagName: 'BUTTON' })).toBe(false);
+    expect(isTextEntry(null)).toBe(false);
+    expect(keepsArrowKeys({ tagName: 'INPUT', type: 'range' })).toBe(true);
+    expect(keepsArrowKeys({ tagName: 'BUTTON' })).toBe(false);
+  });
+});

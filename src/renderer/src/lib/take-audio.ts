@@ -1,0 +1,60 @@
+/**
+ * Loading a take's audio in the renderer: absolute URLs, a media element that can feed Web Audio
+ * when the audio is cross-origin (Electron's media scheme), and the decoded samples for the
+ * spectrogram, fetched a couple at a time so a long list doesn't flood the server.
+ */
+import { decodeWav, type DecodedWav } from './wav-decode.ts';
+
+export function absoluteUrl(url: string): string {
+  return new URL(url, location.href).href;
+}
+
+/**
+ * The <audio> a take plays through. Cross-origin audio asks for CORS so the level meter can read
+ * it; if the server refuses, the element falls back to plain playback (no meter) instead of
+ * silence. Any other failure goes to `onError`.
+ */
+export function createTakeMedia(url: string, onError: (message: string) => void): HTMLAudioElement {
+  const media = new Audio();
+  media.preload = 'auto';
+  let retriedWithoutCors = false;
+  const crossOrigin = new URL(url).origin !== location.origin && !url.startsWith('blob:');
+  if (crossOrigin) media.crossOrigin = 'anonymous';
+  media.addEventListener('error', () => {
+    if (crossOrigin && !retriedWithoutCors) {
+      retriedWithoutCors = true;
+      media.dataset.corsFailed = '1';
+      media.removeAttribute('crossorigin');
+      media.src = url;
+      media.load();
+      return;
+    }
+    onError(media.error?.message || 'the audio file could not be played.');
+  });
+  return media;
+}
+
+const MAX_CONCURRENT = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function limited<T>(task: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await task();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/** The take's samples at its own rate (for the spectrogram and RMS). */
+export function fetchTakeSamples(url: string, signal: AbortSignal): Promise<DecodedWav> {
+  return limited(async () => {
+    signal.throwIfAborted();
+    const response = await fetch(url, { signal });
+    if (!response.ok) throw new Error(`The audio could not be loaded (HTTP ${response.status}).`);
+    return decodeWav(await response.arrayBuffer());
+  });
+}

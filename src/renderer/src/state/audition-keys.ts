@@ -1,0 +1,110 @@
+/**
+ * Runs the audition keys (lib/keymap.ts) against the studio's state. One window listener; nothing
+ * fires while the user types in a text field or a select, or while a dialog is open.
+ */
+import { commandForKey, isGenerateShortcut, isTextEntry, keepsArrowKeys, type AuditionCommand } from '../lib/keymap.ts';
+import type { Studio } from './studio.svelte.ts';
+
+export class AuditionKeys {
+  private handledSpace = false;
+
+  constructor(private readonly studio: Studio) {}
+
+  /** Installs the listeners; returns the function that removes them. */
+  attach = (target: Window): (() => void) => {
+    target.addEventListener('keydown', this.onKeyDown);
+    target.addEventListener('keyup', this.onKeyUp);
+    return () => {
+      target.removeEventListener('keydown', this.onKeyDown);
+      target.removeEventListener('keyup', this.onKeyUp);
+    };
+  };
+
+  private onKeyDown = (event: KeyboardEvent): void => {
+    const { studio } = this;
+    if (isGenerateShortcut(event)) {
+      event.preventDefault();
+      if (!studio.exporter.open) void studio.generate();
+      return;
+    }
+    if (event.defaultPrevented || event.isComposing) return;
+    if (studio.exporter.open || studio.settings.panelOpen) {
+      return; // dialogs handle their own keys (Esc closes them)
+    }
+    if (isTextEntry(event.target)) return;
+    const command = commandForKey(event);
+    if (!command) return;
+    if ((command.kind === 'seek' || command.kind === 'seek-edge') && keepsArrowKeys(event.target)) return;
+    event.preventDefault();
+    // A focused button would also "click" on Space's keyup; swallow that one.
+    if (command.kind === 'toggle-play') this.handledSpace = true;
+    void this.run(command);
+  };
+
+  private onKeyUp = (event: KeyboardEvent): void => {
+    if (event.key === ' ' && this.handledSpace) {
+      event.preventDefault();
+      this.handledSpace = false;
+    }
+  };
+
+  run = async (command: AuditionCommand): Promise<void> => {
+    const { takes, playback, queue, ab, notices } = this.studio;
+    const selected = takes.selected;
+    try {
+      switch (command.kind) {
+        case 'toggle-play':
+          if (selected) await playback.toggle(selected.id);
+          else {
+            const first = takes.selectRelative(1);
+            if (first) await playback.play(first.id);
+          }
+          break;
+        case 'stop':
+          playback.stopAll();
+          break;
+        case 'select': {
+          const wasPlaying = playback.playingId !== null;
+          const take = takes.selectRelative(command.delta);
+          if (!take) break;
+          this.studio.revealSelected();
+          if (playback.autoPlay) await playback.play(take.id);
+          else if (wasPlaying && playback.playingId !== take.id) playback.stop();
+          break;
+        }
+        case 'seek':
+          if (selected) playback.seekBy(selected.id, command.seconds);
+          break;
+        case 'seek-edge':
+          if (selected) playback.seekEdge(selected.id, command.edge);
+          break;
+        case 'loop':
+          playback.toggleLoop();
+          break;
+        case 'regenerate':
+          if (selected) {
+            const job = await queue.regenerate(selected.params);
+            if (job) notices.info(`Regenerating “${selected.params.prompt}” with seed ${job.params.seed}`);
+          }
+          break;
+        case 'rate':
+          if (selected) await takes.rate(selected.id, command.rating);
+          break;
+        case 'favourite':
+          if (selected) await takes.toggleFavourite(selected.id);
+          break;
+        case 'ab-mark':
+          if (selected) ab.mark(command.slot, selected.id);
+          break;
+        case 'ab-toggle':
+          await ab.toggle();
+          break;
+        case 'reserved':
+          notices.info(`${command.key === 'C' ? 'Continue' : 'Variations'} (${command.key}) is coming in a later version.`);
+          break;
+      }
+    } catch (error) {
+      notices.report(error);
+    }
+  };
+}

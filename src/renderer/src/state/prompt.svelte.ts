@@ -1,0 +1,73 @@
+/** The prompt editor's fields, turned into a GenerateRequest. */
+import { DEFAULT_GENERATE, LIMITS, type GenerateParams, type SchedulerName } from '../../../shared/engine/generate-params.ts';
+import type { GenerateRequest } from '../../../shared/studio/studio-api.ts';
+
+/** A seed the user can type back in: the 31-bit range keeps it short. */
+export function randomSeed(): number {
+  const values = new Uint32Array(1);
+  crypto.getRandomValues(values);
+  return values[0] % 2 ** 31;
+}
+
+export class PromptState {
+  prompt = $state('');
+  negativePrompt = $state(DEFAULT_GENERATE.negativePrompt);
+  seconds = $state(DEFAULT_GENERATE.seconds);
+  steps = $state(DEFAULT_GENERATE.steps);
+  scheduler = $state<SchedulerName>(DEFAULT_GENERATE.scheduler);
+  guidance = $state(DEFAULT_GENERATE.guidance);
+  takes = $state(DEFAULT_GENERATE.takes);
+  /** Locked: every run uses `seed`. Unlocked: main picks a random one, shown on each take. */
+  seedLocked = $state(false);
+  seed = $state(0);
+  /** The seed the last run started from (shown beside the lock while it is off). */
+  lastSeed = $state<number | null>(null);
+
+  canGenerate = $derived(this.prompt.trim().length > 0);
+
+  toRequest = (): GenerateRequest => {
+    const request: GenerateRequest = {
+      prompt: this.prompt.trim(),
+      negativePrompt: this.negativePrompt,
+      seconds: clamp(Number(this.seconds), LIMITS.minSeconds, LIMITS.maxSeconds),
+      steps: Math.round(clamp(Number(this.steps), LIMITS.minSteps, LIMITS.maxSteps)),
+      scheduler: this.scheduler,
+      guidance: clamp(Number(this.guidance), LIMITS.minGuidance, LIMITS.maxGuidance),
+      takes: Math.round(clamp(Number(this.takes), LIMITS.minTakes, LIMITS.maxTakes)),
+    };
+    if (this.seedLocked) request.seed = Math.max(0, Math.floor(Number(this.seed) || 0));
+    return request;
+  };
+
+  /** Called with the job main accepted: remembers the seed it chose. */
+  accepted = (params: GenerateParams): void => {
+    this.lastSeed = params.seed;
+    if (!this.seedLocked) this.seed = params.seed;
+  };
+
+  toggleSeedLock = (): void => {
+    this.seedLocked = !this.seedLocked;
+  };
+
+  rollSeed = (): void => {
+    this.seed = randomSeed();
+  };
+
+  /** Recalls a take's recipe into the editor (its own seed, locked, so the same take comes back). */
+  recall = (params: GenerateParams, seed: number): void => {
+    this.prompt = params.prompt;
+    this.negativePrompt = params.negativePrompt;
+    this.seconds = params.seconds;
+    this.steps = params.steps;
+    this.scheduler = params.scheduler;
+    this.guidance = params.guidance;
+    this.takes = 1;
+    this.seed = seed;
+    this.seedLocked = true;
+  };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  if (!Number.isFinite(value)) return min;
+  return Math.min(max, Math.max(min, value));
+}

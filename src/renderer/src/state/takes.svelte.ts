@@ -1,0 +1,96 @@
+/**
+ * The takes on screen: the list, the filter, the selected take, ticked takes for batch export,
+ * each take's selected region, and loudness estimates for A/B.
+ */
+import type { StudioApi, TakeInfo } from '../../../shared/studio/studio-api.ts';
+import { rmsOfPeaks } from '../lib/levels.ts';
+import { matchesFilter, orderTakes } from '../lib/take-order.ts';
+import type { NoticeState } from './notices.svelte.ts';
+
+export interface Region {
+  start: number;
+  end: number;
+}
+
+export class TakesState {
+  /** Raw: each take carries ~4000 peaks, which must not be deep-proxied. */
+  takes = $state.raw<TakeInfo[]>([]);
+  filter = $state('');
+  selectedId = $state<string | null>(null);
+  /** Takes ticked for batch export. */
+  checked = $state<Record<string, boolean>>({});
+  regions = $state<Record<string, Region | null>>({});
+  /** Loudness (RMS) per take: from peaks at first, replaced by the decoded audio's. */
+  rms = $state<Record<string, number>>({});
+
+  visible = $derived(orderTakes(this.takes).filter((t) => matchesFilter(t, this.filter)));
+  selected = $derived(this.takes.find((t) => t.id === this.selectedId) ?? null);
+  checkedIds = $derived(this.visible.filter((t) => this.checked[t.id]).map((t) => t.id));
+
+  constructor(
+    private readonly api: StudioApi,
+    private readonly notices: NoticeState,
+  ) {}
+
+  load = async (): Promise<void> => {
+    const takes = await this.api.listTakes();
+    this.takes = takes;
+    for (const take of takes) this.estimateRms(take);
+  };
+
+  upsert = (take: TakeInfo): void => {
+    const index = this.takes.findIndex((t) => t.id === take.id);
+    this.takes = index < 0 ? [...this.takes, take] : this.takes.map((t, i) => (i === index ? take : t));
+    this.estimateRms(take);
+  };
+
+  byId = (id: string | null): TakeInfo | null => (id ? (this.takes.find((t) => t.id === id) ?? null) : null);
+
+  select = (id: string | null): void => {
+    this.selectedId = id;
+  };
+
+  /** ↑/↓: the previous or next visible take (the first one when none is selected). Returns it. */
+  selectRelative = (delta: 1 | -1): TakeInfo | null => {
+    const list = this.visible;
+    if (list.length === 0) return null;
+    const index = list.findIndex((t) => t.id === this.selectedId);
+    const next = index < 0 ? (delta > 0 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, index + delta));
+    this.selectedId = list[next].id;
+    return list[next];
+  };
+
+  setChecked = (id: string, checked: boolean): void => {
+    this.checked[id] = checked;
+  };
+
+  setRegion = (id: string, region: Region | null): void => {
+    this.regions[id] = region;
+  };
+
+  setRms = (id: string, rms: number): void => {
+    this.rms[id] = rms;
+  };
+
+  rate = async (id: string, rating: TakeInfo['rating']): Promise<void> => {
+    try {
+      this.upsert(await this.api.rateTake(id, rating));
+    } catch (error) {
+      this.notices.report(error, 'Rating not saved');
+    }
+  };
+
+  toggleFavourite = async (id: string): Promise<void> => {
+    const take = this.byId(id);
+    if (!take) return;
+    try {
+      this.upsert(await this.api.setFavourite(id, !take.favourite));
+    } catch (error) {
+      this.notices.report(error, 'Favourite not saved');
+    }
+  };
+
+  private estimateRms(take: TakeInfo): void {
+    if (this.rms[take.id] === undefined) this.rms[take.id] = rmsOfPeaks(take.peaks);
+  }
+}
