@@ -119,8 +119,8 @@ class VocoderTests(unittest.TestCase):
 class InferredShapeTests(unittest.TestCase):
     """onnxruntime merges inferred shapes into the declared outputs; so does check_graph."""
 
-    def vae_encoder(self):
-        weight = helper.make_tensor("w", F32, [16, 1, 4, 4], [0.0] * 256)
+    def vae_encoder(self, channels=16):
+        weight = helper.make_tensor("w", F32, [channels, 1, 4, 4], [0.0] * (channels * 16))
         conv = helper.make_node("Conv", ["mel", "w"], ["moments"], strides=[4, 4])
         graph = helper.make_graph(
             [conv],
@@ -131,9 +131,16 @@ class InferredShapeTests(unittest.TestCase):
         )
         return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
-    def test_declared_symbolic_but_inferred_fixed_dim_is_reported(self):
-        problems = contract_check.check_graph("vaeEncoder", self.vae_encoder(), CONFIG)
-        self.assertEqual(problems, ['output "moments" axis 1 (moment_channels) is fixed to 16; export it as a dynamic axis'])
+    def test_inferred_dims_fill_declared_symbolic_ones(self):
+        # The file declares moments' channels symbolically; inference finds 16, which the contract fixes.
+        self.assertEqual(contract_check.check_graph("vaeEncoder", self.vae_encoder(), CONFIG), [])
+
+    def test_an_inferred_dim_that_breaks_the_contract_is_reported(self):
+        problems = contract_check.check_graph("vaeEncoder", self.vae_encoder(channels=8), CONFIG)
+        self.assertEqual(len(problems), 1)
+        self.assertIn('"moments" axis 1', problems[0])
+        self.assertIn("8", problems[0])
+        self.assertIn("16", problems[0])
 
     def test_declared_shapes_only(self):
         inputs, outputs = contract_check.graph_io(self.vae_encoder(), infer_shapes=False)
