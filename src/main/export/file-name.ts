@@ -4,9 +4,8 @@
 import { InvalidRequestError } from '../../shared/errors.ts';
 import type { Settings, TakeInfo } from '../../shared/studio/studio-api.ts';
 
-export const DEFAULT_TEMPLATE = '{prompt-slug}_{seed}_{take}';
-/** UCS v8: CatID_FXName_CreatorID_SourceID; `_` separates the blocks and appears nowhere else. */
-export const UCS_TEMPLATE = '{cat-id}_{fx-name}_{creator}_{source}';
+// UCS v8: CatID_FXName_CreatorID_SourceID; `_` separates the blocks and appears nowhere else.
+export { DEFAULT_NAME_TEMPLATE as DEFAULT_TEMPLATE, UCS_NAME_TEMPLATE as UCS_TEMPLATE } from '../../shared/studio/export-defaults.ts';
 /** Every placeholder fileNameFor knows; numeric ones take a zero-pad width, e.g. `{take:02}`. */
 export const FILE_NAME_PLACEHOLDERS = ['prompt-slug', 'seed', 'take', 'index', 'date', 'cat-id', 'fx-name', 'creator', 'source'] as const;
 

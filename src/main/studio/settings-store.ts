@@ -10,19 +10,11 @@ import { InvalidRequestError } from '../../shared/errors.ts';
 import type { ExportOptions, Settings } from '../../shared/studio/studio-api.ts';
 import { MAX_RECENT_PROMPTS, validateSettingsPatch } from '../../shared/studio/studio-validate.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
+import { DEFAULT_EXPORT } from '../../shared/studio/export-defaults.ts';
 
 export const SETTINGS_FILE = 'settings.json';
 
-// peers.md §3: WAV, 24-bit, 48 kHz (post), peak at −1 dBFS (AudioCraft's default headroom); a 5 ms
-// fade-out avoids the click of a cut-off tail.
-export const DEFAULT_EXPORT: ExportOptions = {
-  format: 'pcm24',
-  sampleRate: 48000,
-  normalize: { kind: 'peak', dbfs: -1 },
-  fadeInMs: 0,
-  fadeOutMs: 5,
-  nameTemplate: '{prompt-slug}_{seed}_{take}',
-};
+export { DEFAULT_EXPORT };
 
 /** `~/Music/LOA Studio`, as Electron's `app.getPath('music')` would give (peers.md §3 "Where files go"). */
 export function defaultLibraryDir(home = homedir()): string {

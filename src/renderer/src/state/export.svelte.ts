@@ -3,18 +3,12 @@ import type { ExportOptions, ExportResult, StudioApi } from '../../../shared/stu
 import type { NoticeState } from './notices.svelte.ts';
 import type { Region } from './takes.svelte.ts';
 
-export const DEFAULT_NAME_TEMPLATE = '{prompt-slug}_{seed}_{take}';
-export const UCS_NAME_TEMPLATE = '{cat-id}_{fx-name}_{creator}_{source}';
+import { DEFAULT_EXPORT, DEFAULT_NAME_TEMPLATE, UCS_NAME_TEMPLATE } from '../../../shared/studio/export-defaults.ts';
 
-/** peers.md §3: 24-bit, 48 kHz, peak −1 dBFS, short fades. */
-export const FALLBACK_EXPORT_OPTIONS: ExportOptions = {
-  format: 'pcm24',
-  sampleRate: 48000,
-  normalize: { kind: 'peak', dbfs: -1 },
-  fadeInMs: 5,
-  fadeOutMs: 20,
-  nameTemplate: DEFAULT_NAME_TEMPLATE,
-};
+export { DEFAULT_NAME_TEMPLATE, UCS_NAME_TEMPLATE };
+
+/** Until the settings arrive, the dialog shows the same defaults main uses. */
+export const FALLBACK_EXPORT_OPTIONS: ExportOptions = DEFAULT_EXPORT;
 
 export class ExportState {
   open = $state(false);
