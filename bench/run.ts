@@ -4,7 +4,8 @@
  * figure. Results go to BENCHMARKS.md with the machine and date. Not a test: nothing here fails on a
  * slow machine.
  *
- *   npm run bench [-- --bundle <dir>] [--skip-torch] [--torch-unet-steps 3]
+ *   npm run bench:engine [-- --bundle <dir>] [--skip-torch] [--torch-unet-steps 2] [--torch-python <python>]
+ * (`npm run bench` runs this and bench/studio-bench.ts.)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,0 +1,312 @@
+/**
+ * `npm run bench:studio`: browser-mode studio responsiveness (issue 3 item 7) on models/tiny.
+ *   1. time from spawning `studio-web` to its URL line, and to the model being 'ready';
+ *   2. time for a 10-minute take's waveform to be drawn after its card appears;
+ *   3. the renderer main thread's longest frame gap and long tasks while a job generates.
+ * Results go to BENCHMARKS.md (section `studio`) with the machine and date. Not a test: nothing
+ * here fails on a slow machine.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import WebSocket from 'ws';
+import type { Page } from 'playwright-core';
+import { JsonTakeStore } from '../src/main/studio/take-store.ts';
+import { SeededRandom } from '../src/main/engine/random.ts';
+import { launchChromium } from '../e2e/support/chromium.ts';
+import { describeMachine, replaceSection } from './machine.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const MODEL = join(ROOT, 'models', 'tiny');
+const RUNS = 3;
+
+function log(message: string): void {
+  process.stderr.write(`[bench:studio] ${message}\n`);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// ---- a 10-minute take in a temp library ---------------------------------------------------------
+const temp = mkdtempSync(join(tmpdir(), 'loa-bench-studio-'));
+const libraryDir = join(temp, 'library');
+const configDir = join(temp, 'config');
+const SAMPLE_RATE = 16_000;
+const TEN_MINUTES = 9_600_000;
+{
+  const rng = new SeededRandom(7);
+  const samples = new Float32Array(TEN_MINUTES);
+  // Noise bursts decaying over 2 s each, so the waveform has shape all the way through.
+  for (let i = 0; i < samples.length; i++) {
+    const t = (i % (2 * SAMPLE_RATE)) / SAMPLE_RATE;
+    samples[i] = (rng.nextFloat64() * 2 - 1) * 0.8 * Math.exp(-3 * t);
+  }
+  const store = await JsonTakeStore.open(libraryDir);
+  await store.add({
+    jobId: 'bench-10min',
+    rank: 0,
+    params: { prompt: 'ten minute benchmark take', negativePrompt: 'Low quality.', seconds: 600, steps: 25, scheduler: 'dpmpp', guidance: 3.5, seed: 1, takes: 1 },
+    seed: 1,
+    score: null,
+    sampleRate: SAMPLE_RATE,
+    samples,
+    modelId: 'bench',
+    device: 'cpu',
+  });
+  log(`wrote a 10-minute take (${TEN_MINUTES} samples at ${SAMPLE_RATE} Hz) to ${libraryDir}`);
+}
+
+// ---- 1. server start: URL line and model ready --------------------------------------------------
+interface Server {
+  child: ChildProcess;
+  url: string;
+  urlMs: number;
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/web/studio-web.ts', '--port', '0', '--model', MODEL, '--library', libraryDir, '--config', configDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((done, fail) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /(https?:\/\/\S+#token=\S+)/.exec(stdout);
+      if (match) done(match[1]!);
+    });
+    child.once('exit', (code) => fail(new Error(`studio-web exited (${code}) before its URL:\n${stderr}`)));
+  });
+  const urlMs = performance.now() - t0;
+
+  const parsed = new URL(url);
+  const token = new URLSearchParams(parsed.hash.slice(1)).get('token')!;
+  const socket = new WebSocket(`ws://${parsed.host}/api?token=${encodeURIComponent(token)}`);
+  const readyMs = await new Promise<number>((done, fail) => {
+    let id = 0;
+    let finished = false;
+    const finish = (state: string) => {
+      if (finished) return;
+      if (state === 'ready') {
+        finished = true;
+        done(performance.now() - t0);
+        socket.close();
+      } else if (state === 'error') {
+        finished = true;
+        fail(new Error(`model failed to load:\n${stderr}`));
+      }
+    };
+    const ask = () => socket.send(JSON.stringify({ id: ++id, method: 'getModelStatus', args: [] }));
+    socket.on('open', ask);
+    socket.on('error', fail);
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { id?: number; ok?: boolean; result?: { state: string }; event?: { type: string; status?: { state: string } } };
+      if (message.event?.type === 'model' && message.event.status) finish(message.event.status.state);
+      else if (message.id !== undefined && message.ok && message.result) {
+        finish(message.result.state);
+        if (!finished) setTimeout(ask, 10);
+      }
+    });
+  });
+
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return {
+    child,
+    url,
+    urlMs,
+    readyMs,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+const urlTimes: number[] = [];
+const readyTimes: number[] = [];
+let server: Server | undefined;
+for (let i = 0; i < RUNS; i++) {
+  if (server) await server.stop();
+  server = await startServer();
+  urlTimes.push(server.urlMs);
+  readyTimes.push(server.readyMs);
+  log(`start ${i + 1}: URL after ${Math.round(server.urlMs)} ms, model ready after ${Math.round(server.readyMs)} ms`);
+}
+
+// ---- 2 & 3. in headless Chromium ----------------------------------------------------------------
+/** Installed before any page script: frame gaps, long tasks, and when the take's waveform is drawn. */
+function instrument(): void {
+  const w = globalThis as unknown as Record<string, unknown> & {
+    requestAnimationFrame(cb: (t: number) => void): void;
+    document: { querySelector(s: string): { querySelector(s: string): unknown } | null; documentElement: unknown };
+    MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void; disconnect(): void };
+  };
+  const gaps: { at: number; gap: number }[] = [];
+  const longTasks: { start: number; duration: number }[] = [];
+  w.__gaps = gaps;
+  w.__longTasks = longTasks;
+  let last = -1;
+  const frame = (t: number) => {
+    if (last >= 0) gaps.push({ at: t, gap: t - last });
+    last = t;
+    w.requestAnimationFrame(frame);
+  };
+  w.requestAnimationFrame(frame);
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask' as never, buffered: true });
+  } catch {
+    w.__noLongTask = true;
+  }
+
+  // Waveform: card in the DOM → canvas with a non-zero size inside wavesurfer's shadow root.
+  const selector = '[data-testid="take-card"] [data-testid="take-waveform"]';
+  const drawn = (): boolean => {
+    const wave = w.document.querySelector(selector) as unknown as { querySelectorAll(s: string): ArrayLike<{ shadowRoot: { querySelectorAll(s: string): ArrayLike<{ width: number; height: number }> } | null }> } | null;
+    if (!wave) return false;
+    const hosts = wave.querySelectorAll('*');
+    for (let i = 0; i < hosts.length; i++) {
+      const canvases = hosts[i]!.shadowRoot?.querySelectorAll('canvas');
+      if (!canvases) continue;
+      for (let j = 0; j < canvases.length; j++) if (canvases[j]!.width > 0 && canvases[j]!.height > 0) return true;
+    }
+    return false;
+  };
+  const watch = () => {
+    const observer = new w.MutationObserver(() => {
+      if (w.__cardAt === undefined && w.document.querySelector('[data-testid="take-card"]')) {
+        w.__cardAt = performance.now();
+        observer.disconnect();
+        const poll = () => {
+          if (drawn()) w.__waveAt = performance.now();
+          else w.requestAnimationFrame(poll);
+        };
+        poll();
+      }
+    });
+    observer.observe(w.document, { childList: true, subtree: true });
+  };
+  watch();
+}
+
+const browser = await launchChromium();
+const waveTimes: number[] = [];
+let freeze: { maxGap: number; longTaskCount: number; longestTask: number; frames: number; generateMs: number; tasks: string } | undefined;
+let freezeNote = '';
+try {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  // tsx (esbuild keepNames) wraps named functions in __name(); give the page a no-op one.
+  await context.addInitScript({ content: `globalThis.__name = (f) => f; (${instrument.toString()})();` });
+  let page: Page | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    await page?.close();
+    page = await context.newPage();
+    await page.goto(server!.url);
+    await page.waitForFunction(() => (globalThis as unknown as { __waveAt?: number }).__waveAt !== undefined, undefined, { timeout: 30_000 });
+    const ms = await page.evaluate(() => {
+      const w = globalThis as unknown as { __waveAt: number; __cardAt: number };
+      return w.__waveAt - w.__cardAt;
+    });
+    waveTimes.push(ms);
+    log(`page load ${i + 1}: 10-minute waveform drawn ${ms.toFixed(1)} ms after its card appeared`);
+  }
+
+  // Generation through the UI, 2 takes, default settings otherwise.
+  const p = page!;
+  await p.getByTestId('prompt-input').waitFor({ timeout: 30_000 });
+  await p.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('[data-testid="model-status"]')?.getAttribute('data-state') === 'ready', undefined, { timeout: 60_000 });
+  // Let the 10-minute take finish its own decode and spectrogram first, so what follows is the job's.
+  await p.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('[data-testid="take-spectrogram"]')?.getAttribute('data-state') !== 'loading', undefined, { timeout: 60_000 });
+  await p.waitForTimeout(1000);
+  await p.getByTestId('prompt-input').fill('glass shattering on concrete');
+  await p.getByTestId('takes-input').fill('2');
+  const startAt = await p.evaluate(() => performance.now());
+  await p.getByTestId('generate-button').click();
+  const row = p.getByTestId('job-row').first();
+  await row.waitFor({ timeout: 10_000 });
+  const jobId = (await row.getAttribute('data-job-id'))!;
+  // Watch progress in the page itself so the probe adds no round trips to the measured thread.
+  const endAt = await p.evaluate(
+    (id) =>
+      new Promise<number>((done, fail) => {
+        const d = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document;
+        const check = () => {
+          const job = d.querySelector(`[data-testid="job-row"][data-job-id="${id}"]`);
+          if (job?.getAttribute('data-state') === 'failed') return fail(new Error('the job failed'));
+          const bar = d.querySelector(`[data-testid="job-row"][data-job-id="${id}"] [data-testid="job-progress"]`);
+          if (bar && Number(bar.getAttribute('aria-valuenow')) >= 100) return done(performance.now());
+          setTimeout(check, 20);
+        };
+        check();
+      }),
+    jobId,
+  );
+  freeze = await p.evaluate(
+    ([from, to]) => {
+      const w = globalThis as unknown as { __gaps: { at: number; gap: number }[]; __longTasks: { start: number; duration: number }[] };
+      const gaps = w.__gaps.filter((g) => g.at >= from && g.at - g.gap <= to);
+      const tasks = w.__longTasks.filter((t) => t.start + t.duration >= from && t.start <= to);
+      return {
+        maxGap: Math.max(0, ...gaps.map((g) => g.gap)),
+        frames: gaps.length,
+        longTaskCount: tasks.length,
+        longestTask: Math.max(0, ...tasks.map((t) => t.duration)),
+        generateMs: to - from,
+        tasks: tasks.map((t) => `${Math.round(t.start - from)}+${Math.round(t.duration)}`).join(' '),
+      };
+    },
+    [startAt, endAt] as const,
+  );
+  log(`long tasks during generation (ms after the click + duration): ${freeze.tasks}`);
+  log(`generation (2 takes): ${Math.round(freeze.generateMs)} ms, ${freeze.frames} frames, longest frame gap ${freeze.maxGap.toFixed(1)} ms, ${freeze.longTaskCount} long tasks (longest ${freeze.longestTask.toFixed(1)} ms)`);
+  await context.close();
+} catch (error) {
+  freezeNote = String(error);
+  log(`browser part failed: ${freezeNote}`);
+} finally {
+  await browser.close();
+  await server?.stop();
+  rmSync(temp, { recursive: true, force: true });
+}
+
+// ---- BENCHMARKS.md ------------------------------------------------------------------------------
+const ms = (x: number) => `${Math.round(x)} ms`;
+const rows = [
+  `| Browser mode: spawn → URL line printed | ${ms(median(urlTimes))} | — |`,
+  `| Browser mode: spawn → model ready to generate | ${ms(median(readyTimes))} | < 2000 ms |`,
+];
+if (waveTimes.length === RUNS) rows.push(`| 10-minute take: card in DOM → waveform canvas drawn | ${ms(median(waveTimes))} | < 300 ms |`);
+if (freeze) {
+  rows.push(`| While generating: longest frame gap (rAF) | ${ms(freeze.maxGap)} | no freeze |`);
+  rows.push(`| While generating: long tasks (> 50 ms), count / longest | ${freeze.longTaskCount} / ${freeze.longTaskCount ? ms(freeze.longestTask) : '—'} | no freeze |`);
+}
+
+const body = `## Studio: browser mode responsiveness (issue 3)
+
+Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}; headless Debian Chromium (\`--disable-gpu\`) via playwright-core, model \`models/tiny\`.
+Start times: median of ${RUNS} spawns of \`node --import tsx src/main/web/studio-web.ts --port 0\` (\`ready\` = \`getModelStatus\` over the /api WebSocket reports \`ready\`).
+Waveform: median of ${RUNS} page loads, a 10-minute take (9,600,000 samples at 16 kHz) in the library; from the take card entering the DOM (MutationObserver) to a non-zero canvas in wavesurfer's shadow root (checked every frame).
+Generating: 2 takes with the default settings otherwise (${freeze ? `${(freeze.generateMs / 1000).toFixed(1)} s from the click to progress 100, ${freeze.frames} frames` : 'not measured'}); started once the 10-minute take's spectrogram had settled; a requestAnimationFrame loop and a \`longtask\` PerformanceObserver installed before navigation.
+
+| Metric | Measured | Target |
+| --- | --- | --- |
+${rows.join('\n')}
+
+Reproduce: \`npm run bench:studio\`. Known: most of the start-up time is ORT creating the UNet session (its allocation planner on a dynamic-shape graph); a 10-minute take's spectrogram is built on the main thread and can still freeze the UI for a moment.
+`;
+
+const path = join(ROOT, 'BENCHMARKS.md');
+writeFileSync(path, replaceSection(readFileSync(path, 'utf8'), 'studio', body));
+log(`wrote the studio section of ${path}`);
+if (freezeNote) process.exitCode = 1;
