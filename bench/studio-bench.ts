@@ -6,7 +6,6 @@
  * Results go to BENCHMARKS.md (section `studio`) with the machine and date. Not a test: nothing
  * here fails on a slow machine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { JsonTakeStore } from '../src/main/studio/take-store.ts';
 import { SeededRandom } from '../src/main/engine/random.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
+import { startStudioWeb } from '../e2e/support/studio-web.ts';
 import { describeMachine, replaceSection } from './machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -58,7 +58,6 @@ const TEN_MINUTES = 9_600_000;
 
 // ---- 1. server start: URL line and model ready --------------------------------------------------
 interface Server {
-  child: ChildProcess;
   url: string;
   urlMs: number;
   readyMs: number;
@@ -67,23 +66,11 @@ interface Server {
 
 async function startServer(): Promise<Server> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/web/studio-web.ts', '--port', '0', '--model', MODEL, '--library', libraryDir, '--config', configDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((done, fail) => {
-    let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /(https?:\/\/\S+#token=\S+)/.exec(stdout);
-      if (match) done(match[1]!);
-    });
-    child.once('exit', (code) => fail(new Error(`studio-web exited (${code}) before its URL:\n${stderr}`)));
-  });
+  // The same launcher the e2e tests use: spawns studio-web on a free port and waits for its URL line.
+  const web = await startStudioWeb({ model: MODEL, library: libraryDir, config: configDir });
+  const url = web.url;
   const urlMs = performance.now() - t0;
+  const stderr = () => web.log();
 
   const parsed = new URL(url);
   const token = new URLSearchParams(parsed.hash.slice(1)).get('token')!;
@@ -99,7 +86,7 @@ async function startServer(): Promise<Server> {
         socket.close();
       } else if (state === 'error') {
         finished = true;
-        fail(new Error(`model failed to load:\n${stderr}`));
+        fail(new Error(`model failed to load:\n${stderr()}`));
       }
     };
     const ask = () => socket.send(JSON.stringify({ id: ++id, method: 'getModelStatus', args: [] }));
@@ -115,21 +102,7 @@ async function startServer(): Promise<Server> {
     });
   });
 
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  return {
-    child,
-    url,
-    urlMs,
-    readyMs,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
-  };
+  return { url, urlMs, readyMs, stop: () => web.stop() };
 }
 
 const urlTimes: number[] = [];
