@@ -44,7 +44,7 @@ export const LIMITS = {
   maxPromptChars: 20_000,
 } as const;
 
-function finiteNumber(field: string, value: unknown): number {
+export function finiteNumber(field: string, value: unknown): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n)) {
     throw new InvalidRequestError(field, `${field} must be a number, got ${JSON.stringify(value)}.`);
@@ -52,7 +52,7 @@ function finiteNumber(field: string, value: unknown): number {
   return n;
 }
 
-function integerInRange(field: string, value: unknown, min: number, max: number): number {
+export function integerInRange(field: string, value: unknown, min: number, max: number): number {
   const n = finiteNumber(field, value);
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new InvalidRequestError(field, `${field} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
@@ -68,7 +68,7 @@ export function validateSeed(value: unknown): number {
   return n;
 }
 
-function text(field: string, value: unknown, allowEmpty: boolean): string {
+export function text(field: string, value: unknown, allowEmpty: boolean): string {
   if (typeof value !== 'string') throw new InvalidRequestError(field, `${field} must be text.`);
   if (!allowEmpty && value.trim() === '') {
     throw new InvalidRequestError(field, `${field} is empty.`, 'Describe the sound you want, e.g. "glass shattering on concrete".');

@@ -7,6 +7,8 @@ import { float32 } from '../onnx/onnx-runtime.ts';
 import { SeededRandom } from '../random.ts';
 import { createScheduler } from '../schedulers/create-scheduler.ts';
 import { loadPromptTokenizers, type PromptTokenizers } from '../tokenizers/text-tokenizers.ts';
+import type { TransformParams } from '../../../shared/engine/transform-params.ts';
+import { runTransform, type TransformHooks, type TransformResult } from './audio-to-audio.ts';
 import { clapAudioFeatures, rankByClap } from './clap-features.ts';
 import { decodeLatents, vocode } from './decode.ts';
 import { denoise, throwIfCancelled, yieldToEventLoop } from './denoise.ts';
@@ -133,6 +135,11 @@ export class AudioLdm2Pipeline {
     timings.totalMs = performance.now() - started;
     timings.sessionMs = (await this.sessionMs()) - sessionMsBefore;
     return { sampleRate: config.sampleRate, takes: ranked, notices, provider: this.bundle.provider, timings };
+  }
+
+  /** Continue, vary, inpaint or loop a reference clip (mono, at the model rate). */
+  transform(params: TransformParams, reference: Float32Array, hooks: TransformHooks = {}): Promise<TransformResult> {
+    return runTransform(this.bundle, this.tokenizers, params, reference, hooks);
   }
 
   /** CLAP audio–text similarity, best first (diffusers `score_waveforms`, with a deterministic centre crop). */

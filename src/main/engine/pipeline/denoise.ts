@@ -15,6 +15,15 @@ export interface DenoiseHooks {
   signal?: AbortSignal;
   /** Called after each step with the 1-based step number. */
   onStep?: (step: number, total: number) => void;
+  /** Start at this index of the scheduler's timesteps (SDEdit); the earlier ones are skipped. */
+  begin?: number;
+  /** Rewrites the latents before each UNet call (inpainting pastes the known part, noised to t). */
+  beforeStep?: (latents: Float32Array, t: number) => Float32Array;
+  /**
+   * RePaint resampling: after stepping from t, diffuse back to t and step again, `extra` more
+   * times, so the generated part can settle against the pasted one.
+   */
+  resample?: { extra: number; renoise: (latents: Float32Array, t: number) => Float32Array };
 }
 
 /** Lets queued messages (cancel, shutdown) in between native runs, which block the thread. */
@@ -43,13 +52,11 @@ export async function denoise(
   const { batch, loa, t5Hidden, t5Mask, t5Length } = conditioning;
   const loaLength = loa.length / (batch * llmDim);
   const dims = [batch, shape.channels, shape.frames, shape.freq];
-  let latents = initialLatents;
-  const timesteps = scheduler.timesteps;
-  for (let i = 0; i < timesteps.length; i++) {
+  const step = async (latents: Float32Array, t: number): Promise<Float32Array> => {
     await yieldToEventLoop();
     throwIfCancelled(hooks.signal);
-    const t = timesteps[i];
-    const scaled = scheduler.scaleModelInput(latents, t);
+    const input = hooks.beforeStep ? hooks.beforeStep(latents, t) : latents;
+    const scaled = scheduler.scaleModelInput(input, t);
     const modelInput = batch === 2 ? concatRows([scaled, scaled]) : scaled;
     const result = await unet.run({
       sample: float32(modelInput, dims),
@@ -60,8 +67,19 @@ export async function denoise(
     });
     const prediction = result.noise_pred.data as Float32Array;
     const noise = batch === 2 ? applyGuidance(prediction, guidance) : prediction;
-    latents = scheduler.step(noise, t, latents);
-    hooks.onStep?.(i + 1, timesteps.length);
+    return scheduler.step(noise, t, input);
+  };
+
+  let latents = initialLatents;
+  const timesteps = scheduler.timesteps;
+  const begin = hooks.begin ?? 0;
+  const extra = hooks.resample?.extra ?? 0;
+  for (let i = begin; i < timesteps.length; i++) {
+    const t = timesteps[i];
+    latents = await step(latents, t);
+    // RePaint's last timestep is never resampled: there is nothing below it to settle towards.
+    for (let r = 0; r < extra && i < timesteps.length - 1; r++) latents = await step(hooks.resample!.renoise(latents, t), t);
+    hooks.onStep?.(i - begin + 1, timesteps.length - begin);
   }
   return latents;
 }

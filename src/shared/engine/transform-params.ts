@@ -1,0 +1,161 @@
+/**
+ * Audio-to-audio requests (spec §5.2, §5.4): a reference clip plus a prompt, turned into a
+ * continuation, variations, a regenerated region, or a seamless loop. Validated like
+ * GenerateParams, before any model work; checks that need the clip's length happen in the engine.
+ */
+import { InvalidRequestError } from '../errors.ts';
+import { DEFAULT_GENERATE, finiteNumber, integerInRange, LIMITS, SCHEDULERS, text, validateSeed, type SchedulerName } from './generate-params.ts';
+
+export type TransformOp = 'continue' | 'vary' | 'inpaint' | 'loop';
+export const TRANSFORM_OPS: readonly TransformOp[] = ['continue', 'vary', 'inpaint', 'loop'];
+
+interface TransformCommon {
+  prompt: string;
+  negativePrompt: string;
+  steps: number;
+  scheduler: SchedulerName;
+  guidance: number;
+  /** Seed of the first take; take k uses seed + k. */
+  seed: number;
+  takes: number;
+}
+
+export interface ContinueParams extends TransformCommon {
+  op: 'continue';
+  /** New seconds after the reference. */
+  seconds: number;
+  /** Equal-power crossfade at the seam. */
+  crossfadeMs: number;
+  /** RePaint resampling: extra passes per step (0 = plain outpainting). */
+  resample: number;
+}
+
+export interface VaryParams extends TransformCommon {
+  op: 'vary';
+  /** One take per strength per seed: a grid of strengths × takes. 0 returns the reference. */
+  strengths: number[];
+}
+
+export interface InpaintParams extends TransformCommon {
+  op: 'inpaint';
+  /** Region of the reference to regenerate, in seconds. */
+  from: number;
+  to: number;
+  crossfadeMs: number;
+  resample: number;
+}
+
+export interface LoopParams extends TransformCommon {
+  op: 'loop';
+  /** Length of the stretch around the wrap-around point that is regenerated. */
+  seamSeconds: number;
+  crossfadeMs: number;
+  resample: number;
+}
+
+export type TransformParams = ContinueParams | VaryParams | InpaintParams | LoopParams;
+
+export const TRANSFORM_LIMITS = {
+  /** Context + new audio the model sees at once when continuing; longer continuations slide. */
+  windowSeconds: 10.24,
+  maxContinueSeconds: 60,
+  /** Vary, inpaint and loop work on the whole clip (inpaint: a window around the region) at once. */
+  maxClipSeconds: LIMITS.maxSeconds,
+  minReferenceSeconds: 0.5,
+  maxCrossfadeMs: 2000,
+  maxResample: 10,
+  maxStrengths: 8,
+  maxGridTakes: 32,
+  minSeamSeconds: 0.2,
+  maxSeamSeconds: 10,
+} as const;
+
+// Masked generation (continue, inpaint, loop) runs DDIM: the pasted region breaks the multistep
+// solver's history (spec §5.4), and DDIM's stateless step allows RePaint resampling.
+const MASKED_DEFAULTS = { steps: 50, scheduler: 'ddim' as SchedulerName, crossfadeMs: 50, resample: 0 };
+
+const KNOWN: Record<TransformOp, readonly string[]> = {
+  continue: ['seconds', 'crossfadeMs', 'resample'],
+  vary: ['strength', 'strengths'],
+  inpaint: ['from', 'to', 'crossfadeMs', 'resample'],
+  loop: ['seamSeconds', 'crossfadeMs', 'resample'],
+};
+const COMMON = ['op', 'prompt', 'negativePrompt', 'steps', 'scheduler', 'guidance', 'seed', 'takes'];
+
+function inRange(field: string, value: unknown, fallback: number, min: number, max: number, hint?: string): number {
+  const n = value === undefined ? fallback : finiteNumber(field, value);
+  if (n < min || n > max) throw new InvalidRequestError(field, `${field} must be from ${min} to ${max}, got ${n}.`, hint);
+  return n;
+}
+
+export function validateTransformParams(input: unknown, randomSeed: () => number): TransformParams {
+  if (typeof input !== 'object' || input === null) throw new InvalidRequestError('request', 'The audio-to-audio request must be an object.');
+  const raw = input as Record<string, unknown>;
+  const op = raw.op as TransformOp;
+  if (!TRANSFORM_OPS.includes(op)) {
+    throw new InvalidRequestError('op', `op must be one of ${TRANSFORM_OPS.join(', ')}, got ${JSON.stringify(raw.op)}.`);
+  }
+  const known = new Set([...COMMON, ...KNOWN[op]]);
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) throw new InvalidRequestError(key, `Unknown setting "${key}" for ${op}.`);
+  }
+  const masked = op !== 'vary';
+  const prompt = text('prompt', raw.prompt, false);
+  const negativePrompt = raw.negativePrompt === undefined ? DEFAULT_GENERATE.negativePrompt : text('negativePrompt', raw.negativePrompt, true);
+  const steps = raw.steps === undefined ? (masked ? MASKED_DEFAULTS.steps : DEFAULT_GENERATE.steps) : integerInRange('steps', raw.steps, LIMITS.minSteps, LIMITS.maxSteps);
+  const scheduler = (raw.scheduler ?? (masked ? MASKED_DEFAULTS.scheduler : DEFAULT_GENERATE.scheduler)) as SchedulerName;
+  if (!SCHEDULERS.includes(scheduler)) {
+    throw new InvalidRequestError('scheduler', `scheduler must be one of ${SCHEDULERS.join(', ')}, got ${JSON.stringify(raw.scheduler)}.`);
+  }
+  if (masked && scheduler !== 'ddim') {
+    throw new InvalidRequestError('scheduler', `${op} runs DDIM only (the pasted reference breaks DPM-Solver++'s multistep history).`, 'Choose scheduler "ddim", or leave it out.');
+  }
+  const guidance = inRange('guidance', raw.guidance, DEFAULT_GENERATE.guidance, LIMITS.minGuidance, LIMITS.maxGuidance);
+  const seed = raw.seed === undefined ? validateSeed(randomSeed()) : validateSeed(raw.seed);
+  const takes = raw.takes === undefined ? 1 : integerInRange('takes', raw.takes, LIMITS.minTakes, LIMITS.maxTakes);
+  if (seed + takes - 1 > LIMITS.maxSeed) throw new InvalidRequestError('seed', `seed + takes exceeds ${LIMITS.maxSeed}.`);
+  const common = { prompt, negativePrompt, steps, scheduler, guidance, seed, takes };
+  const crossfadeMs = () => inRange('crossfadeMs', raw.crossfadeMs, MASKED_DEFAULTS.crossfadeMs, 0, TRANSFORM_LIMITS.maxCrossfadeMs);
+  const resample = () =>
+    raw.resample === undefined ? MASKED_DEFAULTS.resample : integerInRange('resample', raw.resample, 0, TRANSFORM_LIMITS.maxResample);
+
+  switch (op) {
+    case 'continue':
+      return {
+        op,
+        ...common,
+        seconds: inRange('seconds', raw.seconds, 5, LIMITS.minSeconds, TRANSFORM_LIMITS.maxContinueSeconds),
+        crossfadeMs: crossfadeMs(),
+        resample: resample(),
+      };
+    case 'vary': {
+      if (raw.strength !== undefined && raw.strengths !== undefined) throw new InvalidRequestError('strength', 'Give strength or strengths, not both.');
+      const list = raw.strengths ?? [raw.strength ?? 0.5];
+      if (!Array.isArray(list) || list.length < 1 || list.length > TRANSFORM_LIMITS.maxStrengths) {
+        throw new InvalidRequestError('strengths', `strengths must be a list of 1 to ${TRANSFORM_LIMITS.maxStrengths} numbers.`);
+      }
+      const strengths = list.map((s) => inRange('strength', s, 0.5, 0, 1, '0 keeps the reference, 1 ignores it; 0.3–0.6 keeps its shape.'));
+      if (strengths.length * takes > TRANSFORM_LIMITS.maxGridTakes) {
+        throw new InvalidRequestError('takes', `${strengths.length} strengths × ${takes} seeds is ${strengths.length * takes} takes; the limit is ${TRANSFORM_LIMITS.maxGridTakes}.`, 'Use fewer strengths or seeds.');
+      }
+      return { op, ...common, strengths };
+    }
+    case 'inpaint': {
+      for (const field of ['from', 'to'] as const) {
+        if (raw[field] === undefined) throw new InvalidRequestError(field, `inpaint needs ${field} (seconds).`, 'Select the region to regenerate.');
+      }
+      const from = inRange('from', raw.from, 0, 0, Number.MAX_SAFE_INTEGER);
+      const to = inRange('to', raw.to, 0, 0, Number.MAX_SAFE_INTEGER);
+      if (!(to > from)) throw new InvalidRequestError('to', `The region must end after it starts (from ${from} s, to ${to} s).`, 'Select a region on the waveform first.');
+      return { op, ...common, from, to, crossfadeMs: crossfadeMs(), resample: resample() };
+    }
+    case 'loop':
+      return {
+        op,
+        ...common,
+        seamSeconds: inRange('seamSeconds', raw.seamSeconds, 1, TRANSFORM_LIMITS.minSeamSeconds, TRANSFORM_LIMITS.maxSeamSeconds),
+        crossfadeMs: crossfadeMs(),
+        resample: resample(),
+      };
+  }
+}
