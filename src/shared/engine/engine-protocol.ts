@@ -5,8 +5,9 @@
 import type { ErrorEnvelope } from '../errors.ts';
 import type { DeviceName, GenerateParams } from './generate-params.ts';
 import type { Progress, Stage } from './progress.ts';
+import type { TransformParams } from './transform-params.ts';
 
-export const ENGINE_PROTOCOL_VERSION = 1;
+export const ENGINE_PROTOCOL_VERSION = 2;
 
 export interface LoadRequest {
   type: 'load';
@@ -20,6 +21,8 @@ export interface LoadRequest {
 export type EngineRequest =
   | LoadRequest
   | { type: 'generate'; jobId: string; params: GenerateParams }
+  /** Audio-to-audio: `reference` is mono at the model's sample rate (the host imports and resamples it). */
+  | { type: 'transform'; jobId: string; params: TransformParams; reference: Float32Array }
   | { type: 'cancel'; jobId: string }
   | { type: 'shutdown' };
 
@@ -37,14 +40,22 @@ export interface TakeData {
   seed: number;
   samples: Float32Array;
   score: number | null;
+  /** Variation grid: the strength this take was made with. */
+  strength?: number;
+  /** Loops: the loop's first and last sample frame, for the WAV's smpl chunk. */
+  loop?: { start: number; end: number };
 }
+
+/** What a job asks the engine for. */
+export type EngineJob = { kind: 'generate'; params: GenerateParams } | { kind: 'transform'; params: TransformParams; reference: Float32Array };
 
 export interface GenerationOutput {
   sampleRate: number;
   takes: TakeData[];
   notices: string[];
   provider: string;
-  timings: Record<Stage, number> & { totalMs: number; sessionMs: number };
+  /** Per-stage times (text-to-audio jobs). */
+  timings?: Record<Stage, number> & { totalMs: number; sessionMs: number };
 }
 
 export type EngineEvent =

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type GenerationOutput, type LoadedInfo, type TakeData } from '../../../shared/engine/engine-protocol.ts';
+import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineJob, type GenerationOutput, type LoadedInfo, type TakeData } from '../../../shared/engine/engine-protocol.ts';
 import type { DeviceName, GenerateParams } from '../../../shared/engine/generate-params.ts';
 import type { Progress } from '../../../shared/engine/progress.ts';
+import type { TransformParams } from '../../../shared/engine/transform-params.ts';
 import { CancelledError, EngineCrashedError, EngineHungError, fromErrorEnvelope, type LoaError } from '../../../shared/errors.ts';
 import { nodeEngineLauncher, type EngineChild, type LaunchEngine } from './node-engine-launcher.ts';
 
@@ -26,7 +27,7 @@ export interface JobHooks {
 
 interface PendingJob {
   jobId: string;
-  params: GenerateParams;
+  job: EngineJob;
   hooks: JobHooks;
   resolve: (output: GenerationOutput) => void;
   reject: (error: LoaError) => void;
@@ -76,9 +77,18 @@ export class EngineHost extends EventEmitter<EngineHostEvents> {
   }
 
   generate(params: GenerateParams, hooks: JobHooks = {}): { jobId: string; result: Promise<GenerationOutput> } {
+    return this.run({ kind: 'generate', params }, hooks);
+  }
+
+  /** Continue, vary, inpaint or loop `reference` (mono, at the bundle's sample rate). */
+  transform(params: TransformParams, reference: Float32Array, hooks: JobHooks = {}): { jobId: string; result: Promise<GenerationOutput> } {
+    return this.run({ kind: 'transform', params, reference }, hooks);
+  }
+
+  run(job: EngineJob, hooks: JobHooks = {}): { jobId: string; result: Promise<GenerationOutput> } {
     const jobId = `job-${this.nextJob++}`;
     const result = new Promise<GenerationOutput>((resolve, reject) => {
-      this.jobs.push({ jobId, params, hooks, resolve, reject, submitted: false });
+      this.jobs.push({ jobId, job, hooks, resolve, reject, submitted: false });
     });
     this.start().then(
       () => {
@@ -176,7 +186,11 @@ export class EngineHost extends EventEmitter<EngineHostEvents> {
 
   private submit(job: PendingJob): void {
     job.submitted = true;
-    this.child?.send({ type: 'generate', jobId: job.jobId, params: job.params });
+    this.child?.send(
+      job.job.kind === 'generate'
+        ? { type: 'generate', jobId: job.jobId, params: job.job.params }
+        : { type: 'transform', jobId: job.jobId, params: job.job.params, reference: job.job.reference },
+    );
     this.armWatchdog();
   }
 

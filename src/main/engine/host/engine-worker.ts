@@ -2,7 +2,8 @@
  * Entry of the engine process. ONNX Runtime's `run` blocks its thread, so the engine lives here,
  * away from the UI; the host can kill this process when a run hangs, and survives when it crashes.
  */
-import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineRequest, type LoadRequest } from '../../../shared/engine/engine-protocol.ts';
+import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineRequest, type LoadRequest, type TakeData } from '../../../shared/engine/engine-protocol.ts';
+import type { Progress } from '../../../shared/engine/progress.ts';
 import { CancelledError, InvalidRequestError, toErrorEnvelope } from '../../../shared/errors.ts';
 import { AudioLdm2Pipeline } from '../pipeline/audioldm2-pipeline.ts';
 import { workerTransport } from './transport.ts';
@@ -11,7 +12,7 @@ const transport = workerTransport();
 let pipeline: AudioLdm2Pipeline | undefined;
 let loading: Promise<void> | undefined;
 const jobs = new Map<string, AbortController>();
-const queue: Array<Extract<EngineRequest, { type: 'generate' }>> = [];
+const queue: Array<Extract<EngineRequest, { type: 'generate' | 'transform' }>> = [];
 let running = false;
 
 function send(event: EngineEvent): void {
@@ -57,11 +58,12 @@ async function drain(): Promise<void> {
         await loading;
         if (!pipeline) throw new InvalidRequestError('bundle', 'No model bundle is loaded.', 'Load a model bundle first.');
         if (controller.signal.aborted) throw new CancelledError();
-        const result = await pipeline.generate(job.params, {
+        const hooks = {
           signal: controller.signal,
-          onProgress: (progress) => send({ type: 'progress', jobId: job.jobId, progress }),
-          onTake: (take) => send({ type: 'take', jobId: job.jobId, take }),
-        });
+          onProgress: (progress: Progress) => send({ type: 'progress', jobId: job.jobId, progress }),
+          onTake: (take: TakeData) => send({ type: 'take', jobId: job.jobId, take }),
+        };
+        const result = job.type === 'generate' ? await pipeline.generate(job.params, hooks) : await pipeline.transform(job.params, job.reference, hooks);
         send({ type: 'done', jobId: job.jobId, output: result });
       } catch (error) {
         send({ type: 'failed', jobId: job.jobId, error: toErrorEnvelope(error) });
@@ -80,6 +82,7 @@ transport.onMessage((request: EngineRequest) => {
       loading = load(request);
       break;
     case 'generate':
+    case 'transform':
       jobs.set(request.jobId, new AbortController());
       queue.push(request);
       void drain();

@@ -45,6 +45,7 @@ export interface TransformResult {
   sampleRate: number;
   takes: TransformTake[];
   notices: string[];
+  provider: string;
 }
 
 interface Ctx {
@@ -327,6 +328,6 @@ export async function runTransform(
     takes.push(take);
     hooks.onTake?.(take);
   }
-  return { sampleRate: rate, takes, notices: [...bundle.notices, ...conditioning.notices] };
+  return { sampleRate: rate, takes, notices: [...bundle.notices, ...conditioning.notices], provider: bundle.provider };
 }
 
