@@ -1,6 +1,6 @@
 /**
  * Three builds (engineering.md §5.1):
- * - main: the app entry and the engine worker, both in out/main/ with their shared chunks flat
+ * - main: the app entry, the engine worker and the reference-import worker, all in out/main/ with their shared chunks flat
  *   beside them (no chunks/ folder), so `engineWorkerEntry()`, which looks next to the module that
  *   holds the launcher code, finds engine-worker.js wherever the bundler puts that code.
  *   Native addons stay external and load from node_modules (asar-unpacked by electron-builder).
@@ -39,6 +39,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'src/main/index.ts'),
           'engine-worker': resolve(root, 'src/main/engine/host/engine-worker.ts'),
+          'reference-import-worker': resolve(root, 'src/main/audio/reference-import-worker.ts'),
         },
         external: NATIVE_EXTERNALS,
         output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },

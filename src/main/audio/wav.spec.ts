@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AudioDecodeError, decodeWav, encodeWav } from './wav.ts';
+import { AudioDecodeError, decodeWav, encodeWav, readWavLayout } from './wav.ts';
 
 // --- a tiny independent RIFF builder, so the decoder is not only tested against our encoder ---
 const ascii = (s: string): number[] => Array.from(s, (c) => c.charCodeAt(0));
@@ -191,5 +191,31 @@ describe('decodeWav', () => {
 
     const badGuid = [...fmtBody(0xfffe, 1, 16000, 16), ...u16(22), ...u16(16), ...u32(4), ...u16(1), ...new Array(14).fill(0)];
     expect(decodeError(riff(chunk('fmt ', badGuid), chunk('data', [0, 0]))).message).toMatch(/sub-format/);
+  });
+});
+
+describe('readWavLayout and decodeWav({ allowTruncated })', () => {
+  const header = (channels: number, rate: number, bits = 16): number[] => chunk('fmt ', fmtBody(1, channels, rate, bits));
+
+  it('says where the samples are and how many frames there are, without decoding', () => {
+    const bytes = riff(header(2, 44100), chunk('LIST', [1, 2, 3]), chunk('data', new Array(4 * 10).fill(0)));
+    expect(readWavLayout(bytes)).toEqual({ sampleRate: 44100, channelCount: 2, format: 'pcm16', dataOffset: 12 + 24 + 12 + 8, frames: 10, declaredFrames: 10 });
+  });
+
+  it('a data chunk cut short: strict decoding throws, allowTruncated reads the whole frames present', () => {
+    const bytes = riff(header(1, 16000), chunk('data', [...u16(0x4000), ...u16(0xc000), 0x12], 400));
+    // 5 bytes and the pad byte the test's chunk() adds after an odd body
+    expect(decodeError(bytes).message).toBe('truncated data chunk (header says 400 bytes, file has 6)');
+    expect(readWavLayout(bytes, { allowTruncated: true })).toMatchObject({ frames: 3, declaredFrames: 200 });
+    expect(Array.from(decodeWav(bytes, { allowTruncated: true }).channels[0])).toEqual([0.5, -0.5, 0x12 / 32768]);
+  });
+
+  it('rejects absurd headers before allocating anything', () => {
+    expect(decodeError(riff(chunk('fmt ', fmtBody(1, 1, 16000, 16), 0xfffffff0), chunk('data', [0, 0]))).message).toBe(
+      'truncated fmt chunk (header says 4294967280 bytes, file has 26)',
+    );
+    expect(decodeError(riff(header(65535, 16000), chunk('data', [0, 0]))).message).toBe('65535 channels (at most 255 are read)');
+    expect(decodeError(riff(header(1, 768_001), chunk('data', [0, 0]))).message).toBe('sample rate 768001 Hz (at most 768000 Hz is read)');
+    expect(readWavLayout(riff(header(255, 768_000), chunk('data', [0, 0])))).toMatchObject({ channelCount: 255, sampleRate: 768_000, frames: 0 });
   });
 });

@@ -22,6 +22,7 @@ const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
 
 const BYTES_PER_SAMPLE: Record<WavEncodeFormat, number> = { float32: 4, pcm16: 2, pcm24: 3 };
+const BITS: Record<WavSampleFormat, number> = { pcm8: 8, pcm16: 16, pcm24: 24, pcm32: 32, float32: 32, float64: 64 };
 
 function writeId(view: DataView, at: number, id: string): void {
   for (let i = 0; i < 4; i++) view.setUint8(at + i, id.charCodeAt(i));
@@ -34,11 +35,25 @@ function quantise(x: number, scale: number): number {
   return q >= scale ? scale - 1 : q;
 }
 
+/** A RIFF chunk to write after the audio (smpl, bext, iXML, LIST …): four-character id and body. */
+export interface WavChunk {
+  id: string;
+  body: Uint8Array;
+}
+
+export interface WavEncodeOptions {
+  /** Loop points in sample frames (inclusive), written as a `smpl` chunk samplers read. */
+  loop?: { start: number; end: number };
+  /** More chunks, written after `data` in this order. */
+  chunks?: WavChunk[];
+}
+
 /**
  * Writes a WAV file. float32 → format tag 3 with cbSize 0 and a `fact` chunk (required for
  * non-PCM data); pcm16/pcm24 → format tag 1, plain rounding (no dither), clipped to [−1, 1].
+ * Metadata chunks follow the data chunk, where readers that do not know them skip them.
  */
-export function encodeWav(channels: Float32Array[], sampleRate: number, format: WavEncodeFormat): Uint8Array {
+export function encodeWav(channels: Float32Array[], sampleRate: number, format: WavEncodeFormat, options: WavEncodeOptions = {}): Uint8Array {
   if (channels.length === 0) throw new RangeError('encodeWav: need at least one channel');
   const frames = channels[0].length;
   if (channels.some((c) => c.length !== frames)) throw new RangeError('encodeWav: channels differ in length');
@@ -54,7 +69,12 @@ export function encodeWav(channels: Float32Array[], sampleRate: number, format: 
   const fmtSize = isFloat ? 18 : 16;
   const factSize = isFloat ? 12 : 0;
   const pad = dataSize & 1;
-  const total = 12 + 8 + fmtSize + factSize + 8 + dataSize + pad;
+  const extra = [...(options.loop ? [smplChunk(options.loop, sampleRate, frames)] : []), ...(options.chunks ?? [])];
+  for (const chunk of extra) {
+    if (!/^[\x20-\x7e]{4}$/.test(chunk.id)) throw new RangeError(`encodeWav: chunk id must be 4 printable ASCII characters, got "${chunk.id}"`);
+  }
+  const extraSize = extra.reduce((n, c) => n + 8 + c.body.length + (c.body.length & 1), 0);
+  const total = 12 + 8 + fmtSize + factSize + 8 + dataSize + pad + extraSize;
   if (total - 8 > 0xffffffff) throw new RangeError('encodeWav: audio too long for a RIFF file (4 GiB limit)');
 
   const bytes = new Uint8Array(total);
@@ -99,7 +119,61 @@ export function encodeWav(channels: Float32Array[], sampleRate: number, format: 
       p += bytesPerSample;
     }
   }
+  p += pad;
+  for (const chunk of extra) {
+    writeId(view, p, chunk.id);
+    view.setUint32(p + 4, chunk.body.length, true);
+    bytes.set(chunk.body, p + 8);
+    p += 8 + chunk.body.length + (chunk.body.length & 1);
+  }
   return bytes;
+}
+
+/**
+ * The `smpl` chunk (Microsoft RIFF "Multimedia Programming Interface" 1.0 addendum, sampler
+ * chunk): no manufacturer, unity note 60, one forward loop [start, end] played forever.
+ */
+export function smplChunk(loop: { start: number; end: number }, sampleRate: number, frames: number): WavChunk {
+  if (!(Number.isInteger(loop.start) && Number.isInteger(loop.end) && loop.start >= 0 && loop.end >= loop.start && loop.end < frames)) {
+    throw new RangeError(`smpl: loop [${loop.start}, ${loop.end}] is not inside 0..${frames - 1}`);
+  }
+  const body = new Uint8Array(36 + 24);
+  const v = new DataView(body.buffer);
+  v.setUint32(8, Math.round(1e9 / sampleRate), true); // sample period, ns
+  v.setUint32(12, 60, true); // MIDI unity note (middle C)
+  v.setUint32(28, 1, true); // one sample loop
+  v.setUint32(36 + 4, 0, true); // type 0: forward
+  v.setUint32(36 + 8, loop.start, true);
+  v.setUint32(36 + 12, loop.end, true);
+  v.setUint32(36 + 20, 0, true); // play count 0: infinite
+  return { id: 'smpl', body };
+}
+
+/** Every chunk of a RIFF/WAVE file in order, as ids and body views (for metadata readers and tests). */
+export function listWavChunks(bytes: Uint8Array): WavChunk[] {
+  if (bytes.length < 12 || readId(bytes, 0) !== 'RIFF' || readId(bytes, 8) !== 'WAVE') throw new AudioDecodeError('not a RIFF/WAVE file');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunks: WavChunk[] = [];
+  for (let p = 12; p + 8 <= bytes.length; ) {
+    const size = view.getUint32(p + 4, true);
+    chunks.push({ id: readId(bytes, p), body: bytes.subarray(p + 8, Math.min(bytes.length, p + 8 + size)) });
+    p += 8 + size + (size & 1);
+  }
+  return chunks;
+}
+
+/** The loops of a `smpl` chunk, if the file has one. */
+export function readSmplLoops(bytes: Uint8Array): Array<{ start: number; end: number; type: number; playCount: number }> {
+  const smpl = listWavChunks(bytes).find((c) => c.id === 'smpl');
+  if (!smpl || smpl.body.length < 36) return [];
+  const v = new DataView(smpl.body.buffer, smpl.body.byteOffset, smpl.body.byteLength);
+  const count = v.getUint32(28, true);
+  const loops = [];
+  for (let i = 0; i < count && 36 + 24 * (i + 1) <= smpl.body.length; i++) {
+    const at = 36 + 24 * i;
+    loops.push({ type: v.getUint32(at + 4, true), start: v.getUint32(at + 8, true), end: v.getUint32(at + 12, true), playCount: v.getUint32(at + 20, true) });
+  }
+  return loops;
 }
 
 interface FmtInfo {
@@ -153,18 +227,43 @@ function sampleFormat(fmt: FmtInfo): WavSampleFormat {
   );
 }
 
+/** Most channels a WAV header may declare: Vorbis and Opus carry at most 255, and no recorder writes more. */
+export const MAX_WAV_CHANNELS = 255;
+/** Highest sample rate a WAV header may declare: 768 kHz, the top rate of current converters (PCM768). */
+export const MAX_WAV_SAMPLE_RATE = 768_000;
+
+export interface WavDecodeOptions {
+  /**
+   * When the data chunk runs past the end of the file (a recording cut short, or a streaming
+   * writer's placeholder size), read the whole frames that are there instead of throwing.
+   */
+  allowTruncated?: boolean;
+}
+
+/** Where a WAV file's samples are and how they are stored; reading it allocates nothing. */
+export interface WavLayout {
+  sampleRate: number;
+  channelCount: number;
+  format: WavSampleFormat;
+  /** Byte offset of the first sample. */
+  dataOffset: number;
+  /** Whole frames present in the file. */
+  frames: number;
+  /** Frames the data chunk's header declares: more than `frames` only for a truncated file. */
+  declaredFrames: number;
+}
+
 /**
- * Reads a WAV file: PCM 8 (unsigned) / 16 / 24 / 32 bit, IEEE float 32 / 64 bit, plain or
- * WAVE_FORMAT_EXTENSIBLE. Unknown chunks are skipped (with RIFF's pad byte after odd sizes).
- * PCM is scaled by 1/2^(bits−1), so the most negative code maps to −1.0.
+ * Walks the chunks and validates the header, so that a caller can check the size of what
+ * decoding would allocate before it does (an absurd header is rejected here, not in an allocation).
  */
-export function decodeWav(bytes: Uint8Array): DecodedWav {
+export function readWavLayout(bytes: Uint8Array, options: WavDecodeOptions = {}): WavLayout {
   if (bytes.length < 12 || readId(bytes, 0) !== 'RIFF' || readId(bytes, 8) !== 'WAVE') {
     throw new AudioDecodeError('not a RIFF/WAVE file');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let fmt: FmtInfo | null = null;
-  let data: { at: number; size: number } | null = null;
+  let data: { at: number; size: number; present: number } | null = null;
   // Walk every chunk to the end of the buffer; the RIFF size field is often wrong in the wild.
   let p = 12;
   while (p + 8 <= bytes.length) {
@@ -172,15 +271,18 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
     const size = view.getUint32(p + 4, true);
     const body = p + 8;
     if (id === 'data') {
-      if (body + size > bytes.length) {
+      const present = Math.min(size, bytes.length - body);
+      if (present < size && !options.allowTruncated) {
         throw new AudioDecodeError(
-          `truncated data chunk (header says ${size} bytes, file has ${bytes.length - body})`,
+          `truncated data chunk (header says ${size} bytes, file has ${present})`,
           'The file was cut short; export it again.',
         );
       }
-      data ??= { at: body, size };
+      data ??= { at: body, size, present };
     } else if (id === 'fmt ') {
-      if (body + size > bytes.length) throw new AudioDecodeError('truncated fmt chunk');
+      if (body + size > bytes.length) {
+        throw new AudioDecodeError(`truncated fmt chunk (header says ${size} bytes, file has ${bytes.length - body})`);
+      }
       fmt ??= parseFmt(view, body, size);
     }
     p = body + size + (size & 1);
@@ -188,14 +290,35 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
   if (fmt === null) throw new AudioDecodeError('missing fmt chunk');
   if (data === null) throw new AudioDecodeError('missing data chunk');
   if (fmt.channels === 0) throw new AudioDecodeError('zero channels');
+  if (fmt.channels > MAX_WAV_CHANNELS) throw new AudioDecodeError(`${fmt.channels} channels (at most ${MAX_WAV_CHANNELS} are read)`);
   if (fmt.sampleRate === 0) throw new AudioDecodeError('zero sample rate');
+  if (fmt.sampleRate > MAX_WAV_SAMPLE_RATE) {
+    throw new AudioDecodeError(`sample rate ${fmt.sampleRate} Hz (at most ${MAX_WAV_SAMPLE_RATE} Hz is read)`);
+  }
   const format = sampleFormat(fmt);
+  const frameBytes = fmt.channels * (fmt.bitsPerSample / 8);
+  return {
+    sampleRate: fmt.sampleRate,
+    channelCount: fmt.channels,
+    format,
+    dataOffset: data.at,
+    frames: Math.floor(data.present / frameBytes), // a trailing partial frame is dropped
+    declaredFrames: Math.floor(data.size / frameBytes),
+  };
+}
 
-  const nch = fmt.channels;
-  const bps = fmt.bitsPerSample / 8;
-  const frames = Math.floor(data.size / (nch * bps)); // a trailing partial frame is dropped
+/**
+ * Reads a WAV file: PCM 8 (unsigned) / 16 / 24 / 32 bit, IEEE float 32 / 64 bit, plain or
+ * WAVE_FORMAT_EXTENSIBLE. Unknown chunks are skipped (with RIFF's pad byte after odd sizes).
+ * PCM is scaled by 1/2^(bits−1), so the most negative code maps to −1.0. A truncated data chunk
+ * throws unless `options.allowTruncated`.
+ */
+export function decodeWav(bytes: Uint8Array, options: WavDecodeOptions = {}): DecodedWav {
+  const { sampleRate, channelCount: nch, format, dataOffset, frames } = readWavLayout(bytes, options);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bps = BITS[format] / 8;
   const channels = Array.from({ length: nch }, () => new Float32Array(frames));
-  let q = data.at;
+  let q = dataOffset;
   for (let f = 0; f < frames; f++) {
     for (let c = 0; c < nch; c++) {
       let v: number;
@@ -223,5 +346,5 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
       q += bps;
     }
   }
-  return { sampleRate: fmt.sampleRate, channels, format };
+  return { sampleRate, channels, format };
 }

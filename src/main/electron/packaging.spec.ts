@@ -66,10 +66,11 @@ describe('electron-vite config', () => {
   const main = viteConfig.main!.build!;
   const preload = viteConfig.preload!.build!;
 
-  it('builds the engine worker beside the main entry, with flat chunks', () => {
+  it('builds the engine and reference-import workers beside the main entry, with flat chunks', () => {
     const options = main.rolldownOptions as { input: Record<string, string>; external: string[]; output: Record<string, string> };
-    expect(Object.keys(options.input)).toEqual(['index', 'engine-worker']);
+    expect(Object.keys(options.input)).toEqual(['index', 'engine-worker', 'reference-import-worker']);
     expect(options.input['engine-worker']).toBe(join(root, 'src/main/engine/host/engine-worker.ts'));
+    expect(options.input['reference-import-worker']).toBe(join(root, 'src/main/audio/reference-import-worker.ts'));
     expect(options.output.chunkFileNames).not.toContain('/');
     expect(options.external).toEqual(expect.arrayContaining(NATIVE_EXTERNALS));
   });

@@ -1,7 +1,5 @@
 import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { siblingEntry } from '../../worker-entry.ts';
 import type { EngineEvent, EngineRequest } from '../../../shared/engine/engine-protocol.ts';
 
 /** A running engine process, whatever started it (Node `fork` here, Electron `utilityProcess` in the app). */
@@ -18,12 +16,7 @@ export type LaunchEngine = () => EngineChild;
 
 /** The worker entry beside this file: TypeScript under tsx/vitest, JavaScript once built. */
 export function engineWorkerEntry(): { path: string; execArgv: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    return { path: join(dirname(here), 'engine-worker.ts'), execArgv: ['--import', tsxLoader] };
-  }
-  return { path: join(dirname(here), 'engine-worker.js'), execArgv: [] };
+  return siblingEntry(import.meta.url, 'engine-worker');
 }
 
 /** Starts the engine as a Node child process (CLI, browser mode, tests). */

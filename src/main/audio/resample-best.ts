@@ -1,0 +1,54 @@
+// Band-limited sample-rate conversion with libsamplerate (a maintained C library), for the paths
+// where quality matters more than speed: exports and imported reference clips. The engine's
+// preview path keeps its own polyphase resampler (resample.ts), whose length rule this matches.
+import * as libsamplerateModule from '@alexanderolsen/libsamplerate-js';
+import { resampledLength } from './resample.ts';
+
+type LibSampleRate = typeof libsamplerateModule;
+// The package is a webpack UMD bundle: Node's ESM loader cannot see its named exports and hands
+// over module.exports as `default`, while a bundler honouring its __esModule flag gives named ones.
+const LibSampleRate: LibSampleRate = (libsamplerateModule as LibSampleRate & { default?: LibSampleRate }).default ?? libsamplerateModule;
+
+// libsamplerate-wrapper.cpp (libsamplerate-js 2.1): the WASM side has fixed 1,008,000-float input
+// and output buffers. Its `simple()` falls back to a chunked path above that size which never
+// flushes the filter (and ignores a subarray's byteOffset), so we drive the streaming `full()` API
+// ourselves in chunks that always fit.
+const WASM_BUFFER_FLOATS = 1_008_000;
+const MAX_CHUNK = 65_536;
+
+/**
+ * Band-limited resampling of one channel with libsamplerate's best sinc converter (Castro Lopo's
+ * "Secret Rabbit Code"; api_misc.html: worst-case 97 dB SNR at 97 % bandwidth). Returns exactly resampledLength(n) = ⌈n·to/from⌉
+ * samples, the same count as our own preview resampler. The converter is created per call, so
+ * the output depends only on the input (bit-identical between runs). libsamplerate-js compiles
+ * the C library to plain JavaScript (wasm2js), and only offers an async `create`, hence async.
+ */
+export async function resampleBest(x: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
+  if (fromRate === toRate) return x.slice();
+  const target = resampledLength(x.length, fromRate, toRate);
+  const out = new Float32Array(target);
+  if (target === 0) return out;
+  const src = await LibSampleRate.create(1, fromRate, toRate, { converterType: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY });
+  try {
+    const ratio = toRate / fromRate;
+    // Each call's output (≈ chunk·ratio plus what the filter held back) must fit the WASM buffer.
+    const chunk = Math.max(1, Math.min(MAX_CHUNK, Math.floor(WASM_BUFFER_FLOATS / (2 * (ratio + 1)))));
+    let written = 0;
+    const keep = (y: Float32Array): void => {
+      const k = Math.min(y.length, target - written);
+      out.set(y.subarray(0, k), written);
+      written += k;
+    };
+    for (let p = 0; p < x.length && written < target; p += chunk) keep(src.full(x.subarray(p, p + chunk)));
+    // The sinc filter holds back about its half-length (≈ 143 input samples at best quality when
+    // upsampling); feeding zeros past the end releases them, exactly as src_simple's end-of-input does.
+    const zeros = new Float32Array(chunk);
+    for (let fed = 0; written < target; fed += chunk) {
+      if (fed > fromRate + chunk) throw new Error(`resampleBest: libsamplerate produced ${written} of ${target} samples`);
+      keep(src.full(zeros));
+    }
+    return out;
+  } finally {
+    src.destroy();
+  }
+}
