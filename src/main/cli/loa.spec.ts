@@ -3,7 +3,8 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeWav } from '../audio/wav.ts';
+import { decodeWav, listWavChunks } from '../audio/wav.ts';
+import { readRecipe } from '../library/wav-metadata.ts';
 import { copyTinyBundle, tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
 
 const run = promisify(execFile);
@@ -40,6 +41,11 @@ afterAll(async () => {
   await scratch.remove();
 });
 
+/** The `data` chunk: the audio samples' bytes, without the metadata chunks around them. */
+function audioBytes(file: Buffer): Buffer {
+  return Buffer.from(listWavChunks(new Uint8Array(file)).find((c) => c.id === 'data')!.body);
+}
+
 function lastLine(text: string): string {
   return text.trim().split('\n').at(-1)!;
 }
@@ -60,10 +66,14 @@ describe('npm run loa -- generate', () => {
     expect(wav.channels[0].length).toBe(40000);
     expect(wav.format).toBe('float32');
 
+    // The audio is bit-identical on a rerun; the metadata around it records when each was made.
     expect((await loa([...common, '--seed', '7', '--out', b], cache)).code).toBe(0);
-    expect((await readFile(a)).equals(await readFile(b))).toBe(true);
+    expect(audioBytes(await readFile(a)).equals(audioBytes(await readFile(b)))).toBe(true);
     expect((await loa([...common, '--seed', '8', '--out', c], cache)).code).toBe(0);
-    expect((await readFile(a)).equals(await readFile(c))).toBe(false);
+    expect(audioBytes(await readFile(a)).equals(audioBytes(await readFile(c)))).toBe(false);
+    const recipe = readRecipe(new Uint8Array(await readFile(a)))!;
+    expect(recipe).toMatchObject({ kind: 'generate', seed: 7, params: { prompt: 'glass shattering on concrete', seconds: 2.5, steps: 10 }, model: { id: 'tiny-random' }, device: 'cpu', samples: 40000 });
+    expect(JSON.parse(await readFile(join(scratch.path, 'a.json'), 'utf8')).recipe).toEqual(recipe);
   });
 
   it('writes one file per take, best first: x.wav, x-2.wav', async () => {

@@ -2,64 +2,21 @@
 /**
  * `npm run loa -- <command>`: the engine from a terminal.
  *   generate "<prompt>" --out <file.wav> [options]   text to audio, one WAV per take, best first
+ *   continue|vary|inpaint|loop --reference <in> …      audio-to-audio on a reference clip
  *   models verify <dir>                              check a model bundle against the contract
  */
 import { randomInt } from 'node:crypto';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_GENERATE, validateDevice, validateGenerateParams } from '../../shared/engine/generate-params.ts';
-import type { Progress } from '../../shared/engine/progress.ts';
+import { validateGenerateParams } from '../../shared/engine/generate-params.ts';
 import { CancelledError, describeError, InvalidRequestError, LoaError } from '../../shared/errors.ts';
-import { encodeWav } from '../audio/wav.ts';
-import { EngineHost } from '../engine/host/engine-host.ts';
-import { takePath, writeFileAtomic } from '../io/atomic-write.ts';
+import { ENGINE_OPTIONS, engineSettings, MODEL_OPTIONS, runJob, UsageError } from './run-job.ts';
+import { USAGE } from './usage.ts';
 
-const USAGE = `Usage:
-  npm run loa -- generate "<prompt>" --out <file.wav> [--model <dir>] [--seconds ${DEFAULT_GENERATE.seconds}] [--steps ${DEFAULT_GENERATE.steps}]
-      [--scheduler ddim|dpmpp] [--guidance ${DEFAULT_GENERATE.guidance}] [--negative "${DEFAULT_GENERATE.negativePrompt}"] [--seed <n>] [--takes 1]
-      [--device auto|cpu|cuda|dml|coreml|webgpu] [--threads <n>]
-  npm run loa -- models verify <dir>`;
-
-export const DEFAULT_MODEL_DIR = 'models/audioldm2';
-
-function cacheDir(): string {
-  return process.env.LOA_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'loa-studio');
-}
-
-class UsageError extends InvalidRequestError {}
-
-function progressLine(p: Progress): string {
-  const pct = `${Math.round(p.fraction * 100)}%`.padStart(4);
-  const where = p.stage === 'denoise' ? `take ${p.take}/${p.takes} step ${p.step}/${p.steps}` : p.take > 0 ? `take ${p.take}/${p.takes}` : '';
-  const eta = p.etaMs === null ? '' : ` ETA ${formatSeconds(p.etaMs)}`;
-  return `${pct} ${p.stage.padEnd(7)} ${where}${eta}`;
-}
-
-function formatSeconds(ms: number): string {
-  const s = Math.ceil(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
+const AUDIO_TO_AUDIO_COMMANDS = ['continue', 'vary', 'inpaint', 'loop'] as const;
 
 async function generate(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      model: { type: 'string', short: 'm' },
-      seconds: { type: 'string' },
-      steps: { type: 'string' },
-      scheduler: { type: 'string' },
-      guidance: { type: 'string' },
-      negative: { type: 'string' },
-      seed: { type: 'string' },
-      takes: { type: 'string' },
-      device: { type: 'string' },
-      threads: { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...ENGINE_OPTIONS, ...MODEL_OPTIONS, seconds: { type: 'string' } } });
   if (positionals.length !== 1) throw new UsageError('prompt', positionals.length === 0 ? 'Missing the prompt.' : 'Give the prompt as one quoted argument.', USAGE);
   if (!values.out) throw new UsageError('out', 'Missing --out <file.wav>.', USAGE);
   const params = validateGenerateParams(
@@ -75,48 +32,8 @@ async function generate(argv: string[]): Promise<void> {
     },
     () => randomInt(0, 2 ** 32),
   );
-  const device = validateDevice(values.device);
-  const threads = values.threads === undefined ? undefined : Number(values.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
-    throw new UsageError('threads', `--threads must be a whole number from 1 to 256, got ${values.threads}.`);
-  }
-  const out = resolve(values.out);
-  const bundleDir = resolve(values.model ?? DEFAULT_MODEL_DIR);
-
-  const host = new EngineHost({ bundleDir, device, cacheDir: cacheDir(), intraOpThreads: threads });
-  const tty = process.stderr.isTTY;
-  let lastLine = '';
-  const print = (line: string) => {
-    if (tty) process.stderr.write(`\r${line.padEnd(lastLine.length)}`);
-    else if (line.split(' ')[1] !== lastLine.split(' ')[1] || line.startsWith('100%')) process.stderr.write(`${line}\n`);
-    lastLine = line;
-  };
-  try {
-    process.stderr.write(`Loading ${bundleDir} …\n`);
-    const info = await host.start();
-    for (const notice of info.notices) process.stderr.write(`notice: ${notice}\n`);
-    process.stderr.write(`Model ${info.bundleName} on ${info.provider} (${Math.round(info.loadMs)} ms). Seed ${params.seed}${params.takes > 1 ? `…${params.seed + params.takes - 1}` : ''}.\n`);
-    const job = host.generate(params, { onProgress: (p) => print(progressLine(p)) });
-    let interrupted = false;
-    const onSigint = () => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      process.stderr.write('\nCancelling… (Ctrl+C again to quit at once)\n');
-      host.cancel(job.jobId);
-    };
-    process.on('SIGINT', onSigint);
-    const output = await job.result.finally(() => process.off('SIGINT', onSigint));
-    if (tty) process.stderr.write('\n');
-    for (const notice of output.notices.filter((n) => !info.notices.includes(n))) process.stderr.write(`notice: ${notice}\n`);
-    for (const [rank, take] of output.takes.entries()) {
-      const path = takePath(out, rank + 1);
-      await writeFileAtomic(path, encodeWav([take.samples], output.sampleRate, 'float32'));
-      const score = take.score === null ? '' : ` CLAP ${take.score.toFixed(3)}`;
-      process.stderr.write(`wrote ${path} (seed ${take.seed}, ${(take.samples.length / output.sampleRate).toFixed(2)} s${score})\n`);
-    }
-  } finally {
-    await host.stop();
-  }
+  const engine = engineSettings(values);
+  await runJob(engine, resolve(values.out), () => ({ kind: 'generate', params }), params.seed, params.takes);
 }
 
 async function verifyModels(argv: string[]): Promise<void> {
@@ -140,6 +57,11 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'generate') await generate(rest);
+    else if (command === 'regenerate') await (await import('./regenerate-command.ts')).regenerate(rest);
+    else if (command !== undefined && (AUDIO_TO_AUDIO_COMMANDS as readonly string[]).includes(command)) {
+      const { audioToAudio } = await import('./audio-to-audio-commands.ts');
+      await audioToAudio(command as (typeof AUDIO_TO_AUDIO_COMMANDS)[number], rest);
+    }
     else if (command === 'models') await verifyModels(rest);
     else if (command === undefined || command === 'help' || command === '--help') {
       process.stdout.write(`${USAGE}\n`);

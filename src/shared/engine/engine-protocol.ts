@@ -29,6 +29,8 @@ export type EngineRequest =
 export interface LoadedInfo {
   bundleId: string;
   bundleName: string;
+  /** SHA-256 of the bundle's manifest.json (see manifestHash). */
+  bundleHash: string;
   provider: string;
   sampleRate: number;
   notices: string[];
@@ -47,7 +49,7 @@ export interface TakeData {
 }
 
 /** What a job asks the engine for. */
-export type EngineJob = { kind: 'generate'; params: GenerateParams } | { kind: 'transform'; params: TransformParams; reference: Float32Array };
+export type EngineTask = { kind: 'generate'; params: GenerateParams } | { kind: 'transform'; params: TransformParams; reference: Float32Array };
 
 export interface GenerationOutput {
   sampleRate: number;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { ModelBundleError } from '../../../shared/errors.ts';
@@ -83,6 +84,14 @@ function isFileEntry(value: unknown): value is FileEntry {
 }
 
 /** Reads and shape-checks `manifest.json`; file contents are checked by `verifyBundleFiles`. */
+/**
+ * SHA-256 of manifest.json's bytes: the manifest pins every graph file's SHA-256, so this one hash
+ * names the exact weights a take was made with (recipes record it).
+ */
+export async function manifestHash(dir: string): Promise<string> {
+  return createHash('sha256').update(await readFile(join(dir, MANIFEST_FILE))).digest('hex');
+}
+
 export async function readManifest(dir: string): Promise<BundleManifest> {
   const path = join(dir, MANIFEST_FILE);
   try {

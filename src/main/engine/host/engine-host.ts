@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineJob, type GenerationOutput, type LoadedInfo, type TakeData } from '../../../shared/engine/engine-protocol.ts';
+import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineTask, type GenerationOutput, type LoadedInfo, type TakeData } from '../../../shared/engine/engine-protocol.ts';
 import type { DeviceName, GenerateParams } from '../../../shared/engine/generate-params.ts';
 import type { Progress } from '../../../shared/engine/progress.ts';
 import type { TransformParams } from '../../../shared/engine/transform-params.ts';
@@ -27,7 +27,7 @@ export interface JobHooks {
 
 interface PendingJob {
   jobId: string;
-  job: EngineJob;
+  job: EngineTask;
   hooks: JobHooks;
   resolve: (output: GenerationOutput) => void;
   reject: (error: LoaError) => void;
@@ -85,7 +85,7 @@ export class EngineHost extends EventEmitter<EngineHostEvents> {
     return this.run({ kind: 'transform', params, reference }, hooks);
   }
 
-  run(job: EngineJob, hooks: JobHooks = {}): { jobId: string; result: Promise<GenerationOutput> } {
+  run(job: EngineTask, hooks: JobHooks = {}): { jobId: string; result: Promise<GenerationOutput> } {
     const jobId = `job-${this.nextJob++}`;
     const result = new Promise<GenerationOutput>((resolve, reject) => {
       this.jobs.push({ jobId, job, hooks, resolve, reject, submitted: false });

@@ -5,6 +5,7 @@
 import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineRequest, type LoadRequest, type TakeData } from '../../../shared/engine/engine-protocol.ts';
 import type { Progress } from '../../../shared/engine/progress.ts';
 import { CancelledError, InvalidRequestError, toErrorEnvelope } from '../../../shared/errors.ts';
+import { manifestHash } from '../bundle/manifest.ts';
 import { AudioLdm2Pipeline } from '../pipeline/audioldm2-pipeline.ts';
 import { workerTransport } from './transport.ts';
 
@@ -34,6 +35,7 @@ async function load(request: LoadRequest): Promise<void> {
       info: {
         bundleId: manifest.id,
         bundleName: manifest.name,
+        bundleHash: await manifestHash(request.bundleDir),
         provider: pipeline.bundle.provider,
         sampleRate: pipeline.sampleRate,
         notices: [...pipeline.bundle.notices],

@@ -296,7 +296,17 @@ export async function runTransform(
   } else {
     for (let k = 0; k < params.takes; k++) jobs.push({ seed: params.seed + k });
   }
-  const modelPasses = jobs.filter((j) => j.strength !== 0).length * passesPerTake(params, reference.length, rate);
+  // SDEdit runs floor(steps·strength) steps; a strength that rounds to none is the reference itself.
+  const denoisedSteps = (strength: number) => Math.min(Math.floor(params.steps * strength), params.steps);
+  const notices: string[] = [];
+  if (params.op === 'vary') {
+    for (const s of new Set(params.strengths)) {
+      if (s > 0 && denoisedSteps(s) === 0) {
+        notices.push(`Strength ${s} with ${params.steps} steps rounds to no denoising step, so those takes are the reference itself. Raise the strength or the steps.`);
+      }
+    }
+  }
+  const modelPasses = jobs.filter((j) => j.strength === undefined || denoisedSteps(j.strength) > 0).length * passesPerTake(params, reference.length, rate);
   const clock = new ProgressClock(Math.max(1, modelPasses), params.steps);
   hooks.onProgress?.(clock.snapshot('encode', 0, 0));
   const conditioning = await encodePrompt(bundle, tokenizers, params.prompt, params.negativePrompt, params.guidance > 1);
@@ -311,7 +321,7 @@ export async function runTransform(
     switch (params.op) {
       case 'vary':
         // Strength 0 is the reference itself: no noise is added, so nothing is left to denoise.
-        samples = job.strength === 0 ? reference.slice() : await latentPass(ctx, reference, { seed: job.seed, strength: job.strength, take: index + 1 });
+        samples = denoisedSteps(job.strength!) === 0 ? reference.slice() : await latentPass(ctx, reference, { seed: job.seed, strength: job.strength, take: index + 1 });
         break;
       case 'continue':
         samples = await continueTake(ctx, params, reference, job.seed, index + 1);
@@ -328,6 +338,6 @@ export async function runTransform(
     takes.push(take);
     hooks.onTake?.(take);
   }
-  return { sampleRate: rate, takes, notices: [...bundle.notices, ...conditioning.notices], provider: bundle.provider };
+  return { sampleRate: rate, takes, notices: [...bundle.notices, ...conditioning.notices, ...notices], provider: bundle.provider };
 }
 

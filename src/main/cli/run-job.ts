@@ -1,0 +1,130 @@
+/**
+ * What every engine command of the CLI shares: engine flags, starting the engine, a progress line
+ * on stderr, Ctrl+C to cancel, and writing each take atomically.
+ */
+import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { basename, join, resolve } from 'node:path';
+import type { Lineage } from '../../shared/engine/lineage.ts';
+import { makeRecipe } from '../library/make-recipe.ts';
+import { recipeChunks, sidecarJson } from '../library/wav-metadata.ts';
+import type { EngineTask, TakeData } from '../../shared/engine/engine-protocol.ts';
+import { validateDevice, type DeviceName } from '../../shared/engine/generate-params.ts';
+import type { Progress } from '../../shared/engine/progress.ts';
+import { InvalidRequestError } from '../../shared/errors.ts';
+import { encodeWav } from '../audio/wav.ts';
+import { EngineHost } from '../engine/host/engine-host.ts';
+import { takePath, writeFileAtomic } from '../io/atomic-write.ts';
+
+export const DEFAULT_MODEL_DIR = 'models/audioldm2';
+
+/** `x.wav` → `x.json`: the recipe sidecar beside a take. */
+export function sidecarPath(wav: string): string {
+  return `${wav.replace(/\.wav$/i, '')}.json`;
+}
+
+export function cacheDir(): string {
+  return process.env.LOA_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'loa-studio');
+}
+
+export class UsageError extends InvalidRequestError {}
+
+export const ENGINE_OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  model: { type: 'string', short: 'm' },
+  device: { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
+export const MODEL_OPTIONS = {
+  steps: { type: 'string' },
+  scheduler: { type: 'string' },
+  guidance: { type: 'string' },
+  negative: { type: 'string' },
+  seed: { type: 'string' },
+  takes: { type: 'string' },
+} as const;
+
+export interface EngineSettings {
+  bundleDir: string;
+  device: DeviceName;
+  threads: number | undefined;
+}
+
+export function engineSettings(values: { model?: string; device?: string; threads?: string }): EngineSettings {
+  const device = validateDevice(values.device);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new UsageError('threads', `--threads must be a whole number from 1 to 256, got ${values.threads}.`);
+  }
+  return { bundleDir: resolve(values.model ?? DEFAULT_MODEL_DIR), device, threads };
+}
+
+/**
+ * Starts the engine, runs one job with a progress line on stderr (Ctrl+C cancels), and writes
+ * each take atomically: `out`, `out-2.wav`, … with its recipe inside (bext, iXML, LIST/INFO; loops
+ * a smpl chunk too) and beside it (`out.json`), so `regenerate` can make it again from the file.
+ */
+export async function runJob(
+  engine: EngineSettings,
+  out: string,
+  job: (sampleRate: number) => EngineTask | Promise<EngineTask>,
+  seed: number,
+  takes: number,
+  lineage?: (take: TakeData) => Lineage | undefined,
+): Promise<void> {
+  const host = new EngineHost({ bundleDir: engine.bundleDir, device: engine.device, cacheDir: cacheDir(), intraOpThreads: engine.threads });
+  const tty = process.stderr.isTTY;
+  let lastLine = '';
+  const print = (line: string) => {
+    if (tty) process.stderr.write(`\r${line.padEnd(lastLine.length)}`);
+    else if (line.split(' ')[1] !== lastLine.split(' ')[1] || line.startsWith('100%')) process.stderr.write(`${line}\n`);
+    lastLine = line;
+  };
+  try {
+    process.stderr.write(`Loading ${engine.bundleDir} …\n`);
+    const info = await host.start();
+    for (const notice of info.notices) process.stderr.write(`notice: ${notice}\n`);
+    process.stderr.write(`Model ${info.bundleName} on ${info.provider} (${Math.round(info.loadMs)} ms). Seed ${seed}${takes > 1 ? `…${seed + takes - 1}` : ''}.\n`);
+    const task = await job(info.sampleRate);
+    const running = host.run(task, { onProgress: (p) => print(progressLine(p)) });
+    let interrupted = false;
+    const onSigint = () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      process.stderr.write('\nCancelling… (Ctrl+C again to quit at once)\n');
+      host.cancel(running.jobId);
+    };
+    process.on('SIGINT', onSigint);
+    const output = await running.result.finally(() => process.off('SIGINT', onSigint));
+    if (tty) process.stderr.write('\n');
+    for (const notice of output.notices.filter((n) => !info.notices.includes(n))) process.stderr.write(`notice: ${notice}\n`);
+    for (const [rank, take] of output.takes.entries()) {
+      const path = takePath(out, rank + 1);
+      const recipe = makeRecipe(task, take, info, lineage?.(take));
+      // The bext reference names the audio itself, so the same take gets the same reference.
+      const chunks = recipeChunks(recipe, { takeId: createHash('sha256').update(new Uint8Array(take.samples.buffer, take.samples.byteOffset, take.samples.byteLength)).digest('hex').slice(0, 16) });
+      await writeFileAtomic(path, encodeWav([take.samples], output.sampleRate, 'float32', { ...(take.loop ? { loop: take.loop } : {}), chunks }));
+      await writeFileAtomic(sidecarPath(path), new TextEncoder().encode(sidecarJson(recipe)));
+      const notes = [take.score === null ? '' : `CLAP ${take.score.toFixed(3)}`, take.strength === undefined ? '' : `strength ${take.strength}`, take.loop ? `loop ${take.loop.start}–${take.loop.end}` : '']
+        .filter(Boolean)
+        .join(', ');
+      process.stderr.write(`wrote ${path} (seed ${take.seed}, ${(take.samples.length / output.sampleRate).toFixed(2)} s${notes ? `, ${notes}` : ''}) + ${basename(sidecarPath(path))}\n`);
+    }
+  } finally {
+    await host.stop();
+  }
+}
+
+function progressLine(p: Progress): string {
+  const pct = `${Math.round(p.fraction * 100)}%`.padStart(4);
+  const where = p.stage === 'denoise' ? `take ${p.take}/${p.takes} step ${p.step}/${p.steps}` : p.take > 0 ? `take ${p.take}/${p.takes}` : '';
+  const eta = p.etaMs === null ? '' : ` ETA ${formatSeconds(p.etaMs)}`;
+  return `${pct} ${p.stage.padEnd(7)} ${where}${eta}`;
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+

@@ -1,0 +1,15 @@
+import { DEFAULT_GENERATE } from '../../shared/engine/generate-params.ts';
+
+export const USAGE = `Usage:
+  npm run loa -- generate "<prompt>" --out <file.wav> [--model <dir>] [--seconds ${DEFAULT_GENERATE.seconds}] [--steps ${DEFAULT_GENERATE.steps}]
+      [--scheduler ddim|dpmpp] [--guidance ${DEFAULT_GENERATE.guidance}] [--negative "${DEFAULT_GENERATE.negativePrompt}"] [--seed <n>] [--takes 1]
+      [--device auto|cpu|cuda|dml|coreml|webgpu] [--threads <n>]
+  npm run loa -- continue --reference <in> --prompt "<p>" --seconds <new> --out <f> [--crossfade-ms 50] [--resample 0]
+  npm run loa -- vary --reference <in> --prompt "<p>" --strength 0.5 --seed <n> --out <f> [--strengths 0.3,0.5,0.7 --takes 4]
+  npm run loa -- inpaint --reference <in> --from <s> --to <s> --prompt "<p>" --out <f> [--crossfade-ms 50] [--resample 0]
+  npm run loa -- loop --reference <in> --prompt "<p>" --out <f> [--seam 1] [--crossfade-ms 50]
+      (all four also take --model, --steps, --scheduler, --guidance, --negative, --seed, --takes, --device, --threads;
+       continue, inpaint and loop run DDIM, 50 steps by default; each take gets a <file>.json with its lineage)
+  npm run loa -- regenerate <take.wav> --out <f> [--model <dir>] [--reference <file>]
+      (makes a take again, bit-identically on the same device, from the recipe inside the WAV or its .json)
+  npm run loa -- models verify <dir>`;

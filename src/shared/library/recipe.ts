@@ -1,0 +1,39 @@
+/**
+ * Everything needed to make a take again, bit-identically on the same device: stored in the
+ * library row, in the WAV's iXML chunk and in the `.json` sidecar beside it.
+ */
+import type { GenerateParams } from '../engine/generate-params.ts';
+import type { Lineage } from '../engine/lineage.ts';
+import type { TransformParams } from '../engine/transform-params.ts';
+
+export const RECIPE_FORMAT = 'loa-studio-recipe';
+export const RECIPE_VERSION = 1;
+
+export interface Recipe {
+  format: typeof RECIPE_FORMAT;
+  version: typeof RECIPE_VERSION;
+  /** Text-to-audio, or audio-to-audio on a reference (then `lineage` says which). */
+  kind: 'generate' | 'transform';
+  /** The job's settings as validated (a generate job's seed is its first take's). */
+  params: GenerateParams | TransformParams;
+  /** This take's own seed: regenerating runs the job with this seed and one take. */
+  seed: number;
+  /** Variation grid: this take's strength. */
+  strength?: number;
+  lineage?: Lineage;
+  model: {
+    id: string;
+    name: string;
+    /** SHA-256 of the bundle's manifest.json, which pins every graph file's SHA-256. */
+    bundleHash: string;
+  };
+  /** Execution provider the take was made on (bit-identical only on the same one). */
+  device: string;
+  sampleRate: number;
+  /** Length in sample frames. */
+  samples: number;
+  /** Loop takes: loop points in sample frames. */
+  loop?: { start: number; end: number };
+  createdAt: string;
+  app: { name: 'LOA Studio'; version: string };
+}
