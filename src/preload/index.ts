@@ -3,7 +3,7 @@
  * fixed channels; the page never sees `ipcRenderer` or an `IpcRendererEvent`. Sandboxed, so this is
  * bundled to one CommonJS file with no imports but `electron`.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { BRIDGE_GLOBAL, IPC, type StudioBridge } from '../shared/studio/bridge.ts';
 import { InvalidRequestError, toErrorEnvelope } from '../shared/errors.ts';
 import type { CallOutcome } from '../shared/studio/rpc.ts';
@@ -25,6 +25,7 @@ const bridge: StudioBridge = {
     };
   },
   startDrag: (takeId, region) => ipcRenderer.send(IPC.startDrag, takeId, region),
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);

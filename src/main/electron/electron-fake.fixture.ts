@@ -65,6 +65,11 @@ export const contextBridge = {
   exposeInMainWorld: vi.fn((key: string, api: unknown) => void contextBridge.exposed.set(key, api)),
 };
 
+/** Electron's webUtils.getPathForFile: the real one reads the File's backing path; here a name stands in. */
+export const webUtils = {
+  getPathForFile: vi.fn((file: { name: string }) => `/dropped/${file.name}`),
+};
+
 export const ipcRenderer = Object.assign(new EventEmitter(), {
   invoke: vi.fn(async (channel: string, ...args: unknown[]) => ({ ok: true, result: { channel, args } })),
   send: vi.fn(),

@@ -200,10 +200,11 @@ describe('utilityEngineLauncher', () => {
 });
 
 describe('preload', () => {
-  it('exposes exactly call, onEvent and startDrag on window.loaStudio', async () => {
+  it('exposes exactly call, onEvent, pathForFile and startDrag on window.loaStudio', async () => {
     await import('../../preload/index.ts');
     const bridge = electron.contextBridge.exposed.get(BRIDGE_GLOBAL) as StudioBridge;
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'startDrag']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'pathForFile', 'startDrag']);
+    expect(bridge.pathForFile({ name: 'knock.wav' } as File)).toBe('/dropped/knock.wav');
     expect(await bridge.call('listTakes')).toEqual({ ok: true, result: { channel: 'studio:listTakes', args: [] } });
     expect(await bridge.call('nope' as never)).toMatchObject({ ok: false, error: { field: 'method' } });
     expect(electron.ipcRenderer.invoke).toHaveBeenCalledTimes(1);

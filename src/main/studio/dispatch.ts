@@ -6,14 +6,17 @@
 import { LoaError, toErrorEnvelope } from '../../shared/errors.ts';
 import type { CallOutcome } from '../../shared/studio/rpc.ts';
 import type { StudioApi } from '../../shared/studio/studio-api.ts';
-import { validateCall } from '../../shared/studio/studio-validate.ts';
+import { validateCall, type StudioCall } from '../../shared/studio/studio-validate.ts';
 
 export type UnexpectedErrorLog = (method: string, error: unknown) => void;
+/** What a transport refuses on top of validation (throws a typed error), e.g. file paths from a remote browser. */
+export type CallGuard = (call: StudioCall) => void;
 
 /** Never throws: a bad payload or a failing service call comes back as `{ ok: false, error }`. */
-export async function dispatchCall(service: StudioApi, method: unknown, args: unknown, logUnexpected?: UnexpectedErrorLog): Promise<CallOutcome> {
+export async function dispatchCall(service: StudioApi, method: unknown, args: unknown, logUnexpected?: UnexpectedErrorLog, guard?: CallGuard): Promise<CallOutcome> {
   try {
     const call = validateCall(method, args);
+    guard?.(call);
     const run = service[call.method] as (...callArgs: unknown[]) => Promise<unknown>;
     const result = await run.apply(service, call.args as unknown[]);
     return { ok: true, result: result ?? null };

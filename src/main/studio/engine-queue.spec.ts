@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationOutput } from '../../shared/engine/engine-protocol.ts';
-import type { GenerateParams } from '../../shared/engine/generate-params.ts';
+import type { EngineTask, GenerationOutput } from '../../shared/engine/engine-protocol.ts';
 import { CancelledError } from '../../shared/errors.ts';
 import { EngineQueue } from './engine-queue.ts';
 import { NoModelError, type EngineJob } from './model-manager.ts';
 
-const params = (seed: number): GenerateParams => ({ prompt: 'x', negativePrompt: '', seconds: 1, steps: 1, scheduler: 'ddim', guidance: 1, seed, takes: 1 });
+const params = (seed: number): EngineTask => ({ kind: 'generate', params: { prompt: 'x', negativePrompt: '', seconds: 1, steps: 1, scheduler: 'ddim', guidance: 1, seed, takes: 1 } });
 const output = (seed: number) => ({ sampleRate: 16000, takes: [{ index: 0, seed, samples: new Float32Array(1), score: null }] }) as unknown as GenerationOutput;
 
 /** A stand-in engine that runs whatever it is given until the test finishes or cancels it. */
 function engine() {
   const started: Array<{ seed: number; finish: () => void; cancelled: boolean }> = [];
-  const submit = (p: GenerateParams, _hooks?: unknown): EngineJob => {
+  const submit = (task: EngineTask, _hooks?: unknown): EngineJob => {
+    const p = task.params;
     let finish!: () => void;
     let fail!: (e: unknown) => void;
     const result = new Promise<GenerationOutput>((resolve, reject) => {

@@ -4,16 +4,15 @@
  * cancel grace timer may restart the engine meanwhile). Waiting here, a queued job is cancelled at
  * once without touching the engine, and it runs on whichever model is current when its turn comes.
  */
-import type { GenerationOutput } from '../../shared/engine/engine-protocol.ts';
-import type { GenerateParams } from '../../shared/engine/generate-params.ts';
+import type { EngineTask, GenerationOutput } from '../../shared/engine/engine-protocol.ts';
 import { CancelledError } from '../../shared/errors.ts';
 import type { JobHooks } from '../engine/host/engine-host.ts';
 import type { EngineJob } from './model-manager.ts';
 
-export type SubmitJob = (params: GenerateParams, hooks: JobHooks) => EngineJob;
+export type SubmitJob = (task: EngineTask, hooks: JobHooks) => EngineJob;
 
 interface Entry {
-  params: GenerateParams;
+  task: EngineTask;
   hooks: JobHooks;
   resolve: (output: GenerationOutput) => void;
   reject: (error: unknown) => void;
@@ -27,10 +26,10 @@ export class EngineQueue {
   constructor(private readonly submit: SubmitJob) {}
 
   /** Queues a job; the handle's `result` settles when it ran, failed, or was cancelled. */
-  enqueue(params: GenerateParams, hooks: JobHooks): EngineJob {
+  enqueue(task: EngineTask, hooks: JobHooks): EngineJob {
     let entry!: Entry;
     const result = new Promise<GenerationOutput>((resolve, reject) => {
-      entry = { params, hooks, resolve, reject };
+      entry = { task, hooks, resolve, reject };
     });
     this.waiting.push(entry);
     this.next();
@@ -63,7 +62,7 @@ export class EngineQueue {
       this.next();
     };
     try {
-      entry.started = this.submit(entry.params, entry.hooks); // throws when the model went away meanwhile
+      entry.started = this.submit(entry.task, entry.hooks); // throws when the model went away meanwhile
     } catch (error) {
       entry.reject(error);
       done();

@@ -3,10 +3,9 @@
  * cancelled), published as they change. State changes go out at once; progress is throttled per
  * job (a tiny model reports hundreds of steps a second, and each event crosses IPC or a socket).
  */
-import type { GenerateParams } from '../../shared/engine/generate-params.ts';
 import type { Progress } from '../../shared/engine/progress.ts';
 import type { ErrorEnvelope } from '../../shared/errors.ts';
-import type { JobInfo, JobState } from '../../shared/studio/studio-api.ts';
+import type { JobInfo, JobParams, JobState } from '../../shared/studio/studio-api.ts';
 
 /** 50 ms: at most ~20 progress events a second per job, smooth enough for a progress bar. */
 export const PROGRESS_INTERVAL_MS = 50;
@@ -29,8 +28,8 @@ export class JobBoard {
     private readonly intervalMs = PROGRESS_INTERVAL_MS,
   ) {}
 
-  add(jobId: string, params: GenerateParams): JobInfo {
-    const job: JobInfo = { jobId, params, state: 'queued', progress: null, error: null, takeIds: [], createdAt: new Date().toISOString() };
+  add(jobId: string, params: JobParams, reference: JobInfo['reference'] = null): JobInfo {
+    const job: JobInfo = { jobId, params, reference, state: 'queued', progress: null, error: null, takeIds: [], createdAt: new Date().toISOString() };
     this.jobs.set(jobId, job);
     this.throttles.set(jobId, { lastMs: 0 });
     this.prune();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../engine/testing/tiny-bundle.ts';
 import { MediaRequestError, mediaPath, resolveMedia, resolveMediaPath, type MediaRoots } from './media-paths.ts';
+import { ReferenceNotFoundError } from './reference-store.ts';
 import { TakeNotFoundError } from './take-store.ts';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -17,6 +18,8 @@ beforeAll(async () => {
   await mkdir(join(library, 'Generations', '2025-01-01'), { recursive: true });
   await mkdir(join(exportsDir, 'sub'), { recursive: true });
   await writeFile(takeFile, 'take');
+  await mkdir(join(library, 'References'), { recursive: true });
+  await writeFile(join(library, 'References', 'ref1.wav'), 'reference');
   await writeFile(join(exportsDir, 'rain_1_01.wav'), 'export');
   await writeFile(join(exportsDir, 'rain 100% (2).wav'), 'export with odd characters');
   await writeFile(join(exportsDir, '%2e%2e'), 'a file literally named %2e%2e');
@@ -30,6 +33,13 @@ beforeAll(async () => {
   roots = {
     libraryDir: library,
     exportsDir,
+    references: {
+      get: (id) => {
+        if (id !== 'ref1') throw new ReferenceNotFoundError(id);
+        return undefined as never;
+      },
+      file: (id) => join(library, 'References', `${id}.wav`),
+    },
     takes: {
       file: (id) => {
         if (!files[id]) throw new TakeNotFoundError(id);
@@ -58,6 +68,13 @@ describe('resolveMedia', () => {
     expect(await resolveMedia(mediaPath('export', 'rain_1_01.wav'), roots)).toBe(join(roots.exportsDir, 'rain_1_01.wav'));
     expect(await resolveMedia(mediaPath('export', 'rain 100% (2).wav'), roots)).toBe(join(roots.exportsDir, 'rain 100% (2).wav'));
     expect(mediaPath('export', 'rain 100% (2).wav')).toBe('export/rain%20100%25%20(2).wav');
+  });
+
+  it('resolves a reference by id only: unknown ids are 404, anything else 400', async () => {
+    expect(await resolveMedia('reference/ref1', roots)).toMatch(/References[\\/]ref1\.wav$/);
+    await expect(resolveMedia('reference/ref2', roots)).rejects.toMatchObject({ status: 404 });
+    await expect(resolveMedia('reference/..%2Fref1', roots)).rejects.toMatchObject({ status: 400 });
+    await expect(resolveMedia('reference/ref1.wav', roots)).rejects.toMatchObject({ status: 400 });
   });
 
   it('follows a symlink that stays inside the Exports folder', async () => {

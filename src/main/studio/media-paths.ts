@@ -7,6 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { InvalidRequestError } from '../../shared/errors.ts';
 import { ID_PATTERN } from '../../shared/studio/studio-validate.ts';
+import type { ReferenceStore } from './reference-store.ts';
 import type { TakeStore } from './take-store.ts';
 
 /** 400: malformed; 403: points somewhere it may not; 404: nothing there. Transports answer with this status. */
@@ -18,11 +19,12 @@ export class MediaRequestError extends InvalidRequestError {
 
 export interface MediaRoots {
   takes: Pick<TakeStore, 'file'>;
+  references: Pick<ReferenceStore, 'file' | 'get'>;
   libraryDir: string;
   exportsDir: string;
 }
 
-export type MediaKind = 'take' | 'export';
+export type MediaKind = 'take' | 'export' | 'reference';
 
 /** What the resolver needs from the running studio (StudioService implements it). */
 export interface MediaSource {
@@ -43,7 +45,7 @@ export function mediaPath(kind: MediaKind, id: string): string {
 export async function resolveMedia(urlPath: string, roots: MediaRoots): Promise<string> {
   if (typeof urlPath !== 'string' || urlPath.length > 4096) throw new MediaRequestError(400, 'Malformed media path.');
   const parts = urlPath.replace(/^\//, '').split('/');
-  if (parts.length !== 2) throw new MediaRequestError(400, 'A media path is take/<id> or export/<file name>.');
+  if (parts.length !== 2) throw new MediaRequestError(400, 'A media path is take/<id>, reference/<id> or export/<file name>.');
   const [kind, encoded] = parts;
   let name: string;
   try {
@@ -60,6 +62,15 @@ export async function resolveMedia(urlPath: string, roots: MediaRoots): Promise<
       throw new MediaRequestError(404, `There is no take ${name} in the library.`);
     }
     return confine(file, roots.libraryDir, false);
+  }
+  if (kind === 'reference') {
+    if (!ID_PATTERN.test(name)) throw new MediaRequestError(400, 'Not a reference id.');
+    try {
+      roots.references.get(name);
+    } catch {
+      throw new MediaRequestError(404, `There is no reference ${name}.`);
+    }
+    return confine(roots.references.file(name), roots.libraryDir, false);
   }
   if (kind === 'export') {
     // No separators, no drive letters, no NUL, no '.'/'..', and no hidden or half-written files

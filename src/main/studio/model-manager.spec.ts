@@ -31,8 +31,8 @@ describe('ModelManager: status and import', () => {
   it('has no model at first, and generate says to import one', async () => {
     const manager = newManager();
     expect(await manager.start()).toMatchObject({ state: 'none', bundleDir: null, device: 'cpu', error: null });
-    expect(() => manager.generate({} as never, {})).toThrow(NoModelError);
-    expect(() => manager.generate({} as never, {})).toThrow(/No model is installed yet: import a model bundle folder or download one/);
+    expect(() => manager.run({} as never, {})).toThrow(NoModelError);
+    expect(() => manager.run({} as never, {})).toThrow(/No model is installed yet: import a model bundle folder or download one/);
   });
 
   it('reports a bad bundle as status "error" with the envelope, and generate throws that typed error', async () => {
@@ -44,7 +44,7 @@ describe('ModelManager: status and import', () => {
     expect(manager.status).toMatchObject({ state: 'error', bundleDir: join(scratch.path, 'nowhere'), error: { code: 'BUNDLE_INVALID', name: 'ModelBundleError' } });
     expect(manager.status.error!.message).toMatch(/No model bundle at .*nowhere/);
     expect(statuses).toEqual(['loading', 'error']);
-    expect(() => manager.generate({} as never, {})).toThrow(ModelBundleError);
+    expect(() => manager.run({} as never, {})).toThrow(ModelBundleError);
   });
 
   it('imports a bundle, keeps it when a bad one is imported next, and remembers it for the next start', async () => {
@@ -53,7 +53,7 @@ describe('ModelManager: status and import', () => {
     expect(ready).toMatchObject({ state: 'ready', bundleDir: TINY_BUNDLE, bundleId: 'tiny-random', provider: 'cpu', license: 'MIT (random weights; no training data)' });
     await expect(manager.importModel(join(scratch.path, 'nowhere'))).rejects.toBeInstanceOf(ModelBundleError);
     expect(manager.status).toEqual(ready);
-    const output = await manager.generate({ prompt: 'hum', negativePrompt: '', seconds: 1, steps: 2, scheduler: 'ddim', guidance: 1, seed: 1, takes: 1 }, {}).result;
+    const output = await manager.run({ kind: 'generate', params: { prompt: 'hum', negativePrompt: '', seconds: 1, steps: 2, scheduler: 'ddim', guidance: 1, seed: 1, takes: 1 } }, {}).result;
     expect(output.takes[0].samples.length).toBe(16000);
     await manager.dispose();
     // The next start picks the remembered bundle (seeing it begin to load is enough).

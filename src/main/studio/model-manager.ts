@@ -6,8 +6,8 @@
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { GenerationOutput, LoadedInfo } from '../../shared/engine/engine-protocol.ts';
-import type { DeviceName, GenerateParams } from '../../shared/engine/generate-params.ts';
+import type { EngineTask, GenerationOutput, LoadedInfo } from '../../shared/engine/engine-protocol.ts';
+import type { DeviceName } from '../../shared/engine/generate-params.ts';
 import { fromErrorEnvelope, LoaError, ModelBundleError, toErrorEnvelope } from '../../shared/errors.ts';
 import type { DownloadProgress, ModelStatus } from '../../shared/studio/studio-api.ts';
 import { validateManifestUrl } from '../../shared/studio/studio-validate.ts';
@@ -116,11 +116,17 @@ export class ModelManager extends EventEmitter<{ status: [ModelStatus]; download
     if (!this.current) throw this.state.error ? fromErrorEnvelope(this.state.error) : new NoModelError();
   }
 
+  /** The sample rate of the current (or loading) model: references are stored at it. */
+  async sampleRate(): Promise<number> {
+    this.available();
+    return (await readManifest(this.current!.dir)).config.sampleRate;
+  }
+
   /** Hands a job to the current engine (which queues it while the model is still loading). */
-  generate(params: GenerateParams, hooks: JobHooks): EngineJob {
+  run(task: EngineTask, hooks: JobHooks): EngineJob {
     this.available();
     const engine = this.current!;
-    const { jobId, result } = engine.host.generate(params, hooks);
+    const { jobId, result } = engine.host.run(task, hooks);
     engine.jobs++;
     const settled = result.finally(() => {
       engine.jobs--;

@@ -4,12 +4,19 @@
  * thin adapters around it; both validate payloads (studio-validate.ts) before calling in.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { TakeData } from '../../shared/engine/engine-protocol.ts';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { EngineTask, TakeData } from '../../shared/engine/engine-protocol.ts';
 import { validateGenerateParams, type DeviceName } from '../../shared/engine/generate-params.ts';
+import type { Lineage } from '../../shared/engine/lineage.ts';
+import { validateTransformParams } from '../../shared/engine/transform-params.ts';
 import { CancelledError, InferenceError, InvalidRequestError, toErrorEnvelope, type LoaError } from '../../shared/errors.ts';
 import type {
-  ExportRequest, ExportResult, GenerateRequest, JobInfo, ModelStatus, Settings, StudioApi, StudioEvent, TakeInfo,
+  ExportRequest, ExportResult, GenerateRequest, JobInfo, JobParams, ModelStatus, ReferenceInfo, ReferenceSourceRequest, Settings, StudioApi,
+  StudioEvent, TakeInfo, TransformRequest,
 } from '../../shared/studio/studio-api.ts';
+import { importReferenceOffThread } from '../audio/reference-import-thread.ts';
+import { decodeWav, encodeWav } from '../audio/wav.ts';
 import type { LaunchEngine } from '../engine/host/node-engine-launcher.ts';
 import { DRAG_FADE_MS } from '../export/render-export.ts';
 import { EngineQueue } from './engine-queue.ts';
@@ -17,7 +24,9 @@ import { defaultExporter, writeExport, type Exporter, type Region } from './expo
 import { JobBoard, PROGRESS_INTERVAL_MS } from './job-board.ts';
 import type { MediaRoots, MediaSource } from './media-paths.ts';
 import { ModelManager, type EngineJob } from './model-manager.ts';
+import { ReferenceStore, type StoredReference } from './reference-store.ts';
 import { SettingsStore } from './settings-store.ts';
+import type { UploadStore } from './upload-store.ts';
 import { JsonTakeStore, LibraryIndexError, TakeNotFoundError, type StoredTake, type TakeStore } from './take-store.ts';
 
 export type { Exporter } from './export-writer.ts';
@@ -32,13 +41,15 @@ export interface StudioServiceOptions {
   /** Overrides the device from the settings for this run. */
   device?: DeviceName;
   /** The URL a take or an export is served at (custom protocol in Electron, token URL in browser mode). */
-  mediaUrl: (kind: 'take' | 'export', id: string) => string;
+  mediaUrl: (kind: 'take' | 'export' | 'reference', id: string) => string;
   launch?: LaunchEngine;
   intraOpThreads?: number;
   hangTimeoutMs?: number;
   /** Renders and names export files; src/main/export by default. */
   exporter?: Exporter;
   progressIntervalMs?: number;
+  /** Browser mode: where POSTed reference uploads wait to be imported. */
+  uploads?: UploadStore;
 }
 
 export class StudioService implements StudioApi, MediaSource {
@@ -51,6 +62,7 @@ export class StudioService implements StudioApi, MediaSource {
   private queue!: EngineQueue;
   /** Behind the TakeStore interface (a later issue moves the library to SQLite); libraryDir is for the media allow-list. */
   private takes!: TakeStore & { readonly libraryDir: string };
+  private references!: ReferenceStore;
   /** A damaged library index found at open; reported by the next listTakes(), once. */
   private libraryProblem: LoaError | undefined;
 
@@ -71,12 +83,13 @@ export class StudioService implements StudioApi, MediaSource {
     this.models = new ModelManager({ configDir, bundleDir, device: device ?? this.settings.get().device, launch, intraOpThreads, hangTimeoutMs });
     this.models.on('status', (status) => this.emit({ type: 'model', status }));
     this.models.on('download', (progress) => this.emit({ type: 'download', progress }));
-    this.queue = new EngineQueue((params, hooks) => this.models.generate(params, hooks));
+    this.queue = new EngineQueue((task, hooks) => this.models.run(task, hooks));
     await this.openLibrary(this.settings.get().libraryDir);
     void this.models.start(); // loading a model takes a while; 'model' events report how it went
   }
 
   private async openLibrary(dir: string): Promise<void> {
+    this.references = await ReferenceStore.open(dir);
     try {
       this.takes = await JsonTakeStore.open(dir);
     } catch (error) {
@@ -106,20 +119,51 @@ export class StudioService implements StudioApi, MediaSource {
     const params = validateGenerateParams(request, () => randomInt(0, 2 ** 32));
     this.models.available(); // no model: fail before the prompt lands in the recent list
     this.emit({ type: 'settings', settings: await this.settings.addRecentPrompt(params.prompt) });
+    return this.startJob({ kind: 'generate', params }, null, () => undefined);
+  }
 
+  async transform(request: TransformRequest): Promise<JobInfo> {
+    await this.ready;
+    const { referenceId, ...rest } = request;
+    const params = validateTransformParams(rest, () => randomInt(0, 2 ** 32));
+    const reference = this.references.get(referenceId);
+    this.models.available();
+    const samples = await this.references.samples(referenceId);
+    if (params.op === 'inpaint' && params.from >= reference.durationS) {
+      throw new InvalidRequestError('from', `The region starts at ${params.from} s, after the reference ends (${reference.durationS.toFixed(2)} s).`, 'Select a region inside the reference.');
+    }
+    this.emit({ type: 'settings', settings: await this.settings.addRecentPrompt(params.prompt) });
+    const source = {
+      kind: reference.origin.kind,
+      id: reference.origin.kind === 'take' ? reference.origin.takeId : (reference.origin.path ?? reference.name),
+      referenceId,
+      sha256: reference.sha256,
+      seconds: reference.durationS,
+    };
+    return this.startJob({ kind: 'transform', params, reference: samples }, { id: reference.id, name: reference.name }, (take) => ({
+      operation: params.op,
+      reference: source,
+      params,
+      seed: take.seed,
+      ...(take.strength !== undefined ? { strength: take.strength } : {}),
+    }));
+  }
+
+  /** Queues an engine task as a studio job; takes are saved as they arrive, with their lineage. */
+  private startJob(task: EngineTask, reference: JobInfo['reference'], lineage: (take: TakeData) => Lineage | undefined): JobInfo {
     const jobId = randomUUID().replaceAll('-', '');
     const store = this.takes; // a job keeps its takes together even if the library folder changes meanwhile
     const idsByIndex = new Map<number, string>();
     let saving = Promise.resolve();
     let saveError: unknown;
-    const engineJob: EngineJob = this.queue.enqueue(params, {
+    const engineJob: EngineJob = this.queue.enqueue(task, {
       onProgress: (progress) => this.jobs.progress(jobId, progress),
       // Each take is saved the moment it arrives, in order; the job waits for the saves before it ends.
       onTake: (take) => {
         saving = saving.then(async () => {
           if (saveError !== undefined) return;
           try {
-            const saved = await this.saveTake(store, jobId, take, engineJob, idsByIndex.size + 1);
+            const saved = await this.saveTake(store, jobId, take, engineJob, idsByIndex.size + 1, lineage(take));
             idsByIndex.set(take.index, saved.id);
             this.jobs.addTake(jobId, saved.id);
             this.emit({ type: 'take', take: this.info(saved) });
@@ -131,19 +175,64 @@ export class StudioService implements StudioApi, MediaSource {
       },
     });
     this.running.set(jobId, engineJob);
-    const job = this.jobs.add(jobId, params);
+    const job = this.jobs.add(jobId, task.params, reference);
     void this.follow(jobId, engineJob, store, idsByIndex, () => saving, () => saveError);
     return job;
   }
 
-  private async saveTake(store: TakeStore, jobId: string, take: TakeData, engineJob: EngineJob, arrival: number): Promise<StoredTake> {
+  private async saveTake(store: TakeStore, jobId: string, take: TakeData, engineJob: EngineJob, arrival: number, lineage: Lineage | undefined): Promise<StoredTake> {
     const model = engineJob.model();
     if (!model) throw new InferenceError('The engine sent a take before it reported which model it runs.');
-    const params = this.jobs.get(jobId)!.params;
+    const params: JobParams = this.jobs.get(jobId)!.params;
     return store.add({
       jobId, rank: arrival, params, seed: take.seed, score: take.score, sampleRate: model.sampleRate,
-      samples: take.samples, modelId: model.bundleId, device: model.provider,
+      samples: take.samples, modelId: model.bundleId, device: model.provider, lineage, loop: take.loop,
     });
+  }
+
+  async importReference(source: ReferenceSourceRequest): Promise<ReferenceInfo> {
+    await this.ready;
+    const rate = await this.models.sampleRate();
+    let stored: StoredReference;
+    if (source.kind === 'take') {
+      const take = await this.take(source.takeId);
+      let samples = await this.takeSamples(take.id);
+      const region = source.region ?? null;
+      if (region) {
+        const from = Math.max(0, Math.floor(region.start * take.sampleRate));
+        const to = Math.min(samples.length, Math.ceil(region.end * take.sampleRate));
+        if (to - from < 1) throw new InvalidRequestError('region', 'The selected region is empty.', 'Select a longer region.');
+        samples = samples.slice(from, to);
+      }
+      const clip = take.sampleRate === rate ? { samples, notices: [] } : await importReferenceOffThread({ bytes: encodeWav([samples], take.sampleRate, 'float32'), targetRate: rate });
+      const label = `take ${take.rank} of “${take.params.prompt.slice(0, 40)}”${region ? ` ${region.start.toFixed(2)}–${region.end.toFixed(2)} s` : ''}`;
+      stored = await this.references.add({ name: label, origin: { kind: 'take', takeId: take.id, region }, samples: clip.samples, sampleRate: rate, notices: clip.notices });
+    } else if (source.kind === 'file') {
+      const clip = await importReferenceOffThread({ path: source.path, targetRate: rate });
+      stored = await this.references.add({ name: basename(source.path), origin: { kind: 'file', path: source.path }, samples: clip.samples, sampleRate: rate, notices: clip.notices });
+    } else {
+      const uploads = this.options.uploads;
+      if (!uploads) throw new InvalidRequestError('source', 'Uploads are only taken in browser mode.', 'Drop the file on the reference lane.');
+      const bytes = await uploads.take(source.uploadId);
+      const clip = await importReferenceOffThread({ bytes, name: source.name, targetRate: rate });
+      stored = await this.references.add({ name: source.name, origin: { kind: 'file', path: null }, samples: clip.samples, sampleRate: rate, notices: clip.notices });
+    }
+    const info = this.referenceInfo(stored);
+    this.emit({ type: 'reference', reference: info });
+    return info;
+  }
+
+  async listReferences(): Promise<ReferenceInfo[]> {
+    await this.ready;
+    return this.references.list().map((r) => this.referenceInfo(r));
+  }
+
+  private referenceInfo(reference: StoredReference): ReferenceInfo {
+    return { ...reference, audioUrl: this.options.mediaUrl('reference', reference.id) };
+  }
+
+  private async takeSamples(takeId: string): Promise<Float32Array> {
+    return decodeWav(new Uint8Array(await readFile(this.takes.file(takeId)))).channels[0];
   }
 
   /** Waits for the engine and the saves, ranks the takes (the engine returns them best first), and settles the job. */
@@ -252,7 +341,7 @@ export class StudioService implements StudioApi, MediaSource {
 
   async mediaRoots(): Promise<MediaRoots> {
     await this.ready;
-    return { takes: this.takes, libraryDir: this.takes.libraryDir, exportsDir: this.settings.get().exportsDir };
+    return { takes: this.takes, references: this.references, libraryDir: this.takes.libraryDir, exportsDir: this.settings.get().exportsDir };
   }
 
   /** Stops the engine (cancelling its jobs) and every timer; the service is unusable afterwards. */

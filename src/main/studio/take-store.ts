@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GenerateParams } from '../../shared/engine/generate-params.ts';
+import type { Lineage } from '../../shared/engine/lineage.ts';
 import { InvalidRequestError, LoaError } from '../../shared/errors.ts';
-import type { TakeInfo } from '../../shared/studio/studio-api.ts';
+import type { JobParams, TakeInfo } from '../../shared/studio/studio-api.ts';
 import { encodeWav } from '../audio/wav.ts';
 import { promptSlug } from '../export/file-name.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
@@ -21,7 +21,7 @@ export interface NewTake {
   jobId: string;
   /** Provisional (arrival order) until the job is ranked. */
   rank: number;
-  params: GenerateParams;
+  params: JobParams;
   seed: number;
   score: number | null;
   sampleRate: number;
@@ -29,6 +29,9 @@ export interface NewTake {
   modelId: string;
   device: string;
   createdAt?: Date;
+  lineage?: Lineage;
+  /** Loop points (sample frames), written into the WAV's smpl chunk too. */
+  loop?: { start: number; end: number };
 }
 
 export type TakePatch = Partial<Pick<StoredTake, 'rank' | 'score' | 'rating' | 'favourite'>>;
@@ -77,8 +80,9 @@ function isRecord(value: unknown): value is IndexRecord {
     && Number.isFinite(r.samples) && Array.isArray(r.peaks) && Number.isInteger(r.rating) && typeof r.favourite === 'boolean';
 }
 
+/** Records written before audio-to-audio existed have no lineage or loop fields. */
 function stripFile({ file: _file, ...take }: IndexRecord): StoredTake {
-  return take;
+  return { ...take, lineage: take.lineage ?? null, loop: take.loop ?? null };
 }
 
 export class JsonTakeStore implements TakeStore {
@@ -137,11 +141,13 @@ export class JsonTakeStore implements TakeStore {
       rating: 0,
       favourite: false,
       peaks: computePeaks(take.samples),
+      lineage: take.lineage ?? null,
+      loop: take.loop ?? null,
       file,
     };
     // The WAV is complete on disk before the index names it: a crash in between leaves an
     // unlisted file, never a listed take without audio.
-    await writeFileAtomic(this.absolute(file), encodeWav([take.samples], take.sampleRate, 'float32'));
+    await writeFileAtomic(this.absolute(file), encodeWav([take.samples], take.sampleRate, 'float32', take.loop ? { loop: take.loop } : {}));
     await this.commit((records) => [...records, record]);
     return stripFile(record);
   }

@@ -14,6 +14,8 @@ import { webStudioClient, type StudioClient } from '../../renderer/src/api/studi
 import type { WebSocketFactory } from '../../renderer/src/api/ws-studio-client.ts';
 import { resolveMediaPath } from '../studio/media-paths.ts';
 import { StudioService } from '../studio/studio-service.ts';
+import { UploadStore } from '../studio/upload-store.ts';
+import { decodeWav, encodeWav } from '../audio/wav.ts';
 import { startStudioWebServer, type StudioWebServer } from './studio-web-server.ts';
 import { newToken } from './token.ts';
 
@@ -49,6 +51,7 @@ describe('studio web server (real service on models/tiny)', () => {
   let server: StudioWebServer;
   let api: StudioClient;
   let startMs: number;
+  let uploads: UploadStore;
   const events: StudioEvent[] = [];
   const logs: string[] = [];
 
@@ -60,7 +63,9 @@ describe('studio web server (real service on models/tiny)', () => {
     await writeFile(join(rendererDir, 'assets', 'index.js'), 'export {};');
     token = newToken();
     startMs = performance.now();
+    uploads = new UploadStore(join(dir, 'config', 'uploads'));
     service = new StudioService({
+      uploads,
       configDir: join(dir, 'config'),
       libraryDir: join(dir, 'library'),
       bundleDir: TINY,
@@ -74,6 +79,7 @@ describe('studio web server (real service on models/tiny)', () => {
       port: 0,
       token,
       log: (line) => logs.push(line),
+      uploads,
     });
     api = webStudioClient(`ws://127.0.0.1:${server.port}/api?token=${token}`, WebSocket as unknown as WebSocketFactory);
     api.onEvent((event) => events.push(event));
@@ -105,6 +111,30 @@ describe('studio web server (real service on models/tiny)', () => {
     expect((await http('/assets/index.js')).status).toBe(200);
     expect((await http('/nope.js')).status).toBe(404);
     expect((await http('/', { method: 'POST' })).status).toBe(405);
+  });
+
+  it('takes a reference upload with the token from its own origin, and imports it over the socket', async () => {
+    const wav = encodeWav([Float32Array.from({ length: 22050 }, (_, i) => 0.3 * Math.sin(i / 4))], 22050, 'pcm16');
+    expect((await http('/upload?name=a.wav', { method: 'POST', body: wav })).status).toBe(401);
+    expect((await http(`/upload?token=${token}`, { method: 'POST', body: wav, headers: { Origin: 'http://evil.example' } })).status).toBe(401);
+    const empty = await http(`/upload?token=${token}`, { method: 'POST', body: new Uint8Array(0) });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toMatch(/empty/);
+    const ok = await http(`/upload?token=${token}&name=a.wav`, { method: 'POST', body: wav });
+    expect(ok.status).toBe(200);
+    const { uploadId } = (await ok.json()) as { uploadId: string };
+    await until(() => (events.some((e) => e.type === 'model' && e.status.state === 'ready') ? true : undefined), 120_000).catch(() => undefined);
+    const ref = await api.importReference({ kind: 'upload', uploadId, name: 'a.wav' });
+    expect(ref).toMatchObject({ name: 'a.wav', sampleRate: 16000, samples: 16000 });
+    const media = await http(ref.audioUrl);
+    expect(media.status).toBe(200);
+    expect(decodeWav(new Uint8Array(await media.arrayBuffer())).channels[0].length).toBe(16000);
+  });
+
+  it('refuses a server path as a reference source in browser mode', async () => {
+    const error = await api.importReference({ kind: 'file', path: '/etc/passwd' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LoaError);
+    expect((error as LoaError).message).toMatch(/comes as an upload, not a path on the server/);
   });
 
   it('refuses the socket without the token, with a wrong one, or from another origin (401)', async () => {

@@ -11,7 +11,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { RpcResponse } from '../../shared/studio/rpc.ts';
 import { parseClientRequest } from '../../shared/studio/rpc.ts';
 import type { StudioApi } from '../../shared/studio/studio-api.ts';
-import { dispatchCall } from '../studio/dispatch.ts';
+import { InvalidRequestError, toErrorEnvelope } from '../../shared/errors.ts';
+import { dispatchCall, type CallGuard } from '../studio/dispatch.ts';
+import { MAX_UPLOAD_BYTES, type UploadStore } from '../studio/upload-store.ts';
 import { contentSecurityPolicy, securityHeaders } from './csp.ts';
 import { fileResponse, sendResponse } from './file-response.ts';
 import { mediaResponse, type MediaResolver } from './media-request.ts';
@@ -28,6 +30,35 @@ export interface StudioWebServerOptions {
   port: number;
   token: string;
   log: (message: string) => void;
+  /** Where `POST /upload` puts dropped reference files until importReference takes them. */
+  uploads?: UploadStore;
+}
+
+/**
+ * A browser may be on another machine (bind address opt-in): it names no path on this one. Files
+ * reach the studio as uploads instead.
+ */
+export const browserGuard: CallGuard = (call) => {
+  if (call.method === 'importReference' && call.args[0].kind === 'file') {
+    throw new InvalidRequestError('source.kind', 'In browser mode a reference comes as an upload, not a path on the server.', 'Drop the file on the reference lane.');
+  }
+};
+
+/** Reads a request body up to `limit` bytes; null when it is longer (the rest is not read). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | null> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.destroy();
+      return null;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 export interface StudioWebServer {
@@ -53,6 +84,10 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
     const url = new URL(req.url ?? '/', 'http://studio.invalid');
     const headers = headersFor(req);
     const method = req.method ?? 'GET';
+    if (url.pathname === '/upload' && method === 'POST') {
+      await handleUpload(req, res, url, headers);
+      return;
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
@@ -81,6 +116,30 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
     await sendResponse(res, response);
   }
 
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, headers: Record<string, string>): Promise<void> {
+    const json = (status: number, body: unknown) => res.writeHead(status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    const origin = req.headers.origin;
+    // Like the socket: a token, and no other site's page posting with it.
+    if (!tokenMatches(url.searchParams.get('token'), token) || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
+      json(401, { error: toErrorEnvelope(new InvalidRequestError('token', 'Unauthorized upload.', 'Open the studio from the link `npm run studio:web` printed.')) });
+      return;
+    }
+    if (!options.uploads) {
+      json(404, { error: toErrorEnvelope(new InvalidRequestError('upload', 'This server takes no uploads.')) });
+      return;
+    }
+    const bytes = await readBody(req, MAX_UPLOAD_BYTES);
+    if (bytes === null) {
+      json(413, { error: toErrorEnvelope(new InvalidRequestError('upload', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 ** 2} MB.`, 'Trim the clip first.')) });
+      return;
+    }
+    if (bytes.length === 0) {
+      json(400, { error: toErrorEnvelope(new InvalidRequestError('upload', 'The file is empty (0 bytes).', 'Choose a sound file.')) });
+      return;
+    }
+    json(200, { uploadId: await options.uploads.put(bytes) });
+  }
+
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://studio.invalid');
     // Cross-site WebSocket hijacking: a page from another origin may not open our socket, even
@@ -105,7 +164,7 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
         ws.close(1003, 'Expected a JSON request {id, method, args}.');
         return;
       }
-      void dispatchCall(service, request.method, request.args, (method, error) => log(`${method} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`)).then((outcome) => {
+      void dispatchCall(service, request.method, request.args, (method, error) => log(`${method} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`), browserGuard).then((outcome) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id, ...outcome } satisfies RpcResponse));
       });
     });

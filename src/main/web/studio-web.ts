@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { defaultConfigDir } from '../app-paths.ts';
 import { resolveMediaPath } from '../studio/media-paths.ts';
 import { StudioService } from '../studio/studio-service.ts';
+import { UploadStore } from '../studio/upload-store.ts';
 import { startStudioWebServer, type StudioWebServer } from './studio-web-server.ts';
 import { newToken } from './token.ts';
 
@@ -87,12 +88,14 @@ export async function startStudioWeb(args: StudioWebArgs, log: (line: string) =>
   }
   await ensureRendererBuilt(log);
   const token = newToken();
+  const uploads = new UploadStore(join(args.config, 'uploads'));
   const service = new StudioService({
     configDir: args.config,
     libraryDir: args.library,
     bundleDir: args.model,
     // Relative to the page; the token rides along because <audio> and fetch cannot send headers.
     mediaUrl: (kind, id) => `/media/${kind}/${encodeURIComponent(id)}?token=${token}`,
+    uploads,
   });
   const server = await startStudioWebServer({
     service,
@@ -102,6 +105,7 @@ export async function startStudioWeb(args: StudioWebArgs, log: (line: string) =>
     port: args.port,
     token,
     log,
+    uploads,
   });
   log(`LOA Studio (browser mode) at ${server.origin}, config ${args.config}${args.model ? `, model ${args.model}` : ''}`);
   let stopping: Promise<void> | undefined;

@@ -12,6 +12,11 @@ export interface StudioBridge {
   onEvent(listener: (event: StudioEvent) => void): () => void;
   /** Renders the take (or region) to a WAV and starts an OS drag; must run inside a `dragstart`. */
   startDrag(takeId: string, region?: { start: number; end: number }): void;
+  /**
+   * The path on disk of a dropped or opened file (Electron's `webUtils.getPathForFile`; the page
+   * cannot read it since `File.path` was removed). Empty when the file is not on disk.
+   */
+  pathForFile(file: File): string;
 }
 
 /** IPC channel names, declared once for main and preload (electron/fiddle's `IpcEvents`). */

@@ -6,7 +6,9 @@
  */
 import type { ErrorEnvelope } from '../errors.ts';
 import type { DeviceName, GenerateParams, SchedulerName } from '../engine/generate-params.ts';
+import type { Lineage } from '../engine/lineage.ts';
 import type { Progress } from '../engine/progress.ts';
+import type { TransformOp, TransformParams } from '../engine/transform-params.ts';
 
 /** What the user asks for; omitted fields take the defaults (DEFAULT_GENERATE), a missing seed is random. */
 export interface GenerateRequest {
@@ -20,11 +22,50 @@ export interface GenerateRequest {
   takes?: number;
 }
 
+/**
+ * Audio-to-audio on a reference already in the studio (see importReference). Omitted fields take
+ * the engine's defaults (validateTransformParams); `strengths` makes a variation grid.
+ */
+export interface TransformRequest {
+  referenceId: string;
+  op: TransformOp;
+  prompt: string;
+  negativePrompt?: string;
+  steps?: number;
+  scheduler?: SchedulerName;
+  guidance?: number;
+  seed?: number;
+  /** Seeds per strength for vary; takes for the others. */
+  takes?: number;
+  /** continue: new seconds. */
+  seconds?: number;
+  /** continue / inpaint / loop: crossfade at the seams. */
+  crossfadeMs?: number;
+  /** continue / inpaint / loop: RePaint resampling passes per step. */
+  resample?: number;
+  /** vary: one or more strengths 0–1 (a grid with `takes` seeds each). */
+  strengths?: number[];
+  /** inpaint: the region in seconds. */
+  from?: number;
+  to?: number;
+  /** loop: seconds around the wrap point that are regenerated. */
+  seamSeconds?: number;
+}
+
+/** Either settings: a text-to-audio job has GenerateParams, an audio-to-audio job TransformParams (with `op`). */
+export type JobParams = GenerateParams | TransformParams;
+
+export function isTransformParams(params: JobParams): params is TransformParams {
+  return 'op' in params;
+}
+
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobInfo {
   jobId: string;
-  params: GenerateParams;
+  params: JobParams;
+  /** Audio-to-audio jobs: the reference they work on. */
+  reference: { id: string; name: string } | null;
   state: JobState;
   progress: Progress | null;
   error: ErrorEnvelope | null;
@@ -38,7 +79,7 @@ export interface TakeInfo {
   jobId: string;
   /** 1 = best of its job by CLAP score (1 also when the job had one take). */
   rank: number;
-  params: GenerateParams;
+  params: JobParams;
   /** This take's own seed (params.seed + its index). */
   seed: number;
   score: number | null;
@@ -53,6 +94,37 @@ export interface TakeInfo {
   /** URL the renderer plays and draws from (custom protocol in Electron, token URL in browser mode). */
   audioUrl: string;
   /** Min/max peaks, ~2000 pairs, for instant waveforms. */
+  peaks: number[];
+  /** Where an audio-to-audio take came from; null for text-to-audio. */
+  lineage: Lineage | null;
+  /** Loop takes: loop points in sample frames (also in the WAV's smpl chunk). */
+  loop: { start: number; end: number } | null;
+}
+
+/** Where a reference comes from. */
+export type ReferenceSourceRequest =
+  /** A take already in the studio, whole or a region of it (seconds). */
+  | { kind: 'take'; takeId: string; region?: { start: number; end: number } }
+  /** A file on this machine (Electron: the path of a dropped or opened file). Refused in browser mode. */
+  | { kind: 'file'; path: string }
+  /** Browser mode: bytes POSTed to `/upload?token=…&name=…` first, which answered `{ uploadId }`. */
+  | { kind: 'upload'; uploadId: string; name: string };
+
+/** A clip to continue, vary, regenerate a region of, or loop: mono at the model's rate, kept in the library's References folder. */
+export interface ReferenceInfo {
+  id: string;
+  /** File name or "take 3 of “prompt”", for the lane's title. */
+  name: string;
+  origin: { kind: 'file'; path: string | null } | { kind: 'take'; takeId: string; region: { start: number; end: number } | null };
+  sampleRate: number;
+  samples: number;
+  durationS: number;
+  /** SHA-256 of the mono float32 samples, for lineage. */
+  sha256: string;
+  /** What the importer noticed (resampled, downmixed, trimmed to 10 minutes, clipped, silent …). */
+  notices: string[];
+  createdAt: string;
+  audioUrl: string;
   peaks: number[];
 }
 
@@ -120,6 +192,7 @@ export interface DownloadProgress {
 export type StudioEvent =
   | { type: 'job'; job: JobInfo }
   | { type: 'take'; take: TakeInfo }
+  | { type: 'reference'; reference: ReferenceInfo }
   | { type: 'model'; status: ModelStatus }
   | { type: 'download'; progress: DownloadProgress }
   | { type: 'export'; done: number; total: number }
@@ -133,6 +206,12 @@ export interface StudioApi {
   downloadModel(manifestUrl: string): Promise<ModelStatus>;
 
   generate(request: GenerateRequest): Promise<JobInfo>;
+  /** Continue, vary (grid), regenerate a region of, or loop a reference. */
+  transform(request: TransformRequest): Promise<JobInfo>;
+  /** Makes a reference from a file, an upload or a take (decoded, downmixed, resampled to the model rate). */
+  importReference(source: ReferenceSourceRequest): Promise<ReferenceInfo>;
+  /** References, newest first. */
+  listReferences(): Promise<ReferenceInfo[]>;
   cancel(jobId: string): Promise<void>;
   listJobs(): Promise<JobInfo[]>;
 
@@ -154,7 +233,8 @@ export interface StudioApi {
 /** The request methods, for transports that route by name. */
 export const STUDIO_METHODS = [
   'getModelStatus', 'importModel', 'downloadModel',
-  'generate', 'cancel', 'listJobs',
+  'generate', 'transform', 'cancel', 'listJobs',
+  'importReference', 'listReferences',
   'listTakes', 'rateTake', 'setFavourite',
   'exportTakes', 'prepareDrag',
   'getSettings', 'updateSettings',

@@ -146,12 +146,29 @@ describe('validateCall: bad calls are refused with the field named', () => {
     ['settings: ucs with underscore', 'updateSettings', [{ ucs: { catId: 'DOOR_Wood', creator: '', source: '' } }], 'ucs.catId'],
     ['settings: ucs with slash', 'updateSettings', [{ ucs: { catId: '', creator: 'a/b', source: '' } }], 'ucs.creator'],
     ['settings: ucs missing block', 'updateSettings', [{ ucs: { catId: '' } }], 'ucs.creator'],
+    ['transform: no reference', 'transform', [{ op: 'loop', prompt: 'x' }], 'referenceId'],
+    ['transform: reference id with a slash', 'transform', [{ referenceId: '../a', op: 'loop', prompt: 'x' }], 'referenceId'],
+    ['transform: unknown op', 'transform', [{ referenceId: 'r1', op: 'reverse', prompt: 'x' }], 'op'],
+    ['transform: strength 2', 'transform', [{ referenceId: 'r1', op: 'vary', prompt: 'x', strengths: [2] }], 'strength'],
+    ['transform: loop with dpmpp', 'transform', [{ referenceId: 'r1', op: 'loop', prompt: 'x', scheduler: 'dpmpp' }], 'scheduler'],
+    ['transform: continue with from', 'transform', [{ referenceId: 'r1', op: 'continue', prompt: 'x', from: 1 }], 'from'],
+    ['reference: unknown kind', 'importReference', [{ kind: 'url', url: 'http://x' }], 'source.kind'],
+    ['reference: empty path', 'importReference', [{ kind: 'file', path: '' }], 'source.path'],
+    ['reference: take with extra key', 'importReference', [{ kind: 'take', takeId: TAKE, path: '/etc' }], 'source.path'],
+    ['reference: upload id with dots', 'importReference', [{ kind: 'upload', uploadId: '..', name: 'a.wav' }], 'source.uploadId'],
+    ['reference: backwards region', 'importReference', [{ kind: 'take', takeId: TAKE, region: { start: 2, end: 1 } }], 'source.region'],
   ];
   it.each(cases)('%s', (_name, method, args, field) => {
     const error = rejection(method, args);
     expect(error.field).toBe(field);
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.message.length).toBeGreaterThan(10);
+  });
+
+  it('keeps only the transform fields the caller set, with the strength list for a grid', () => {
+    const call = validateCall('transform', [{ referenceId: 'r1', op: 'vary', prompt: 'x', strengths: [0.25, 0.5], takes: 4 }]);
+    expect(call.args).toEqual([{ referenceId: 'r1', op: 'vary', prompt: 'x', strengths: [0.25, 0.5], takes: 4 }]);
+    expect(validateCall('importReference', [{ kind: 'take', takeId: TAKE, region: null }]).args).toEqual([{ kind: 'take', takeId: TAKE }]);
   });
 
   it('keeps echoed values short in messages', () => {

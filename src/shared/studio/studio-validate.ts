@@ -5,12 +5,15 @@
  */
 import { InvalidRequestError } from '../errors.ts';
 import { LIMITS, validateDevice, validateGenerateParams } from '../engine/generate-params.ts';
+import { validateTransformParams } from '../engine/transform-params.ts';
 import {
   STUDIO_METHODS,
   type ExportOptions,
   type ExportRequest,
   type GenerateRequest,
   type Normalize,
+  type ReferenceSourceRequest,
+  type TransformRequest,
   type Settings,
   type StudioApi,
   type StudioMethod,
@@ -198,6 +201,41 @@ export function validateGenerateRequest(value: unknown): GenerateRequest {
   return request;
 }
 
+/** Same as generate: the engine's rules, then only the fields the caller set, plus which reference. */
+export function validateTransformRequest(value: unknown): TransformRequest {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('request', 'The request must be an object.');
+  const { referenceId, ...rest } = value as Record<string, unknown>;
+  const id = validateId('referenceId', referenceId);
+  const checked = validateTransformParams(rest, () => 0) as unknown as Record<string, unknown>;
+  const request = { referenceId: id, op: checked.op, prompt: checked.prompt } as TransformRequest;
+  for (const key of ['negativePrompt', 'steps', 'scheduler', 'guidance', 'seed', 'takes', 'seconds', 'crossfadeMs', 'resample', 'from', 'to', 'seamSeconds'] as const) {
+    if (rest[key] !== undefined) Object.assign(request, { [key]: checked[key] });
+  }
+  if (rest.strengths !== undefined || rest.strength !== undefined) request.strengths = checked.strengths as number[];
+  return request;
+}
+
+export const MAX_NAME_CHARS = 255;
+
+export function validateReferenceSource(value: unknown): ReferenceSourceRequest {
+  const kind = oneOf('source.kind', (value as { kind?: unknown } | null)?.kind, ['take', 'file', 'upload'] as const);
+  switch (kind) {
+    case 'take': {
+      const raw = record('source', value, ['kind', 'takeId', 'region']);
+      const takeId = validateId('source.takeId', raw.takeId);
+      return absent(raw.region) ? { kind, takeId } : { kind, takeId, region: validateRegion('source.region', raw.region) };
+    }
+    case 'file':
+      return { kind, path: validatePath('source.path', record('source', value, ['kind', 'path']).path) };
+    case 'upload': {
+      const raw = record('source', value, ['kind', 'uploadId', 'name']);
+      const name = text('source.name', raw.name, MAX_NAME_CHARS);
+      if (UNSAFE_NAME_CHARS.test(name.replace(/[\\/:]/g, ''))) fail('source.name', 'source.name has control characters.');
+      return { kind, uploadId: validateId('source.uploadId', raw.uploadId), name };
+    }
+  }
+}
+
 export function validateManifestUrl(value: unknown): string {
   const address = text('manifestUrl', value, MAX_PATH_CHARS);
   let url: URL;
@@ -216,6 +254,9 @@ const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: u
   importModel: [1, 1, ([dir]) => [validatePath('dir', dir)]],
   downloadModel: [1, 1, ([url]) => [validateManifestUrl(url)]],
   generate: [1, 1, ([request]) => [validateGenerateRequest(request)]],
+  transform: [1, 1, ([request]) => [validateTransformRequest(request)]],
+  importReference: [1, 1, ([source]) => [validateReferenceSource(source)]],
+  listReferences: [0, 0, () => []],
   cancel: [1, 1, ([jobId]) => [validateId('jobId', jobId)]],
   listJobs: [0, 0, () => []],
   listTakes: [0, 0, () => []],

@@ -1,0 +1,134 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AudioDecodeError, InvalidRequestError } from '../../shared/errors.ts';
+import type { JobInfo, StudioEvent, TakeInfo } from '../../shared/studio/studio-api.ts';
+import { decodeWav, encodeWav, readSmplLoops } from '../audio/wav.ts';
+import { tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
+import { resolveMediaPath } from './media-paths.ts';
+import { samplesSha256 } from './reference-store.ts';
+import { StudioService } from './studio-service.ts';
+import { UploadStore } from './upload-store.ts';
+
+const mediaUrl = (kind: string, id: string) => `media://${kind}/${encodeURIComponent(id)}`;
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let service: StudioService;
+let uploads: UploadStore;
+let clipPath: string;
+const events: StudioEvent[] = [];
+
+function jobDone(jobId: string): Promise<JobInfo> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const job = events.flatMap((e) => (e.type === 'job' && e.job.jobId === jobId && ['done', 'failed', 'cancelled'].includes(e.job.state) ? [e.job] : []))[0];
+      if (job) resolve(job);
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+}
+
+async function takesOf(job: JobInfo): Promise<TakeInfo[]> {
+  const all = await service.listTakes();
+  return job.takeIds.map((id) => all.find((t) => t.id === id)!);
+}
+
+async function wavOf(kind: 'take' | 'reference', id: string): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(await resolveMediaPath(service, kind, id)));
+}
+
+beforeAll(async () => {
+  scratch = await tempDir('loa-studio-refs-');
+  uploads = new UploadStore(join(scratch.path, 'uploads'));
+  service = new StudioService({ configDir: join(scratch.path, 'config'), libraryDir: join(scratch.path, 'library'), bundleDir: TINY_BUNDLE, device: 'cpu', mediaUrl, uploads });
+  service.onEvent((e) => events.push(e));
+  // A user's clip: 2 s of 44.1 kHz stereo, 16-bit.
+  const n = 88200;
+  clipPath = join(scratch.path, 'door knock.wav');
+  await writeFile(clipPath, encodeWav([Float32Array.from({ length: n }, (_, i) => 0.4 * Math.sin(i / 11)), Float32Array.from({ length: n }, (_, i) => 0.2 * Math.sin(i / 5))], 44100, 'pcm16'));
+  while ((await service.getModelStatus()).state !== 'ready') await new Promise((r) => setTimeout(r, 50));
+}, 180_000);
+afterAll(async () => {
+  await service.dispose();
+  await scratch.remove();
+});
+
+describe('references and audio-to-audio in the studio', () => {
+  let refId: string;
+  let refSamples: Float32Array;
+
+  it('imports a file as a mono 16 kHz reference kept in the library, served by id, announced by an event', async () => {
+    const ref = await service.importReference({ kind: 'file', path: clipPath });
+    refId = ref.id;
+    expect(ref).toMatchObject({ name: 'door knock.wav', origin: { kind: 'file', path: clipPath }, sampleRate: 16000, samples: 32000, durationS: 2, audioUrl: `media://reference/${ref.id}` });
+    expect(ref.peaks.length).toBeGreaterThan(0);
+    const wav = decodeWav(await wavOf('reference', ref.id));
+    expect(wav.channels).toHaveLength(1);
+    expect(wav.sampleRate).toBe(16000);
+    refSamples = wav.channels[0];
+    expect(ref.sha256).toBe(samplesSha256(refSamples));
+    expect(events.some((e) => e.type === 'reference' && e.reference.id === ref.id)).toBe(true);
+    expect((await service.listReferences())[0].id).toBe(ref.id);
+  });
+
+  it('continues the reference: the take is reference + 1 s, bit-identical before the seam, with its lineage', async () => {
+    const job = await service.transform({ referenceId: refId, op: 'continue', prompt: 'knocking', seconds: 1, steps: 3, seed: 5 });
+    expect(job).toMatchObject({ state: 'queued', reference: { id: refId, name: 'door knock.wav' }, params: { op: 'continue', seconds: 1, scheduler: 'ddim' } });
+    const done = await jobDone(job.jobId);
+    expect(done.state).toBe('done');
+    const [take] = await takesOf(done);
+    expect(take.samples).toBe(48000);
+    expect(take.lineage).toEqual({
+      operation: 'continue',
+      reference: { kind: 'file', id: clipPath, referenceId: refId, sha256: samplesSha256(refSamples), seconds: 2 },
+      params: expect.objectContaining({ op: 'continue', prompt: 'knocking', seconds: 1, seed: 5 }),
+      seed: 5,
+    });
+    const out = decodeWav(await wavOf('take', take.id)).channels[0];
+    expect(Array.from(out.subarray(0, 32000 - 800))).toEqual(Array.from(refSamples.subarray(0, 32000 - 800)));
+  });
+
+  it('runs a 2 × 2 variation grid as one job, each take knowing its strength and seed', async () => {
+    const job = await service.transform({ referenceId: refId, op: 'vary', prompt: 'knocking', strengths: [0, 0.6], takes: 2, steps: 4, seed: 10 });
+    const done = await jobDone(job.jobId);
+    const takes = await takesOf(done);
+    expect(takes.map((t) => [t.lineage?.strength, t.seed])).toEqual([[0, 10], [0, 11], [0.6, 10], [0.6, 11]]);
+    expect(Array.from(decodeWav(await wavOf('take', takes[0].id)).channels[0])).toEqual(Array.from(refSamples));
+  });
+
+  it('loops the reference: the take and its WAV carry the loop points', async () => {
+    const done = await jobDone((await service.transform({ referenceId: refId, op: 'loop', prompt: 'knocking', steps: 2, seamSeconds: 0.5 })).jobId);
+    const [take] = await takesOf(done);
+    expect(take.loop).toEqual({ start: 0, end: 31999 });
+    expect(readSmplLoops(await wavOf('take', take.id))).toEqual([{ type: 0, start: 0, end: 31999, playCount: 0 }]);
+  });
+
+  it('sends a region of a take to the reference lane, and inpaints it', async () => {
+    const [source] = await service.listTakes();
+    const ref = await service.importReference({ kind: 'take', takeId: source.id, region: { start: 0.5, end: 1.5 } });
+    expect(ref).toMatchObject({ origin: { kind: 'take', takeId: source.id, region: { start: 0.5, end: 1.5 } }, samples: 16000 });
+    const takeAudio = decodeWav(await wavOf('take', source.id)).channels[0];
+    expect(Array.from(decodeWav(await wavOf('reference', ref.id)).channels[0])).toEqual(Array.from(takeAudio.subarray(8000, 24000)));
+    const done = await jobDone((await service.transform({ referenceId: ref.id, op: 'inpaint', prompt: 'knock', from: 0.25, to: 0.75, steps: 2 })).jobId);
+    const [take] = await takesOf(done);
+    expect(take.lineage).toMatchObject({ operation: 'inpaint', reference: { kind: 'take', id: source.id, referenceId: ref.id } });
+  });
+
+  it('imports a browser upload once; a second import of the same upload is refused', async () => {
+    const uploadId = await uploads.put(new Uint8Array(await readFile(clipPath)));
+    const ref = await service.importReference({ kind: 'upload', uploadId, name: 'dropped.wav' });
+    expect(ref).toMatchObject({ name: 'dropped.wav', origin: { kind: 'file', path: null }, samples: 32000 });
+    await expect(service.importReference({ kind: 'upload', uploadId, name: 'dropped.wav' })).rejects.toThrow(/upload is gone/);
+  });
+
+  it('refuses a corrupt file and an unknown reference with typed errors, adding nothing', async () => {
+    const before = (await service.listReferences()).length;
+    const bad = join(scratch.path, 'not audio.wav');
+    await writeFile(bad, 'hello, I am a text file');
+    await expect(service.importReference({ kind: 'file', path: bad })).rejects.toBeInstanceOf(AudioDecodeError);
+    await expect(service.transform({ referenceId: 'nope', op: 'loop', prompt: 'x' })).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(service.transform({ referenceId: refId, op: 'inpaint', prompt: 'x', from: 5, to: 6 })).rejects.toThrow(/after the reference ends/);
+    expect((await service.listReferences()).length).toBe(before);
+  });
+});
