@@ -157,7 +157,8 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     const duration = Number(await wave.getAttribute('data-duration'));
     await page.mouse.click(box.x + box.width * 0.5, box.y + 30);
     await expect.poll(() => card.getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
-    expect(await audioTime(card)).toBeGreaterThan(duration * 0.45);
+    // The seek lands as playback starts; on a busy machine the first read can come a frame early.
+    await expect.poll(() => audioTime(card), { timeout: 5_000 }).toBeGreaterThan(duration * 0.45);
     await page.keyboard.press('Escape');
     await expect.poll(() => card.getAttribute('data-playing')).toBe('false');
   }, 30_000);

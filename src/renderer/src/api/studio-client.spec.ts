@@ -33,6 +33,7 @@ describe('electron client', () => {
         return () => listeners.splice(listeners.indexOf(listener), 1);
       },
       startDrag: (takeId, region) => drags.push([takeId, region]),
+      pathForFile: () => '',
     };
     const api = electronStudioClient(bridge);
     expect(api.kind).toBe('electron');
@@ -48,6 +49,36 @@ describe('electron client', () => {
     expect(seen).toEqual([{ type: 'export', done: 1, total: 2 }]);
     api.startDrag?.('t1', { start: 0, end: 1 });
     expect(drags).toEqual([['t1', { start: 0, end: 1 }]]);
+  });
+});
+
+describe('reference from a file', () => {
+  function bridgeWith(path: string, calls: unknown[][]): StudioBridge {
+    return {
+      call: async (method, ...args) => {
+        calls.push([method, ...args]);
+        return { ok: true, result: { id: 'ref-1' } };
+      },
+      onEvent: () => () => {},
+      startDrag: () => {},
+      pathForFile: () => path,
+    };
+  }
+
+  it('Electron: imports the file by its path on disk', async () => {
+    const calls: unknown[][] = [];
+    const api = electronStudioClient(bridgeWith('/home/me/tone.wav', calls));
+    expect(await api.referenceFromFile(new File([new Uint8Array(2)], 'tone.wav'))).toEqual({ id: 'ref-1' });
+    expect(calls).toEqual([['importReference', { kind: 'file', path: '/home/me/tone.wav' }]]);
+  });
+
+  it('Electron: a file with no path on disk is a typed error, not a call', async () => {
+    const calls: unknown[][] = [];
+    const api = electronStudioClient(bridgeWith('', calls));
+    const error = await api.referenceFromFile(new File([], 'pasted.wav')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as InvalidRequestError).hint).toMatch(/Save it/);
+    expect(calls).toEqual([]);
   });
 });
 
@@ -91,6 +122,22 @@ describe('web client over a real WebSocket', () => {
     for (const client of wss.clients) client.send(JSON.stringify({ event: { type: 'export', done: 2, total: 3 } }));
     await expect.poll(() => seen.length).toBe(1);
     expect(seenToo).toEqual(seen);
+  });
+
+  it('uploads a file, then imports the upload by id', async () => {
+    const { url } = await echoServer();
+    const posted: { url: string; size: number }[] = [];
+    const api = webStudioClient(url, WebSocket as unknown as WebSocketFactory, {
+      url: (name) => `http://studio/upload?token=t&name=${encodeURIComponent(name)}`,
+      fetch: async (target, init) => {
+        posted.push({ url: target, size: init.body.size });
+        return { ok: true, status: 200, text: async () => '{"uploadId":"up-7"}' };
+      },
+    });
+    clients.push(api);
+    const result = await api.referenceFromFile(new File([new Uint8Array(10)], 'a b.wav'));
+    expect(posted).toEqual([{ url: 'http://studio/upload?token=t&name=a%20b.wav', size: 10 }]);
+    expect(result).toEqual({ method: 'importReference', args: [{ kind: 'upload', uploadId: 'up-7', name: 'a b.wav' }] });
   });
 
   it('fails calls in flight when the socket drops, reconnects, then sends again', async () => {

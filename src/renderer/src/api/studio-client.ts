@@ -3,15 +3,21 @@
  * the page runs in Electron (preload bridge, IPC) or in a plain browser (browser mode, WebSocket).
  * Errors come back as the typed `LoaError` subclasses, rebuilt from their envelopes.
  */
-import { fromErrorEnvelope } from '../../../shared/errors.ts';
+import { fromErrorEnvelope, InvalidRequestError } from '../../../shared/errors.ts';
 import { BRIDGE_GLOBAL, type StudioBridge } from '../../../shared/studio/bridge.ts';
-import { STUDIO_METHODS, type StudioApi, type StudioEvent, type StudioMethod } from '../../../shared/studio/studio-api.ts';
+import { STUDIO_METHODS, type ReferenceInfo, type StudioApi, type StudioEvent, type StudioMethod } from '../../../shared/studio/studio-api.ts';
+import { uploadFile, uploadUrl, type FetchLike } from './upload.ts';
 import { createSocketStudioClient, type ConnectionState, type WebSocketFactory } from './ws-studio-client.ts';
 
 export type Region = { start: number; end: number };
 
 export type StudioClient = StudioApi & {
   kind: 'electron' | 'web';
+  /**
+   * Imports a dropped or opened audio file as a reference: Electron hands main the file's path;
+   * browser mode uploads the bytes first (`POST /upload`), then imports the upload.
+   */
+  referenceFromFile(file: File): Promise<ReferenceInfo>;
   /** Electron only: call from a `dragstart` handler (after `preventDefault()`). */
   startDrag?(takeId: string, region?: Region): void;
   /** Browser mode only: the WebSocket's state, so the UI can say "reconnecting…". */
@@ -35,9 +41,17 @@ export function electronStudioClient(bridge: StudioBridge): StudioClient {
     if (!outcome.ok) throw fromErrorEnvelope(outcome.error);
     return outcome.result;
   };
-  return Object.assign(studioApiFromCall(call, bridge.onEvent), {
+  const api = studioApiFromCall(call, bridge.onEvent);
+  return Object.assign(api, {
     kind: 'electron' as const,
     startDrag: (takeId: string, region?: Region) => bridge.startDrag(takeId, region),
+    referenceFromFile: async (file: File) => {
+      const path = bridge.pathForFile(file);
+      if (!path) {
+        throw new InvalidRequestError('file', `“${file.name}” is not a file on this computer, so the studio cannot open it.`, 'Save it to a folder first, then drop or open that file.');
+      }
+      return api.importReference({ kind: 'file', path });
+    },
   });
 }
 
@@ -52,12 +66,24 @@ export function webSocketUrl(location: { protocol: string; host: string }, token
   return `${scheme}//${location.host}/api?token=${encodeURIComponent(token)}`;
 }
 
-export function webStudioClient(url: string, WebSocket: WebSocketFactory): StudioClient {
+export interface WebUploads {
+  /** Where a file's bytes go: `/upload?token=…&name=…` on the studio server. */
+  url: (name: string) => string;
+  fetch: FetchLike;
+}
+
+export function webStudioClient(url: string, WebSocket: WebSocketFactory, uploads?: WebUploads): StudioClient {
   const socket = createSocketStudioClient({ url, WebSocket });
-  return Object.assign(studioApiFromCall(socket.call, socket.onEvent), {
+  const api = studioApiFromCall(socket.call, socket.onEvent);
+  return Object.assign(api, {
     kind: 'web' as const,
     onConnectionChange: socket.onConnectionChange,
     close: socket.close,
+    referenceFromFile: async (file: File) => {
+      if (!uploads) throw new InvalidRequestError('file', 'This page cannot upload files to the studio.', 'Open the exact link `npm run studio:web` printed.');
+      const uploadId = await uploadFile(uploads.fetch, uploads.url(file.name), file);
+      return api.importReference({ kind: 'upload', uploadId, name: file.name });
+    },
   });
 }
 
@@ -65,6 +91,7 @@ interface PageGlobals {
   [BRIDGE_GLOBAL]?: StudioBridge;
   location?: { hash: string; search: string; protocol: string; host: string };
   WebSocket?: WebSocketFactory;
+  fetch?: FetchLike;
 }
 
 let instance: StudioClient | undefined;
@@ -80,5 +107,8 @@ export function getStudioApi(): StudioClient {
   if (!token) {
     throw new Error('This page needs the link printed by `npm run studio:web` (it ends with #token=…). Open that link instead.');
   }
-  return (instance = webStudioClient(webSocketUrl(page.location, token), page.WebSocket));
+  const location = page.location;
+  const fetch = page.fetch?.bind(globalThis) as FetchLike | undefined;
+  const uploads = fetch ? { url: (name: string) => uploadUrl(location, token, name), fetch } : undefined;
+  return (instance = webStudioClient(webSocketUrl(location, token), page.WebSocket, uploads));
 }

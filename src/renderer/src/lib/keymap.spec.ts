@@ -30,8 +30,12 @@ describe('audition keys (peers.md §3)', () => {
     expect(commandForKey(key('5'))).toEqual({ kind: 'rate', rating: 5 });
     expect(commandForKey(key('x'))).toEqual({ kind: 'ab-toggle' });
     expect(commandForKey(key('a'))).toEqual({ kind: 'ab-mark', slot: 'a' });
-    expect(commandForKey(key('c'))).toEqual({ kind: 'reserved', key: 'C' });
-    expect(commandForKey(key('v'))).toEqual({ kind: 'reserved', key: 'V' });
+    expect(commandForKey(key('c'))).toEqual({ kind: 'continue' });
+    expect(commandForKey(key('V'))).toEqual({ kind: 'vary' });
+    // Shift+R sends the take to the reference lane; R alone still regenerates.
+    expect(commandForKey(key('R', { shiftKey: true }))).toEqual({ kind: 'use-as-reference' });
+    expect(commandForKey(key('r', { shiftKey: true }))).toEqual({ kind: 'use-as-reference' });
+    expect(commandForKey(key('C', { shiftKey: true }))).toBeNull();
   });
 
   it('leaves modified and unknown keys alone', () => {
@@ -39,6 +43,7 @@ describe('audition keys (peers.md §3)', () => {
     expect(commandForKey(key('r', { ctrlKey: true }))).toBeNull(); // reload stays the browser's
     expect(commandForKey(key('f', { metaKey: true }))).toBeNull();
     expect(commandForKey(key('L', { shiftKey: true }))).toBeNull();
+    expect(commandForKey(key('R', { shiftKey: true, ctrlKey: true }))).toBeNull();
     expect(commandForKey(key('Tab'))).toBeNull();
   });
 

@@ -14,8 +14,11 @@ export type AuditionCommand =
   | { kind: 'favourite' }
   | { kind: 'ab-mark'; slot: 'a' | 'b' }
   | { kind: 'ab-toggle' }
-  /** C (continue) and V (variations) belong to a later issue; they are claimed so nothing else takes them. */
-  | { kind: 'reserved'; key: 'C' | 'V' };
+  /** C continues the reference in the lane (or the selected take), V makes variations of it. */
+  | { kind: 'continue' }
+  | { kind: 'vary' }
+  /** Shift+R: the selected take (its selection, if any) becomes the reference. */
+  | { kind: 'use-as-reference' };
 
 export interface KeyLike {
   key: string;
@@ -47,8 +50,8 @@ export function commandForKey(event: KeyLike): AuditionCommand | null {
     case 'ArrowRight':
       return event.shiftKey ? { kind: 'seek-edge', edge: 'end' } : { kind: 'seek', seconds: 1 };
   }
-  if (event.shiftKey) return null;
   const key = event.key.length === 1 ? event.key.toUpperCase() : event.key;
+  if (event.shiftKey) return key === 'R' ? { kind: 'use-as-reference' } : null;
   switch (key) {
     case 'L':
       return { kind: 'loop' };
@@ -63,8 +66,9 @@ export function commandForKey(event: KeyLike): AuditionCommand | null {
     case 'X':
       return { kind: 'ab-toggle' };
     case 'C':
+      return { kind: 'continue' };
     case 'V':
-      return { kind: 'reserved', key };
+      return { kind: 'vary' };
     case '0':
     case '1':
     case '2':
@@ -109,6 +113,9 @@ export const KEY_LEGEND: readonly (readonly [string, string])[] = [
   ['← →', '±1 s'],
   ['L', 'loop'],
   ['R', 'new seed'],
+  ['⇧R', 'use as reference'],
+  ['C', 'continue'],
+  ['V', 'vary'],
   ['1–5', 'rate'],
   ['F', 'favourite'],
   ['A B X', 'A/B'],

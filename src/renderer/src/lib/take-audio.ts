@@ -3,7 +3,11 @@
  * when the audio is cross-origin (Electron's media scheme), and the decoded samples for the
  * spectrogram, fetched a couple at a time so a long list doesn't flood the server.
  */
+import type { TakeInfo } from '../../../shared/studio/studio-api.ts';
 import { decodeWav, type DecodedWav } from './wav-decode.ts';
+
+/** What a waveform view needs of a take or a reference clip; `id` is its player's id in PlaybackState. */
+export type WaveSource = Pick<TakeInfo, 'id' | 'audioUrl' | 'peaks' | 'durationS' | 'sampleRate'>;
 
 export function absoluteUrl(url: string): string {
   return new URL(url, location.href).href;

@@ -20,6 +20,8 @@ function take(id: string, jobId: string, rank: number, createdAt: string, prompt
     favourite: false,
     audioUrl: `/media/take/${id}`,
     peaks: [],
+    lineage: null,
+    loop: null,
   };
 }
 

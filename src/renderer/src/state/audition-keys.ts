@@ -3,6 +3,8 @@
  * fires while the user types in a text field or a select, or while a dialog is open.
  */
 import { commandForKey, isGenerateShortcut, isTextEntry, keepsArrowKeys, type AuditionCommand } from '../lib/keymap.ts';
+import { describeOp } from '../lib/transform-text.ts';
+import { stepInGrid, stepSelection } from '../lib/variation-grid.ts';
 import type { Studio } from './studio.svelte.ts';
 
 export class AuditionKeys {
@@ -63,18 +65,16 @@ export class AuditionKeys {
         case 'stop':
           playback.stopAll();
           break;
-        case 'select': {
-          const wasPlaying = playback.playingId !== null;
-          const take = takes.selectRelative(command.delta);
-          if (!take) break;
-          this.studio.revealSelected();
-          if (playback.autoPlay) await playback.play(take.id);
-          else if (wasPlaying && playback.playingId !== take.id) playback.stop();
+        case 'select':
+          await this.moveTo(stepSelection(takes.visible, takes.selectedId, command.delta));
+          break;
+        case 'seek': {
+          // In a variation grid ←/→ step between seeds; elsewhere they move the playhead.
+          const cell = stepInGrid(takes.visible, takes.selectedId, command.seconds > 0 ? 1 : -1);
+          if (cell) await this.moveTo(cell);
+          else if (selected) playback.seekBy(selected.id, command.seconds);
           break;
         }
-        case 'seek':
-          if (selected) playback.seekBy(selected.id, command.seconds);
-          break;
         case 'seek-edge':
           if (selected) playback.seekEdge(selected.id, command.edge);
           break;
@@ -83,9 +83,19 @@ export class AuditionKeys {
           break;
         case 'regenerate':
           if (selected) {
-            const job = await queue.regenerate(selected.params);
-            if (job) notices.info(`Regenerating “${selected.params.prompt}” with seed ${job.params.seed}`);
+            const job = await queue.regenerate(selected);
+            const op = job ? describeOp(job.params) : null;
+            if (job) notices.info(`Regenerating “${selected.params.prompt}”${op ? ` (${op})` : ''} with seed ${job.params.seed}`);
           }
+          break;
+        case 'use-as-reference':
+          if (selected) await this.studio.useAsReference(selected);
+          break;
+        case 'continue':
+          await this.studio.transform('continue');
+          break;
+        case 'vary':
+          await this.studio.transform('vary');
           break;
         case 'rate':
           if (selected) await takes.rate(selected.id, command.rating);
@@ -99,12 +109,20 @@ export class AuditionKeys {
         case 'ab-toggle':
           await ab.toggle();
           break;
-        case 'reserved':
-          notices.info(`${command.key === 'C' ? 'Continue' : 'Variations'} (${command.key}) is coming in a later version.`);
-          break;
       }
     } catch (error) {
       notices.report(error);
     }
+  };
+
+  /** Selects a take from the keyboard: into view, and auditioned when auto-play is on. */
+  private moveTo = async (takeId: string | null): Promise<void> => {
+    const { takes, playback } = this.studio;
+    if (!takeId) return;
+    const wasPlaying = playback.playingId !== null;
+    takes.select(takeId);
+    this.studio.revealSelected();
+    if (playback.autoPlay) await playback.play(takeId);
+    else if (wasPlaying && playback.playingId !== takeId) playback.stop();
   };
 }

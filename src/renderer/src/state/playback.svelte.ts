@@ -71,7 +71,12 @@ export class PlaybackState {
   constructor(
     private readonly regionOf: (takeId: string) => Region | null,
     private readonly gainFor: (takeId: string) => number = () => 1,
+    /** Seamless-loop takes always loop when played whole (their point is the wrap-around). */
+    private readonly loopsWhole: (takeId: string) => boolean = () => false,
   ) {}
+
+  /** Whether the take repeats when it plays without a selection. */
+  loops = (takeId: string): boolean => this.loop || this.loopsWhole(takeId);
 
   register = (handle: PlayerHandle): (() => void) => {
     this.players.set(handle.takeId, handle);
@@ -112,7 +117,7 @@ export class PlaybackState {
     this.startedFrom = from;
     this.currentId = takeId;
     this.position = from;
-    handle.media.loop = this.loop && !range;
+    handle.media.loop = this.loops(takeId) && !range;
     handle.seekTo(from);
     this.route(handle);
     this.applyGain(takeId);
@@ -175,14 +180,14 @@ export class PlaybackState {
     if (this.playingId !== takeId) this.startedFrom = t;
     else if (this.range && (t < this.range.start || t >= this.range.end)) {
       this.range = null;
-      handle.media.loop = this.loop;
+      handle.media.loop = this.loops(takeId);
     }
   };
 
   toggleLoop = (): void => {
     this.loop = !this.loop;
     const handle = this.playingId ? this.players.get(this.playingId) : null;
-    if (handle) handle.media.loop = this.loop && !this.range;
+    if (handle) handle.media.loop = this.loops(this.playingId!) && !this.range;
   };
 
   /** Called by a player as its playhead moves. */
@@ -208,7 +213,7 @@ export class PlaybackState {
   finished = (takeId: string): void => {
     if (takeId !== this.playingId) return;
     const handle = this.players.get(takeId);
-    if (this.loop && handle) {
+    if (handle && (this.loop || (!this.range && this.loopsWhole(takeId)))) {
       handle.seekTo(this.range?.start ?? 0);
       void handle.play();
       return;

@@ -1,6 +1,6 @@
 /** The prompt editor's fields, turned into a GenerateRequest. */
-import { DEFAULT_GENERATE, LIMITS, type GenerateParams, type SchedulerName } from '../../../shared/engine/generate-params.ts';
-import type { GenerateRequest } from '../../../shared/studio/studio-api.ts';
+import { DEFAULT_GENERATE, LIMITS, type SchedulerName } from '../../../shared/engine/generate-params.ts';
+import { isTransformParams, type GenerateRequest, type JobParams } from '../../../shared/studio/studio-api.ts';
 
 /** A seed the user can type back in: the 31-bit range keeps it short. */
 export function randomSeed(): number {
@@ -40,7 +40,7 @@ export class PromptState {
   };
 
   /** Called with the job main accepted: remembers the seed it chose. */
-  accepted = (params: GenerateParams): void => {
+  accepted = (params: JobParams): void => {
     this.lastSeed = params.seed;
     if (!this.seedLocked) this.seed = params.seed;
   };
@@ -53,11 +53,14 @@ export class PromptState {
     this.seed = randomSeed();
   };
 
-  /** Recalls a take's recipe into the editor (its own seed, locked, so the same take comes back). */
-  recall = (params: GenerateParams, seed: number): void => {
+  /**
+   * Recalls a take's recipe into the editor (its own seed, locked, so the same take comes back).
+   * An audio-to-audio take brings its prompt and sampling settings; its length is the reference's.
+   */
+  recall = (params: JobParams, seed: number): void => {
     this.prompt = params.prompt;
     this.negativePrompt = params.negativePrompt;
-    this.seconds = params.seconds;
+    if (!isTransformParams(params)) this.seconds = params.seconds;
     this.steps = params.steps;
     this.scheduler = params.scheduler;
     this.guidance = params.guidance;

@@ -1,7 +1,9 @@
-/** The generation queue: jobs as main reports them, generate and cancel. */
-import type { GenerateParams } from '../../../shared/engine/generate-params.ts';
-import type { GenerateRequest, JobInfo, StudioApi } from '../../../shared/studio/studio-api.ts';
+/** The generation queue: jobs as main reports them, generate, transform and cancel. */
+import type { GenerateRequest, JobInfo, StudioApi, TakeInfo, TransformRequest } from '../../../shared/studio/studio-api.ts';
+import { rerunRequest } from '../lib/transform-request.ts';
 import type { NoticeState } from './notices.svelte.ts';
+
+const OP_NAMES = { continue: 'the continuation', vary: 'the variations', inpaint: 'the region', loop: 'the loop' } as const;
 
 /** How many finished jobs stay listed under the active ones. */
 const FINISHED_SHOWN = 6;
@@ -43,10 +45,28 @@ export class QueueState {
     }
   };
 
-  /** Same settings, a new random seed (the `R` key). */
-  regenerate = (params: GenerateParams): Promise<JobInfo | null> => {
-    const { seed: _seed, ...rest } = params;
-    return this.generate(rest);
+  /** Continue, vary, regenerate a region of, or loop a reference. */
+  transform = async (request: TransformRequest): Promise<JobInfo | null> => {
+    try {
+      const job = await this.api.transform(request);
+      this.upsert(job);
+      return job;
+    } catch (error) {
+      this.notices.report(error, `Could not start ${OP_NAMES[request.op] ?? request.op}`);
+      return null;
+    }
+  };
+
+  /** Same settings, a new random seed (the `R` key); a transform take runs again on its reference. */
+  regenerate = (take: TakeInfo): Promise<JobInfo | null> => {
+    let rerun: ReturnType<typeof rerunRequest>;
+    try {
+      rerun = rerunRequest(take);
+    } catch (error) {
+      this.notices.report(error, 'Could not regenerate');
+      return Promise.resolve(null);
+    }
+    return rerun.kind === 'generate' ? this.generate(rerun.request) : this.transform(rerun.request);
   };
 
   cancel = async (jobId: string): Promise<void> => {

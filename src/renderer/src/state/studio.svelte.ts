@@ -2,14 +2,18 @@
  * The composition root: one instance of each state class, wired to the Studio API and its pushed
  * events. Components receive this object and stay presentational.
  */
-import type { StudioEvent } from '../../../shared/studio/studio-api.ts';
+import type { TransformOp } from '../../../shared/engine/transform-params.ts';
+import type { ReferenceInfo, StudioEvent, TakeInfo } from '../../../shared/studio/studio-api.ts';
+import { transformRequest } from '../lib/transform-request.ts';
 import { AbCompareState } from './ab-compare.svelte.ts';
 import { ExportState } from './export.svelte.ts';
+import { LaneSettingsState } from './lane-settings.svelte.ts';
 import { ModelState } from './model.svelte.ts';
 import { NoticeState } from './notices.svelte.ts';
 import { PlaybackState } from './playback.svelte.ts';
 import { PromptState } from './prompt.svelte.ts';
 import { QueueState } from './queue.svelte.ts';
+import { ReferencesState } from './references.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { TakesState } from './takes.svelte.ts';
 import type { StudioClient } from '../api/studio-client.ts';
@@ -31,6 +35,8 @@ export class Studio {
   readonly playback: PlaybackState;
   readonly ab: AbCompareState;
   readonly exporter: ExportState;
+  readonly references: ReferencesState;
+  readonly lane = new LaneSettingsState();
   /** Set by the take list: scrolls the selected card into view. */
   revealSelected: () => void = () => {};
 
@@ -41,9 +47,11 @@ export class Studio {
     this.model = new ModelState(api);
     this.queue = new QueueState(api, this.notices);
     this.takes = new TakesState(api, this.notices);
+    this.references = new ReferencesState(api);
     this.playback = new PlaybackState(
-      (id) => this.takes.regions[id] ?? null,
+      (id) => this.takes.regions[id] ?? this.references.regionForPlayer(id),
       (id) => this.ab.gainFor(id),
+      (id) => this.takes.byId(id)?.loop != null,
     );
     this.ab = new AbCompareState(this.takes, this.playback, this.notices);
     this.exporter = new ExportState(api, this.notices);
@@ -80,7 +88,7 @@ export class Studio {
   };
 
   private reload = async (): Promise<void> => {
-    await Promise.all([this.settings.load(), this.model.load(), this.queue.load(), this.takes.load()]);
+    await Promise.all([this.settings.load(), this.model.load(), this.queue.load(), this.takes.load(), this.references.load()]);
   };
 
   dispose = (): void => {
@@ -95,6 +103,9 @@ export class Studio {
         break;
       case 'take':
         this.takes.upsert(event.take);
+        break;
+      case 'reference':
+        this.references.upsert(event.reference);
         break;
       case 'model':
         this.model.set(event.status);
@@ -123,6 +134,49 @@ export class Studio {
     }
     const request = this.prompt.toRequest();
     const job = await this.queue.generate(request);
+    if (!job) return;
+    this.prompt.accepted(job.params);
+    void this.settings.rememberPrompt(request.prompt);
+  };
+
+  /** The take (its selected region, if any) becomes the lane's reference (button or ⇧R). */
+  useAsReference = (take: TakeInfo): Promise<ReferenceInfo | null> => {
+    const region = this.takes.regions[take.id] ?? null;
+    return this.references.importTake(take.id, region, `take ${take.rank} of “${take.params.prompt}”`);
+  };
+
+  /**
+   * Continue, vary, regenerate the selected region of, or loop the lane's reference, with the
+   * prompt editor's prompt and settings (buttons, C and V). With no reference yet, the selected
+   * take becomes one first, so C and V work straight from the take list.
+   */
+  transform = async (op: TransformOp): Promise<void> => {
+    if (!this.prompt.canGenerate) {
+      this.notices.info('Type a prompt first.', 'Describe what the new audio should sound like; the reference gives its shape.');
+      return;
+    }
+    if (!this.model.ready && this.model.status?.state !== 'loading') {
+      this.notices.info('No model is ready yet.', 'Import or download a model bundle first.');
+      return;
+    }
+    let reference = this.references.current;
+    if (!reference) {
+      const take = this.takes.selected;
+      if (!take) {
+        this.notices.info('Choose a reference first.', 'Drop a sound file on the reference lane, or select a take and press ⇧R.');
+        return;
+      }
+      reference = await this.useAsReference(take);
+      if (!reference) return;
+    }
+    let request;
+    try {
+      request = transformRequest(op, reference.id, this.lane.values(), this.prompt.toRequest(), this.references.region);
+    } catch (error) {
+      this.notices.report(error);
+      return;
+    }
+    const job = await this.queue.transform(request);
     if (!job) return;
     this.prompt.accepted(job.params);
     void this.settings.rememberPrompt(request.prompt);

@@ -1,0 +1,270 @@
+/**
+ * Audio-to-audio end to end, the newcomer's story, in Debian's Chromium against the real
+ * browser-mode server and the real engine on models/tiny: open a stereo WAV (file input) and drop
+ * one (a real DataTransfer drop) on the reference lane → the waveform and spectrogram appear →
+ * continue it by 1 s (seam marker, lineage line) → a 3 × 2 variation grid → regenerate a selected
+ * region → a seamless loop (badge, loops when played) → a take sent back to the lane; a text file
+ * named .wav shows the decoder's message. Screenshots go to e2e/screenshots/.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './support/chromium.ts';
+import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-files.ts';
+import { ensureRendererBuilt, REPO_ROOT } from './support/renderer-build.ts';
+import { startStudioWeb, type StudioWebProcess } from './support/studio-web.ts';
+import { until } from './support/until.ts';
+
+const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
+const REFERENCE_SECONDS = 2;
+
+if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);
+
+const blur = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+
+describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine on models/tiny)', () => {
+  let server: StudioWebProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let files: string;
+  const pageErrors: string[] = [];
+  let continueJob = '';
+
+  /** Runs `start` and returns the job row it added, once that job is done. */
+  async function newJob(start: () => Promise<void>): Promise<string> {
+    const before = await page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId));
+    await start();
+    const jobId = await until('a new job', async () => {
+      for (const row of await page.getByTestId('job-row').all()) {
+        const id = await row.getAttribute('data-job-id');
+        if (id && !before.includes(id)) return id;
+      }
+      return null;
+    }, 10_000);
+    const row = page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
+    await until('the job to finish', async () => {
+      const state = await row.getAttribute('data-state');
+      if (state === 'failed' || state === 'cancelled') throw new Error(`The job ${state}: ${await row.textContent()}\n${server.log().slice(-2000)}`);
+      return state === 'done';
+    }, 60_000, 100);
+    return jobId;
+  }
+
+  const cardsOf = (jobId: string): Locator => page.locator(`[data-testid="take-card"][data-job-id="${jobId}"]`);
+  const duration = async (card: Locator) => Number(await card.getByTestId('take-waveform').getAttribute('data-duration'));
+  const laneDuration = async () => Number(await page.getByTestId('reference-meta').getAttribute('data-duration'));
+
+  beforeAll(async () => {
+    files = mkdtempSync(join(tmpdir(), 'loa-e2e-ref-'));
+    await ensureRendererBuilt();
+    server = await startStudioWeb({ model: join(REPO_ROOT, 'models', 'tiny') });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+    await context.addInitScript(() => {
+      type Violation = { violatedDirective: string; blockedURI: string };
+      const w = globalThis as unknown as {
+        __cspViolations: string[];
+        document: { addEventListener(type: string, listener: (e: Violation) => void): void };
+      };
+      w.__cspViolations = [];
+      w.document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(server.url);
+    await until('the model to be ready', async () => (await page.getByTestId('model-status').getAttribute('data-state')) === 'ready', 90_000, 200);
+  }, 240_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+    if (files) rmSync(files, { recursive: true, force: true });
+  });
+
+  it('shows an empty lane that says what to drop, then opens a stereo WAV', async () => {
+    const lane = page.getByTestId('reference-lane');
+    expect(await lane.textContent()).toContain('Drop a sound file here (WAV, FLAC, MP3, OGG) or send a take with ⇧R');
+    expect(await page.getByTestId('reference-drop').getAttribute('data-state')).toBe('empty');
+
+    await page.getByTestId('reference-file-input').setInputFiles(writeToneWav(files, 'tone.wav', REFERENCE_SECONDS));
+    await page.getByTestId('reference-waveform').waitFor({ timeout: 20_000 });
+    // Downmixed and resampled to the model's rate: 2 s of 16 kHz mono.
+    expect(await laneDuration()).toBeCloseTo(REFERENCE_SECONDS, 2);
+    const spectrogram = page.getByTestId('reference-spectrogram');
+    await expect.poll(() => spectrogram.getAttribute('data-state'), { timeout: 15_000 }).toBe('ready');
+    expect(await page.getByTestId('reference-waveform').getAttribute('data-decoded-rate')).toBe(await spectrogram.getAttribute('data-sample-rate'));
+    expect(await page.getByTestId('reference-picker').inputValue()).toBe(await lane.getAttribute('data-reference-id'));
+  }, 40_000);
+
+  it('imports a file dropped on the lane, and explains a text file named .wav', async () => {
+    const lane = page.getByTestId('reference-lane');
+    const first = await lane.getAttribute('data-reference-id');
+    await dropFile(page, '[data-testid="reference-drop"]', 'dropped tone.wav', readFileSync(writeToneWav(files, 'dropped.wav', REFERENCE_SECONDS)));
+    await expect.poll(() => lane.getAttribute('data-reference-id'), { timeout: 20_000 }).not.toBe(first);
+    expect(await page.getByTestId('reference-picker').locator('option').count()).toBe(2);
+    expect(await page.getByTestId('reference-picker').locator('option:checked').textContent()).toContain('dropped tone.wav');
+
+    await dropFile(page, '[data-testid="reference-drop"]', 'notes.wav', readFileSync(writeTextAsWav(files, 'notes.wav')));
+    const error = page.getByTestId('reference-error');
+    await error.waitFor({ timeout: 10_000 });
+    const text = (await error.textContent()) ?? '';
+    expect(text).toContain('"notes.wav" is not in a format LOA Studio reads: it looks like text');
+    expect(text).toContain('Convert the file'); // the hint, under the message
+    // The failed import leaves the lane's reference alone.
+    await page.getByTestId('reference-waveform').waitFor();
+    expect(await page.getByTestId('reference-picker').locator('option').count()).toBe(2);
+  }, 40_000);
+
+  it('continues the reference by 1 s: a longer take with its seam and lineage', async () => {
+    await page.getByTestId('prompt-input').fill('rain on a tin roof');
+    await page.getByTestId('steps-input').fill('3');
+    await page.getByTestId('continue-seconds').fill('1');
+    expect(await page.getByTestId('crossfade-ms').inputValue()).toBe('50');
+    const jobId = await newJob(() => page.getByTestId('continue-button').click());
+    continueJob = jobId;
+    expect(await page.locator(`[data-job-id="${jobId}"] [data-testid="job-op"]`).textContent()).toBe('continue +1 s');
+    const card = cardsOf(jobId).first();
+    await card.waitFor({ timeout: 10_000 });
+    expect(await duration(card)).toBeCloseTo(REFERENCE_SECONDS + 1, 1);
+    // The seam sits where the reference ended.
+    expect(await card.getByTestId('take-waveform').getAttribute('data-markers')).toBe(REFERENCE_SECONDS.toFixed(3));
+    const lineage = card.getByTestId('take-lineage');
+    const seed = await card.getByTestId('take-seed').textContent();
+    expect((await lineage.textContent())?.replace(/\s+/g, ' ').trim()).toBe(`↳ continued from dropped tone.wav · +1 s · seed ${seed}`);
+    // The name selects that reference in the lane.
+    await page.getByTestId('reference-picker').selectOption({ index: 1 });
+    await lineage.getByTestId('lineage-reference').click();
+    expect(await page.getByTestId('reference-picker').locator('option:checked').textContent()).toContain('dropped tone.wav');
+  }, 60_000);
+
+  it('makes a 3 × 2 variation grid and moves through it with the arrow keys', async () => {
+    await page.getByTestId('steps-input').fill('4');
+    await page.getByTestId('grid-toggle').click();
+    await page.getByTestId('grid-strengths').fill('0.25, 0.5, 0.75');
+    await page.getByTestId('grid-seeds').fill('2');
+    const jobId = await newJob(() => page.getByTestId('vary-button').click());
+    const grid = page.locator(`[data-testid="variation-grid"][data-job-id="${jobId}"]`);
+    const cells = grid.getByTestId('grid-cell');
+    await expect.poll(() => cells.count(), { timeout: 10_000 }).toBe(6);
+    expect(await cells.evaluateAll((all) => all.map((c) => (c as unknown as { dataset: { strength: string } }).dataset.strength))).toEqual(['0.25', '0.25', '0.5', '0.5', '0.75', '0.75']);
+
+    // Click plays a cell; → moves to the next seed and ↓ to the next strength.
+    const cell = (strength: string, column: number) => grid.locator(`[data-testid="grid-cell"][data-strength="${strength}"]`).nth(column);
+    await cell('0.25', 0).click();
+    await expect.poll(() => cell('0.25', 0).getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
+    await page.keyboard.press('Escape');
+    await blur(page);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => cell('0.25', 1).getAttribute('data-selected')).toBe('true');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => cell('0.5', 1).getAttribute('data-selected')).toBe('true');
+    await page.keyboard.press('Space');
+    await expect.poll(() => cell('0.5', 1).getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
+    await page.keyboard.press('Escape');
+    // With auto-play on, a move auditions the cell it lands on.
+    await page.getByTestId('autoplay-toggle').click();
+    await blur(page);
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => cell('0.5', 0).getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('autoplay-toggle').click();
+    await blur(page);
+    await grid.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'variation-grid.png') });
+    await page.getByTestId('grid-toggle').click();
+  }, 60_000);
+
+  it('regenerates a region selected on the reference: a take of the same length', async () => {
+    const wave = page.getByTestId('reference-waveform');
+    const box = (await wave.boundingBox())!;
+    const y = box.y + 30;
+    await page.mouse.move(box.x + box.width * 0.25, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, y, { steps: 4 });
+    await page.mouse.move(box.x + box.width * 0.6, y, { steps: 4 });
+    await page.mouse.up();
+    const selection = page.getByTestId('reference-selection');
+    await selection.waitFor({ timeout: 5_000 });
+    const from = Number(await selection.getAttribute('data-start'));
+    expect(from).toBeGreaterThan(REFERENCE_SECONDS * 0.25 - 0.15);
+    expect(from).toBeLessThan(REFERENCE_SECONDS * 0.25 + 0.15);
+    await page.screenshot({ path: join(SCREENSHOTS, 'reference-lane.png') });
+
+    const jobId = await newJob(() => page.getByTestId('regenerate-region-button').click());
+    const card = cardsOf(jobId).first();
+    await card.waitFor({ timeout: 10_000 });
+    expect(await duration(card)).toBeCloseTo(await laneDuration(), 2);
+    expect(await card.getByTestId('take-lineage').getAttribute('data-op')).toBe('inpaint');
+    expect((await card.getByTestId('take-waveform').getAttribute('data-markers'))?.split(' ')).toHaveLength(2);
+  }, 60_000);
+
+  it('makes a seamless loop that shows its badge and loops when played', async () => {
+    const jobId = await newJob(() => page.getByTestId('loop-button').click());
+    const card = cardsOf(jobId).first();
+    await card.waitFor({ timeout: 10_000 });
+    await card.getByTestId('loop-badge').waitFor();
+    // Loop preview (L) is off: the take loops because it is a loop.
+    expect(await page.getByTestId('loop-toggle').getAttribute('aria-pressed')).toBe('false');
+    await card.getByTestId('play-button').click();
+    await expect.poll(() => card.getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
+    expect(await card.locator('audio').evaluate((a) => (a as unknown as { loop: boolean }).loop)).toBe(true);
+    await page.keyboard.press('Escape');
+  }, 60_000);
+
+  it('keys: R re-runs a transform with a new seed, ⇧R sends a take to the lane, C continues, never while typing', async () => {
+    const original = cardsOf(continueJob).first();
+    const seed = Number(await original.getByTestId('take-seed').textContent());
+    await original.locator('.prompt').click();
+    await blur(page);
+    const again = await newJob(() => page.keyboard.press('r'));
+    const card = cardsOf(again).first();
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.getByTestId('op-badge').textContent()).toBe('continue +1 s');
+    expect(await duration(card)).toBeCloseTo(REFERENCE_SECONDS + 1, 1);
+    expect(Number(await card.getByTestId('take-seed').textContent())).not.toBe(seed);
+
+    // ⇧R: the selected take becomes the reference.
+    const lane = page.getByTestId('reference-lane');
+    const before = await lane.getAttribute('data-reference-id');
+    await card.locator('.prompt').click();
+    await blur(page);
+    await page.keyboard.press('Shift+R');
+    await expect.poll(() => lane.getAttribute('data-reference-id'), { timeout: 10_000 }).not.toBe(before);
+    expect(await page.getByTestId('reference-picker').locator('option:checked').textContent()).toMatch(/^take 1 of “rain on a tin roof”/);
+    expect(await laneDuration()).toBeCloseTo(REFERENCE_SECONDS + 1, 1);
+
+    // Typing C and V in the prompt is text, not a job.
+    const jobs = await page.getByTestId('job-row').count();
+    const prompt = page.getByTestId('prompt-input');
+    await prompt.click();
+    await prompt.press('End');
+    await page.keyboard.type(' cv');
+    await page.waitForTimeout(300);
+    expect(await prompt.inputValue()).toBe('rain on a tin roof cv');
+    expect(await page.getByTestId('job-row').count()).toBe(jobs);
+    await prompt.fill('rain on a tin roof');
+
+    // C outside a text field continues the new reference.
+    await blur(page);
+    const continued = await newJob(() => page.keyboard.press('c'));
+    const longer = cardsOf(continued).first();
+    await longer.waitFor({ timeout: 10_000 });
+    expect(await duration(longer)).toBeCloseTo(REFERENCE_SECONDS + 2, 1);
+
+    // "Use as ref" on a card does the same as ⇧R.
+    const current = await lane.getAttribute('data-reference-id');
+    await longer.getByTestId('use-as-reference').click();
+    await expect.poll(() => lane.getAttribute('data-reference-id'), { timeout: 10_000 }).not.toBe(current);
+  }, 60_000);
+
+  it('ran without page errors or CSP violations', async () => {
+    const violations = await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations);
+    expect(violations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});

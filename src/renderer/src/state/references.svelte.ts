@@ -1,0 +1,83 @@
+/**
+ * The reference lane's clips: the list (newest first), the one in the lane, the region selected
+ * on its waveform, and an import in progress or the reason the last one failed.
+ */
+import type { ReferenceInfo } from '../../../shared/studio/studio-api.ts';
+import type { StudioClient } from '../api/studio-client.ts';
+import type { Region } from './takes.svelte.ts';
+
+/** The lane's player id: reference ids and take ids must never meet in the playback owner. */
+export function referencePlayerId(referenceId: string): string {
+  return `ref:${referenceId}`;
+}
+
+export class ReferencesState {
+  /** Raw: each reference carries ~4000 peaks. */
+  references = $state.raw<ReferenceInfo[]>([]);
+  currentId = $state<string | null>(null);
+  region = $state<Region | null>(null);
+  /** The name of the file or take being imported, for "Importing …". */
+  importing = $state<string | null>(null);
+  error = $state<{ message: string; hint: string } | null>(null);
+
+  current = $derived(this.references.find((r) => r.id === this.currentId) ?? null);
+
+  constructor(private readonly api: StudioClient) {}
+
+  load = async (): Promise<void> => {
+    this.references = await this.api.listReferences();
+    if (this.currentId === null || !this.current) this.currentId = this.references[0]?.id ?? null;
+  };
+
+  upsert = (reference: ReferenceInfo): void => {
+    const others = this.references.filter((r) => r.id !== reference.id);
+    this.references = [reference, ...others].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  };
+
+  byId = (id: string | undefined): ReferenceInfo | null => (id ? (this.references.find((r) => r.id === id) ?? null) : null);
+
+  select = (id: string): void => {
+    if (id === this.currentId) return;
+    this.currentId = id;
+    this.region = null;
+    this.error = null;
+  };
+
+  setRegion = (region: Region | null): void => {
+    this.region = region;
+  };
+
+  /** The selection on the lane's waveform, for the playback owner. */
+  regionForPlayer = (playerId: string): Region | null =>
+    this.currentId !== null && playerId === referencePlayerId(this.currentId) ? this.region : null;
+
+  importFile = (file: File): Promise<ReferenceInfo | null> => this.run(file.name, () => this.api.referenceFromFile(file));
+
+  importTake = (takeId: string, region: Region | null, label: string): Promise<ReferenceInfo | null> =>
+    this.run(label, () => this.api.importReference({ kind: 'take', takeId, ...(region ? { region: { start: region.start, end: region.end } } : {}) }));
+
+  dismissError = (): void => {
+    this.error = null;
+  };
+
+  private run = async (label: string, work: () => Promise<ReferenceInfo>): Promise<ReferenceInfo | null> => {
+    this.importing = label;
+    this.error = null;
+    try {
+      const reference = await work();
+      this.upsert(reference);
+      this.currentId = reference.id;
+      this.region = null;
+      return reference;
+    } catch (error) {
+      const e = error as { message?: unknown; hint?: unknown };
+      this.error = {
+        message: typeof e.message === 'string' ? e.message : String(error),
+        hint: typeof e.hint === 'string' ? e.hint : '',
+      };
+      return null;
+    } finally {
+      this.importing = null;
+    }
+  };
+}
