@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EngineTask } from '../../shared/engine/engine-protocol.ts';
+import type { TakeTask } from '../../shared/engine/engine-protocol.ts';
 import { DEVICES, type DeviceName, type GenerateParams } from '../../shared/engine/generate-params.ts';
 import type { TransformParams } from '../../shared/engine/transform-params.ts';
 import { AudioDecodeError, InvalidRequestError, LoaError, ModelBundleError } from '../../shared/errors.ts';
@@ -96,7 +96,7 @@ async function loadReference(recipe: Recipe, override: string | undefined, rate:
 }
 
 /** The job that makes exactly this take again: its own seed, one take, its own strength. */
-export function regenerationTask(recipe: Recipe, reference?: Float32Array): EngineTask {
+export function regenerationTask(recipe: Recipe, reference?: Float32Array): TakeTask {
   if (recipe.kind === 'generate') return { kind: 'generate', params: { ...(recipe.params as GenerateParams), seed: recipe.seed, takes: 1 } };
   const params = recipe.params as TransformParams;
   if (params.op !== 'vary') return { kind: 'transform', params: { ...params, seed: recipe.seed, takes: 1 }, reference: reference! };

@@ -8,7 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Lineage } from '../../shared/engine/lineage.ts';
 import { makeRecipe } from '../library/make-recipe.ts';
 import { recipeChunks, sidecarJson } from '../library/wav-metadata.ts';
-import type { EngineTask, TakeData } from '../../shared/engine/engine-protocol.ts';
+import type { TakeData, TakeTask } from '../../shared/engine/engine-protocol.ts';
 import { validateDevice, type DeviceName } from '../../shared/engine/generate-params.ts';
 import type { Progress } from '../../shared/engine/progress.ts';
 import { InvalidRequestError } from '../../shared/errors.ts';
@@ -68,7 +68,7 @@ export function engineSettings(values: { model?: string; device?: string; thread
 export async function runJob(
   engine: EngineSettings,
   out: string,
-  job: (sampleRate: number) => EngineTask | Promise<EngineTask>,
+  job: (sampleRate: number) => TakeTask | Promise<TakeTask>,
   seed: number,
   takes: number,
   lineage?: (take: TakeData) => Lineage | undefined,

@@ -1,6 +1,6 @@
 /** A take's recipe from what made it: the engine task, the take itself and the model that ran it. */
 import { readFileSync } from 'node:fs';
-import type { EngineTask, LoadedInfo, TakeData } from '../../shared/engine/engine-protocol.ts';
+import type { LoadedInfo, TakeData, TakeTask } from '../../shared/engine/engine-protocol.ts';
 import type { Lineage } from '../../shared/engine/lineage.ts';
 import { RECIPE_FORMAT, RECIPE_VERSION, type Recipe } from '../../shared/library/recipe.ts';
 
@@ -17,7 +17,7 @@ export function appVersion(): string {
   return version;
 }
 
-export function makeRecipe(task: EngineTask, take: TakeData, model: LoadedInfo, lineage?: Lineage, createdAt: Date = new Date()): Recipe {
+export function makeRecipe(task: TakeTask, take: TakeData, model: LoadedInfo, lineage?: Lineage, createdAt: Date = new Date()): Recipe {
   return {
     format: RECIPE_FORMAT,
     version: RECIPE_VERSION,

@@ -11,7 +11,7 @@ const output = (seed: number) => ({ sampleRate: 16000, takes: [{ index: 0, seed,
 function engine() {
   const started: Array<{ seed: number; finish: () => void; cancelled: boolean }> = [];
   const submit = (task: EngineTask, _hooks?: unknown): EngineJob => {
-    const p = task.params;
+    const p = (task as Extract<EngineTask, { kind: 'generate' }>).params;
     let finish!: () => void;
     let fail!: (e: unknown) => void;
     const result = new Promise<GenerationOutput>((resolve, reject) => {

@@ -6,7 +6,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { EngineTask, TakeData } from '../../shared/engine/engine-protocol.ts';
+import type { TakeData, TakeTask } from '../../shared/engine/engine-protocol.ts';
 import { validateGenerateParams, type DeviceName } from '../../shared/engine/generate-params.ts';
 import type { Lineage } from '../../shared/engine/lineage.ts';
 import { validateTransformParams } from '../../shared/engine/transform-params.ts';
@@ -150,7 +150,7 @@ export class StudioService implements StudioApi, MediaSource {
   }
 
   /** Queues an engine task as a studio job; takes are saved as they arrive, with their lineage. */
-  private startJob(task: EngineTask, reference: JobInfo['reference'], lineage: (take: TakeData) => Lineage | undefined): JobInfo {
+  private startJob(task: TakeTask, reference: JobInfo['reference'], lineage: (take: TakeData) => Lineage | undefined): JobInfo {
     const jobId = randomUUID().replaceAll('-', '');
     const store = this.takes; // a job keeps its takes together even if the library folder changes meanwhile
     const idsByIndex = new Map<number, string>();

@@ -23,6 +23,7 @@ export type EngineRequest =
   | { type: 'generate'; jobId: string; params: GenerateParams }
   /** Audio-to-audio: `reference` is mono at the model's sample rate (the host imports and resamples it). */
   | { type: 'transform'; jobId: string; params: TransformParams; reference: Float32Array }
+  | { type: 'embed'; jobId: string; texts: string[]; clips: Float32Array[] }
   | { type: 'cancel'; jobId: string }
   | { type: 'shutdown' };
 
@@ -46,16 +47,27 @@ export interface TakeData {
   strength?: number;
   /** Loops: the loop's first and last sample frame, for the WAV's smpl chunk. */
   loop?: { start: number; end: number };
+  /** L2-normalised CLAP audio embedding (search by sound). */
+  embedding?: Float32Array;
 }
 
 /** What a job asks the engine for. */
-export type EngineTask = { kind: 'generate'; params: GenerateParams } | { kind: 'transform'; params: TransformParams; reference: Float32Array };
+export type EngineTask =
+  | { kind: 'generate'; params: GenerateParams }
+  | { kind: 'transform'; params: TransformParams; reference: Float32Array }
+  /** CLAP embeddings for the library: of a text ("sounds like …"), or of clips imported without one. */
+  | { kind: 'embed'; texts: string[]; clips: Float32Array[] };
+
+/** The tasks that make takes. */
+export type TakeTask = Exclude<EngineTask, { kind: 'embed' }>;
 
 export interface GenerationOutput {
   sampleRate: number;
   takes: TakeData[];
   notices: string[];
   provider: string;
+  /** An 'embed' task's results, in the order asked. */
+  embeddings?: { texts: Float32Array[]; clips: Float32Array[] };
   /** Per-stage times (text-to-audio jobs). */
   timings?: Record<Stage, number> & { totalMs: number; sessionMs: number };
 }

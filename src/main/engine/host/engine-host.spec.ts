@@ -61,6 +61,25 @@ describe('EngineHost (engine in its own process)', () => {
     expect(Array.from(grid.takes[0].samples)).toEqual(Array.from(reference));
   });
 
+  it('gives every take its CLAP audio embedding, and embeds texts and clips on request', async () => {
+    const host = newHost();
+    const output = await host.generate({ ...params, takes: 2 }).result;
+    const norm = (v: Float32Array) => Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+    for (const take of output.takes) {
+      expect(take.embedding).toBeInstanceOf(Float32Array);
+      expect(take.embedding!.length).toBe(32); // models/tiny clapDim
+      expect(norm(take.embedding!)).toBeCloseTo(1, 5);
+    }
+    const asked = await host.run({ kind: 'embed', texts: ['footsteps on gravel', 'a dog'], clips: [output.takes[1].samples] }).result;
+    expect(asked.embeddings!.texts).toHaveLength(2);
+    // The same clip embeds to the same vector the take came with.
+    expect(Array.from(asked.embeddings!.clips[0])).toEqual(Array.from(output.takes[1].embedding!));
+    // The ranking score is the logit-scaled cosine between the prompt's text embedding and the take's.
+    const [text] = (await host.run({ kind: 'embed', texts: [params.prompt], clips: [] }).result).embeddings!.texts;
+    const cos = text.reduce((a, x, i) => a + x * output.takes[0].embedding![i], 0);
+    expect(output.takes[0].score).toBeCloseTo(cos * (1 / 0.07), 3);
+  });
+
   it('cancels a running job at the next step and keeps serving', async () => {
     const host = newHost();
     await host.start();

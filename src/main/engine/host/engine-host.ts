@@ -186,10 +186,13 @@ export class EngineHost extends EventEmitter<EngineHostEvents> {
 
   private submit(job: PendingJob): void {
     job.submitted = true;
+    const task = job.job;
     this.child?.send(
-      job.job.kind === 'generate'
-        ? { type: 'generate', jobId: job.jobId, params: job.job.params }
-        : { type: 'transform', jobId: job.jobId, params: job.job.params, reference: job.job.reference },
+      task.kind === 'generate'
+        ? { type: 'generate', jobId: job.jobId, params: task.params }
+        : task.kind === 'transform'
+          ? { type: 'transform', jobId: job.jobId, params: task.params, reference: task.reference }
+          : { type: 'embed', jobId: job.jobId, texts: task.texts, clips: task.clips },
     );
     this.armWatchdog();
   }

@@ -2,7 +2,7 @@
  * Entry of the engine process. ONNX Runtime's `run` blocks its thread, so the engine lives here,
  * away from the UI; the host can kill this process when a run hangs, and survives when it crashes.
  */
-import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineRequest, type LoadRequest, type TakeData } from '../../../shared/engine/engine-protocol.ts';
+import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineRequest, type GenerationOutput, type LoadRequest, type TakeData } from '../../../shared/engine/engine-protocol.ts';
 import type { Progress } from '../../../shared/engine/progress.ts';
 import { CancelledError, InvalidRequestError, toErrorEnvelope } from '../../../shared/errors.ts';
 import { manifestHash } from '../bundle/manifest.ts';
@@ -13,7 +13,7 @@ const transport = workerTransport();
 let pipeline: AudioLdm2Pipeline | undefined;
 let loading: Promise<void> | undefined;
 const jobs = new Map<string, AbortController>();
-const queue: Array<Extract<EngineRequest, { type: 'generate' | 'transform' }>> = [];
+const queue: Array<Extract<EngineRequest, { type: 'generate' | 'transform' | 'embed' }>> = [];
 let running = false;
 
 function send(event: EngineEvent): void {
@@ -48,6 +48,13 @@ async function load(request: LoadRequest): Promise<void> {
   }
 }
 
+async function embed(on: AudioLdm2Pipeline, texts: string[], clips: Float32Array[]): Promise<GenerationOutput> {
+  const embeddings = { texts: [] as Float32Array[], clips: [] as Float32Array[] };
+  for (const text of texts) embeddings.texts.push(await on.embedText(text));
+  for (const clip of clips) embeddings.clips.push(await on.embedAudio(clip));
+  return { sampleRate: on.sampleRate, takes: [], notices: [], provider: on.bundle.provider, embeddings };
+}
+
 async function drain(): Promise<void> {
   if (running) return;
   running = true;
@@ -65,7 +72,7 @@ async function drain(): Promise<void> {
           onProgress: (progress: Progress) => send({ type: 'progress', jobId: job.jobId, progress }),
           onTake: (take: TakeData) => send({ type: 'take', jobId: job.jobId, take }),
         };
-        const result = job.type === 'generate' ? await pipeline.generate(job.params, hooks) : await pipeline.transform(job.params, job.reference, hooks);
+        const result = job.type === 'generate' ? await pipeline.generate(job.params, hooks) : job.type === 'transform' ? await pipeline.transform(job.params, job.reference, hooks) : await embed(pipeline, job.texts, job.clips);
         send({ type: 'done', jobId: job.jobId, output: result });
       } catch (error) {
         send({ type: 'failed', jobId: job.jobId, error: toErrorEnvelope(error) });
@@ -85,6 +92,7 @@ transport.onMessage((request: EngineRequest) => {
       break;
     case 'generate':
     case 'transform':
+    case 'embed':
       jobs.set(request.jobId, new AbortController());
       queue.push(request);
       void drain();

@@ -33,6 +33,8 @@ export interface TransformTake {
   strength?: number;
   /** Loop only: sample frames of the loop (inclusive), for the WAV's smpl chunk. */
   loop?: { start: number; end: number };
+  /** CLAP audio embedding, for the library's search by sound. */
+  embedding: Float32Array;
 }
 
 export interface TransformHooks {
@@ -275,6 +277,7 @@ export async function runTransform(
   params: TransformParams,
   reference: Float32Array,
   hooks: TransformHooks = {},
+  embed: (samples: Float32Array) => Promise<Float32Array>,
 ): Promise<TransformResult> {
   const config = bundle.config;
   const rate = config.sampleRate;
@@ -334,7 +337,8 @@ export async function runTransform(
         loop = { start: 0, end: samples.length - 1 };
         break;
     }
-    const take: TransformTake = { index, seed: job.seed, samples, score: null, ...(job.strength !== undefined ? { strength: job.strength } : {}), ...(loop ? { loop } : {}) };
+    const embedding = await embed(samples);
+    const take: TransformTake = { index, seed: job.seed, samples, score: null, embedding, ...(job.strength !== undefined ? { strength: job.strength } : {}), ...(loop ? { loop } : {}) };
     takes.push(take);
     hooks.onTake?.(take);
   }

@@ -3,7 +3,7 @@ import type { GenerateParams } from '../../../shared/engine/generate-params.ts';
 import { ModelBundle, type LoadBundleOptions } from '../bundle/model-bundle.ts';
 import { resolveInBundle } from '../bundle/manifest.ts';
 import { CONTRACT } from '../bundle/contract.ts';
-import { float32 } from '../onnx/onnx-runtime.ts';
+import { float32, int64 } from '../onnx/onnx-runtime.ts';
 import { SeededRandom } from '../random.ts';
 import { createScheduler } from '../schedulers/create-scheduler.ts';
 import { loadPromptTokenizers, type PromptTokenizers } from '../tokenizers/text-tokenizers.ts';
@@ -23,6 +23,8 @@ export interface Take {
   samples: Float32Array;
   /** CLAP text–audio similarity (logit scale applied); null when only one take was made. */
   score: number | null;
+  /** The take's L2-normalised CLAP audio embedding (the library's search by sound). */
+  embedding: Float32Array;
 }
 
 export interface GenerationResult {
@@ -122,7 +124,8 @@ export class AudioLdm2Pipeline {
       throwIfCancelled(hooks.signal);
       const samples = await timed('vocode', () => vocode(vocoder, mel, plan, config));
       report(clock.advance(1, 'vocode', take, 0));
-      const result: Take = { index, seed, samples, score: null };
+      const embedding = await this.embedAudio(samples);
+      const result: Take = { index, seed, samples, score: null, embedding };
       takes.push(result);
       hooks.onTake?.(result);
     }
@@ -130,7 +133,7 @@ export class AudioLdm2Pipeline {
     let ranked = takes;
     if (takes.length > 1) {
       report(clock.snapshot('rank', params.takes, 0));
-      ranked = await timed('rank', () => this.rank(takes, conditioning.clapText, hooks.signal));
+      ranked = await timed('rank', async () => rankByClap(conditioning.clapText, takes.map((t) => t.embedding), config.clapLogitScale).map(({ index, score }) => ({ ...takes[index], score })));
     }
     timings.totalMs = performance.now() - started;
     timings.sessionMs = (await this.sessionMs()) - sessionMsBefore;
@@ -139,22 +142,29 @@ export class AudioLdm2Pipeline {
 
   /** Continue, vary, inpaint or loop a reference clip (mono, at the model rate). */
   transform(params: TransformParams, reference: Float32Array, hooks: TransformHooks = {}): Promise<TransformResult> {
-    return runTransform(this.bundle, this.tokenizers, params, reference, hooks);
+    return runTransform(this.bundle, this.tokenizers, params, reference, hooks, (samples) => this.embedAudio(samples));
   }
 
-  /** CLAP audio–text similarity, best first (diffusers `score_waveforms`, with a deterministic centre crop). */
-  private async rank(takes: Take[], textEmbed: Float32Array, signal?: AbortSignal): Promise<Take[]> {
+  /**
+   * CLAP audio embedding of a waveform at the model rate (diffusers `score_waveforms` features,
+   * with a deterministic centre crop); ranking and the library's "more like this" compare these.
+   */
+  async embedAudio(samples: Float32Array): Promise<Float32Array> {
     const config = this.bundle.config;
     const clapAudio = await this.bundle.session('clapAudio');
-    const embeds: Float32Array[] = [];
-    for (const take of takes) {
-      await yieldToEventLoop();
-      throwIfCancelled(signal);
-      const features = clapAudioFeatures(take.samples, config.sampleRate, config.clapAudio);
-      const out = await clapAudio.run({ input_features: float32(features, [1, 1, features.length / config.clapAudio.melBins, config.clapAudio.melBins]) });
-      embeds.push(out.audio_embeds.data as Float32Array);
-    }
-    return rankByClap(textEmbed, embeds, config.clapLogitScale).map(({ index, score }) => ({ ...takes[index], score }));
+    const features = clapAudioFeatures(samples, config.sampleRate, config.clapAudio);
+    const out = await clapAudio.run({ input_features: float32(features, [1, 1, features.length / config.clapAudio.melBins, config.clapAudio.melBins]) });
+    return (out.audio_embeds.data as Float32Array).slice();
+  }
+
+  /** CLAP text embedding, in the same space as embedAudio: "metallic clang" finds clangs. */
+  async embedText(text: string): Promise<Float32Array> {
+    const tokens = this.tokenizers.clap([text]);
+    const out = await (await this.bundle.session('clapText')).run({
+      input_ids: int64(tokens.ids, [1, tokens.length]),
+      attention_mask: int64(tokens.mask, [1, tokens.length]),
+    });
+    return (out.text_embeds.data as Float32Array).slice();
   }
 
   private async sessionMs(): Promise<number> {
