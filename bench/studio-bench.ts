@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
-import { JsonTakeStore } from '../src/main/studio/take-store.ts';
+import { LibraryStore } from '../src/main/studio/library-store.ts';
 import { SeededRandom } from '../src/main/engine/random.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
 import { startStudioWeb } from '../e2e/support/studio-web.ts';
@@ -41,7 +41,7 @@ const TEN_MINUTES = 9_600_000;
     const t = (i % (2 * SAMPLE_RATE)) / SAMPLE_RATE;
     samples[i] = (rng.nextFloat64() * 2 - 1) * 0.8 * Math.exp(-3 * t);
   }
-  const store = await JsonTakeStore.open(libraryDir);
+  const store = await LibraryStore.open(libraryDir);
   await store.add({
     jobId: 'bench-10min',
     rank: 0,
@@ -53,6 +53,7 @@ const TEN_MINUTES = 9_600_000;
     modelId: 'bench',
     device: 'cpu',
   });
+  store.close(); // the studio opens the library next
   log(`wrote a 10-minute take (${TEN_MINUTES} samples at ${SAMPLE_RATE} Hz) to ${libraryDir}`);
 }
 

@@ -16,6 +16,8 @@ export interface StudioWebProcess {
   configDir: string;
   /** Everything the server wrote to stderr, for failure messages. */
   log(): string;
+  /** Kills the server process at once (crash tests); resolves when it is gone. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,10 @@ export async function startStudioWeb(options: { model?: string; library?: string
     libraryDir,
     configDir,
     log: () => stderr,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

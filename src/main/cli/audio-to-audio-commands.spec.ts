@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importReferenceFile } from '../audio/reference-import.ts';
 import { decodeWav, encodeWav, listWavChunks, readSmplLoops } from '../audio/wav.ts';
 import { tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
+import { runLoa } from './testing/run-cli.ts';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../../..');
-
-async function loa(args: string[], cacheDir: string): Promise<{ code: number; stderr: string }> {
-  try {
-    const { stderr } = await run(process.execPath, ['--import', 'tsx', 'src/main/cli/loa.ts', ...args], { cwd: ROOT, env: { ...process.env, LOA_CACHE_DIR: cacheDir }, timeout: 120_000 });
-    return { code: 0, stderr };
-  } catch (error) {
-    const e = error as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
-  }
-}
+const loa = runLoa;
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let cache: string;

@@ -1,35 +1,12 @@
-import { execFile } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, listWavChunks } from '../audio/wav.ts';
 import { readRecipe } from '../library/wav-metadata.ts';
 import { copyTinyBundle, tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
+import { runLoa } from './testing/run-cli.ts';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../../..');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI exactly as `npm run loa --` does (tsx), in a fresh process. */
-async function loa(args: string[], cacheDir: string): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/main/cli/loa.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, LOA_CACHE_DIR: cacheDir },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const loa = runLoa;
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let cache: string;

@@ -58,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'generate') await generate(rest);
     else if (command === 'regenerate') await (await import('./regenerate-command.ts')).regenerate(rest);
+    else if (command === 'library') await (await import('./library-command.ts')).library(rest);
     else if (command !== undefined && (AUDIO_TO_AUDIO_COMMANDS as readonly string[]).includes(command)) {
       const { audioToAudio } = await import('./audio-to-audio-commands.ts');
       await audioToAudio(command as (typeof AUDIO_TO_AUDIO_COMMANDS)[number], rest);

@@ -1,35 +1,19 @@
-import { execFile } from 'node:child_process';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lineage } from '../../shared/engine/lineage.ts';
 import type { Recipe } from '../../shared/library/recipe.ts';
 import { decodeWav, encodeWav, listWavChunks, readSmplLoops } from '../audio/wav.ts';
 import { manifestHash, readManifest } from '../engine/bundle/manifest.ts';
 import { tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
+import { REPO_ROOT, runNode, type CliResult } from './testing/run-cli.ts';
 import { recipeChunks, sidecarJson } from '../library/wav-metadata.ts';
 import { InvalidRequestError } from '../../shared/errors.ts';
-import { regenerationTask } from './regenerate-command.ts';
+import { regenerationTask } from '../library/regeneration-task.ts';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../../..');
-
-interface CliResult {
-  code: number;
-  stderr: string;
-}
-
-async function node(args: string[], cacheDir: string): Promise<CliResult> {
-  try {
-    const { stderr } = await run(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, LOA_CACHE_DIR: cacheDir }, timeout: 120_000 });
-    return { code: 0, stderr };
-  } catch (error) {
-    const e = error as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
-  }
-}
+const ROOT = REPO_ROOT;
+const node = runNode;
 
 /** The real CLI, exactly as `npm run loa --` runs it. */
 const loa = (args: string[]) => node(['src/main/cli/loa.ts', ...args], cache);

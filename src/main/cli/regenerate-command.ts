@@ -16,6 +16,7 @@ import type { Recipe } from '../../shared/library/recipe.ts';
 import { importReferenceFile } from '../audio/reference-import.ts';
 import { MANIFEST_FILE, manifestHash, readManifest } from '../engine/bundle/manifest.ts';
 import { readRecipe, readSidecar } from '../library/wav-metadata.ts';
+import { regenerationTask } from '../library/regeneration-task.ts';
 import { ENGINE_OPTIONS, engineSettings, runJob, sidecarPath, UsageError } from './run-job.ts';
 
 export const REGENERATE_USAGE = 'Usage: npm run loa -- regenerate <take.wav> --out <file.wav> [--model <dir>] [--reference <file>] [--device auto|cpu|…] [--threads <n>]';
@@ -93,16 +94,6 @@ async function loadReference(recipe: Recipe, override: string | undefined, rate:
     throw new InvalidRequestError('reference', `${what} changed or is missing: its audio has SHA-256 ${hash}, the take was made from ${source.sha256}.`, hint);
   }
   return samples;
-}
-
-/** The job that makes exactly this take again: its own seed, one take, its own strength. */
-export function regenerationTask(recipe: Recipe, reference?: Float32Array): TakeTask {
-  if (recipe.kind === 'generate') return { kind: 'generate', params: { ...(recipe.params as GenerateParams), seed: recipe.seed, takes: 1 } };
-  const params = recipe.params as TransformParams;
-  if (params.op !== 'vary') return { kind: 'transform', params: { ...params, seed: recipe.seed, takes: 1 }, reference: reference! };
-  const strength = recipe.strength ?? recipe.lineage?.strength ?? (params.strengths.length === 1 ? params.strengths[0] : undefined);
-  if (strength === undefined) throw new InvalidRequestError('strength', 'The recipe is one take of a variation grid but does not say its strength.', 'Regenerate from the take\'s own file or its .json.');
-  return { kind: 'transform', params: { ...params, seed: recipe.seed, takes: 1, strengths: [strength] }, reference: reference! };
 }
 
 /** "Regenerating vary take (strength 0.6) of “a low hum” (seed 3, dpmpp 4 steps) on tiny-random". */

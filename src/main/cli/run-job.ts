@@ -3,10 +3,11 @@
  * on stderr, Ctrl+C to cancel, and writing each take atomically.
  */
 import { homedir } from 'node:os';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import type { Lineage } from '../../shared/engine/lineage.ts';
 import { makeRecipe } from '../library/make-recipe.ts';
+import { LibraryStore } from '../studio/library-store.ts';
 import { recipeChunks, sidecarJson } from '../library/wav-metadata.ts';
 import type { TakeData, TakeTask } from '../../shared/engine/engine-protocol.ts';
 import { validateDevice, type DeviceName } from '../../shared/engine/generate-params.ts';
@@ -34,6 +35,8 @@ export const ENGINE_OPTIONS = {
   model: { type: 'string', short: 'm' },
   device: { type: 'string' },
   threads: { type: 'string' },
+  /** Also save every take into this library (the studio's SQLite library folder). */
+  library: { type: 'string' },
 } as const;
 
 export const MODEL_OPTIONS = {
@@ -49,15 +52,16 @@ export interface EngineSettings {
   bundleDir: string;
   device: DeviceName;
   threads: number | undefined;
+  libraryDir?: string;
 }
 
-export function engineSettings(values: { model?: string; device?: string; threads?: string }): EngineSettings {
+export function engineSettings(values: { model?: string; device?: string; threads?: string; library?: string }): EngineSettings {
   const device = validateDevice(values.device);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
     throw new UsageError('threads', `--threads must be a whole number from 1 to 256, got ${values.threads}.`);
   }
-  return { bundleDir: resolve(values.model ?? DEFAULT_MODEL_DIR), device, threads };
+  return { bundleDir: resolve(values.model ?? DEFAULT_MODEL_DIR), device, threads, ...(values.library ? { libraryDir: resolve(values.library) } : {}) };
 }
 
 /**
@@ -99,6 +103,9 @@ export async function runJob(
     const output = await running.result.finally(() => process.off('SIGINT', onSigint));
     if (tty) process.stderr.write('\n');
     for (const notice of output.notices.filter((n) => !info.notices.includes(n))) process.stderr.write(`notice: ${notice}\n`);
+    // Opened before anything is written: a damaged library stops here, not after the first file.
+    const library = engine.libraryDir ? await LibraryStore.open(engine.libraryDir) : undefined;
+    const jobId = randomUUID().replaceAll('-', '');
     for (const [rank, take] of output.takes.entries()) {
       const path = takePath(out, rank + 1);
       const recipe = makeRecipe(task, take, info, lineage?.(take));
@@ -110,7 +117,15 @@ export async function runJob(
         .filter(Boolean)
         .join(', ');
       process.stderr.write(`wrote ${path} (seed ${take.seed}, ${(take.samples.length / output.sampleRate).toFixed(2)} s${notes ? `, ${notes}` : ''}) + ${basename(sidecarPath(path))}\n`);
+      if (library) {
+        const saved = await library.add({
+          jobId, rank: rank + 1, params: task.params, seed: take.seed, score: take.score, sampleRate: output.sampleRate, samples: take.samples,
+          modelId: info.bundleId, device: info.provider, lineage: recipe.lineage, loop: take.loop, recipe, embedding: take.embedding,
+        });
+        process.stderr.write(`  saved to the library ${engine.libraryDir} as ${saved.id}\n`);
+      }
     }
+    library?.close();
   } finally {
     await host.stop();
   }

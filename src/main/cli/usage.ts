@@ -12,4 +12,6 @@ export const USAGE = `Usage:
        continue, inpaint and loop run DDIM, 50 steps by default; each take gets a <file>.json with its lineage)
   npm run loa -- regenerate <take.wav> --out <f> [--model <dir>] [--reference <file>]
       (makes a take again, bit-identically on the same device, from the recipe inside the WAV or its .json)
+  npm run loa -- library list|search "<q>"|similar <id>|show <id>|export <id> --out <f> [--json] [--library <dir>]
+      (generate and the audio-to-audio commands take --library <dir> to save their takes into a library too)
   npm run loa -- models verify <dir>`;

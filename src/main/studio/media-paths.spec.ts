@@ -34,11 +34,11 @@ beforeAll(async () => {
     libraryDir: library,
     exportsDir,
     references: {
-      get: (id) => {
+      get: (id: string) => {
         if (id !== 'ref1') throw new ReferenceNotFoundError(id);
         return undefined as never;
       },
-      file: (id) => join(library, 'References', `${id}.wav`),
+      file: (id: string) => join(library, 'References', `${id}.wav`),
     },
     takes: {
       file: (id) => {

@@ -7,7 +7,6 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { InvalidRequestError } from '../../shared/errors.ts';
 import { ID_PATTERN } from '../../shared/studio/studio-validate.ts';
-import type { ReferenceStore } from './reference-store.ts';
 import type { TakeStore } from './take-store.ts';
 
 /** 400: malformed; 403: points somewhere it may not; 404: nothing there. Transports answer with this status. */
@@ -19,7 +18,8 @@ export class MediaRequestError extends InvalidRequestError {
 
 export interface MediaRoots {
   takes: Pick<TakeStore, 'file'>;
-  references: Pick<ReferenceStore, 'file' | 'get'>;
+  /** Throw for an unknown reference id. */
+  references: { get(id: string): unknown; file(id: string): string };
   libraryDir: string;
   exportsDir: string;
 }

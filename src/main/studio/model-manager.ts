@@ -116,6 +116,12 @@ export class ModelManager extends EventEmitter<{ status: [ModelStatus]; download
     if (!this.current) throw this.state.error ? fromErrorEnvelope(this.state.error) : new NoModelError();
   }
 
+  /** The current model's details, once it has loaded. */
+  async loadedInfo(): Promise<LoadedInfo> {
+    this.available();
+    return this.current!.host.start();
+  }
+
   /** The sample rate of the current (or loading) model: references are stored at it. */
   async sampleRate(): Promise<number> {
     this.available();

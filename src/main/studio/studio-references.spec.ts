@@ -132,3 +132,86 @@ describe('references and audio-to-audio in the studio', () => {
     expect((await service.listReferences()).length).toBe(before);
   });
 });
+
+describe('the library through the Studio API', () => {
+  let takes: TakeInfo[];
+
+  beforeAll(async () => {
+    for (const [prompt, seed] of [['metal door slam', 1], ['wooden door creak', 2], ['rain on leaves', 3]] as const) {
+      await jobDone((await service.generate({ prompt, seconds: 1, steps: 2, seed })).jobId);
+    }
+    takes = await service.listTakes();
+  }, 120_000);
+
+  it('finds takes by words, by tag and notes, and filters by rating', async () => {
+    const door = await service.searchLibrary({ text: 'door', offset: 0, limit: 50 });
+    expect(door.items.map((t) => t.params.prompt).sort()).toEqual(['metal door slam', 'wooden door creak']);
+    const rain = takes.find((t) => t.params.prompt === 'rain on leaves')!;
+    const updated = await service.updateTake(rain.id, { rating: 4, tags: ['ambience', 'wet'], notes: 'good for the forest scene' });
+    expect(updated).toMatchObject({ rating: 4, tags: ['ambience', 'wet'], notes: 'good for the forest scene' });
+    expect((await service.searchLibrary({ text: 'ambience', offset: 0, limit: 10 })).items.map((t) => t.id)).toEqual([rain.id]);
+    expect((await service.searchLibrary({ text: 'forest', offset: 0, limit: 10 })).items.map((t) => t.id)).toEqual([rain.id]);
+    expect((await service.searchLibrary({ rating: 4, offset: 0, limit: 10 })).items.map((t) => t.id)).toEqual([rain.id]);
+    expect((await service.searchLibrary({ tags: ['wet'], offset: 0, limit: 10 })).total).toBe(1);
+  });
+
+  it('ranks by sound: "more like this" and a sound description, with similarities in order', async () => {
+    const [first] = takes;
+    const similar = await service.similarTakes(first.id, 5);
+    expect(similar.items.length).toBeGreaterThan(0);
+    expect(similar.items.map((t) => t.id)).not.toContain(first.id);
+    expect([...similar.similarity!].sort((a, b) => b - a)).toEqual(similar.similarity);
+    const described = await service.searchLibrary({ soundsLike: 'a metallic clang', offset: 0, limit: 3 });
+    expect(described.items).toHaveLength(3);
+    expect(described.similarity).toHaveLength(3);
+    expect([...described.similarity!].sort((a, b) => b - a)).toEqual(described.similarity);
+  });
+
+  it('trashes and restores (undo), telling every window', async () => {
+    const victim = takes[0];
+    await service.trashTakes([victim.id]);
+    expect((await service.searchLibrary({ offset: 0, limit: 1000 })).items.map((t) => t.id)).not.toContain(victim.id);
+    expect(events.some((e) => e.type === 'library' && e.trashed.includes(victim.id))).toBe(true);
+    await service.restoreTakes([victim.id]);
+    expect((await service.searchLibrary({ offset: 0, limit: 1000 })).items.map((t) => t.id)).toContain(victim.id);
+  });
+
+  it('draws the lineage tree: the file reference at the root, its continuation and grid below', async () => {
+    const all = (await service.searchLibrary({ offset: 0, limit: 1000 })).items;
+    const continued = all.find((t) => t.lineage?.operation === 'continue')!;
+    const tree = await service.lineageTree(continued.id);
+    expect(tree).toMatchObject({ kind: 'reference', label: 'door knock.wav' });
+    const operations = tree.children.map((c) => c.operation);
+    expect(operations).toContain('continue');
+    expect(operations).toContain('vary');
+    expect(tree.children.find((c) => c.id === continued.id)).toBeDefined();
+  });
+
+  it('reads a take\'s recipe back and regenerates it bit-identically', async () => {
+    const original = takes.find((t) => t.params.prompt === 'wooden door creak')!;
+    const recipe = await service.readRecipe({ kind: 'take', takeId: original.id });
+    expect(recipe).toMatchObject({ kind: 'generate', seed: original.seed, params: { prompt: 'wooden door creak' }, model: { id: 'tiny-random' } });
+    const done = await jobDone((await service.regenerateRecipe(recipe!)).jobId);
+    const [again] = await takesOf(done);
+    const audio = (id: string) => wavOf('take', id).then((b) => Buffer.from(decodeWav(b).channels[0].buffer));
+    expect((await audio(again.id)).equals(await audio(original.id))).toBe(true);
+    await expect(service.regenerateRecipe({ ...recipe!, model: { ...recipe!.model, bundleHash: 'f'.repeat(64) } })).rejects.toThrow(/Load the model it was made with|was made with model/);
+  });
+
+  it('imports a folder of sounds recursively, skipping what it cannot read, with progress', async () => {
+    const folder = join(scratch.path, 'sounds');
+    await import('node:fs/promises').then(async ({ mkdir }) => {
+      await mkdir(join(folder, 'sub'), { recursive: true });
+      await writeFile(join(folder, 'a.wav'), encodeWav([new Float32Array(16000).fill(0.1)], 16000, 'pcm16'));
+      await writeFile(join(folder, 'sub', 'b.wav'), encodeWav([Float32Array.from({ length: 8000 }, (_, i) => Math.sin(i))], 8000, 'float32'));
+      await writeFile(join(folder, 'sub', 'broken.wav'), 'RIFF nonsense');
+      await writeFile(join(folder, 'notes.txt'), 'not audio');
+    });
+    const report = await service.importFolder(folder);
+    expect(report.imported).toBe(2);
+    expect(report.skipped.map((s) => s.path)).toEqual([join(folder, 'sub', 'broken.wav')]);
+    const progress = events.flatMap((e) => (e.type === 'import' ? [[e.done, e.total]] : []));
+    expect(progress.at(-1)).toEqual([3, 3]);
+    expect((await service.listReferences()).map((r) => r.name)).toEqual(expect.arrayContaining(['a.wav', join('sub', 'b.wav')]));
+  });
+});

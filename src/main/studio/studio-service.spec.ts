@@ -8,7 +8,8 @@ import { tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
 import { resolveMediaPath } from './media-paths.ts';
 import { NoModelError } from './model-manager.ts';
 import { StudioService } from './studio-service.ts';
-import { INDEX_FILE, LibraryIndexError } from './take-store.ts';
+import { LibraryCorruptError } from '../library/library-errors.ts';
+import { readRecipe } from '../library/wav-metadata.ts';
 
 const exportOptions: ExportOptions = { format: 'float32', sampleRate: 16000, normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 0, nameTemplate: '{prompt-slug}_{seed}_{take}' };
 const mediaUrl = (kind: string, id: string) => `media://${kind}/${encodeURIComponent(id)}`;
@@ -219,20 +220,6 @@ describe('StudioService without a working model', () => {
     }
   });
 
-  it('reports a damaged library index once, keeps it aside, and carries on with a new one', async () => {
-    const libraryDir = join(scratch.path, 'lib-c');
-    await mkdir(libraryDir, { recursive: true });
-    await writeFile(join(libraryDir, INDEX_FILE), 'not json');
-    const service = new StudioService({ configDir: join(scratch.path, 'c'), libraryDir, mediaUrl });
-    try {
-      await expect(service.listTakes()).rejects.toBeInstanceOf(LibraryIndexError);
-      expect(await service.listTakes()).toEqual([]);
-      await expect(service.prepareDrag('abc')).rejects.toMatchObject({ field: 'takeId' });
-    } finally {
-      await service.dispose();
-    }
-  });
-
   it('moves the library when the setting changes', async () => {
     const service = new StudioService({ configDir: join(scratch.path, 'd'), libraryDir: join(scratch.path, 'lib-d'), mediaUrl });
     try {
@@ -244,6 +231,43 @@ describe('StudioService without a working model', () => {
       await service.dispose();
     }
   });
+});
+
+describe('StudioService library crash recovery', () => {
+  it('finds a damaged database at start, keeps it, and rebuilds every take from the recipes inside the WAVs on request', async () => {
+    const scratch = await tempDir('loa-studio-rebuild-');
+    const options = { configDir: join(scratch.path, 'config'), libraryDir: join(scratch.path, 'lib'), bundleDir: TINY_BUNDLE, device: 'cpu' as const, mediaUrl };
+    try {
+      const first = new StudioService(options);
+      const seen = record(first);
+      const job = await first.generate({ prompt: 'creaking ship hull', seconds: 1, steps: 2, seed: 40, takes: 2 });
+      await seen.next(jobEnded(job.jobId));
+      const before = await first.listTakes();
+      expect(before).toHaveLength(2);
+      const file = await resolveMediaPath(first, 'take', before[0].id);
+      expect(readRecipe(new Uint8Array(await readFile(file)))).toMatchObject({ kind: 'generate', seed: before[0].seed, params: { prompt: 'creaking ship hull' } });
+      await first.dispose();
+
+      const db = join(options.libraryDir, 'library.sqlite');
+      // A torn write: the first pages replaced by garbage.
+      const damaged = Buffer.alloc(16_384, 'crash! ');
+      await writeFile(db, damaged);
+      const second = new StudioService(options);
+      try {
+        await expect(second.listTakes()).rejects.toBeInstanceOf(LibraryCorruptError);
+        expect((await readFile(db)).equals(damaged)).toBe(true); // nothing overwritten
+        const rebuilt = await second.rebuildLibrary();
+        expect(rebuilt).toMatchObject({ restored: 2, skipped: 0 });
+        expect(rebuilt.setAside).toMatch(/library\.sqlite\.corrupt-/);
+        const after = await second.listTakes();
+        expect(after.map((t) => [t.id, t.seed, t.params.prompt, t.samples]).sort()).toEqual(before.map((t) => [t.id, t.seed, t.params.prompt, t.samples]).sort());
+      } finally {
+        await second.dispose();
+      }
+    } finally {
+      await scratch.remove();
+    }
+  }, ENGINE_TIMEOUT_MS);
 });
 
 describe('StudioService when the engine fails a job', () => {

@@ -10,10 +10,10 @@ import type { TakeData, TakeTask } from '../../shared/engine/engine-protocol.ts'
 import { validateGenerateParams, type DeviceName } from '../../shared/engine/generate-params.ts';
 import type { Lineage } from '../../shared/engine/lineage.ts';
 import { validateTransformParams } from '../../shared/engine/transform-params.ts';
-import { CancelledError, InferenceError, InvalidRequestError, toErrorEnvelope, type LoaError } from '../../shared/errors.ts';
+import { CancelledError, InferenceError, InvalidRequestError, LoaError, toErrorEnvelope } from '../../shared/errors.ts';
 import type {
-  ExportRequest, ExportResult, GenerateRequest, JobInfo, JobParams, ModelStatus, ReferenceInfo, ReferenceSourceRequest, Settings, StudioApi,
-  StudioEvent, TakeInfo, TransformRequest,
+  ExportRequest, ExportResult, FolderImportReport, GenerateRequest, JobInfo, JobParams, LibraryPage, LibraryQuery, LineageNode, ModelStatus,
+  ReferenceInfo, ReferenceSourceRequest, Settings, StudioApi, StudioEvent, TakeInfo, TakePatch, TransformRequest,
 } from '../../shared/studio/studio-api.ts';
 import { importReferenceOffThread } from '../audio/reference-import-thread.ts';
 import { decodeWav, encodeWav } from '../audio/wav.ts';
@@ -24,10 +24,20 @@ import { defaultExporter, writeExport, type Exporter, type Region } from './expo
 import { JobBoard, PROGRESS_INTERVAL_MS } from './job-board.ts';
 import type { MediaRoots, MediaSource } from './media-paths.ts';
 import { ModelManager, type EngineJob } from './model-manager.ts';
-import { ReferenceStore, type StoredReference } from './reference-store.ts';
+import { makeRecipe } from '../library/make-recipe.ts';
+import type { Recipe } from '../../shared/library/recipe.ts';
+import { LibraryDb } from '../library/library-db.ts';
+import type { LibraryTake } from '../library/library-types.ts';
+import { regenerationTask } from '../library/regeneration-task.ts';
+import { parseRecipe, readRecipe } from '../library/wav-metadata.ts';
+import { importFolder } from './folder-import.ts';
+import { rebuildFromRecipes } from './library-rebuild.ts';
+import { LibraryStore } from './library-store.ts';
+import { lineageTree } from './lineage-tree.ts';
+import type { StoredReference } from './reference-store.ts';
 import { SettingsStore } from './settings-store.ts';
 import type { UploadStore } from './upload-store.ts';
-import { JsonTakeStore, LibraryIndexError, TakeNotFoundError, type StoredTake, type TakeStore } from './take-store.ts';
+import { TakeNotFoundError, type StoredTake, type TakeStore } from './take-store.ts';
 
 export type { Exporter } from './export-writer.ts';
 
@@ -52,6 +62,12 @@ export interface StudioServiceOptions {
   uploads?: UploadStore;
 }
 
+/** `2026-11-25` → that day's local midnight, plus `days`. */
+function localMidnight(day: string, days: number): Date {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y, m - 1, d + days);
+}
+
 export class StudioService implements StudioApi, MediaSource {
   private readonly listeners = new Set<(event: StudioEvent) => void>();
   private readonly jobs: JobBoard;
@@ -60,10 +76,9 @@ export class StudioService implements StudioApi, MediaSource {
   private settings!: SettingsStore;
   private models!: ModelManager;
   private queue!: EngineQueue;
-  /** Behind the TakeStore interface (a later issue moves the library to SQLite); libraryDir is for the media allow-list. */
-  private takes!: TakeStore & { readonly libraryDir: string };
-  private references!: ReferenceStore;
-  /** A damaged library index found at open; reported by the next listTakes(), once. */
+  /** The SQLite library; undefined while a damaged database waits for the user to ask for a rebuild. */
+  private library: LibraryStore | undefined;
+  /** Why the library could not open (a damaged database): every library call reports it until rebuildLibrary(). */
   private libraryProblem: LoaError | undefined;
 
   constructor(private readonly options: StudioServiceOptions) {
@@ -89,14 +104,22 @@ export class StudioService implements StudioApi, MediaSource {
   }
 
   private async openLibrary(dir: string): Promise<void> {
-    this.references = await ReferenceStore.open(dir);
+    this.library?.close();
+    this.library = undefined;
+    this.libraryProblem = undefined;
     try {
-      this.takes = await JsonTakeStore.open(dir);
+      this.library = await LibraryStore.open(dir);
     } catch (error) {
-      if (!(error instanceof LibraryIndexError)) throw error;
+      // The studio still starts: generation works once the user rebuilds or picks another folder.
+      if (!(error instanceof LoaError)) throw error;
       this.libraryProblem = error;
-      this.takes = await JsonTakeStore.open(dir); // the damaged index was moved aside: start a new one
     }
+  }
+
+  /** The open library, or the reason there is none. */
+  private get takes(): LibraryStore {
+    if (!this.library) throw this.libraryProblem ?? new LoaError('IO_FAILED', 'The library is not open.', 'Choose a library folder in Settings.');
+    return this.library;
   }
 
   async getModelStatus(): Promise<ModelStatus> {
@@ -126,9 +149,9 @@ export class StudioService implements StudioApi, MediaSource {
     await this.ready;
     const { referenceId, ...rest } = request;
     const params = validateTransformParams(rest, () => randomInt(0, 2 ** 32));
-    const reference = this.references.get(referenceId);
+    const reference = this.takes.db.reference(referenceId);
     this.models.available();
-    const samples = await this.references.samples(referenceId);
+    const samples = await this.takes.referenceSamples(referenceId);
     if (params.op === 'inpaint' && params.from >= reference.durationS) {
       throw new InvalidRequestError('from', `The region starts at ${params.from} s, after the reference ends (${reference.durationS.toFixed(2)} s).`, 'Select a region inside the reference.');
     }
@@ -163,7 +186,7 @@ export class StudioService implements StudioApi, MediaSource {
         saving = saving.then(async () => {
           if (saveError !== undefined) return;
           try {
-            const saved = await this.saveTake(store, jobId, take, engineJob, idsByIndex.size + 1, lineage(take));
+            const saved = await this.saveTake(store, jobId, task, take, engineJob, idsByIndex.size + 1, lineage(take));
             idsByIndex.set(take.index, saved.id);
             this.jobs.addTake(jobId, saved.id);
             this.emit({ type: 'take', take: this.info(saved) });
@@ -180,13 +203,14 @@ export class StudioService implements StudioApi, MediaSource {
     return job;
   }
 
-  private async saveTake(store: TakeStore, jobId: string, take: TakeData, engineJob: EngineJob, arrival: number, lineage: Lineage | undefined): Promise<StoredTake> {
+  private async saveTake(store: LibraryStore, jobId: string, task: TakeTask, take: TakeData, engineJob: EngineJob, arrival: number, lineage: Lineage | undefined): Promise<StoredTake> {
     const model = engineJob.model();
     if (!model) throw new InferenceError('The engine sent a take before it reported which model it runs.');
     const params: JobParams = this.jobs.get(jobId)!.params;
     return store.add({
       jobId, rank: arrival, params, seed: take.seed, score: take.score, sampleRate: model.sampleRate,
       samples: take.samples, modelId: model.bundleId, device: model.provider, lineage, loop: take.loop,
+      recipe: makeRecipe(task, take, model, lineage), embedding: take.embedding,
     });
   }
 
@@ -206,16 +230,16 @@ export class StudioService implements StudioApi, MediaSource {
       }
       const clip = take.sampleRate === rate ? { samples, notices: [] } : await importReferenceOffThread({ bytes: encodeWav([samples], take.sampleRate, 'float32'), targetRate: rate });
       const label = `take ${take.rank} of “${take.params.prompt.slice(0, 40)}”${region ? ` ${region.start.toFixed(2)}–${region.end.toFixed(2)} s` : ''}`;
-      stored = await this.references.add({ name: label, origin: { kind: 'take', takeId: take.id, region }, samples: clip.samples, sampleRate: rate, notices: clip.notices });
+      stored = await this.takes.addReference({ name: label, origin: { kind: 'take', takeId: take.id, region }, samples: clip.samples, sampleRate: rate, notices: clip.notices });
     } else if (source.kind === 'file') {
       const clip = await importReferenceOffThread({ path: source.path, targetRate: rate });
-      stored = await this.references.add({ name: basename(source.path), origin: { kind: 'file', path: source.path }, samples: clip.samples, sampleRate: rate, notices: clip.notices });
+      stored = await this.takes.addReference({ name: basename(source.path), origin: { kind: 'file', path: source.path }, samples: clip.samples, sampleRate: rate, notices: clip.notices });
     } else {
       const uploads = this.options.uploads;
       if (!uploads) throw new InvalidRequestError('source', 'Uploads are only taken in browser mode.', 'Drop the file on the reference lane.');
       const bytes = await uploads.take(source.uploadId);
       const clip = await importReferenceOffThread({ bytes, name: source.name, targetRate: rate });
-      stored = await this.references.add({ name: source.name, origin: { kind: 'file', path: null }, samples: clip.samples, sampleRate: rate, notices: clip.notices });
+      stored = await this.takes.addReference({ name: source.name, origin: { kind: 'file', path: null }, samples: clip.samples, sampleRate: rate, notices: clip.notices });
     }
     const info = this.referenceInfo(stored);
     this.emit({ type: 'reference', reference: info });
@@ -224,7 +248,7 @@ export class StudioService implements StudioApi, MediaSource {
 
   async listReferences(): Promise<ReferenceInfo[]> {
     await this.ready;
-    return this.references.list().map((r) => this.referenceInfo(r));
+    return this.takes.db.listReferences().map((r) => this.referenceInfo(r));
   }
 
   private referenceInfo(reference: StoredReference): ReferenceInfo {
@@ -279,9 +303,6 @@ export class StudioService implements StudioApi, MediaSource {
 
   async listTakes(): Promise<TakeInfo[]> {
     await this.ready;
-    const problem = this.libraryProblem;
-    this.libraryProblem = undefined;
-    if (problem) throw problem;
     return (await this.takes.list()).map((take) => this.info(take));
   }
 
@@ -293,6 +314,121 @@ export class StudioService implements StudioApi, MediaSource {
   async setFavourite(takeId: string, favourite: boolean): Promise<TakeInfo> {
     await this.ready;
     return this.changed(await this.takes.update(takeId, { favourite }));
+  }
+
+  // ---- the library ---------------------------------------------------------------------------
+
+  async searchLibrary(query: LibraryQuery): Promise<LibraryPage> {
+    await this.ready;
+    const db = this.takes.db;
+    const filters = {
+      rating: query.rating, favourite: query.favourite, modelId: query.modelId, minDuration: query.minDuration, maxDuration: query.maxDuration, tags: query.tags,
+      // Days are the user's calendar days: from local midnight to the next local midnight.
+      from: query.from ? localMidnight(query.from, 0) : undefined,
+      to: query.to ? localMidnight(query.to, 1) : undefined,
+    };
+    if (query.soundsLike?.trim()) {
+      // CLAP text–audio similarity over every take, then the filters; ranked, so paging slices the ranking.
+      const [embedding] = await this.embedTexts([query.soundsLike]);
+      const ranked = db.rankByEmbedding(embedding, Math.min(1000, query.offset + query.limit + 200));
+      const allowed = new Set<string>();
+      for (let offset = 0; ; offset += 1000) {
+        const page = db.search({ ...filters, text: query.text, limit: 1000, offset });
+        for (const t of page.takes) allowed.add(t.id);
+        if (offset + 1000 >= page.total) break;
+      }
+      const hasFilter = Object.values(filters).some((v) => v !== undefined) || !!query.text?.trim();
+      const hits = hasFilter ? ranked.filter((r) => allowed.has(r.take.id)) : ranked;
+      const page = hits.slice(query.offset, query.offset + query.limit);
+      return { items: page.map((r) => this.libraryInfo(r.take)), total: hits.length, similarity: page.map((r) => r.similarity) };
+    }
+    const result = db.search({ ...filters, text: query.text, sort: query.sort, limit: query.limit, offset: query.offset });
+    return { items: result.takes.map((t) => this.libraryInfo(t)), total: result.total };
+  }
+
+  async similarTakes(takeId: string, limit: number): Promise<LibraryPage> {
+    await this.ready;
+    const similar = this.takes.db.similar(takeId, limit);
+    return { items: similar.map((s) => this.libraryInfo(s.take)), total: similar.length, similarity: similar.map((s) => s.similarity) };
+  }
+
+  async updateTake(takeId: string, patch: TakePatch): Promise<TakeInfo> {
+    await this.ready;
+    return this.changed(await this.takes.update(takeId, patch));
+  }
+
+  async trashTakes(takeIds: string[]): Promise<void> {
+    await this.ready;
+    this.takes.db.trash(takeIds);
+    this.emit({ type: 'library', trashed: takeIds, restored: [] });
+  }
+
+  async restoreTakes(takeIds: string[]): Promise<void> {
+    await this.ready;
+    this.takes.db.restore(takeIds);
+    this.emit({ type: 'library', trashed: [], restored: takeIds });
+  }
+
+  async lineageTree(takeId: string): Promise<LineageNode> {
+    await this.ready;
+    return lineageTree(this.takes.db, takeId);
+  }
+
+  async importFolder(path: string): Promise<FolderImportReport> {
+    await this.ready;
+    const rate = await this.models.sampleRate();
+    return importFolder(this.takes, path, rate, (done, total, current, skipped) => this.emit({ type: 'import', done, total, current, skipped }));
+  }
+
+  async readRecipe(source: Parameters<StudioApi['readRecipe']>[0]): Promise<Recipe | null> {
+    await this.ready;
+    let bytes: Uint8Array;
+    if (source.kind === 'take') bytes = new Uint8Array(await readFile(this.takes.file((await this.take(source.takeId)).id)));
+    else if (source.kind === 'file') bytes = new Uint8Array(await readFile(source.path));
+    else {
+      if (!this.options.uploads) throw new InvalidRequestError('source', 'Uploads are only taken in browser mode.');
+      bytes = await this.options.uploads.take(source.uploadId);
+    }
+    return readRecipe(bytes);
+  }
+
+  async regenerateRecipe(input: Recipe): Promise<JobInfo> {
+    await this.ready;
+    const recipe = parseRecipe(input);
+    if (!recipe) throw new InvalidRequestError('recipe', 'That is not a LOA Studio recipe (or it is damaged).', 'Drop a WAV that LOA Studio made.');
+    const model = await this.models.loadedInfo();
+    if (model.bundleHash !== recipe.model.bundleHash) {
+      throw new InvalidRequestError('recipe', `This take was made with model ${recipe.model.name} (${recipe.model.bundleHash.slice(0, 12)}…); the studio runs ${model.bundleName} (${model.bundleHash.slice(0, 12)}…).`, 'Load the model it was made with (Settings → Model), then regenerate.');
+    }
+    if (recipe.kind === 'generate') return this.startJob(regenerationTask(recipe), null, () => undefined);
+    const reference = recipe.lineage?.reference;
+    if (!reference?.referenceId) throw new InvalidRequestError('recipe', 'This take came from a reference file outside the studio.', 'Use `npm run loa -- regenerate <file> --reference <clip>`.');
+    const samples = await this.takes.referenceSamples(reference.referenceId);
+    const stored = this.takes.db.reference(reference.referenceId);
+    return this.startJob(regenerationTask(recipe, samples), { id: stored.id, name: stored.name }, (take) => ({ ...recipe.lineage!, seed: take.seed }));
+  }
+
+  async rebuildLibrary(): Promise<{ restored: number; skipped: number; setAside: string | null }> {
+    await this.ready;
+    const dir = this.settings.get().libraryDir;
+    this.library?.close();
+    this.library = undefined;
+    const setAside = LibraryDb.setAsideForRebuild(dir);
+    await this.openLibrary(dir);
+    const result = await rebuildFromRecipes(this.takes);
+    this.emit({ type: 'library', trashed: [], restored: [] });
+    return { ...result, setAside };
+  }
+
+  private async embedTexts(texts: string[]): Promise<Float32Array[]> {
+    const job = this.models.run({ kind: 'embed', texts, clips: [] }, {});
+    const output = await job.result;
+    return output.embeddings!.texts;
+  }
+
+  private libraryInfo(take: LibraryTake): TakeInfo {
+    const { kind: _kind, bundleHash: _hash, file: _file, deletedAt: _deleted, hasEmbedding: _embedding, ...info } = take;
+    return this.info(info);
   }
 
   async exportTakes(request: ExportRequest): Promise<ExportResult[]> {
@@ -341,7 +477,8 @@ export class StudioService implements StudioApi, MediaSource {
 
   async mediaRoots(): Promise<MediaRoots> {
     await this.ready;
-    return { takes: this.takes, references: this.references, libraryDir: this.takes.libraryDir, exportsDir: this.settings.get().exportsDir };
+    const db = this.takes.db;
+    return { takes: this.takes, references: { get: (id: string) => db.reference(id), file: (id: string) => db.referenceFile(id) }, libraryDir: this.takes.libraryDir, exportsDir: this.settings.get().exportsDir };
   }
 
   /** Stops the engine (cancelling its jobs) and every timer; the service is unusable afterwards. */
@@ -351,6 +488,8 @@ export class StudioService implements StudioApi, MediaSource {
     await this.models?.dispose();
     this.jobs.dispose();
     this.listeners.clear();
+    this.library?.close();
+    this.library = undefined;
   }
 
   private async take(takeId: string): Promise<TakeInfo> {
@@ -362,6 +501,7 @@ export class StudioService implements StudioApi, MediaSource {
   private async exportOne(take: TakeInfo, options: ExportRequest['options'], index: number, region?: Region): Promise<ExportResult> {
     const { exportsDir, ucs } = this.settings.get();
     const written = await writeExport(this.options.exporter ?? defaultExporter, { take, source: this.takes.file(take.id), exportsDir, options, ucs, index, region });
+    this.takes.db.addExport(take.id, written.path, options); // the library shows where a take went
     return { takeId: take.id, ...written, url: this.options.mediaUrl('export', written.fileName) };
   }
 

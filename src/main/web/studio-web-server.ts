@@ -39,7 +39,7 @@ export interface StudioWebServerOptions {
  * reach the studio as uploads instead.
  */
 export const browserGuard: CallGuard = (call) => {
-  if (call.method === 'importReference' && call.args[0].kind === 'file') {
+  if ((call.method === 'importReference' || call.method === 'readRecipe') && call.args[0].kind === 'file') {
     throw new InvalidRequestError('source.kind', 'In browser mode a reference comes as an upload, not a path on the server.', 'Drop the file on the reference lane.');
   }
 };

@@ -7,6 +7,7 @@
 import type { ErrorEnvelope } from '../errors.ts';
 import type { DeviceName, GenerateParams, SchedulerName } from '../engine/generate-params.ts';
 import type { Lineage } from '../engine/lineage.ts';
+import type { Recipe } from '../library/recipe.ts';
 import type { Progress } from '../engine/progress.ts';
 import type { TransformOp, TransformParams } from '../engine/transform-params.ts';
 
@@ -97,6 +98,8 @@ export interface TakeInfo {
   peaks: number[];
   /** Where an audio-to-audio take came from; null for text-to-audio. */
   lineage: Lineage | null;
+  tags: string[];
+  notes: string;
   /** Loop takes: loop points in sample frames (also in the WAV's smpl chunk). */
   loop: { start: number; end: number } | null;
 }
@@ -126,6 +129,56 @@ export interface ReferenceInfo {
   createdAt: string;
   audioUrl: string;
   peaks: number[];
+}
+
+/** The library panel's query: words and/or a sound description, and filters. */
+export interface LibraryQuery {
+  /** Full-text over prompt, tags and notes ("door*" is a prefix). */
+  text?: string;
+  /** Rank by CLAP text–audio similarity to this description, whatever the prompts said. */
+  soundsLike?: string;
+  /** Minimum rating 1–5. */
+  rating?: number;
+  favourite?: boolean;
+  modelId?: string;
+  /** ISO dates (inclusive days). */
+  from?: string;
+  to?: string;
+  minDuration?: number;
+  maxDuration?: number;
+  tags?: string[];
+  sort?: 'newest' | 'oldest' | 'rating' | 'relevance';
+  offset: number;
+  limit: number;
+}
+
+export interface LibraryPage {
+  items: TakeInfo[];
+  total: number;
+  /** Similarity to `soundsLike`, per item, when asked. */
+  similarity?: number[];
+}
+
+export interface TakePatch {
+  rating?: TakeInfo['rating'];
+  favourite?: boolean;
+  tags?: string[];
+  notes?: string;
+}
+
+/** A take or reference and what was made from it, for the lineage tree. */
+export interface LineageNode {
+  kind: 'take' | 'reference';
+  id: string;
+  label: string;
+  /** continue, vary, inpaint, loop; null for a root or a take sent to the reference lane. */
+  operation: string | null;
+  children: LineageNode[];
+}
+
+export interface FolderImportReport {
+  imported: number;
+  skipped: Array<{ path: string; reason: string }>;
 }
 
 export type ModelState = 'none' | 'loading' | 'ready' | 'error';
@@ -193,6 +246,10 @@ export type StudioEvent =
   | { type: 'job'; job: JobInfo }
   | { type: 'take'; take: TakeInfo }
   | { type: 'reference'; reference: ReferenceInfo }
+  /** A folder import's progress. */
+  | { type: 'import'; done: number; total: number; current: string; skipped: number }
+  /** Takes were trashed or restored: refresh lists. */
+  | { type: 'library'; trashed: string[]; restored: string[] }
   | { type: 'model'; status: ModelStatus }
   | { type: 'download'; progress: DownloadProgress }
   | { type: 'export'; done: number; total: number }
@@ -219,6 +276,25 @@ export interface StudioApi {
   rateTake(takeId: string, rating: TakeInfo['rating']): Promise<TakeInfo>;
   setFavourite(takeId: string, favourite: boolean): Promise<TakeInfo>;
 
+  /** The library: search by words, by sound description, and filters; paged. */
+  searchLibrary(query: LibraryQuery): Promise<LibraryPage>;
+  /** "More like this": nearest takes by CLAP audio embedding. */
+  similarTakes(takeId: string, limit: number): Promise<LibraryPage>;
+  updateTake(takeId: string, patch: TakePatch): Promise<TakeInfo>;
+  /** Moves takes to the trash (hidden, files kept); restoreTakes undoes it. */
+  trashTakes(takeIds: string[]): Promise<void>;
+  restoreTakes(takeIds: string[]): Promise<void>;
+  /** The family tree around a take: its root reference or take and everything made from it. */
+  lineageTree(takeId: string): Promise<LineageNode>;
+  /** Imports every readable sound under a folder (recursively) as references; 'import' events report progress. */
+  importFolder(path: string): Promise<FolderImportReport>;
+  /** Reads the recipe of a LOA Studio WAV (a take id, or a browser upload); null when the file has none. */
+  readRecipe(source: { kind: 'take'; takeId: string } | { kind: 'upload'; uploadId: string } | { kind: 'file'; path: string }): Promise<Recipe | null>;
+  /** Makes a take again from a recipe (a new job; bit-identical on the same device and model). */
+  regenerateRecipe(recipe: Recipe): Promise<JobInfo>;
+  /** After a damaged database: sets it aside and re-creates the library from the WAV files' recipes. */
+  rebuildLibrary(): Promise<{ restored: number; skipped: number; setAside: string | null }>;
+
   exportTakes(request: ExportRequest): Promise<ExportResult[]>;
   /** Renders the take (or region, with short fades) into the Exports folder and starts an OS drag (Electron); browser mode returns the file for a download. */
   prepareDrag(takeId: string, region?: { start: number; end: number }): Promise<ExportResult>;
@@ -236,6 +312,7 @@ export const STUDIO_METHODS = [
   'generate', 'transform', 'cancel', 'listJobs',
   'importReference', 'listReferences',
   'listTakes', 'rateTake', 'setFavourite',
+  'searchLibrary', 'similarTakes', 'updateTake', 'trashTakes', 'restoreTakes', 'lineageTree', 'importFolder', 'readRecipe', 'regenerateRecipe', 'rebuildLibrary',
   'exportTakes', 'prepareDrag',
   'getSettings', 'updateSettings',
 ] as const satisfies readonly Exclude<keyof StudioApi, 'onEvent'>[];

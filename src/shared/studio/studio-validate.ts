@@ -6,13 +6,16 @@
 import { InvalidRequestError } from '../errors.ts';
 import { LIMITS, validateDevice, validateGenerateParams } from '../engine/generate-params.ts';
 import { validateTransformParams } from '../engine/transform-params.ts';
+import type { Recipe } from '../library/recipe.ts';
 import {
   STUDIO_METHODS,
   type ExportOptions,
   type ExportRequest,
   type GenerateRequest,
   type Normalize,
+  type LibraryQuery,
   type ReferenceSourceRequest,
+  type TakePatch,
   type TransformRequest,
   type Settings,
   type StudioApi,
@@ -236,6 +239,77 @@ export function validateReferenceSource(value: unknown): ReferenceSourceRequest 
   }
 }
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+export const MAX_TAGS = 50;
+export const MAX_NOTES_CHARS = 10_000;
+export const MAX_QUERY_CHARS = 500;
+
+function integer(field: string, value: unknown, min: number, max: number): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) fail(field, `${field} must be a whole number from ${min} to ${max}, got ${show(value)}.`);
+  return value as number;
+}
+
+function tagList(field: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > MAX_TAGS) fail(field, `${field} must be a list of at most ${MAX_TAGS} tags.`);
+  return value.map((tag, i) => text(`${field}[${i}]`, tag, 100));
+}
+
+export function validateLibraryQuery(value: unknown): LibraryQuery {
+  const raw = record('query', value, ['text', 'soundsLike', 'rating', 'favourite', 'modelId', 'from', 'to', 'minDuration', 'maxDuration', 'tags', 'sort', 'offset', 'limit']);
+  const query: LibraryQuery = { offset: integer('offset', raw.offset, 0, 10_000_000), limit: integer('limit', raw.limit, 1, 1000) };
+  if (!absent(raw.text)) query.text = text('text', raw.text, MAX_QUERY_CHARS);
+  if (!absent(raw.soundsLike)) query.soundsLike = text('soundsLike', raw.soundsLike, MAX_QUERY_CHARS);
+  if (!absent(raw.rating)) query.rating = integer('rating', raw.rating, 1, 5);
+  if (!absent(raw.favourite)) {
+    if (typeof raw.favourite !== 'boolean') fail('favourite', `favourite must be true or false, got ${show(raw.favourite)}.`);
+    query.favourite = raw.favourite;
+  }
+  if (!absent(raw.modelId)) query.modelId = text('modelId', raw.modelId, 200);
+  for (const key of ['from', 'to'] as const) {
+    if (absent(raw[key])) continue;
+    const day = text(key, raw[key], 10);
+    if (!DAY.test(day) || Number.isNaN(Date.parse(day))) fail(key, `${key} must be a date like 2026-11-25, got ${show(day)}.`);
+    query[key] = day;
+  }
+  if (!absent(raw.minDuration)) query.minDuration = num('minDuration', raw.minDuration, 0, 86_400);
+  if (!absent(raw.maxDuration)) query.maxDuration = num('maxDuration', raw.maxDuration, 0, 86_400);
+  if (!absent(raw.tags)) query.tags = tagList('tags', raw.tags);
+  if (!absent(raw.sort)) query.sort = oneOf('sort', raw.sort, ['newest', 'oldest', 'rating', 'relevance'] as const);
+  return query;
+}
+
+export function validateTakePatch(value: unknown): TakePatch {
+  const raw = record('patch', value, ['rating', 'favourite', 'tags', 'notes']);
+  const patch: TakePatch = {};
+  if (!absent(raw.rating)) patch.rating = integer('rating', raw.rating, 0, 5) as TakePatch['rating'];
+  if (!absent(raw.favourite)) {
+    if (typeof raw.favourite !== 'boolean') fail('favourite', `favourite must be true or false, got ${show(raw.favourite)}.`);
+    patch.favourite = raw.favourite;
+  }
+  if (!absent(raw.tags)) patch.tags = tagList('tags', raw.tags);
+  if (!absent(raw.notes)) patch.notes = text('notes', raw.notes, MAX_NOTES_CHARS);
+  return patch;
+}
+
+function idList(field: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 10_000) fail(field, `${field} must be a list of 1 to 10000 take ids.`);
+  return value.map((id, i) => validateId(`${field}[${i}]`, id));
+}
+
+export function validateRecipeSource(value: unknown): Parameters<StudioApi['readRecipe']>[0] {
+  const kind = oneOf('source.kind', (value as { kind?: unknown } | null)?.kind, ['take', 'upload', 'file'] as const);
+  if (kind === 'take') return { kind, takeId: validateId('source.takeId', record('source', value, ['kind', 'takeId']).takeId) };
+  if (kind === 'upload') return { kind, uploadId: validateId('source.uploadId', record('source', value, ['kind', 'uploadId']).uploadId) };
+  return { kind, path: validatePath('source.path', record('source', value, ['kind', 'path']).path) };
+}
+
+/** A recipe is checked field by field in main (parseRecipe); here only that it is a plain object of sane size. */
+export function validateRecipeShape(value: unknown): Recipe {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('recipe', 'The recipe must be an object.');
+  if (JSON.stringify(value).length > 200_000) fail('recipe', 'The recipe is too large to be a LOA Studio recipe.');
+  return value as Recipe;
+}
+
 export function validateManifestUrl(value: unknown): string {
   const address = text('manifestUrl', value, MAX_PATH_CHARS);
   let url: URL;
@@ -257,6 +331,16 @@ const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: u
   transform: [1, 1, ([request]) => [validateTransformRequest(request)]],
   importReference: [1, 1, ([source]) => [validateReferenceSource(source)]],
   listReferences: [0, 0, () => []],
+  searchLibrary: [1, 1, ([query]) => [validateLibraryQuery(query)]],
+  similarTakes: [2, 2, ([takeId, limit]) => [validateId('takeId', takeId), integer('limit', limit, 1, 500)]],
+  updateTake: [2, 2, ([takeId, patch]) => [validateId('takeId', takeId), validateTakePatch(patch)]],
+  trashTakes: [1, 1, ([ids]) => [idList('takeIds', ids)]],
+  restoreTakes: [1, 1, ([ids]) => [idList('takeIds', ids)]],
+  lineageTree: [1, 1, ([takeId]) => [validateId('takeId', takeId)]],
+  importFolder: [1, 1, ([path]) => [validatePath('path', path)]],
+  readRecipe: [1, 1, ([source]) => [validateRecipeSource(source)]],
+  regenerateRecipe: [1, 1, ([recipe]) => [validateRecipeShape(recipe)]],
+  rebuildLibrary: [0, 0, () => []],
   cancel: [1, 1, ([jobId]) => [validateId('jobId', jobId)]],
   listJobs: [0, 0, () => []],
   listTakes: [0, 0, () => []],
