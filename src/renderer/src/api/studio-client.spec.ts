@@ -72,6 +72,13 @@ describe('reference from a file', () => {
     expect(calls).toEqual([['importReference', { kind: 'file', path: '/home/me/tone.wav' }]]);
   });
 
+  it('Electron: reads the recipe of a dropped WAV by its path on disk', async () => {
+    const calls: unknown[][] = [];
+    const api = electronStudioClient(bridgeWith('/home/me/take.wav', calls));
+    await api.recipeFromFile(new File([new Uint8Array(2)], 'take.wav'));
+    expect(calls).toEqual([['readRecipe', { kind: 'file', path: '/home/me/take.wav' }]]);
+  });
+
   it('Electron: a file with no path on disk is a typed error, not a call', async () => {
     const calls: unknown[][] = [];
     const api = electronStudioClient(bridgeWith('', calls));
@@ -138,6 +145,9 @@ describe('web client over a real WebSocket', () => {
     const result = await api.referenceFromFile(new File([new Uint8Array(10)], 'a b.wav'));
     expect(posted).toEqual([{ url: 'http://studio/upload?token=t&name=a%20b.wav', size: 10 }]);
     expect(result).toEqual({ method: 'importReference', args: [{ kind: 'upload', uploadId: 'up-7', name: 'a b.wav' }] });
+    // A dropped WAV's recipe travels the same way.
+    expect(await api.recipeFromFile(new File([new Uint8Array(4)], 'take.wav'))).toEqual({ method: 'readRecipe', args: [{ kind: 'upload', uploadId: 'up-7' }] });
+    expect(posted.at(-1)).toEqual({ url: 'http://studio/upload?token=t&name=take.wav', size: 4 });
   });
 
   it('fails calls in flight when the socket drops, reconnects, then sends again', async () => {

@@ -5,6 +5,7 @@
  */
 import { fromErrorEnvelope, InvalidRequestError } from '../../../shared/errors.ts';
 import { BRIDGE_GLOBAL, type StudioBridge } from '../../../shared/studio/bridge.ts';
+import type { Recipe } from '../../../shared/library/recipe.ts';
 import { STUDIO_METHODS, type ReferenceInfo, type StudioApi, type StudioEvent, type StudioMethod } from '../../../shared/studio/studio-api.ts';
 import { uploadFile, uploadUrl, type FetchLike } from './upload.ts';
 import { createSocketStudioClient, type ConnectionState, type WebSocketFactory } from './ws-studio-client.ts';
@@ -18,6 +19,8 @@ export type StudioClient = StudioApi & {
    * browser mode uploads the bytes first (`POST /upload`), then imports the upload.
    */
   referenceFromFile(file: File): Promise<ReferenceInfo>;
+  /** Reads the recipe inside a dropped WAV the same way: its path (Electron) or an upload (browser mode); null when it has none. */
+  recipeFromFile(file: File): Promise<Recipe | null>;
   /** Electron only: call from a `dragstart` handler (after `preventDefault()`). */
   startDrag?(takeId: string, region?: Region): void;
   /** Browser mode only: the WebSocket's state, so the UI can say "reconnecting…". */
@@ -42,16 +45,18 @@ export function electronStudioClient(bridge: StudioBridge): StudioClient {
     return outcome.result;
   };
   const api = studioApiFromCall(call, bridge.onEvent);
+  const pathOf = (file: File): string => {
+    const path = bridge.pathForFile(file);
+    if (!path) {
+      throw new InvalidRequestError('file', `“${file.name}” is not a file on this computer, so the studio cannot open it.`, 'Save it to a folder first, then drop or open that file.');
+    }
+    return path;
+  };
   return Object.assign(api, {
     kind: 'electron' as const,
     startDrag: (takeId: string, region?: Region) => bridge.startDrag(takeId, region),
-    referenceFromFile: async (file: File) => {
-      const path = bridge.pathForFile(file);
-      if (!path) {
-        throw new InvalidRequestError('file', `“${file.name}” is not a file on this computer, so the studio cannot open it.`, 'Save it to a folder first, then drop or open that file.');
-      }
-      return api.importReference({ kind: 'file', path });
-    },
+    referenceFromFile: async (file: File) => api.importReference({ kind: 'file', path: pathOf(file) }),
+    recipeFromFile: async (file: File) => api.readRecipe({ kind: 'file', path: pathOf(file) }),
   });
 }
 
@@ -75,15 +80,16 @@ export interface WebUploads {
 export function webStudioClient(url: string, WebSocket: WebSocketFactory, uploads?: WebUploads): StudioClient {
   const socket = createSocketStudioClient({ url, WebSocket });
   const api = studioApiFromCall(socket.call, socket.onEvent);
+  const upload = (file: File): Promise<string> => {
+    if (!uploads) throw new InvalidRequestError('file', 'This page cannot upload files to the studio.', 'Open the exact link `npm run studio:web` printed.');
+    return uploadFile(uploads.fetch, uploads.url(file.name), file);
+  };
   return Object.assign(api, {
     kind: 'web' as const,
     onConnectionChange: socket.onConnectionChange,
     close: socket.close,
-    referenceFromFile: async (file: File) => {
-      if (!uploads) throw new InvalidRequestError('file', 'This page cannot upload files to the studio.', 'Open the exact link `npm run studio:web` printed.');
-      const uploadId = await uploadFile(uploads.fetch, uploads.url(file.name), file);
-      return api.importReference({ kind: 'upload', uploadId, name: file.name });
-    },
+    referenceFromFile: async (file: File) => api.importReference({ kind: 'upload', uploadId: await upload(file), name: file.name }),
+    recipeFromFile: async (file: File) => api.readRecipe({ kind: 'upload', uploadId: await upload(file) }),
   });
 }
 

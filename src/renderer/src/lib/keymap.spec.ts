@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandForKey, isGenerateShortcut, isTextEntry, keepsArrowKeys } from './keymap.ts';
+import { commandForKey, isGenerateShortcut, isTextEntry, isUndoShortcut, keepsArrowKeys } from './keymap.ts';
 
 const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({
   key: k,
@@ -36,13 +36,24 @@ describe('audition keys (peers.md §3)', () => {
     expect(commandForKey(key('R', { shiftKey: true }))).toEqual({ kind: 'use-as-reference' });
     expect(commandForKey(key('r', { shiftKey: true }))).toEqual({ kind: 'use-as-reference' });
     expect(commandForKey(key('C', { shiftKey: true }))).toBeNull();
+    // Shift+L shows or hides the library; L alone still loops.
+    expect(commandForKey(key('L', { shiftKey: true }))).toEqual({ kind: 'toggle-library' });
+    expect(commandForKey(key('Delete'))).toEqual({ kind: 'delete' });
+  });
+
+  it('undoes library actions on Ctrl+Z or Cmd+Z only', () => {
+    expect(isUndoShortcut(key('z', { ctrlKey: true }))).toBe(true);
+    expect(isUndoShortcut(key('z', { metaKey: true }))).toBe(true);
+    expect(isUndoShortcut(key('z'))).toBe(false);
+    expect(isUndoShortcut(key('Z', { ctrlKey: true, shiftKey: true }))).toBe(false); // redo
   });
 
   it('leaves modified and unknown keys alone', () => {
     expect(commandForKey(key('6'))).toBeNull();
     expect(commandForKey(key('r', { ctrlKey: true }))).toBeNull(); // reload stays the browser's
     expect(commandForKey(key('f', { metaKey: true }))).toBeNull();
-    expect(commandForKey(key('L', { shiftKey: true }))).toBeNull();
+    expect(commandForKey(key('K', { shiftKey: true }))).toBeNull();
+    expect(commandForKey(key('Delete', { shiftKey: true }))).toBeNull();
     expect(commandForKey(key('R', { shiftKey: true, ctrlKey: true }))).toBeNull();
     expect(commandForKey(key('Tab'))).toBeNull();
   });

@@ -18,7 +18,11 @@ export type AuditionCommand =
   | { kind: 'continue' }
   | { kind: 'vary' }
   /** Shift+R: the selected take (its selection, if any) becomes the reference. */
-  | { kind: 'use-as-reference' };
+  | { kind: 'use-as-reference' }
+  /** Shift+L: the library panel in and out. */
+  | { kind: 'toggle-library' }
+  /** Delete: the selected take goes to the trash (Ctrl/Cmd+Z or the toast's Undo brings it back). */
+  | { kind: 'delete' };
 
 export interface KeyLike {
   key: string;
@@ -31,6 +35,11 @@ export interface KeyLike {
 /** Ctrl+Enter (Cmd+Enter on a Mac) generates, from anywhere, text fields included. */
 export function isGenerateShortcut(event: KeyLike): boolean {
   return event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.altKey;
+}
+
+/** Ctrl+Z (Cmd+Z on a Mac) undoes the last library action, outside text fields (peers.md §3). */
+export function isUndoShortcut(event: KeyLike): boolean {
+  return (event.key === 'z' || event.key === 'Z') && (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey;
 }
 
 export function commandForKey(event: KeyLike): AuditionCommand | null {
@@ -49,9 +58,11 @@ export function commandForKey(event: KeyLike): AuditionCommand | null {
       return event.shiftKey ? { kind: 'seek-edge', edge: 'start' } : { kind: 'seek', seconds: -1 };
     case 'ArrowRight':
       return event.shiftKey ? { kind: 'seek-edge', edge: 'end' } : { kind: 'seek', seconds: 1 };
+    case 'Delete':
+      return event.shiftKey ? null : { kind: 'delete' };
   }
   const key = event.key.length === 1 ? event.key.toUpperCase() : event.key;
-  if (event.shiftKey) return key === 'R' ? { kind: 'use-as-reference' } : null;
+  if (event.shiftKey) return key === 'R' ? { kind: 'use-as-reference' } : key === 'L' ? { kind: 'toggle-library' } : null;
   switch (key) {
     case 'L':
       return { kind: 'loop' };
@@ -119,5 +130,7 @@ export const KEY_LEGEND: readonly (readonly [string, string])[] = [
   ['1–5', 'rate'],
   ['F', 'favourite'],
   ['A B X', 'A/B'],
+  ['⇧L', 'library'],
+  ['Del', 'trash'],
   ['Ctrl+↵', 'generate'],
 ];

@@ -21,6 +21,8 @@ function take(id: string, jobId: string, rank: number, createdAt: string, prompt
     audioUrl: `/media/take/${id}`,
     peaks: [],
     lineage: null,
+    tags: [],
+    notes: '',
     loop: null,
   };
 }

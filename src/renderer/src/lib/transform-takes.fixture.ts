@@ -39,6 +39,8 @@ export function transformTake(id: string, jobId: string, params: TransformParams
     audioUrl: `/media/take/${id}`,
     peaks: [],
     lineage,
+    tags: [],
+    notes: '',
     loop: params.op === 'loop' ? { start: 0, end: 32000 } : null,
   };
 }

@@ -1,10 +1,12 @@
 /**
  * Runs the audition keys (lib/keymap.ts) against the studio's state. One window listener; nothing
- * fires while the user types in a text field or a select, or while a dialog is open.
+ * fires while the user types in a text field or a select, or while a dialog is open. In the
+ * library view the same keys work on the library's list (↑/↓, Space, 1–5, F, Delete).
  */
-import { commandForKey, isGenerateShortcut, isTextEntry, keepsArrowKeys, type AuditionCommand } from '../lib/keymap.ts';
+import { commandForKey, isGenerateShortcut, isTextEntry, isUndoShortcut, keepsArrowKeys, type AuditionCommand } from '../lib/keymap.ts';
 import { describeOp } from '../lib/transform-text.ts';
 import { stepInGrid, stepSelection } from '../lib/variation-grid.ts';
+import { libraryPlayerId } from './library.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
 
 export class AuditionKeys {
@@ -30,10 +32,17 @@ export class AuditionKeys {
       return;
     }
     if (event.defaultPrevented || event.isComposing) return;
-    if (studio.exporter.open || studio.settings.panelOpen) {
+    if (studio.exporter.open || studio.settings.panelOpen || studio.recipeDrop.open) {
       return; // dialogs handle their own keys (Esc closes them)
     }
     if (isTextEntry(event.target)) return;
+    if (isUndoShortcut(event)) {
+      if (studio.trashBin.undo) {
+        event.preventDefault();
+        void studio.trashBin.undoTrash();
+      }
+      return;
+    }
     const command = commandForKey(event);
     if (!command) return;
     if ((command.kind === 'seek' || command.kind === 'seek-edge') && keepsArrowKeys(event.target)) return;
@@ -51,10 +60,18 @@ export class AuditionKeys {
   };
 
   run = async (command: AuditionCommand): Promise<void> => {
+    if (command.kind === 'toggle-library') {
+      this.studio.toggleView();
+      return;
+    }
+    if (this.studio.view === 'library') return this.runInLibrary(command);
     const { takes, playback, queue, ab, notices } = this.studio;
     const selected = takes.selected;
     try {
       switch (command.kind) {
+        case 'delete':
+          if (selected) await this.studio.trash([selected]);
+          break;
         case 'toggle-play':
           if (selected) await playback.toggle(selected.id);
           else {
@@ -108,6 +125,73 @@ export class AuditionKeys {
           break;
         case 'ab-toggle':
           await ab.toggle();
+          break;
+      }
+    } catch (error) {
+      notices.report(error);
+    }
+  };
+
+  /** The library's list: the same keys, on its rows and its player. */
+  private runInLibrary = async (command: AuditionCommand): Promise<void> => {
+    const { library, playback, queue, notices } = this.studio;
+    const selected = library.selected;
+    const player = selected ? libraryPlayerId(selected.id) : null;
+    try {
+      switch (command.kind) {
+        case 'toggle-play':
+          if (selected && player) {
+            if (playback.playingId === player) playback.stop();
+            else await this.studio.playInLibrary(selected);
+          } else {
+            const first = library.selectRelative(1);
+            if (first) await this.studio.playInLibrary(first);
+          }
+          break;
+        case 'stop':
+          playback.stopAll();
+          break;
+        case 'select': {
+          const wasPlaying = playback.playingId !== null;
+          const take = library.selectRelative(command.delta);
+          if (!take) break;
+          if (playback.autoPlay) await this.studio.playInLibrary(take);
+          else if (wasPlaying) playback.stop();
+          break;
+        }
+        case 'seek':
+          if (player) playback.seekBy(player, command.seconds);
+          break;
+        case 'seek-edge':
+          if (player) playback.seekEdge(player, command.edge);
+          break;
+        case 'loop':
+          playback.toggleLoop();
+          break;
+        case 'rate':
+          if (selected) await library.rate(selected.id, command.rating);
+          break;
+        case 'favourite':
+          if (selected) await library.toggleFavourite(selected.id);
+          break;
+        case 'delete':
+          if (selected) await this.studio.trash([selected]);
+          break;
+        case 'regenerate':
+          if (selected) {
+            const job = await queue.regenerate(selected);
+            if (job) notices.info(`Regenerating “${selected.params.prompt}” with seed ${job.params.seed}`);
+          }
+          break;
+        case 'use-as-reference':
+          if (selected) await this.studio.useAsReference(selected);
+          break;
+        // A/B and the reference lane's operations belong to the workspace.
+        case 'ab-mark':
+        case 'ab-toggle':
+        case 'continue':
+        case 'vary':
+        case 'toggle-library':
           break;
       }
     } catch (error) {

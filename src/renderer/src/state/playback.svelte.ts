@@ -63,6 +63,10 @@ export class PlaybackState {
   private analyser: AnalyserNode | null = null;
   private readonly routes = new Map<HTMLMediaElement, Route>();
   private startedFrom = 0;
+  /** Bumped by every play and stop: a play still starting when a newer one (or a stop) comes must not win. */
+  private playToken = 0;
+  /** What the latest play or stop asked for: a take's id, or null. */
+  private wanted: string | null = null;
   private meterFrame = 0;
   private meterLastTs = 0;
   private clipTimer: ReturnType<typeof setTimeout> | null = null;
@@ -103,6 +107,8 @@ export class PlaybackState {
   play = async (takeId: string, options: { from?: number; range?: Region | null } = {}): Promise<void> => {
     const handle = this.players.get(takeId);
     if (!handle) return;
+    const token = ++this.playToken;
+    this.wanted = takeId;
     for (const [id, other] of this.players) if (id !== takeId) other.pause();
 
     const selection = options.range !== undefined ? options.range : this.regionOf(takeId);
@@ -124,6 +130,11 @@ export class PlaybackState {
     try {
       if (this.context?.state === 'suspended') await this.context.resume();
       await handle.play();
+      // Esc (or another take) while the audio was still loading: that came later, so it wins.
+      if (token !== this.playToken) {
+        if (this.wanted !== takeId) handle.pause();
+        return;
+      }
       this.playingId = takeId;
       this.startMeter();
     } catch (error) {
@@ -140,6 +151,8 @@ export class PlaybackState {
 
   /** Stops and puts the cursor back where playback started (the DAW "return to start" habit). */
   stop = (): void => {
+    this.playToken++;
+    this.wanted = null;
     const id = this.playingId;
     for (const player of this.players.values()) player.pause();
     this.playingId = null;

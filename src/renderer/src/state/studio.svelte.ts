@@ -3,24 +3,34 @@
  * events. Components receive this object and stay presentational.
  */
 import type { TransformOp } from '../../../shared/engine/transform-params.ts';
+import { tick } from 'svelte';
 import type { ReferenceInfo, StudioEvent, TakeInfo } from '../../../shared/studio/studio-api.ts';
 import { transformRequest } from '../lib/transform-request.ts';
 import { AbCompareState } from './ab-compare.svelte.ts';
 import { ExportState } from './export.svelte.ts';
+import { FolderImportState } from './folder-import.svelte.ts';
 import { LaneSettingsState } from './lane-settings.svelte.ts';
+import { LibraryState, libraryPlayerId } from './library.svelte.ts';
+import { LineageState } from './lineage.svelte.ts';
 import { ModelState } from './model.svelte.ts';
 import { NoticeState } from './notices.svelte.ts';
 import { PlaybackState } from './playback.svelte.ts';
 import { PromptState } from './prompt.svelte.ts';
 import { QueueState } from './queue.svelte.ts';
+import { RecipeDropState } from './recipe-drop.svelte.ts';
 import { ReferencesState } from './references.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
 import { TakesState } from './takes.svelte.ts';
+import { TrashState } from './trash.svelte.ts';
 import type { StudioClient } from '../api/studio-client.ts';
 
 export type { StudioClient };
 
+export type StudioView = 'workspace' | 'library';
+
 export class Studio {
+  /** The right-hand side: the workspace (reference lane and take cards) or the library panel. */
+  view = $state<StudioView>('workspace');
   phase = $state<'connecting' | 'ready' | 'failed'>('connecting');
   /** Browser mode's socket: 'closed' while it reconnects (Electron IPC is always 'open'). */
   connection = $state<'connecting' | 'open' | 'closed'>('open');
@@ -37,6 +47,11 @@ export class Studio {
   readonly exporter: ExportState;
   readonly references: ReferencesState;
   readonly lane = new LaneSettingsState();
+  readonly library: LibraryState;
+  readonly lineage: LineageState;
+  readonly folderImport: FolderImportState;
+  readonly recipeDrop: RecipeDropState;
+  readonly trashBin: TrashState;
   /** Set by the take list: scrolls the selected card into view. */
   revealSelected: () => void = () => {};
 
@@ -48,14 +63,29 @@ export class Studio {
     this.queue = new QueueState(api, this.notices);
     this.takes = new TakesState(api, this.notices);
     this.references = new ReferencesState(api);
+    this.library = new LibraryState(api, this.notices, (take) => {
+      if (this.takes.byId(take.id)) this.takes.upsert(take);
+    });
+    this.lineage = new LineageState(api);
+    this.trashBin = new TrashState(api, this.notices, (change) => ('trashed' in change ? this.library.trashed(change.trashed) : this.library.restored()));
+    this.folderImport = new FolderImportState(api);
+    this.recipeDrop = new RecipeDropState(api, (job) => this.queue.upsert(job));
     this.playback = new PlaybackState(
       (id) => this.takes.regions[id] ?? this.references.regionForPlayer(id),
       (id) => this.ab.gainFor(id),
-      (id) => this.takes.byId(id)?.loop != null,
+      (id) => this.takeForPlayer(id)?.loop != null,
     );
     this.ab = new AbCompareState(this.takes, this.playback, this.notices);
     this.exporter = new ExportState(api, this.notices);
   }
+
+  /** The take a player id belongs to: a card's (its take id) or the library's (`lib:` + take id). */
+  takeForPlayer = (playerId: string | null): TakeInfo | null => {
+    if (!playerId) return null;
+    const selected = this.library.selected;
+    if (selected && playerId === libraryPlayerId(selected.id)) return selected;
+    return this.takes.byId(playerId);
+  };
 
   start = async (): Promise<void> => {
     const unsubscribeEvents = this.api.onEvent(this.onEvent);
@@ -89,11 +119,14 @@ export class Studio {
 
   private reload = async (): Promise<void> => {
     await Promise.all([this.settings.load(), this.model.load(), this.queue.load(), this.takes.load(), this.references.load()]);
+    this.library.invalidate();
   };
 
   dispose = (): void => {
     this.unsubscribe?.();
     this.playback.dispose();
+    this.library.dispose();
+    this.trashBin.dismiss();
   };
 
   private onEvent = (event: StudioEvent): void => {
@@ -102,10 +135,22 @@ export class Studio {
         this.queue.upsert(event.job);
         break;
       case 'take':
-        this.takes.upsert(event.take);
+        // New takes belong to a job in the queue; an edit to an old take made in the library
+        // (main reports it as a 'take' event too) must not pull it into the workspace.
+        if (this.takes.byId(event.take.id) || this.queue.jobs.some((j) => j.jobId === event.take.jobId)) this.takes.upsert(event.take);
+        this.library.invalidate();
+        if (event.take.lineage) this.lineage.reload();
         break;
       case 'reference':
         this.references.upsert(event.reference);
+        break;
+      case 'import':
+        this.folderImport.setProgress(event);
+        break;
+      case 'library':
+        this.takes.removeTrashed(event.trashed);
+        this.takes.restoreTrashed(event.restored);
+        this.library.invalidate();
         break;
       case 'model':
         this.model.set(event.status);
@@ -181,6 +226,49 @@ export class Studio {
     this.prompt.accepted(job.params);
     void this.settings.rememberPrompt(request.prompt);
   };
+
+  /** Shows the library panel or the workspace (the view buttons, ⇧L). */
+  showView = (view: StudioView): void => {
+    if (view === this.view) return;
+    this.playback.stopAll();
+    this.view = view;
+  };
+
+  toggleView = (): void => this.showView(this.view === 'library' ? 'workspace' : 'library');
+
+  /** Plays a library take (its player is the detail pane's, mounted once the take is selected). */
+  playInLibrary = async (take: TakeInfo): Promise<void> => {
+    const id = libraryPlayerId(take.id);
+    if (!this.playback.has(id)) await tick();
+    await this.playback.play(id);
+  };
+
+  /** "Open": the take as a card in the workspace, selected and scrolled into view. */
+  openInWorkspace = async (take: TakeInfo): Promise<void> => {
+    this.takes.upsert(take);
+    this.takes.select(take.id);
+    this.showView('workspace');
+    await tick();
+    this.revealSelected();
+  };
+
+  /**
+   * A take by id (a lineage node): from the library's pages, the workspace, or else main (an
+   * empty updateTake changes nothing and answers the take as stored).
+   */
+  findTake = async (id: string): Promise<TakeInfo | null> => {
+    const known = this.library.loaded(id) ?? this.takes.byId(id);
+    if (known) return known;
+    try {
+      return await this.api.updateTake(id, {});
+    } catch (error) {
+      this.notices.report(error, 'Could not open that take');
+      return null;
+    }
+  };
+
+  /** Delete (key or button): to the trash, with Undo. */
+  trash = (takes: TakeInfo[]): Promise<boolean> => this.trashBin.trash(takes);
 
   /** Opens the export dialog for the ticked takes, or else the given take with its region. */
   openExport = (takeId: string | null): void => {

@@ -27,6 +27,8 @@ export class TakesState {
   selected = $derived(this.takes.find((t) => t.id === this.selectedId) ?? null);
   checkedIds = $derived(this.visible.filter((t) => this.checked[t.id]).map((t) => t.id));
 
+  private readonly trashed = new Map<string, TakeInfo>();
+
   constructor(
     private readonly api: StudioApi,
     private readonly notices: NoticeState,
@@ -42,6 +44,22 @@ export class TakesState {
     const index = this.takes.findIndex((t) => t.id === take.id);
     this.takes = index < 0 ? [...this.takes, take] : this.takes.map((t, i) => (i === index ? take : t));
     this.estimateRms(take);
+  };
+
+  /** Takes moved to the trash (main's 'library' event): off the list, kept here in case they come back. */
+  removeTrashed = (ids: readonly string[]): void => {
+    const gone = new Set(ids);
+    for (const take of this.takes) if (gone.has(take.id)) this.trashed.set(take.id, take);
+    if (this.takes.some((t) => gone.has(t.id))) this.takes = this.takes.filter((t) => !gone.has(t.id));
+    if (this.selectedId && gone.has(this.selectedId)) this.selectedId = null;
+  };
+
+  restoreTrashed = (ids: readonly string[]): void => {
+    for (const id of ids) {
+      const take = this.trashed.get(id);
+      this.trashed.delete(id);
+      if (take && !this.byId(id)) this.upsert(take);
+    }
   };
 
   byId = (id: string | null): TakeInfo | null => (id ? (this.takes.find((t) => t.id === id) ?? null) : null);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { Recipe } from '../../../shared/library/recipe.ts';
+import { recipeFields } from './recipe-text.ts';
+
+const base: Recipe = {
+  format: 'loa-studio-recipe',
+  version: 1,
+  kind: 'generate',
+  params: { prompt: 'glass shattering', negativePrompt: 'Low quality.', seconds: 2, steps: 2, scheduler: 'dpmpp', guidance: 3.5, seed: 41, takes: 2 },
+  seed: 42,
+  model: { id: 'tiny', name: 'AudioLDM 2 tiny', bundleHash: 'abcdef0123456789abcdef' },
+  device: 'cpu',
+  sampleRate: 16000,
+  samples: 32000,
+  createdAt: '2026-03-09T14:02:00.000Z',
+  app: { name: 'LOA Studio', version: '0.1.0' },
+};
+
+describe('recipe fields', () => {
+  it('lists a text-to-audio recipe with its own seed', () => {
+    const fields = Object.fromEntries(recipeFields(base).map((f) => [f.key, f.value]));
+    expect(fields).toMatchObject({
+      prompt: 'glass shattering',
+      negative: 'Low quality.',
+      seed: '42',
+      steps: '2',
+      scheduler: 'DPM++',
+      guidance: '3.5',
+      length: '2.0 s at 16000 Hz',
+      model: 'AudioLDM 2 tiny (abcdef012345)',
+      device: 'cpu',
+      lineage: 'text to audio',
+    });
+    expect(fields.date).toContain('2026');
+  });
+
+  it('says where an audio-to-audio take came from', () => {
+    const params = { op: 'continue' as const, prompt: 'rain', negativePrompt: '', steps: 3, scheduler: 'ddim' as const, guidance: 3, seed: 7, takes: 1, seconds: 1, crossfadeMs: 50, resample: 0 };
+    const recipe: Recipe = {
+      ...base,
+      kind: 'transform',
+      params,
+      seed: 7,
+      lineage: { operation: 'continue', reference: { kind: 'file', id: '/sounds/tone.wav', sha256: 'x', seconds: 2 }, params, seed: 7 },
+    };
+    const fields = Object.fromEntries(recipeFields(recipe).map((f) => [f.key, f.value]));
+    expect(fields.lineage).toBe('continued from tone.wav · +1 s · seed 7');
+    expect(fields.scheduler).toBe('DDIM');
+    expect(fields.negative).toBeUndefined();
+  });
+});

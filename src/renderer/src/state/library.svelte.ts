@@ -1,0 +1,397 @@
+/**
+ * The library panel's list: the search form, the results as cached pages (fetched by offset and
+ * limit as the list scrolls; the windowing math is lib/library-window.ts), "More like this",
+ * the selected take and its edits (rating, favourite, tags, notes).
+ * Main keeps every take in SQLite and answers a page in milliseconds, so nothing here holds more
+ * than a few pages of a 100 000-take library.
+ */
+import type { StudioApi, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
+import { errorText, type ErrorText } from '../lib/error-text.ts';
+import { EMPTY_FILTERS, libraryQuery, type LibraryFilters } from '../lib/library-query.ts';
+import { listWindow, pagesToEvict, pagesToFetch, scrollTopToReveal } from '../lib/library-window.ts';
+import type { NoticeState } from './notices.svelte.ts';
+
+export const PAGE_SIZE = 50;
+/** Fixed row height, px (the list's CSS uses the same number). */
+export const ROW_HEIGHT = 46;
+const OVERSCAN = 8;
+/** Pages kept in memory (each take carries ~4000 peaks). */
+const MAX_PAGES = 16;
+const MAX_IN_FLIGHT = 3;
+const SIMILAR_LIMIT = 100;
+/** Typing settles this long before a search goes out. */
+export const SEARCH_DEBOUNCE_MS = 150;
+/** New takes arriving in a burst (a 16-take job) refresh the list once. */
+const REFRESH_DEBOUNCE_MS = 250;
+
+/** The library's player id: a take can also have a card (and a player) in the workspace. */
+export function libraryPlayerId(takeId: string): string {
+  return `lib:${takeId}`;
+}
+
+export class LibraryState {
+  filters = $state<LibraryFilters>({ ...EMPTY_FILTERS });
+  /** More like this: the take the list is ranked around; null while the list shows the search. */
+  similarTo = $state.raw<TakeInfo | null>(null);
+  total = $state(0);
+  /** A new search is on its way and nothing of it has arrived yet. */
+  searching = $state(false);
+  /** At least one search has answered (until then the count says nothing). */
+  answered = $state(false);
+  error = $state<ErrorText | null>(null);
+  /** Raw: page index → takes; replaced, never mutated. */
+  pages = $state.raw<ReadonlyMap<number, TakeInfo[]>>(new Map());
+  /** Similarity to the "sounds like" text or the More-like-this take, by take id. */
+  similarity = $state.raw<ReadonlyMap<string, number>>(new Map());
+  scrollTop = $state(0);
+  viewportHeight = $state(600);
+  selectedId = $state<string | null>(null);
+  /** Kept apart from the pages, so the detail pane survives scrolling the row out of the cache. */
+  selected = $state.raw<TakeInfo | null>(null);
+  selectedIndex = $state(-1);
+  /** The list applies this to its scroller (a new search goes to the top, ↑/↓ reveal a row). */
+  scrollRequest = $state<{ top: number; seq: number } | null>(null);
+
+  window = $derived(
+    listWindow({
+      total: this.total,
+      rowHeight: ROW_HEIGHT,
+      viewportHeight: this.viewportHeight,
+      scrollTop: this.scrollTop,
+      overscan: OVERSCAN,
+      pageSize: PAGE_SIZE,
+    }),
+  );
+  /** The rows in the DOM: index and take (null until its page arrives). */
+  rows = $derived.by(() => {
+    const out: { index: number; take: TakeInfo | null }[] = [];
+    for (let index = this.window.start; index < this.window.end; index++) out.push({ index, take: this.rowAt(index) });
+    return out;
+  });
+
+  private generation = 0;
+  /** The generation the cached pages belong to (older pages stay on screen until new ones come). */
+  private pagesGeneration = -1;
+  private inFlight = new Set<number>();
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Select this row once its page arrives (↑/↓ onto a row not loaded yet, the row after a delete). */
+  private pendingSelect: number | null = null;
+  private scrollSeq = 0;
+  private active = false;
+  private stale = true;
+
+  constructor(
+    private readonly api: StudioApi,
+    private readonly notices: NoticeState,
+    /** A take changed here (rating, tags …): the workspace's copy follows. */
+    private readonly onTakeChanged: (take: TakeInfo) => void = () => {},
+  ) {}
+
+  // ---- the panel --------------------------------------------------------------------------------
+
+  /** The panel is on screen: show what is in the library now. */
+  open = (): void => {
+    this.active = true;
+    if (this.stale || !this.answered) this.refresh();
+  };
+
+  close = (): void => {
+    this.active = false;
+  };
+
+  dispose = (): void => {
+    clearTimeout(this.searchTimer);
+    clearTimeout(this.refreshTimer);
+  };
+
+  setViewport = (height: number): void => {
+    if (Math.abs(height - this.viewportHeight) < 1) return;
+    this.viewportHeight = height;
+    this.fetchWindow();
+  };
+
+  setScroll = (top: number): void => {
+    this.scrollTop = top;
+    this.fetchWindow();
+  };
+
+  // ---- searching --------------------------------------------------------------------------------
+
+  /** Changes the form; text-like fields search once typing settles, the rest at once. */
+  setFilters = (patch: Partial<LibraryFilters>, debounce = false): void => {
+    this.filters = { ...this.filters, ...patch };
+    this.similarTo = null;
+    clearTimeout(this.searchTimer);
+    if (debounce) this.searchTimer = setTimeout(() => this.search(), SEARCH_DEBOUNCE_MS);
+    else this.search();
+  };
+
+  clearFilters = (): void => {
+    this.setFilters({ ...EMPTY_FILTERS, text: this.filters.text, mode: this.filters.mode, sort: this.filters.sort });
+  };
+
+  /** A new search: from the top. */
+  search = (): void => {
+    clearTimeout(this.searchTimer);
+    this.requestScroll(0);
+    this.scrollTop = 0;
+    this.restart();
+  };
+
+  /** The same search again (new takes, a delete): keeps the scroll position and the rows on screen until the new ones arrive. */
+  refresh = (): void => {
+    clearTimeout(this.refreshTimer);
+    this.stale = false;
+    if (this.similarTo) void this.loadSimilar(this.similarTo);
+    else this.restart();
+  };
+
+  /** Takes arrived or changed in main: refresh soon if the panel shows, else when it opens. */
+  invalidate = (): void => {
+    if (!this.active) {
+      this.stale = true;
+      return;
+    }
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(this.refresh, REFRESH_DEBOUNCE_MS);
+  };
+
+  /** Now if the panel shows (the user is looking at the rows), else when it next opens. */
+  private reloadIfShown(): void {
+    if (this.active) this.refresh();
+    else this.stale = true;
+  }
+
+  private restart(): void {
+    this.generation++;
+    this.inFlight = new Set();
+    this.searching = true;
+    this.error = null;
+    this.fetchWindow();
+  }
+
+  private rowAt(index: number): TakeInfo | null {
+    return this.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE] ?? null;
+  }
+
+  /** Requests the pages the visible rows need (page 0 for a search that has not answered yet). */
+  private fetchWindow(): void {
+    if (this.similarTo) return;
+    const generation = this.generation;
+    const current = this.pagesGeneration === generation;
+    const wanted = current ? this.window.pages : [Math.floor(Math.min(this.window.start, Math.max(0, this.total - 1)) / PAGE_SIZE)];
+    const cached = new Set(current ? this.pages.keys() : []);
+    const slots = MAX_IN_FLIGHT - this.inFlight.size;
+    for (const page of pagesToFetch(wanted, cached, this.inFlight, slots)) void this.fetchPage(page, generation);
+  }
+
+  private async fetchPage(page: number, generation: number): Promise<void> {
+    this.inFlight.add(page);
+    const filters = this.filters;
+    try {
+      const result = await this.api.searchLibrary(libraryQuery(filters, page * PAGE_SIZE, PAGE_SIZE));
+      if (generation !== this.generation) return;
+      const fresh = this.pagesGeneration !== generation;
+      const next = new Map(fresh ? [] : this.pages);
+      next.set(page, result.items);
+      for (const drop of pagesToEvict([...next.keys()], this.window.pages, MAX_PAGES)) next.delete(drop);
+      const similarity = new Map(fresh ? [] : this.similarity);
+      result.similarity?.forEach((value, i) => {
+        const take = result.items[i];
+        if (take) similarity.set(take.id, value);
+      });
+      this.pagesGeneration = generation;
+      this.pages = next;
+      this.similarity = similarity;
+      this.total = result.total;
+      this.searching = false;
+      this.answered = true;
+      this.error = null;
+      this.afterPage(page, result.items);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.searching = false;
+      this.error = errorText(error);
+    } finally {
+      if (generation === this.generation) {
+        this.inFlight.delete(page);
+        this.fetchWindow();
+      }
+    }
+  }
+
+  /** Keeps the selection in step with fresh rows: its index after a refresh, a pending ↑/↓ target. */
+  private afterPage(page: number, items: TakeInfo[]): void {
+    const first = page * PAGE_SIZE;
+    if (this.pendingSelect !== null && this.pendingSelect >= first && this.pendingSelect < first + PAGE_SIZE) {
+      const index = Math.min(this.pendingSelect, this.total - 1);
+      this.pendingSelect = null;
+      const take = this.rowAt(index);
+      if (take) this.select(take, index);
+      return;
+    }
+    const at = items.findIndex((t) => t.id === this.selectedId);
+    if (at >= 0) {
+      this.selectedIndex = first + at;
+      this.selected = items[at];
+    }
+  }
+
+  // ---- More like this ---------------------------------------------------------------------------
+
+  moreLikeThis = async (take: TakeInfo): Promise<void> => {
+    clearTimeout(this.searchTimer);
+    this.similarTo = take;
+    this.requestScroll(0);
+    this.scrollTop = 0;
+    await this.loadSimilar(take);
+  };
+
+  private async loadSimilar(take: TakeInfo): Promise<void> {
+    const generation = ++this.generation;
+    this.inFlight = new Set();
+    this.searching = true;
+    this.error = null;
+    try {
+      const result = await this.api.similarTakes(take.id, SIMILAR_LIMIT);
+      if (generation !== this.generation) return;
+      const pages = new Map<number, TakeInfo[]>();
+      for (let i = 0; i < result.items.length; i += PAGE_SIZE) pages.set(i / PAGE_SIZE, result.items.slice(i, i + PAGE_SIZE));
+      const similarity = new Map<string, number>();
+      result.similarity?.forEach((value, i) => {
+        const item = result.items[i];
+        if (item) similarity.set(item.id, value);
+      });
+      this.pagesGeneration = generation;
+      this.pages = pages;
+      this.similarity = similarity;
+      this.total = result.items.length;
+      this.answered = true;
+      const at = result.items.findIndex((t) => t.id === this.selectedId);
+      this.selectedIndex = at;
+    } catch (error) {
+      if (generation === this.generation) this.error = errorText(error);
+    } finally {
+      if (generation === this.generation) this.searching = false;
+    }
+  }
+
+  /** Leaves More like this for the search it came from. */
+  backToSearch = (): void => {
+    this.similarTo = null;
+    this.search();
+  };
+
+  // ---- selection --------------------------------------------------------------------------------
+
+  select = (take: TakeInfo, index: number): void => {
+    this.selectedId = take.id;
+    this.selected = take;
+    this.selectedIndex = index;
+  };
+
+  /** A take picked outside the list (a lineage node): the detail pane shows it; the list highlights it if loaded. */
+  show = (take: TakeInfo): void => {
+    let index = -1;
+    for (const [page, items] of this.pages) {
+      const at = items.findIndex((t) => t.id === take.id);
+      if (at >= 0) index = page * PAGE_SIZE + at;
+    }
+    this.select(take, index);
+    if (index >= 0) this.reveal(index);
+  };
+
+  /** A loaded take by id (for lineage nodes and events), or null. */
+  loaded = (id: string): TakeInfo | null => {
+    if (this.selected?.id === id) return this.selected;
+    for (const items of this.pages.values()) {
+      const take = items.find((t) => t.id === id);
+      if (take) return take;
+    }
+    return null;
+  };
+
+  /** ↑/↓: the previous or next row (the first one when none is selected); null while its page loads. */
+  selectRelative = (delta: 1 | -1): TakeInfo | null => {
+    if (this.total === 0) return null;
+    const from = this.selectedIndex;
+    const index = from < 0 ? (delta > 0 ? 0 : this.total - 1) : Math.min(this.total - 1, Math.max(0, from + delta));
+    this.reveal(index);
+    const take = this.rowAt(index);
+    if (take) {
+      this.select(take, index);
+      return take;
+    }
+    this.pendingSelect = index;
+    this.fetchWindow();
+    return null;
+  };
+
+  private reveal(index: number): void {
+    const top = scrollTopToReveal(index, { total: this.total, rowHeight: ROW_HEIGHT, viewportHeight: this.viewportHeight, scrollTop: this.scrollTop });
+    if (top !== this.scrollTop) {
+      this.requestScroll(top);
+      this.scrollTop = top;
+      this.fetchWindow();
+    }
+  }
+
+  private requestScroll(top: number): void {
+    this.scrollRequest = { top, seq: ++this.scrollSeq };
+  }
+
+  // ---- edits ------------------------------------------------------------------------------------
+
+  update = async (id: string, patch: TakePatch, what = 'Change'): Promise<TakeInfo | null> => {
+    try {
+      const take = await this.api.updateTake(id, patch);
+      this.replace(take);
+      this.onTakeChanged(take);
+      return take;
+    } catch (error) {
+      this.notices.report(error, `${what} not saved`);
+      return null;
+    }
+  };
+
+  rate = (id: string, rating: TakeInfo['rating']) => this.update(id, { rating }, 'Rating');
+
+  toggleFavourite = (id: string) => {
+    const take = this.loaded(id);
+    return take ? this.update(id, { favourite: !take.favourite }, 'Favourite') : Promise.resolve(null);
+  };
+
+  /** A take changed elsewhere (the workspace rated it): the row and the detail pane follow. */
+  replace = (take: TakeInfo): void => {
+    let changed = false;
+    const next = new Map(this.pages);
+    for (const [page, items] of next) {
+      const at = items.findIndex((t) => t.id === take.id);
+      if (at >= 0) {
+        next.set(page, items.map((t, i) => (i === at ? take : t)));
+        changed = true;
+      }
+    }
+    if (changed) this.pages = next;
+    if (this.selected?.id === take.id) this.selected = take;
+    if (this.similarTo?.id === take.id) this.similarTo = take;
+  };
+
+  // ---- trash ----------------------------------------------------------------------------------
+
+  /** Takes went to the trash: the row after a deleted selection takes its place (Delete can go on down). */
+  trashed = (ids: readonly string[]): void => {
+    if (this.selectedId && ids.includes(this.selectedId)) {
+      this.pendingSelect = this.selectedIndex >= 0 ? this.selectedIndex : null;
+      this.selectedId = null;
+      this.selected = null;
+      this.selectedIndex = -1;
+    }
+    this.reloadIfShown();
+  };
+
+  restored = (): void => {
+    this.reloadIfShown();
+  };
+}
