@@ -42,14 +42,18 @@ db.batch(() => {
 });
 db.close();
 
-const web = await startStudioWeb({ library: libraryDir, config: join(temp, 'config') });
+const web = await startStudioWeb({ model: join(ROOT, 'models', 'tiny'), library: libraryDir, config: join(temp, 'config') });
 const browser = await launchChromium();
 let result: { firstPageMs: number; frames: number; maxGap: number; p95Gap: number; longTasks: number; longest: number; reachedIndex: number; rowsInDom: number; total: number };
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(web.url);
+  await page.getByTestId('view-library').waitFor({ timeout: 120_000 });
   const t0 = Date.now();
-  await page.getByTestId('view-library').click();
+  await page.getByTestId('view-library').click({ timeout: 60_000 }).catch(async (error: unknown) => {
+    await page.screenshot({ path: join(tmpdir(), 'loa-library-scroll-failure.png') });
+    throw new Error(`${String(error)}\nPage text: ${(await page.locator('body').innerText()).slice(0, 500)}\nServer log: ${web.log().slice(-800)}`);
+  });
   await page.getByTestId('library-row').first().waitFor({ timeout: 120_000 });
   const firstPageMs = Date.now() - t0;
   // Runs in the page (plain JavaScript: this project's Node tsconfig has no DOM types).

@@ -20,6 +20,7 @@ import { samplesSha256, type NewReference } from './reference-store.ts';
 import type { NewTake, StoredTake, TakePatch, TakeStore } from './take-store.ts';
 
 const REFERENCES_DIR = 'References';
+export const WORKSPACE_TAKES = 50;
 
 function stored(take: LibraryTake): StoredTake {
   const { kind: _kind, bundleHash: _hash, file: _file, deletedAt: _deleted, hasEmbedding: _embedding, ...info } = take;
@@ -63,9 +64,13 @@ export class LibraryStore implements TakeStore {
     );
   }
 
+  /**
+   * The workspace's share: the newest WORKSPACE_TAKES takes, oldest first. Each is a full take card
+   * (waveform, spectrogram, player), so the whole history belongs in the library panel's
+   * virtualised list instead.
+   */
   async list(): Promise<StoredTake[]> {
-    // The workspace shows the newest takes; the library panel pages through the rest.
-    return this.db.list({ limit: 1000 }).takes.reverse().map(stored);
+    return this.db.list({ limit: WORKSPACE_TAKES }).takes.reverse().map(stored);
   }
 
   async get(id: string): Promise<StoredTake | undefined> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computePeaks, PEAK_PAIRS } from './peaks.ts';
+import { computePeaks, PEAK_PAIRS, reducePeaks, ROW_PEAK_PAIRS } from './peaks.ts';
 
 describe('computePeaks', () => {
   it('gives one min/max pair per bin, interleaved', () => {
@@ -35,5 +35,19 @@ describe('computePeaks', () => {
 
   it('refuses a nonsensical pair count', () => {
     expect(() => computePeaks(new Float32Array(10), 0)).toThrow(RangeError);
+  });
+});
+
+describe('reducePeaks', () => {
+  it('keeps the envelope: each coarse pair is the min of mins and the max of maxes it covers', () => {
+    const fine = [-0.1, 0.2, -0.5, 0.1, -0.2, 0.9, -0.3, 0.3];
+    expect(reducePeaks(fine, 2)).toEqual([-0.5, 0.2, -0.3, 0.9]);
+    expect(reducePeaks(fine, 1)).toEqual([-0.5, 0.9]);
+    expect(reducePeaks(fine, 8)).toEqual(fine);
+    const full = computePeaks(Float32Array.from({ length: 48000 }, (_, i) => Math.sin(i / 50) * (i / 48000)));
+    const row = reducePeaks(full, ROW_PEAK_PAIRS);
+    expect(row).toHaveLength(2 * ROW_PEAK_PAIRS);
+    expect(Math.max(...row)).toBe(Math.max(...full));
+    expect(Math.min(...row)).toBe(Math.min(...full));
   });
 });

@@ -35,3 +35,30 @@ export function computePeaks(samples: Float32Array, pairs = PEAK_PAIRS): number[
   }
   return peaks;
 }
+
+/** Pairs a library row's mini waveform needs: it is about 100 px wide. */
+export const ROW_PEAK_PAIRS = 120;
+
+/**
+ * Coarser peaks from finer ones (`[min, max, …]` → `pairs` pairs): each new pair is the min of its
+ * mins and the max of its maxes, so the envelope still never hides a peak. For library pages,
+ * where 50 rows of full peaks would be 1.5 MB of JSON on every scroll step.
+ */
+export function reducePeaks(peaks: readonly number[], pairs: number): number[] {
+  const have = peaks.length / 2;
+  if (have <= pairs) return [...peaks];
+  const out = new Array<number>(pairs * 2);
+  for (let bin = 0; bin < pairs; bin++) {
+    const from = Math.floor((bin * have) / pairs);
+    const to = Math.floor(((bin + 1) * have) / pairs);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = from; i < to; i++) {
+      lo = Math.min(lo, peaks[2 * i]);
+      hi = Math.max(hi, peaks[2 * i + 1]);
+    }
+    out[2 * bin] = lo;
+    out[2 * bin + 1] = hi;
+  }
+  return out;
+}

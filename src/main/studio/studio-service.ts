@@ -33,6 +33,7 @@ import { parseRecipe, readRecipe } from '../library/wav-metadata.ts';
 import { importFolder } from './folder-import.ts';
 import { rebuildFromRecipes } from './library-rebuild.ts';
 import { LibraryStore } from './library-store.ts';
+import { reducePeaks, ROW_PEAK_PAIRS } from './peaks.ts';
 import { lineageTree } from './lineage-tree.ts';
 import type { StoredReference } from './reference-store.ts';
 import { SettingsStore } from './settings-store.ts';
@@ -426,9 +427,10 @@ export class StudioService implements StudioApi, MediaSource {
     return output.embeddings!.texts;
   }
 
+  /** A library row: row-sized peaks (the detail view redraws from the audio itself). */
   private libraryInfo(take: LibraryTake): TakeInfo {
     const { kind: _kind, bundleHash: _hash, file: _file, deletedAt: _deleted, hasEmbedding: _embedding, ...info } = take;
-    return this.info(info);
+    return this.info({ ...info, peaks: reducePeaks(info.peaks, ROW_PEAK_PAIRS) });
   }
 
   async exportTakes(request: ExportRequest): Promise<ExportResult[]> {
