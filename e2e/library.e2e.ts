@@ -12,11 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './support/chromium.ts';
+import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
 import { findTakeWav, readTakeSamples } from './support/library-files.ts';
 import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-files.ts';
-import { ensureRendererBuilt, REPO_ROOT } from './support/renderer-build.ts';
-import { startStudioWeb, type StudioWebProcess } from './support/studio-web.ts';
+import { REPO_ROOT } from './support/renderer-build.ts';
+import type { StudioWebProcess } from './support/studio-web.ts';
+import { openStudioPage, type StudioPage } from './support/studio-page.ts';
 import { until } from './support/until.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
@@ -35,7 +36,8 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
   let context: BrowserContext;
   let page: Page;
   let files: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
+  let studio: StudioPage;
   const ids: Record<string, string> = {};
   let continuedId = '';
 
@@ -83,29 +85,13 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
 
   beforeAll(async () => {
     files = mkdtempSync(join(tmpdir(), 'loa-e2e-lib-'));
-    await ensureRendererBuilt();
-    server = await startStudioWeb({ model: join(REPO_ROOT, 'models', 'tiny') });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-    await context.addInitScript(() => {
-      type Violation = { violatedDirective: string; blockedURI: string };
-      const w = globalThis as unknown as {
-        __cspViolations: string[];
-        document: { addEventListener(type: string, listener: (e: Violation) => void): void };
-      };
-      w.__cspViolations = [];
-      w.document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url);
-    await until('the model to be ready', async () => (await page.getByTestId('model-status').getAttribute('data-state')) === 'ready', 90_000, 200);
+    studio = await openStudioPage();
+    ({ server, browser, context, page } = studio);
+    pageErrors = studio.pageErrors;
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
+    await studio?.close();
     if (files) rmSync(files, { recursive: true, force: true });
   });
 

@@ -1,0 +1,53 @@
+/**
+ * One browser-mode studio page for an e2e file: the real server on models/tiny, Debian Chromium at
+ * 1440×900, page errors and CSP violations recorded from the first script on, and the model ready.
+ */
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
+import { ensureRendererBuilt, REPO_ROOT } from './renderer-build.ts';
+import { startStudioWeb, type StudioWebProcess } from './studio-web.ts';
+import { until } from './until.ts';
+
+export interface StudioPage {
+  server: StudioWebProcess;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors in the page, as they happen. */
+  pageErrors: string[];
+  /** CSP violations the page reported so far. */
+  cspViolations(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function openStudioPage(): Promise<StudioPage> {
+  await ensureRendererBuilt();
+  const server = await startStudioWeb({ model: join(REPO_ROOT, 'models', 'tiny') });
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  await context.addInitScript(() => {
+    type Violation = { violatedDirective: string; blockedURI: string };
+    const w = globalThis as unknown as { __cspViolations: string[]; document: { addEventListener(type: string, listener: (e: Violation) => void): void } };
+    w.__cspViolations = [];
+    w.document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(server.url);
+  await until('the model to be ready', async () => (await page.getByTestId('model-status').getAttribute('data-state')) === 'ready', 90_000, 200);
+  return {
+    server,
+    browser,
+    context,
+    page,
+    pageErrors,
+    cspViolations: () => page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations),
+    close: async () => {
+      await context.close().catch(() => {});
+      await browser.close().catch(() => {});
+      await server.stop();
+    },
+  };
+}
