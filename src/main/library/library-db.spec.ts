@@ -193,6 +193,25 @@ describe('takes', () => {
     expect(() => db.list({ offset: -1 })).toThrow(InvalidRequestError);
   });
 
+  it('counts again after every change, by this connection or another process, while pages reuse the count', () => {
+    const db = openLibrary();
+    for (let i = 0; i < 3; i++) db.addTake(newTake(dir, `rain ${i}`));
+    expect(db.search({ text: 'rain', limit: 1 }).total).toBe(3);
+    expect(db.search({ text: 'rain', limit: 1, offset: 2 }).total).toBe(3);
+    const other = openLibrary(); // a second connection, as the CLI's `--library` would be
+    other.addTake(newTake(dir, 'rain 3'));
+    expect(db.search({ text: 'rain', limit: 1, offset: 1 }).total).toBe(4);
+    const first = db.search({ text: 'rain', limit: 1 }).takes[0];
+    db.trash([first.id]);
+    expect(db.search({ text: 'rain', limit: 1 }).total).toBe(3);
+    expect(other.search({ text: 'rain', limit: 1 }).total).toBe(3);
+    db.update(db.search({ text: 'rain', limit: 1 }).takes[0].id, { tags: ['drizzle'] });
+    expect(db.search({ text: 'drizzle', limit: 1 }).total).toBe(1);
+    expect(db.search({ text: 'rain', limit: 5 }).total).toBe(3);
+    db.restore([first.id]);
+    expect(db.search({ text: 'rain', limit: 5 }).total).toBe(4);
+  });
+
   it('keeps takes made in the same millisecond in insertion order', () => {
     const db = openLibrary();
     const at = new Date('2025-05-05T05:05:05Z');

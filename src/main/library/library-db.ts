@@ -81,6 +81,8 @@ export class LibraryDb {
   /** Embeddings for search by sound: undefined until first needed, null while the library has none. */
   private index: EmbeddingIndex | null | undefined;
   private readonly statements = new Map<string, Statement>();
+  /** The last search count and the database state it was counted in (see countMatches). */
+  private lastCount: { key: string; version: string; total: number } | null = null;
 
   private constructor(
     readonly libraryDir: string,
@@ -214,7 +216,7 @@ export class LibraryDb {
   /** Live takes matching every given filter; `text` searches prompts, tags and notes. */
   search(options: SearchOptions): SearchResult {
     const { count, page } = searchSql(options);
-    const total = this.sql<number>(count.sql).pluck().get(...count.params) ?? 0;
+    const total = this.countMatches(count.sql, count.params);
     // Sort the matches by seq alone, then read the page's full rows: SQLite's sorter would
     // otherwise carry every match's 4 KB of peaks (8 000 matches: 33 MB) to keep 100 of them.
     const seqs = this.sql<number>(page.sql).pluck().all(...page.params);
@@ -379,6 +381,21 @@ export class LibraryDb {
   // ---- internals --------------------------------------------------------------------------------
 
   /** Prepared once per connection: parsing costs more than running most of these statements. */
+  /**
+   * How many takes a search matches. A list scrolled page by page asks the same count for every
+   * page, and at 100 000 takes counting costs more than the page itself, so the last count is
+   * kept until the database changes: `total_changes()` moves with this connection's writes,
+   * `data_version` with any other process's (the CLI writing into the same library).
+   */
+  private countMatches(sql: string, params: ReadonlyArray<string | number>): number {
+    const version = `${this.sql<number>('PRAGMA data_version').pluck().get()}:${this.sql<number>('SELECT total_changes()').pluck().get()}`;
+    const key = JSON.stringify([sql, params]);
+    if (this.lastCount?.key === key && this.lastCount.version === version) return this.lastCount.total;
+    const total = this.sql<number>(sql).pluck().get(...params) ?? 0;
+    this.lastCount = { key, version, total };
+    return total;
+  }
+
   private sql<Row = unknown>(text: string): Statement<Row> {
     let statement = this.statements.get(text);
     if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
