@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listWindow, MAX_SCROLL_PX, pagesToEvict, pagesToFetch, scrollTopToReveal } from './library-window.ts';
+import { isFling, listWindow, MAX_SCROLL_PX, pagesToEvict, pagesToFetch, pagesWanted, scrollTopToReveal } from './library-window.ts';
 
 const ROW = 44;
 const VIEW = 600;
@@ -77,5 +77,25 @@ describe('library list windowing', () => {
     expect(pagesToEvict([0, 1, 2, 3], [2], 8)).toEqual([]);
     expect(pagesToEvict([0, 1, 2, 3, 40, 41], [2, 3], 4).sort((a, b) => a - b)).toEqual([40, 41]);
     expect(pagesToEvict([0, 1, 2, 3, 40, 41], [40, 41], 3).sort((a, b) => a - b)).toEqual([0, 1, 2]);
+  });
+
+  it('wants the window pages first, then the neighbours within the prefetch distance', () => {
+    // Rows 40–70 on screen: pages 0 and 1; 20 rows of prefetch reach row 90 (still page 1) and row 20 (page 0).
+    expect(pagesWanted({ start: 40, end: 70, pages: [0, 1] }, 100_000, 50, 20)).toEqual([0, 1]);
+    // Rows 120–145: page 2; prefetch reaches rows 100–165, so pages 2, 3.
+    expect(pagesWanted({ start: 120, end: 145, pages: [2] }, 100_000, 50, 20)).toEqual([2, 3]);
+    // At the end of the list nothing past the last row is wanted.
+    expect(pagesWanted({ start: 99_980, end: 100_000, pages: [1999] }, 100_000, 50, 20)).toEqual([1999]);
+    const w = listWindow({ ...base, total: 100_000, scrollTop: 51 * ROW });
+    expect(pagesWanted(w, 100_000, 50, 0)).toEqual(w.pages);
+    expect(pagesWanted({ start: 0, end: 0, pages: [] }, 0, 50, 20)).toEqual([]);
+  });
+
+  it('calls a move of more than half a screen of rows in one frame a fling', () => {
+    expect(isFling(100, 110, 20)).toBe(false);
+    expect(isFling(100, 111, 20)).toBe(true);
+    expect(isFling(111, 100, 20)).toBe(true);
+    expect(isFling(5000, 100, 20)).toBe(true);
+    expect(isFling(0, 1, 0)).toBe(false);
   });
 });

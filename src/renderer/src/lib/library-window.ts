@@ -93,6 +93,28 @@ export function scrollTopToReveal(index: number, input: Omit<WindowInput, 'overs
   return Math.min(Math.max(0, next), g.maxScroll);
 }
 
+/**
+ * The pages to have: the window's own first (they are on screen), then the ones holding the
+ * `prefetchRows` rows either side, so a steady scroll finds its next rows already loaded.
+ */
+export function pagesWanted(window: Pick<ListWindow, 'start' | 'end' | 'pages'>, total: number, pageSize: number, prefetchRows: number): number[] {
+  if (window.end <= window.start) return [...window.pages];
+  const first = Math.floor(Math.max(0, window.start - prefetchRows) / pageSize);
+  const last = Math.floor((Math.min(total, window.end + prefetchRows) - 1) / pageSize);
+  const around: number[] = [];
+  for (let p = first; p <= last; p++) if (!window.pages.includes(p)) around.push(p);
+  return [...window.pages, ...around];
+}
+
+/**
+ * True when the list moved more than half a screen since the last frame (a fling, a scrollbar
+ * drag): rows fly past faster than their pages could come (a page takes a frame or two), so
+ * fetching waits until the scroll settles. Slower scrolling is met by the prefetched pages.
+ */
+export function isFling(previousFirstVisible: number, firstVisible: number, visibleRows: number): boolean {
+  return Math.abs(firstVisible - previousFirstVisible) > Math.max(1, visibleRows / 2);
+}
+
 /** Pages to request now: wanted ones not cached or on their way, at most `slots` of them. */
 export function pagesToFetch(wanted: readonly number[], cached: ReadonlySet<number>, inFlight: ReadonlySet<number>, slots: number): number[] {
   return wanted.filter((p) => !cached.has(p) && !inFlight.has(p)).slice(0, Math.max(0, slots));

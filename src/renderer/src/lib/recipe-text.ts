@@ -1,5 +1,6 @@
 /** A LOA Studio recipe (read from a WAV's iXML) as labelled lines for the recipe dialog; pure. */
 import type { Recipe } from '../../../shared/library/recipe.ts';
+import { fullWhen } from './dates.ts';
 import { formatSeconds } from './format.ts';
 import { describeOp, fallbackReferenceName, lineageText, trimNumber } from './transform-text.ts';
 
@@ -8,12 +9,6 @@ export interface RecipeField {
   key: string;
   label: string;
   value: string;
-}
-
-function when(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })} ${date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
 }
 
 export function recipeFields(recipe: Recipe): RecipeField[] {
@@ -31,7 +26,7 @@ export function recipeFields(recipe: Recipe): RecipeField[] {
     { key: 'length', label: 'Length', value: `${formatSeconds(recipe.samples / recipe.sampleRate)} at ${recipe.sampleRate} Hz` },
     { key: 'model', label: 'Model', value: `${recipe.model.name} (${recipe.model.bundleHash.slice(0, 12)})` },
     { key: 'device', label: 'Device', value: recipe.device },
-    { key: 'date', label: 'Made', value: `${when(recipe.createdAt)} · ${recipe.app.name} ${recipe.app.version}` },
+    { key: 'date', label: 'Made', value: `${fullWhen(recipe.createdAt)} · ${recipe.app.name} ${recipe.app.version}` },
   );
   const op = describeOp(p);
   if (recipe.lineage) {

@@ -8,13 +8,21 @@
 import type { StudioApi, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
 import { errorText, type ErrorText } from '../lib/error-text.ts';
 import { EMPTY_FILTERS, libraryQuery, type LibraryFilters } from '../lib/library-query.ts';
-import { listWindow, pagesToEvict, pagesToFetch, scrollTopToReveal } from '../lib/library-window.ts';
+import { isFling, listWindow, pagesToEvict, pagesToFetch, pagesWanted, scrollTopToReveal } from '../lib/library-window.ts';
 import type { NoticeState } from './notices.svelte.ts';
 
 export const PAGE_SIZE = 50;
 /** Fixed row height, px (the list's CSS uses the same number). */
 export const ROW_HEIGHT = 46;
 const OVERSCAN = 8;
+/** Rows are placed relative to a multiple of this many rows (see `anchor`). */
+const ANCHOR_ROWS = 1000;
+/** Rows beyond the window whose pages load ahead of a steady scroll. */
+const PREFETCH_ROWS = 25;
+/** After a fling, pages load once the list has stood still this long. */
+const FLING_SETTLE_MS = 50;
+/** Big moves closer together than this are one fling. */
+const FLING_GAP_MS = 100;
 /** Pages kept in memory (each take carries ~4000 peaks). */
 const MAX_PAGES = 16;
 const MAX_IN_FLIGHT = 3;
@@ -27,6 +35,16 @@ const REFRESH_DEBOUNCE_MS = 250;
 /** The library's player id: a take can also have a card (and a player) in the workspace. */
 export function libraryPlayerId(takeId: string): string {
   return `lib:${takeId}`;
+}
+
+/** One row of the list's DOM (see LibraryState.rows). */
+export interface ListRow {
+  index: number;
+  slot: number;
+  /** Place in the list's block, px. */
+  top: number;
+  /** Null until its page arrives. */
+  take: TakeInfo | null;
 }
 
 export class LibraryState {
@@ -45,6 +63,11 @@ export class LibraryState {
   similarity = $state.raw<ReadonlyMap<string, number>>(new Map());
   scrollTop = $state(0);
   viewportHeight = $state(600);
+  /**
+   * The list is moving more than half a screen per frame (a fling, a scrollbar drag): no row could
+   * be read, so the rows stand still under a placeholder and no page is fetched until it settles.
+   */
+  flinging = $state(false);
   selectedId = $state<string | null>(null);
   /** Kept apart from the pages, so the detail pane survives scrolling the row out of the cache. */
   selected = $state.raw<TakeInfo | null>(null);
@@ -62,18 +85,55 @@ export class LibraryState {
       pageSize: PAGE_SIZE,
     }),
   );
-  /** The rows in the DOM: index and take (null until its page arrives). */
-  rows = $derived.by(() => {
-    const out: { index: number; take: TakeInfo | null }[] = [];
-    for (let index = this.window.start; index < this.window.end; index++) out.push({ index, take: this.rowAt(index) });
+  /** Row slots in the DOM: as many rows as the window can hold (a partly shown row at both ends, and the overscan). */
+  private slots = $derived(Math.ceil(this.viewportHeight / ROW_HEIGHT) + 1 + 2 * OVERSCAN);
+  /**
+   * Rows are placed relative to this row (a multiple of ANCHOR_ROWS), not to the window's first
+   * row: scrolling then moves the block alone, and a row keeps its place until it leaves, so a
+   * frame restyles only the rows that scrolled in. (Placing them by absolute index would need
+   * offsets beyond what a transform holds precisely in a 10-million-row list.)
+   */
+  private anchor = $derived(Math.floor(this.window.start / ANCHOR_ROWS) * ANCHOR_ROWS);
+  /** The block's offset inside the spacer, px: where row `anchor` would sit. */
+  blockOffset = $derived(this.window.offset - (this.window.start - this.anchor) * ROW_HEIGHT);
+  /**
+   * The rows in the DOM, in slot order: index, take (null until its page arrives), and `top`, the
+   * row's place in the block. Row i always lives in slot i % slots and the slots never change
+   * order, so scrolling hands a row's elements to the row that scrolls in instead of destroying
+   * one and building another, and moves no DOM node.
+   */
+  rows = $derived.by((): ListRow[] => {
+    // Mid-fling the rows keep what they showed (hidden by the list): updating every row every
+    // frame, for rows nobody can read, is what made a fast scroll stutter.
+    if (this.flinging) return this.shownRows;
+    const { start } = this.window;
+    const previous = new Map(this.shownRows.map((row) => [row.slot, row]));
+    const out: ListRow[] = [];
+    // Every slot holds a row (rows [start, start + slots), a few more than the window): a slot
+    // that came and went as the window's size wobbled by a row would be rebuilt each frame.
+    for (let slot = 0; slot < this.slots; slot++) {
+      const index = start + ((slot - (start % this.slots) + this.slots) % this.slots);
+      if (index >= this.total) continue;
+      const top = (index - this.anchor) * ROW_HEIGHT;
+      const take = this.rowAt(index);
+      // The same object for an unchanged row: the list then leaves that row alone this frame.
+      const same = previous.get(slot);
+      out.push(same && same.index === index && same.top === top && same.take === take ? same : { index, slot, top, take });
+    }
+    this.shownRows = out;
     return out;
   });
 
+  /** The rows last handed to the list (plain, not reactive: `rows` reads and replaces it). */
+  private shownRows: ListRow[] = [];
   private generation = 0;
   /** The generation the cached pages belong to (older pages stay on screen until new ones come). */
   private pagesGeneration = -1;
   private inFlight = new Set<number>();
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last scroll moved more than half a screen (null: it did not). */
+  private lastBigMoveAt: number | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Select this row once its page arrives (↑/↓ onto a row not loaded yet, the row after a delete). */
   private pendingSelect: number | null = null;
@@ -103,6 +163,7 @@ export class LibraryState {
   dispose = (): void => {
     clearTimeout(this.searchTimer);
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.settleTimer);
   };
 
   setViewport = (height: number): void => {
@@ -112,8 +173,23 @@ export class LibraryState {
   };
 
   setScroll = (top: number): void => {
+    const before = this.window;
     this.scrollTop = top;
-    this.fetchWindow();
+    const after = this.window;
+    clearTimeout(this.settleTimer);
+    // One big move is a jump (End, a click on the scrollbar track): show it at once. Two in a row
+    // are a fling: a page asked for now would arrive for rows already gone, so wait until it settles.
+    const now = performance.now();
+    const big = isFling(before.firstVisible, after.firstVisible, after.endVisible - after.firstVisible);
+    const bigBefore = this.lastBigMoveAt !== null && now - this.lastBigMoveAt < FLING_GAP_MS;
+    this.lastBigMoveAt = big ? now : null;
+    this.flinging = big && bigBefore;
+    if (this.flinging) {
+      this.settleTimer = setTimeout(() => {
+        this.flinging = false;
+        this.fetchWindow();
+      }, FLING_SETTLE_MS);
+    } else this.fetchWindow();
   };
 
   // ---- searching --------------------------------------------------------------------------------
@@ -180,7 +256,7 @@ export class LibraryState {
     if (this.similarTo) return;
     const generation = this.generation;
     const current = this.pagesGeneration === generation;
-    const wanted = current ? this.window.pages : [Math.floor(Math.min(this.window.start, Math.max(0, this.total - 1)) / PAGE_SIZE)];
+    const wanted = current ? pagesWanted(this.window, this.total, PAGE_SIZE, PREFETCH_ROWS) : [Math.floor(Math.min(this.window.start, Math.max(0, this.total - 1)) / PAGE_SIZE)];
     const cached = new Set(current ? this.pages.keys() : []);
     const slots = MAX_IN_FLIGHT - this.inFlight.size;
     for (const page of pagesToFetch(wanted, cached, this.inFlight, slots)) void this.fetchPage(page, generation);
@@ -216,7 +292,7 @@ export class LibraryState {
     } finally {
       if (generation === this.generation) {
         this.inFlight.delete(page);
-        this.fetchWindow();
+        if (!this.flinging) this.fetchWindow();
       }
     }
   }
