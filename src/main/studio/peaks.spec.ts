@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computePeaks, PEAK_PAIRS, reducePeaks, ROW_PEAK_PAIRS } from './peaks.ts';
+import { decodePeaks, encodePeaks } from '../library/peaks-blob.ts';
+import { computePeaks, PEAK_PAIRS, peaksForWire, reducePeaks, ROW_PEAK_PAIRS } from './peaks.ts';
 
 describe('computePeaks', () => {
   it('gives one min/max pair per bin, interleaved', () => {
@@ -49,5 +50,16 @@ describe('reducePeaks', () => {
     expect(row).toHaveLength(2 * ROW_PEAK_PAIRS);
     expect(Math.max(...row)).toBe(Math.max(...full));
     expect(Math.min(...row)).toBe(Math.min(...full));
+  });
+});
+
+describe('peaksForWire', () => {
+  it('rounds stored k/127 peaks outward to 1/1000: never inside the envelope, short in JSON', () => {
+    const stored = decodePeaks(encodePeaks([-0.5, 0.3, 0, 0.001, -1, 1]));
+    const wire = peaksForWire(stored);
+    expect(wire).toEqual([-0.504, 0.308, 0, 0.008, -1, 1]);
+    wire.forEach((v, i) => (i % 2 === 0 ? expect(v).toBeLessThanOrEqual(stored[i]) : expect(v).toBeGreaterThanOrEqual(stored[i])));
+    expect(wire.every((v, i) => Math.abs(v - stored[i]) < 0.001)).toBe(true);
+    expect(JSON.stringify(wire).length).toBeLessThan(JSON.stringify(stored).length / 2);
   });
 });

@@ -11,6 +11,10 @@ const GRID = 1000;
 /** float32 stores 0.1 as 0.10000000149; without this slack outward rounding would report 0.101. */
 const SLACK = 1e-4;
 
+// Outward to the grid; `+ 0` turns -0 into 0 (JSON has no -0).
+const down = (x: number) => Math.floor(x * GRID + SLACK) / GRID + 0;
+const up = (x: number) => Math.ceil(x * GRID - SLACK) / GRID + 0;
+
 /**
  * Splits the samples into `pairs` equal bins and returns `[min0, max0, min1, max1, …]`.
  * Mins round down and maxes round up, so the drawn envelope never hides a peak. NaNs are skipped;
@@ -30,8 +34,8 @@ export function computePeaks(samples: Float32Array, pairs = PEAK_PAIRS): number[
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
-    peaks[2 * bin] = lo === Infinity ? 0 : Math.floor(lo * GRID + SLACK) / GRID + 0;
-    peaks[2 * bin + 1] = hi === -Infinity ? 0 : Math.ceil(hi * GRID - SLACK) / GRID + 0;
+    peaks[2 * bin] = lo === Infinity ? 0 : down(lo);
+    peaks[2 * bin + 1] = hi === -Infinity ? 0 : up(hi);
   }
   return peaks;
 }
@@ -60,5 +64,16 @@ export function reducePeaks(peaks: readonly number[], pairs: number): number[] {
     out[2 * bin] = lo;
     out[2 * bin + 1] = hi;
   }
+  return out;
+}
+
+/**
+ * Peaks as the API sends them: rounded outward to 1/1000 like computePeaks' own. Peaks read back
+ * from the library are k/127 and print as 18-digit decimals, which made a page of library rows
+ * three times larger to send and to parse (on the renderer's main thread, mid-scroll).
+ */
+export function peaksForWire(peaks: readonly number[]): number[] {
+  const out = new Array<number>(peaks.length);
+  for (let i = 0; i < peaks.length; i++) out[i] = i % 2 === 0 ? down(peaks[i]) : up(peaks[i]);
   return out;
 }

@@ -33,7 +33,7 @@ import { parseRecipe, readRecipe } from '../library/wav-metadata.ts';
 import { importFolder } from './folder-import.ts';
 import { rebuildFromRecipes } from './library-rebuild.ts';
 import { LibraryStore } from './library-store.ts';
-import { reducePeaks, ROW_PEAK_PAIRS } from './peaks.ts';
+import { peaksForWire, reducePeaks, ROW_PEAK_PAIRS } from './peaks.ts';
 import { lineageTree } from './lineage-tree.ts';
 import type { StoredReference } from './reference-store.ts';
 import { SettingsStore } from './settings-store.ts';
@@ -514,7 +514,7 @@ export class StudioService implements StudioApi, MediaSource {
   }
 
   private info(take: StoredTake): TakeInfo {
-    return { ...take, audioUrl: this.options.mediaUrl('take', take.id) };
+    return { ...take, peaks: peaksForWire(take.peaks), audioUrl: this.options.mediaUrl('take', take.id) };
   }
 
   /** A failing listener (a transport bug) must not stop a job from settling or other listeners from hearing it. */
