@@ -509,6 +509,44 @@ describe('search by sound', () => {
     reopened.forEach((r, i) => expect(r.similarity).toBeCloseTo(live[i].similarity, 6));
   });
 
+  it('loads the embeddings a slice at a time, keeping up with changes made between slices', () => {
+    const db = openLibrary();
+    const takes = fill(db, 20);
+    db.close();
+    const fresh = openLibrary();
+    const query = vector(777);
+    expect(fresh.warmEmbeddings(6)).toBe(false); // takes 1–6 of 20
+    // Between slices: one loaded take trashed, one not yet loaded given a new vector, a new take added.
+    fresh.trash([takes[2].id]);
+    fresh.setEmbedding(takes[15].id, query);
+    const added = fresh.addTake(newTake(dir, 'added', { embedding: query.map((x) => -x) }));
+    expect(fresh.warmEmbeddings(6)).toBe(false);
+    expect(fresh.warmEmbeddings(6)).toBe(false);
+    expect(fresh.warmEmbeddings(6)).toBe(true); // 21 in all: the fourth slice comes back short
+    expect(fresh.warmEmbeddings(6)).toBe(true); // and stays loaded
+    const ranked = actual(fresh.rankByEmbedding(query, 21));
+    expect(ranked).toHaveLength(20); // 21 takes, one in the trash
+    expect(ranked.map((r) => r.id)).not.toContain(takes[2].id);
+    expect(ranked[0]).toEqual({ id: takes[15].id, similarity: expect.closeTo(1, 6) });
+    expect(ranked.at(-1)).toEqual({ id: added.id, similarity: expect.closeTo(-1, 6) });
+    // The same answer as an index read in one go.
+    fresh.close();
+    expect(actual(openLibrary().rankByEmbedding(query, 21)).map((r) => r.id)).toEqual(ranked.map((r) => r.id));
+  });
+
+  it('reads the embeddings again after another process writes to the library', () => {
+    const db = openLibrary();
+    fill(db, 5);
+    const query = vector(4242);
+    expect(db.rankByEmbedding(query, 10)).toHaveLength(5); // loaded
+    const cli = openLibrary(); // `loa generate --library` while the studio is open
+    const made = cli.addTake(newTake(dir, 'from the CLI', { embedding: query }));
+    const ranked = actual(db.rankByEmbedding(query, 10));
+    expect(ranked).toHaveLength(6);
+    expect(ranked[0]).toEqual({ id: made.id, similarity: expect.closeTo(1, 6) });
+    expect(db.warmEmbeddings()).toBe(true);
+  });
+
   it('rolls a failed batch back whole, embeddings included', () => {
     const db = openLibrary();
     const takes = fill(db, 4);

@@ -78,8 +78,12 @@ function checkIds(ids: unknown): string[] {
 }
 
 export class LibraryDb {
-  /** Embeddings for search by sound: undefined until first needed, null while the library has none. */
+  /** Embeddings for search by sound: undefined until loaded, null while the library has none. */
   private index: EmbeddingIndex | null | undefined;
+  /** `data_version` when the index was read: another process's commit since means read it again. */
+  private indexVersion = 0;
+  /** A load in slices under way (warmEmbeddings): its index so far and where it stands. */
+  private loading: { index?: EmbeddingIndex; afterSeq: number; expected: number; version: number } | undefined;
   private readonly statements = new Map<string, Statement>();
   /** The last search count and the database state it was counted in (see countMatches). */
   private lastCount: { key: string; version: string; total: number } | null = null;
@@ -131,7 +135,7 @@ export class LibraryDb {
     try {
       return this.db.transaction(work)();
     } catch (error) {
-      this.index = undefined; // it may hold embeddings the rollback removed: reload on next use
+      this.forgetEmbeddings(); // it may hold embeddings the rollback removed: reload on next use
       throw error;
     }
   }
@@ -264,7 +268,7 @@ export class LibraryDb {
       this.sql('DELETE FROM takes WHERE deleted_at IS NOT NULL').run();
       return rows;
     })();
-    if (gone.length > 0) this.index = undefined; // reloaded without them on the next sound search
+    if (gone.length > 0) this.forgetEmbeddings(); // reloaded without them on the next sound search
     return { ids: gone.map((r) => r.id), files: gone.map((r) => absolutePath(this.libraryDir, r.file)) };
   }
 
@@ -420,7 +424,7 @@ export class LibraryDb {
       }
       return seqs;
     })();
-    for (const seq of changed) this.index?.setLive(seq, deletedAt === null);
+    for (const seq of changed) (this.index ?? this.loading?.index)?.setLive(seq, deletedAt === null);
     return changed.length;
   }
 
@@ -431,24 +435,55 @@ export class LibraryDb {
     return bytes === undefined ? undefined : bytes / 4;
   }
 
-  private embeddingIndex(): EmbeddingIndex | null {
-    if (this.index !== undefined) return this.index;
-    const count = this.sql<number>('SELECT count(*) FROM take_clap').pluck().get() ?? 0;
-    if (count === 0) return (this.index = null);
-    const rows = this.sql<{ seq: number; blob: Uint8Array; live: number }>(
-      'SELECT c.take_seq AS seq, c.clap_embedding AS blob, t.deleted_at IS NULL AS live FROM take_clap c JOIN takes t ON t.seq = c.take_seq',
-    ).iterate();
-    let index: EmbeddingIndex | undefined;
-    for (const row of rows) {
+  /**
+   * Loads the next `rows` embeddings into the index for search by sound; true once all are in.
+   * The studio calls it a slice at a time after opening a library, so the first search by sound
+   * finds them loaded (100 000 of them take over a second to read) and the process never stalls
+   * for the whole load. A search that comes first finishes the load itself.
+   */
+  warmEmbeddings(rows = 2000): boolean {
+    if (this.index !== undefined && this.indexVersion === this.otherWrites()) return true;
+    if (this.index !== undefined) this.forgetEmbeddings(); // another process wrote: read them again
+    this.loading ??= { afterSeq: -1, expected: this.sql<number>('SELECT count(*) FROM take_clap').pluck().get() ?? 0, version: this.otherWrites() };
+    const loading = this.loading;
+    const batch = this.sql<{ seq: number; blob: Uint8Array; live: number }>(
+      `SELECT c.take_seq AS seq, c.clap_embedding AS blob, t.deleted_at IS NULL AS live FROM take_clap c JOIN takes t ON t.seq = c.take_seq
+       WHERE c.take_seq > ? ORDER BY c.take_seq LIMIT ?`,
+    ).all(loading.afterSeq, rows);
+    for (const row of batch) {
       const vector = floatsOf(row.blob);
-      index ??= EmbeddingIndex.build(vector.length, [], count);
-      index.set(row.seq, vector, row.live === 1);
+      loading.index ??= EmbeddingIndex.build(vector.length, [], loading.expected);
+      loading.index.set(row.seq, vector, row.live === 1);
+      loading.afterSeq = row.seq;
     }
-    return (this.index = index ?? null);
+    if (batch.length === rows) return false;
+    this.index = loading.index ?? null;
+    this.indexVersion = loading.version;
+    this.loading = undefined;
+    return true;
+  }
+
+  private embeddingIndex(): EmbeddingIndex | null {
+    while (!this.warmEmbeddings(10_000));
+    return this.index ?? null;
+  }
+
+  /** Moves when another connection (the CLI writing into this library) commits; not with our own writes. */
+  private otherWrites(): number {
+    return this.sql<number>('PRAGMA data_version').pluck().get() ?? 0;
+  }
+
+  private forgetEmbeddings(): void {
+    this.index = undefined;
+    this.loading = undefined;
   }
 
   private indexSet(seq: number, embedding: Float32Array, live: boolean): void {
-    if (this.index === undefined) return; // not loaded yet: the load will read it from the table
+    if (this.index === undefined) {
+      // Not loaded: the load reads it from the table (a load under way takes it now as well).
+      this.loading?.index?.set(seq, embedding, live);
+      return;
+    }
     this.index ??= EmbeddingIndex.build(embedding.length, []);
     this.index.set(seq, embedding, live);
   }

@@ -27,20 +27,56 @@ function stored(take: LibraryTake): StoredTake {
   return info;
 }
 
+/** Embeddings read per slice when a library opens: tens of milliseconds each at 512 dimensions. */
+export const WARM_SLICE = 2000;
+
 export class LibraryStore implements TakeStore {
-  private constructor(readonly db: LibraryDb, readonly reconciled: ReconcileReport) {}
+  /** Settles once every take's embedding is in memory (search by sound answers at once from then on). */
+  readonly embeddingsWarm: Promise<void>;
+  private warming: NodeJS.Immediate | undefined;
+  private stopWarming = (): void => {};
+
+  private constructor(readonly db: LibraryDb, readonly reconciled: ReconcileReport, private readonly warmSlice: number) {
+    this.embeddingsWarm = this.warmEmbeddings();
+  }
+
+  /**
+   * Reads the embeddings a slice at a time between other work, so the first search by sound does
+   * not wait for 100 000 of them and the main process never stalls for the whole read. A search
+   * that comes first finishes the read itself.
+   */
+  private warmEmbeddings(): Promise<void> {
+    return new Promise((done) => {
+      this.stopWarming = () => {
+        if (this.warming) clearImmediate(this.warming);
+        this.warming = undefined;
+        done();
+      };
+      const step = () => {
+        let finished = true;
+        try {
+          finished = this.db.warmEmbeddings(this.warmSlice);
+        } catch {
+          // the first search by sound reads them itself and reports what is wrong
+        }
+        if (finished) this.stopWarming();
+        else this.warming = setImmediate(step);
+      };
+      this.warming = setImmediate(step);
+    });
+  }
 
   get libraryDir(): string {
     return this.db.libraryDir;
   }
 
   /** Opens (or creates) the library; LibraryCorruptError leaves a damaged database untouched. */
-  static async open(libraryDir: string): Promise<LibraryStore> {
+  static async open(libraryDir: string, options: { warmSlice?: number } = {}): Promise<LibraryStore> {
     const db = LibraryDb.open(libraryDir);
     try {
       await removeStalePartials(libraryDir);
       importJsonIndexes(db); // libraries from before the database: their takes.json rows move in
-      return new LibraryStore(db, await db.reconcile());
+      return new LibraryStore(db, await db.reconcile(), options.warmSlice ?? WARM_SLICE);
     } catch (error) {
       db.close();
       throw error;
@@ -106,6 +142,7 @@ export class LibraryStore implements TakeStore {
   }
 
   close(): void {
+    this.stopWarming();
     this.db.close();
   }
 }
