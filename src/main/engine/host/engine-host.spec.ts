@@ -157,6 +157,24 @@ describe('EngineHost (engine in its own process)', () => {
     await expect(running.result).rejects.toBeInstanceOf(CancelledError);
   });
 
+  it('embeds a text while a long generation runs, without waiting for it to finish', async () => {
+    const host = newHost();
+    await host.start();
+    const { job: running, stepped } = firstStep(host, { ...params, steps: 400 });
+    await stepped;
+    let runningDone = false;
+    running.result.finally(() => (runningDone = true)).catch(() => {});
+    const asked = await host.run({ kind: 'embed', texts: ['metallic clang'], clips: [] }).result;
+    expect(asked.embeddings!.texts[0]).toHaveLength(32);
+    expect(runningDone).toBe(false); // answered mid-generation
+    // The generation carries on undisturbed: the same take as when it ran alone.
+    host.cancel(running.jobId);
+    await expect(running.result).rejects.toBeInstanceOf(CancelledError);
+    const alone = await host.generate(params).result;
+    const [again] = await Promise.all([host.generate(params).result, host.run({ kind: 'embed', texts: ['a dog'], clips: [alone.takes[0].samples] }).result]);
+    expect(Array.from(again.takes[0].samples)).toEqual(Array.from(alone.takes[0].samples));
+  });
+
   it('reports a broken bundle as a typed error across the process boundary', async () => {
     const host = newHost({ bundleDir: join(TINY_BUNDLE, 'does-not-exist') });
     const error = await host.start().catch((e: unknown) => e);

@@ -13,7 +13,7 @@ const transport = workerTransport();
 let pipeline: AudioLdm2Pipeline | undefined;
 let loading: Promise<void> | undefined;
 const jobs = new Map<string, AbortController>();
-const queue: Array<Extract<EngineRequest, { type: 'generate' | 'transform' | 'embed' }>> = [];
+const queue: Array<Extract<EngineRequest, { type: 'generate' | 'transform' }>> = [];
 let running = false;
 
 function send(event: EngineEvent): void {
@@ -55,31 +55,34 @@ async function embed(on: AudioLdm2Pipeline, texts: string[], clips: Float32Array
   return { sampleRate: on.sampleRate, takes: [], notices: [], provider: on.bundle.provider, embeddings };
 }
 
+/** Runs one job and answers for it; never throws. */
+async function runJob(job: Extract<EngineRequest, { type: 'generate' | 'transform' | 'embed' }>): Promise<void> {
+  const controller = jobs.get(job.jobId);
+  if (!controller) return;
+  try {
+    await loading;
+    if (!pipeline) throw new InvalidRequestError('bundle', 'No model bundle is loaded.', 'Load a model bundle first.');
+    if (controller.signal.aborted) throw new CancelledError();
+    const hooks = {
+      signal: controller.signal,
+      onProgress: (progress: Progress) => send({ type: 'progress', jobId: job.jobId, progress }),
+      onTake: (take: TakeData) => send({ type: 'take', jobId: job.jobId, take }),
+    };
+    const result = job.type === 'generate' ? await pipeline.generate(job.params, hooks) : job.type === 'transform' ? await pipeline.transform(job.params, job.reference, hooks) : await embed(pipeline, job.texts, job.clips);
+    send({ type: 'done', jobId: job.jobId, output: result });
+  } catch (error) {
+    send({ type: 'failed', jobId: job.jobId, error: toErrorEnvelope(error) });
+  } finally {
+    jobs.delete(job.jobId);
+  }
+}
+
+/** Generations and transforms run one after another. */
 async function drain(): Promise<void> {
   if (running) return;
   running = true;
   try {
-    while (queue.length > 0) {
-      const job = queue.shift()!;
-      const controller = jobs.get(job.jobId);
-      if (!controller) continue;
-      try {
-        await loading;
-        if (!pipeline) throw new InvalidRequestError('bundle', 'No model bundle is loaded.', 'Load a model bundle first.');
-        if (controller.signal.aborted) throw new CancelledError();
-        const hooks = {
-          signal: controller.signal,
-          onProgress: (progress: Progress) => send({ type: 'progress', jobId: job.jobId, progress }),
-          onTake: (take: TakeData) => send({ type: 'take', jobId: job.jobId, take }),
-        };
-        const result = job.type === 'generate' ? await pipeline.generate(job.params, hooks) : job.type === 'transform' ? await pipeline.transform(job.params, job.reference, hooks) : await embed(pipeline, job.texts, job.clips);
-        send({ type: 'done', jobId: job.jobId, output: result });
-      } catch (error) {
-        send({ type: 'failed', jobId: job.jobId, error: toErrorEnvelope(error) });
-      } finally {
-        jobs.delete(job.jobId);
-      }
-    }
+    while (queue.length > 0) await runJob(queue.shift()!);
   } finally {
     running = false;
   }
@@ -92,10 +95,16 @@ transport.onMessage((request: EngineRequest) => {
       break;
     case 'generate':
     case 'transform':
-    case 'embed':
       jobs.set(request.jobId, new AbortController());
       queue.push(request);
       void drain();
+      break;
+    case 'embed':
+      // Not behind the queue: a search by sound ("sounds like") needs one short CLAP run, and
+      // would otherwise wait for a generation that may take minutes. Its runs interleave with
+      // the generation's between steps (separate sessions; ONNX Runtime sessions allow it).
+      jobs.set(request.jobId, new AbortController());
+      void runJob(request);
       break;
     case 'cancel': {
       jobs.get(request.jobId)?.abort();
