@@ -392,7 +392,7 @@ export class LibraryDb {
    * `data_version` with any other process's (the CLI writing into the same library).
    */
   private countMatches(sql: string, params: ReadonlyArray<string | number>): number {
-    const version = `${this.sql<number>('PRAGMA data_version').pluck().get()}:${this.sql<number>('SELECT total_changes()').pluck().get()}`;
+    const version = `${this.otherWrites()}:${this.sql<number>('SELECT total_changes()').pluck().get()}`;
     const key = JSON.stringify([sql, params]);
     if (this.lastCount?.key === key && this.lastCount.version === version) return this.lastCount.total;
     const total = this.sql<number>(sql).pluck().get(...params) ?? 0;
