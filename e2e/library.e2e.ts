@@ -419,15 +419,19 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     await page.locator('[data-testid="library-row"][data-index="0"]').waitFor({ timeout: 10_000 });
     // That move to the top was a big one too: let it count as past (big moves 100 ms apart are not one fling).
     await page.waitForTimeout(200);
-    // A scrollbar drag: a screen per frame for four frames, noting what the list shows each frame.
+    // A scrollbar drag: a screen per move for four moves, noting what the list shows after each.
+    // The moves are sent as scroll events within one task (state settles in microtasks) so that a
+    // slow machine cannot stretch them past the fling gap or let the settle timer in between.
     const frames = await list.evaluate(async (el) => {
-      const e = el as unknown as { scrollTop: number; clientHeight: number; getAttribute(name: string): string | null; querySelectorAll(s: string): ArrayLike<{ getAttribute(name: string): string | null }> };
-      const nextFrame = () => new Promise((done) => (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(() => done(null)));
+      const e = el as unknown as { scrollTop: number; clientHeight: number; dispatchEvent(ev: unknown): boolean; getAttribute(name: string): string | null; querySelectorAll(s: string): ArrayLike<{ getAttribute(name: string): string | null }> };
+      const flush = async () => {
+        for (let k = 0; k < 10; k++) await Promise.resolve();
+      };
       const out: { flinging: string | null; overlay: number; rows: string }[] = [];
       for (let i = 0; i < 4; i++) {
         e.scrollTop += e.clientHeight;
-        await nextFrame();
-        await nextFrame();
+        e.dispatchEvent(new (globalThis as unknown as { Event: new (type: string) => unknown }).Event('scroll'));
+        await flush();
         const indices = Array.from(e.querySelectorAll('[data-index]'), (r) => r.getAttribute('data-index')).join(',');
         out.push({ flinging: e.getAttribute('data-flinging'), overlay: e.querySelectorAll('[data-testid="library-fling"]').length, rows: indices });
       }
