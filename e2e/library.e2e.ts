@@ -19,6 +19,7 @@ import { REPO_ROOT } from './support/renderer-build.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
 import { openStudioPage, type StudioPage } from './support/studio-page.ts';
 import { until } from './support/until.ts';
+import { readWavHeader } from './support/wav-header.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const GLASS = 'glass shattering on concrete';
@@ -352,6 +353,25 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     expect(await page.getByTestId('import-progress').count()).toBe(0);
     await page.getByTestId('import-folder-toggle').click();
   }, 90_000);
+
+  it('drags a take straight out of the list: the row offers its WAV to the desktop (browser mode)', async () => {
+    const handle = row(ids[GLASS]).getByTestId('drag-handle');
+    await handle.hover();
+    await expect.poll(() => handle.getAttribute('href'), { timeout: 15_000 }).toMatch(/^http/);
+    const href = (await handle.getAttribute('href'))!;
+    // What a drop onto the desktop or a DAW receives: Chromium's DownloadURL (type:name:url).
+    const dataTransfer = await page.evaluateHandle(() => new (globalThis as unknown as { DataTransfer: new () => unknown }).DataTransfer());
+    await handle.dispatchEvent('dragstart', { dataTransfer });
+    const offered = await dataTransfer.evaluate((d) => (d as { getData(type: string): string }).getData('DownloadURL'));
+    expect(offered).toBe(`audio/wav:${await handle.getAttribute('download')}:${href}`);
+    expect(await handle.getAttribute('download')).toMatch(/\.wav$/);
+    // The file dragged out is the whole take (1.5 s), rendered with the export defaults.
+    const response = await page.request.get(href);
+    expect(response.status()).toBe(200);
+    const header = readWavHeader(Buffer.from(await response.body()));
+    expect(header.seconds).toBeCloseTo(1.5, 2);
+    expect(header.chunks).toContain('data');
+  }, 30_000);
 
   it('"Open" shows a library take as a selected card in the workspace', async () => {
     await row(ids[RAIN]).getByTestId('library-row-prompt').click();
