@@ -10,13 +10,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
 import { findTakeWav, readTakeSamples } from './support/library-files.ts';
 import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-files.ts';
 import { REPO_ROOT } from './support/renderer-build.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
+import { blurFocus, runNewJob } from './support/page-actions.ts';
 import { openStudioPage, type StudioPage } from './support/studio-page.ts';
 import { until } from './support/until.ts';
 import { readWavHeader } from './support/wav-header.ts';
@@ -28,13 +29,8 @@ const DOG = 'dog barking in the distance';
 
 if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);
 
-const blur = (page: Page) =>
-  page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
-
 describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on models/tiny, real SQLite)', () => {
   let server: StudioWebProcess;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let files: string;
   let pageErrors: string[] = [];
@@ -47,25 +43,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
   const rowIds = () => rows().evaluateAll((all) => all.map((r) => (r as unknown as { dataset: { takeId: string } }).dataset.takeId));
   const total = async () => Number(await page.getByTestId('library-count').getAttribute('data-total'));
 
-  /** Runs `start` and returns the id of the job it added, once that job is done. */
-  async function newJob(start: () => Promise<void>, timeoutMs = 90_000): Promise<string> {
-    const before = await page.getByTestId('job-row').evaluateAll((all) => all.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId));
-    await start();
-    const jobId = await until('a new job', async () => {
-      for (const jobRow of await page.getByTestId('job-row').all()) {
-        const id = await jobRow.getAttribute('data-job-id');
-        if (id && !before.includes(id)) return id;
-      }
-      return null;
-    }, 10_000);
-    const jobRow = page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
-    await until('the job to finish', async () => {
-      const state = await jobRow.getAttribute('data-state');
-      if (state === 'failed' || state === 'cancelled') throw new Error(`The job ${state}: ${await jobRow.textContent()}\n${server.log().slice(-2000)}`);
-      return state === 'done';
-    }, timeoutMs, 100);
-    return jobId;
-  }
+  const newJob = (start: () => Promise<void>, timeoutMs?: number) => runNewJob(page, server, start, timeoutMs);
 
   async function generate(prompt: string, settings: { seconds: string; steps: string; takes: string }): Promise<string> {
     await page.getByTestId('prompt-input').fill(prompt);
@@ -87,8 +65,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
   beforeAll(async () => {
     files = mkdtempSync(join(tmpdir(), 'loa-e2e-lib-'));
     studio = await openStudioPage();
-    ({ server, browser, context, page } = studio);
-    pageErrors = studio.pageErrors;
+    ({ server, page, pageErrors } = studio);
   }, 240_000);
 
   afterAll(async () => {
@@ -172,7 +149,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     expect(await detailRating.getAttribute('data-rating')).toBe('0');
     await page.getByTestId('library-search').fill('');
     await expect.poll(total, { timeout: 10_000 }).toBe(3);
-    await blur(page);
+    await blurFocus(page);
 
     await page.keyboard.press('4');
     await expect.poll(() => glass.getAttribute('data-rating'), { timeout: 5_000 }).toBe('4');
@@ -195,7 +172,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     await expect.poll(() => row(ids[DOG]).locator('.tag').allTextContents(), { timeout: 5_000 }).toEqual(['animal', 'outdoor']);
     const notes = page.getByTestId('notes-input');
     await notes.fill('good for the farm scene');
-    await blur(page);
+    await blurFocus(page);
     await page.getByTestId('notes-saved').waitFor({ timeout: 5_000 });
 
     await page.getByTestId('library-tags-filter').fill('animal');
@@ -382,7 +359,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     expect(await page.getByTestId('view-workspace').getAttribute('aria-selected')).toBe('true');
     expect(await page.getByTestId('library-list').count()).toBe(0);
     // ⇧L goes back to the library, where the search box has the focus.
-    await blur(page);
+    await blurFocus(page);
     await page.keyboard.press('Shift+L');
     await page.getByTestId('library-list').waitFor();
     expect(await page.getByTestId('library-search').evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
@@ -472,7 +449,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
   }, 60_000);
 
   it('ran without page errors or CSP violations', async () => {
-    const violations = await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations);
+    const violations = await studio.cspViolations();
     expect(violations).toEqual([]);
     expect(pageErrors).toEqual([]);
     // The regenerated take is a file of its own in the library folder (nothing overwritten).

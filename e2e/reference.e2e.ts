@@ -9,52 +9,29 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
 import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-files.ts';
 import { REPO_ROOT } from './support/renderer-build.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
+import { blurFocus, runNewJob } from './support/page-actions.ts';
 import { openStudioPage, type StudioPage } from './support/studio-page.ts';
-import { until } from './support/until.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const REFERENCE_SECONDS = 2;
 
 if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);
 
-const blur = (page: Page) =>
-  page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
-
 describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine on models/tiny)', () => {
   let server: StudioWebProcess;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let files: string;
   let pageErrors: string[] = [];
   let studio: StudioPage;
   let continueJob = '';
 
-  /** Runs `start` and returns the job row it added, once that job is done. */
-  async function newJob(start: () => Promise<void>): Promise<string> {
-    const before = await page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId));
-    await start();
-    const jobId = await until('a new job', async () => {
-      for (const row of await page.getByTestId('job-row').all()) {
-        const id = await row.getAttribute('data-job-id');
-        if (id && !before.includes(id)) return id;
-      }
-      return null;
-    }, 10_000);
-    const row = page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
-    await until('the job to finish', async () => {
-      const state = await row.getAttribute('data-state');
-      if (state === 'failed' || state === 'cancelled') throw new Error(`The job ${state}: ${await row.textContent()}\n${server.log().slice(-2000)}`);
-      return state === 'done';
-    }, 60_000, 100);
-    return jobId;
-  }
+  const newJob = (start: () => Promise<void>) => runNewJob(page, server, start, 60_000);
 
   const cardsOf = (jobId: string): Locator => page.locator(`[data-testid="take-card"][data-job-id="${jobId}"]`);
   const duration = async (card: Locator) => Number(await card.getByTestId('take-waveform').getAttribute('data-duration'));
@@ -63,8 +40,7 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
   beforeAll(async () => {
     files = mkdtempSync(join(tmpdir(), 'loa-e2e-ref-'));
     studio = await openStudioPage();
-    ({ server, browser, context, page } = studio);
-    pageErrors = studio.pageErrors;
+    ({ server, page, pageErrors } = studio);
   }, 240_000);
 
   afterAll(async () => {
@@ -144,7 +120,7 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     await cell('0.25', 0).click();
     await expect.poll(() => cell('0.25', 0).getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
     await page.keyboard.press('Escape');
-    await blur(page);
+    await blurFocus(page);
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => cell('0.25', 1).getAttribute('data-selected')).toBe('true');
     await page.keyboard.press('ArrowDown');
@@ -154,12 +130,12 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     await page.keyboard.press('Escape');
     // With auto-play on, a move auditions the cell it lands on.
     await page.getByTestId('autoplay-toggle').click();
-    await blur(page);
+    await blurFocus(page);
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => cell('0.5', 0).getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
     await page.keyboard.press('Escape');
     await page.getByTestId('autoplay-toggle').click();
-    await blur(page);
+    await blurFocus(page);
     await grid.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'variation-grid.png') });
     await page.getByTestId('grid-toggle').click();
@@ -206,7 +182,7 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     const original = cardsOf(continueJob).first();
     const seed = Number(await original.getByTestId('take-seed').textContent());
     await original.locator('.prompt').click();
-    await blur(page);
+    await blurFocus(page);
     const again = await newJob(() => page.keyboard.press('r'));
     const card = cardsOf(again).first();
     await card.waitFor({ timeout: 10_000 });
@@ -218,7 +194,7 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     const lane = page.getByTestId('reference-lane');
     const before = await lane.getAttribute('data-reference-id');
     await card.locator('.prompt').click();
-    await blur(page);
+    await blurFocus(page);
     await page.keyboard.press('Shift+R');
     await expect.poll(() => lane.getAttribute('data-reference-id'), { timeout: 10_000 }).not.toBe(before);
     expect(await page.getByTestId('reference-picker').locator('option:checked').textContent()).toMatch(/^take 1 of “rain on a tin roof”/);
@@ -236,7 +212,7 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     await prompt.fill('rain on a tin roof');
 
     // C outside a text field continues the new reference.
-    await blur(page);
+    await blurFocus(page);
     const continued = await newJob(() => page.keyboard.press('c'));
     const longer = cardsOf(continued).first();
     await longer.waitFor({ timeout: 10_000 });
@@ -249,7 +225,7 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
   }, 60_000);
 
   it('ran without page errors or CSP violations', async () => {
-    const violations = await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations);
+    const violations = await studio.cspViolations();
     expect(violations).toEqual([]);
     expect(pageErrors).toEqual([]);
   });

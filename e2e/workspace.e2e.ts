@@ -6,11 +6,14 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './support/chromium.ts';
-import { ensureRendererBuilt, REPO_ROOT } from './support/renderer-build.ts';
-import { startStudioWeb, type StudioWebProcess } from './support/studio-web.ts';
+import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
+import { blurFocus, runNewJob } from './support/page-actions.ts';
+import { REPO_ROOT } from './support/renderer-build.ts';
+import { openStudioPage, type StudioPage } from './support/studio-page.ts';
+import type { StudioWebProcess } from './support/studio-web.ts';
+import { until } from './support/until.ts';
 import { readWavHeader } from './support/wav-header.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
@@ -18,51 +21,23 @@ const PROMPT = 'glass shattering on concrete';
 
 if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 const audioTime = (card: Locator) => card.locator('audio').evaluate((a) => (a as unknown as { currentTime: number }).currentTime);
 
 describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on models/tiny)', () => {
   let server: StudioWebProcess;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
+  let studio: StudioPage;
   let firstTakeId = '';
   let region = { start: 0, end: 0 };
 
   beforeAll(async () => {
-    await ensureRendererBuilt();
-    server = await startStudioWeb({ model: join(REPO_ROOT, 'models', 'tiny') });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, acceptDownloads: true });
-    // CSP violations are collected in the page, so a blocked worker or inline style shows up as a failure.
-    await context.addInitScript(() => {
-      type Violation = { violatedDirective: string; blockedURI: string };
-      const w = globalThis as unknown as {
-        __cspViolations: string[];
-        document: { addEventListener(type: string, listener: (e: Violation) => void): void };
-      };
-      w.__cspViolations = [];
-      w.document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url);
+    studio = await openStudioPage();
+    ({ server, page, pageErrors } = studio);
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
+    await studio?.close();
   });
 
   it('opens the workspace with the model loading or ready', async () => {
@@ -189,7 +164,7 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
   it('plays just the selection, and loops it with L', async () => {
     const card = page.locator(`[data-take-id="${firstTakeId}"]`);
     await card.locator('.prompt').click();
-    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+    await blurFocus(page);
     await page.keyboard.press('l');
     await expect.poll(() => page.getByTestId('loop-toggle').getAttribute('aria-pressed')).toBe('true');
     await page.keyboard.press('Space');
@@ -281,7 +256,7 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     const first = cards.nth(0);
     const second = cards.nth(1);
     await first.locator('.prompt').click(); // selects the take without starting playback
-    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+    await blurFocus(page);
     expect(await first.getAttribute('data-selected')).toBe('true');
 
     await page.keyboard.press('ArrowDown');
@@ -322,7 +297,7 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     const cards = page.getByTestId('take-card');
     const [first, second] = [cards.nth(0), cards.nth(1)];
     const ab = page.getByTestId('ab-compare');
-    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
+    await blurFocus(page);
     await first.locator('.prompt').click();
     await page.keyboard.press('a');
     await page.keyboard.press('ArrowDown');
@@ -366,18 +341,9 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     const card = page.locator(`[data-take-id="${firstTakeId}"]`);
     const seed = Number(await card.getByTestId('take-seed').textContent());
     const before = await page.getByTestId('take-card').count();
-    const jobsBefore = await page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId));
     await card.locator('.prompt').click();
-    await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
-    await page.keyboard.press('r');
-    const job = await until('a new job', async () => {
-      for (const row of await page.getByTestId('job-row').all()) {
-        const id = await row.getAttribute('data-job-id');
-        if (id && !jobsBefore.includes(id)) return row;
-      }
-      return null;
-    }, 10_000);
-    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    await blurFocus(page);
+    await runNewJob(page, server, () => page.keyboard.press('r'), 120_000);
     // Same settings (two takes per run), new seeds.
     await expect.poll(() => page.getByTestId('take-card').count(), { timeout: 20_000 }).toBe(before + 2);
     const newest = page.getByTestId('take-card').first();
@@ -407,7 +373,7 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
   }, 30_000);
 
   it('ran without page errors or CSP violations', async () => {
-    const violations = await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations);
+    const violations = await studio.cspViolations();
     expect(violations).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
