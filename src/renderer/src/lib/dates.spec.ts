@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullWhen, shortWhen } from './dates.ts';
+import { fullWhen, runWhen, shortWhen } from './dates.ts';
 
 // Local times: the formatters print in the machine's zone, so the inputs are built in it too.
 const local = (y: number, m: number, d: number, h: number, min: number) => new Date(y, m, d, h, min).toISOString();
@@ -24,5 +24,13 @@ describe('fullWhen', () => {
   it('shows date and time, and keeps unparseable text as it is', () => {
     expect(fullWhen(local(2026, 0, 7, 14, 2))).toBe('7 Jan 2026 14:02');
     expect(fullWhen('not a date')).toBe('not a date');
+  });
+});
+
+describe('runWhen', () => {
+  it('shows the time of a run made today, day, month and time for another day', () => {
+    expect(runWhen(local(2026, 10, 25, 7, 45), now)).toBe('07:45');
+    expect(runWhen(local(2026, 10, 24, 23, 59), now)).toBe('24 Nov 23:59');
+    expect(runWhen('', now)).toBe('');
   });
 });

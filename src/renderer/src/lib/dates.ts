@@ -27,3 +27,10 @@ export function fullWhen(iso: string): string {
   const date = parse(iso);
   return date ? `${dayMonthYear.format(date)} ${time.format(date)}` : iso;
 }
+
+/** "14:02" today, "3 Mar 14:02" another day: when a run in the workspace was made; '' if unparseable. */
+export function runWhen(iso: string, now: Date = new Date()): string {
+  const date = parse(iso);
+  if (!date) return '';
+  return sameDay(date, now) ? time.format(date) : `${dayMonth.format(date)} ${time.format(date)}`;
+}
