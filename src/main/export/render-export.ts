@@ -3,9 +3,10 @@
 // Fades come after resampling so they are exact at the output rate (first and last sample 0)
 // and also fade out the sinc ringing that the hard region edges cause in the resampler.
 import { InvalidRequestError } from '../../shared/errors.ts';
-import type { ExportOptions, Normalize } from '../../shared/studio/studio-api.ts';
+import type { RenderSettings } from '../../shared/library/recipe.ts';
+import type { Normalize } from '../../shared/studio/studio-api.ts';
 import { resampleBest } from '../audio/resample-best.ts';
-import { encodeWav } from '../audio/wav.ts';
+import { encodeWav, type WavEncodeOptions } from '../audio/wav.ts';
 import { integratedLoudness } from './loudness.ts';
 
 // Re-exported for the callers (and specs) that have always imported it from here.
@@ -107,12 +108,14 @@ function normalisationGain(x: Float32Array, rate: number, normalize: Normalize):
  * Renders a mono take (or `region`, in seconds, clamped to the take) as a WAV file per `options`.
  * Fades are clamped to half the rendered length each. Async only because libsamplerate-js loads
  * asynchronously; nothing else waits. Throws InvalidRequestError for an empty region or bad options.
+ * `metadata` gives the chunks (and loop) to write, once the rendered length is known.
  */
 export async function renderExport(
   samples: Float32Array,
   sampleRate: number,
-  options: ExportOptions,
+  options: RenderSettings,
   region?: { start: number; end: number },
+  metadata?: (frames: number) => WavEncodeOptions,
 ): Promise<RenderedExport> {
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`renderExport: bad take sample rate ${sampleRate}`);
   const rate = options.sampleRate;
@@ -134,7 +137,7 @@ export async function renderExport(
   let clippedSamples = 0;
   if (options.format !== 'float32') for (const v of audio) if (Math.abs(v) > 1) clippedSamples++;
   return {
-    bytes: encodeWav([audio], rate, options.format),
+    bytes: encodeWav([audio], rate, options.format, metadata?.(audio.length)),
     sampleRate: rate,
     frames: audio.length,
     gainDb,

@@ -70,7 +70,7 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 describe('bext (EBU Tech 3285)', () => {
   it('lays out the 602-byte fixed part, version 1, and a CR LF-terminated coding history', () => {
-    const { id, body } = bextChunk({ description: 'rain on a tin roof', originatorReference: 'tk_1', createdAt: CREATED, codingHistory: 'A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random' });
+    const { id, body } = bextChunk({ description: 'rain on a tin roof', originatorReference: 'tk_1', createdAt: CREATED, codingHistory: ['A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random'] });
     expect(id).toBe('bext');
     const history = 'A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random\r\n';
     expect(body.length).toBe(602 + history.length);
@@ -93,11 +93,11 @@ describe('bext (EBU Tech 3285)', () => {
 
   it('cuts a 300-byte prompt to exactly 256 bytes with no terminator, and a short one is NUL-terminated', () => {
     const long = Array.from({ length: 300 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
-    const body = bextChunk({ description: long, originatorReference: 'x', createdAt: CREATED, codingHistory: '' }).body;
+    const body = bextChunk({ description: long, originatorReference: 'x', createdAt: CREATED, codingHistory: [] }).body;
     expect(text(body.subarray(0, 256))).toBe(long.slice(0, 256));
     expect(body[256]).toBe('L'.charCodeAt(0)); // Originator starts right after
     // 150 × "é" is 300 bytes of UTF-8: folded to 150 ASCII "e", all of it fits
-    const accented = readBext(encodeWav([tone], 16000, 'float32', { chunks: [bextChunk({ description: 'é'.repeat(150), originatorReference: 'x', createdAt: CREATED, codingHistory: '' })] }))!;
+    const accented = readBext(encodeWav([tone], 16000, 'float32', { chunks: [bextChunk({ description: 'é'.repeat(150), originatorReference: 'x', createdAt: CREATED, codingHistory: [] })] }))!;
     expect(accented.description).toBe('e'.repeat(150));
   });
 

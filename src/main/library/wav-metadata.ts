@@ -12,6 +12,8 @@ import { validateGenerateParams, validateSeed } from '../../shared/engine/genera
 import type { Lineage, ReferenceSource } from '../../shared/engine/lineage.ts';
 import { validateTransformParams, type TransformParams } from '../../shared/engine/transform-params.ts';
 import { RECIPE_FORMAT, RECIPE_VERSION, type Recipe } from '../../shared/library/recipe.ts';
+import { renderingText } from '../../shared/library/rendering-text.ts';
+import { validateRendering } from '../../shared/studio/studio-validate.ts';
 
 export const ORIGINATOR = 'LOA Studio';
 /** INAM is a title, not the whole prompt: a list column shows about this much. */
@@ -86,8 +88,8 @@ export interface BextInfo {
   originatorReference: string;
   /** ISO 8601 instant; written as local date and time, as EBU Tech 3285 asks. */
   createdAt: string;
-  /** One EBU R 98 line, e.g. "A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random". */
-  codingHistory: string;
+  /** EBU R 98 lines, oldest first, e.g. "A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random". */
+  codingHistory: string[];
 }
 
 export interface BextFields {
@@ -117,7 +119,7 @@ function putAscii(body: Uint8Array, at: number, width: number, text: string): nu
  * so we claim only what we write. CodingHistory ends in CR LF, as EBU R 98 asks.
  */
 export function bextChunk(info: BextInfo): WavChunk {
-  const history = `${toBextAscii(info.codingHistory)}\r\n`;
+  const history = info.codingHistory.map((line) => `${toBextAscii(line)}\r\n`).join('');
   const body = new Uint8Array(BEXT_FIXED + history.length);
   const { date, time } = localDateTime(info.createdAt);
   let p = putAscii(body, 0, BEXT.description, info.description);
@@ -284,22 +286,28 @@ export interface RecipeChunkExtras {
   format?: WavEncodeFormat;
 }
 
-/** bext, iXML and LIST/INFO for one take, in that order, for `encodeWav(…, { chunks })`. */
+/**
+ * bext, iXML and LIST/INFO for one take, in that order, for `encodeWav(…, { chunks })`. An export's
+ * recipe carries its rendering: bext gets a second coding-history line for it (EBU R 98: one line
+ * per step the audio went through) and the INFO comment says it too.
+ */
 export function recipeChunks(recipe: Recipe, extra: RecipeChunkExtras): WavChunk[] {
   const software = `${recipe.app.name} ${recipe.app.version}`;
-  const bits = BITS[extra.format ?? 'float32'];
+  const r = recipe.rendering;
+  const made = `A=PCM,F=${recipe.sampleRate},W=${BITS[r ? 'float32' : (extra.format ?? 'float32')]},M=mono,T=${software}; ${recipe.model.id}`;
+  const history = r ? [made, `A=PCM,F=${r.sampleRate},W=${BITS[r.format]},M=mono,T=${software} export; ${renderingText(r)}`] : [made];
   const op = 'op' in recipe.params ? [recipe.params.op] : [];
   return [
     bextChunk({
       description: recipe.params.prompt,
       originatorReference: extra.takeId,
       createdAt: recipe.createdAt,
-      codingHistory: `A=PCM,F=${recipe.sampleRate},W=${bits},M=mono,T=${software}; ${recipe.model.id}`,
+      codingHistory: history,
     }),
     ixmlChunk(recipe),
     listInfoChunk({
       title: recipe.params.prompt,
-      comment: recipeSummary(recipe),
+      comment: r ? `${recipeSummary(recipe)}; exported ${renderingText(r)}` : recipeSummary(recipe),
       keywords: [...new Set([...(extra.tags ?? []), ...op])],
       software,
       createdAt: recipe.createdAt,
@@ -401,6 +409,8 @@ export function parseRecipe(value: unknown): Recipe | null {
   if (typeof value.device !== 'string' || !isCount(value.sampleRate) || value.sampleRate === 0 || !isCount(value.samples)) return null;
   if (typeof value.createdAt !== 'string' || Number.isNaN(Date.parse(value.createdAt))) return null;
   if (loop !== undefined && !(isObject(loop) && isCount(loop.start) && isCount(loop.end) && loop.end >= loop.start)) return null;
+  const rendering = value.rendering === undefined ? undefined : attempt(() => validateRendering('rendering', value.rendering));
+  if (rendering === null) return null;
   return {
     format: RECIPE_FORMAT,
     version: RECIPE_VERSION,
@@ -416,5 +426,6 @@ export function parseRecipe(value: unknown): Recipe | null {
     ...(loop ? { loop: { start: loop.start as number, end: loop.end as number } } : {}),
     createdAt: value.createdAt,
     app: { name: 'LOA Studio', version: app.version },
+    ...(rendering ? { rendering } : {}),
   };
 }

@@ -8,16 +8,18 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidRequestError, LoaError } from '../../shared/errors.ts';
 import type { ExportOptions, Settings, TakeInfo } from '../../shared/studio/studio-api.ts';
-import { decodeWav } from '../audio/wav.ts';
+import { decodeWav, type WavEncodeOptions } from '../audio/wav.ts';
+import { exportMetadata, renderingOf } from '../export/export-metadata.ts';
 import { fileNameFor } from '../export/file-name.ts';
 import { renderExport } from '../export/render-export.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
+import { readRecipe } from '../library/wav-metadata.ts';
 
 export type Region = { start: number; end: number };
 
 /** Renders and names export files; injectable so a spec can substitute a plain one. */
 export interface Exporter {
-  renderExport(samples: Float32Array, sampleRate: number, options: ExportOptions, region?: Region): Promise<{ bytes: Uint8Array }>;
+  renderExport(samples: Float32Array, sampleRate: number, options: ExportOptions, region?: Region, metadata?: (frames: number) => WavEncodeOptions): Promise<{ bytes: Uint8Array }>;
   /** `index`: the take's 1-based position in the batch (`{index}`). */
   fileNameFor(template: string, take: TakeInfo, ucs: Settings['ucs'], index: number): string;
 }
@@ -48,13 +50,17 @@ const REGION_SLACK_S = 0.001;
 const MAX_SUFFIX = 999;
 
 export async function writeExport(exporter: Exporter, job: ExportJob): Promise<WrittenExport> {
-  const wav = decodeWav(await readFile(job.source));
+  const source = new Uint8Array(await readFile(job.source));
+  const wav = decodeWav(source);
   const samples = wav.channels[0];
   const durationS = samples.length / wav.sampleRate;
   if (job.region && job.region.end > durationS + REGION_SLACK_S) {
     throw new InvalidRequestError('region', `The region ends at ${job.region.end} s but the take is ${durationS.toFixed(3)} s long.`, 'Select a region inside the take.');
   }
-  const { bytes } = await exporter.renderExport(samples, wav.sampleRate, job.options, job.region);
+  // The take's recipe travels with the export (a take imported without one exports plain audio).
+  const recipe = readRecipe(source);
+  const metadata = recipe ? exportMetadata(recipe, renderingOf(job.take.id, job.options, job.region), job.take.tags) : undefined;
+  const { bytes } = await exporter.renderExport(samples, wav.sampleRate, job.options, job.region, metadata);
   const name = checkedName(exporter.fileNameFor(job.options.nameTemplate, job.take, job.ucs, job.index + 1));
   const { path, fileName } = await reserve(job.exportsDir, name);
   try {

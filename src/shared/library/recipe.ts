@@ -5,6 +5,7 @@
 import type { GenerateParams } from '../engine/generate-params.ts';
 import type { Lineage } from '../engine/lineage.ts';
 import type { TransformParams } from '../engine/transform-params.ts';
+import type { ExportOptions } from '../studio/studio-api.ts';
 
 export const RECIPE_FORMAT = 'loa-studio-recipe';
 export const RECIPE_VERSION = 1;
@@ -36,4 +37,19 @@ export interface Recipe {
   loop?: { start: number; end: number };
   createdAt: string;
   app: { name: 'LOA Studio'; version: string };
+  /**
+   * Exported and dragged-out files only: how this file was rendered from the take the rest of the
+   * recipe makes (rendering is deterministic, so the file can be made again from the recipe too).
+   */
+  rendering?: Rendering;
+}
+
+/** An export's settings, less its file name. */
+export type RenderSettings = Omit<ExportOptions, 'nameTemplate'>;
+
+export interface Rendering extends RenderSettings {
+  /** The library take the file was rendered from. */
+  takeId: string;
+  /** Seconds within the take; the whole take when absent. */
+  region?: { start: number; end: number };
 }

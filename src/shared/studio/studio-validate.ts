@@ -6,7 +6,7 @@
 import { InvalidRequestError } from '../errors.ts';
 import { LIMITS, validateDevice, validateGenerateParams } from '../engine/generate-params.ts';
 import { validateTransformParams } from '../engine/transform-params.ts';
-import type { Recipe } from '../library/recipe.ts';
+import type { Recipe, Rendering, RenderSettings } from '../library/recipe.ts';
 import {
   STUDIO_METHODS,
   type ExportOptions,
@@ -135,15 +135,30 @@ export function validateNameTemplate(field: string, value: unknown): string {
   return template;
 }
 
-export function validateExportOptions(field: string, value: unknown): ExportOptions {
-  const raw = record(field, value, ['format', 'sampleRate', 'normalize', 'fadeInMs', 'fadeOutMs', 'nameTemplate']);
+const RENDER_FIELDS = ['format', 'sampleRate', 'normalize', 'fadeInMs', 'fadeOutMs'] as const;
+
+function renderSettings(field: string, raw: Record<string, unknown>): RenderSettings {
   return {
     format: oneOf(`${field}.format`, raw.format, BIT_DEPTHS),
     sampleRate: oneOf(`${field}.sampleRate`, raw.sampleRate, SAMPLE_RATES),
     normalize: validateNormalize(`${field}.normalize`, raw.normalize),
     fadeInMs: num(`${field}.fadeInMs`, raw.fadeInMs, 0, 10_000),
     fadeOutMs: num(`${field}.fadeOutMs`, raw.fadeOutMs, 0, 10_000),
-    nameTemplate: validateNameTemplate(`${field}.nameTemplate`, raw.nameTemplate),
+  };
+}
+
+export function validateExportOptions(field: string, value: unknown): ExportOptions {
+  const raw = record(field, value, [...RENDER_FIELDS, 'nameTemplate']);
+  return { ...renderSettings(field, raw), nameTemplate: validateNameTemplate(`${field}.nameTemplate`, raw.nameTemplate) };
+}
+
+/** An exported file's recipe says how it was rendered: the export settings, the take, the region. */
+export function validateRendering(field: string, value: unknown): Rendering {
+  const raw = record(field, value, [...RENDER_FIELDS, 'takeId', 'region']);
+  return {
+    ...renderSettings(field, raw),
+    takeId: validateId(`${field}.takeId`, raw.takeId),
+    ...(absent(raw.region) ? {} : { region: validateRegion(`${field}.region`, raw.region) }),
   };
 }
 

@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Recipe } from '../../shared/library/recipe.ts';
+import type { ExportOptions, TakeInfo } from '../../shared/studio/studio-api.ts';
+import { decodeWav, encodeWav, listWavChunks, readSmplLoops } from '../audio/wav.ts';
+import { tempDir } from '../engine/testing/tiny-bundle.ts';
+import { generateParams } from '../library/testing/library-fixtures.ts';
+import { readBext, readListInfo, readRecipe, recipeChunks } from '../library/wav-metadata.ts';
+import { defaultExporter, writeExport, type ExportJob } from '../studio/export-writer.ts';
+
+const TAKE_ID = 'f'.repeat(32);
+const recipe: Recipe = {
+  format: 'loa-studio-recipe',
+  version: 1,
+  kind: 'generate',
+  params: generateParams('door slam in a stairwell', 5),
+  seed: 5,
+  model: { id: 'tiny-random', name: 'Tiny random', bundleHash: 'ab'.repeat(32) },
+  device: 'cpu',
+  sampleRate: 16000,
+  samples: 16000,
+  createdAt: '2026-12-03T08:00:00.000Z',
+  app: { name: 'LOA Studio', version: '0.1.0' },
+};
+const options: ExportOptions = { format: 'pcm24', sampleRate: 48000, normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 5, fadeOutMs: 5, nameTemplate: '{seed}' };
+const tone = new Float32Array(16000).map((_, i) => 0.3 * Math.sin(i / 7));
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let job: ExportJob;
+async function writeTake(take: Recipe | null): Promise<void> {
+  const loop = take?.loop;
+  await writeFile(job.source, encodeWav([tone], 16000, 'float32', { ...(loop ? { loop } : {}), chunks: take ? recipeChunks(take, { takeId: TAKE_ID }) : [] }));
+}
+beforeEach(async () => {
+  scratch = await tempDir('loa-export-meta-');
+  job = { take: { id: TAKE_ID, seed: 5, tags: ['foley'] } as TakeInfo, source: join(scratch.path, 'take.wav'), exportsDir: join(scratch.path, 'Exports'), options, ucs: { catId: '', creator: '', source: '' }, index: 0 };
+});
+afterEach(async () => {
+  await scratch.remove();
+});
+
+describe('exported files carry the recipe of their take and how they were rendered', () => {
+  it('writes bext with a second coding-history line, iXML with the rendering, INFO saying it; sox reads the file', async () => {
+    await writeTake(recipe);
+    const written = await writeExport(defaultExporter, { ...job, region: { start: 0.25, end: 0.75 } });
+    const bytes = new Uint8Array(await readFile(written.path));
+
+    const inside = readRecipe(bytes)!;
+    expect(inside.rendering).toEqual({ takeId: TAKE_ID, region: { start: 0.25, end: 0.75 }, format: 'pcm24', sampleRate: 48000, normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 5, fadeOutMs: 5 });
+    const { rendering: _, ...take } = inside;
+    expect(take).toEqual(recipe);
+
+    const bext = readBext(bytes)!;
+    expect(bext.description).toBe('door slam in a stairwell');
+    expect(bext.originatorReference).toBe(TAKE_ID);
+    expect(bext.codingHistory.split('\r\n')).toEqual([
+      'A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random',
+      'A=PCM,F=48000,W=24,M=mono,T=LOA Studio 0.1.0 export; region 0.25-0.75 s, 48 kHz 24-bit, peak -1 dBFS, fades 5 / 5 ms',
+      '',
+    ]);
+    const info = readListInfo(bytes)!;
+    expect(info.ICMT).toMatch(/; exported region 0\.25–0\.75 s, 48 kHz 24-bit, peak −1 dBFS, fades 5 \/ 5 ms$/);
+    expect(info.IKEY).toBe('foley');
+    expect(listWavChunks(bytes).map((c) => c.id)).toEqual(['fmt ', 'data', 'bext', 'iXML', 'LIST']);
+
+    // An independent reader still sees a plain 48 kHz 24-bit file of the region's length.
+    expect(execFileSync('sox', ['--i', '-r', written.path]).toString().trim()).toBe('48000');
+    expect(execFileSync('sox', ['--i', '-b', written.path]).toString().trim()).toBe('24');
+    expect(execFileSync('sox', ['--i', '-s', written.path]).toString().trim()).toBe('24000');
+    expect(decodeWav(bytes).channels[0].length).toBe(24000);
+  });
+
+  it('keeps a whole loop take a loop at the export rate, and drops the loop from a region of it', async () => {
+    await writeTake({ ...recipe, loop: { start: 0, end: 15999 } });
+    const whole = new Uint8Array(await readFile((await writeExport(defaultExporter, job)).path));
+    expect(readSmplLoops(whole)).toMatchObject([{ start: 0, end: 47999 }]);
+    expect(readRecipe(whole)!.rendering).not.toHaveProperty('region');
+    const part = new Uint8Array(await readFile((await writeExport(defaultExporter, { ...job, region: { start: 0, end: 0.5 } })).path));
+    expect(readSmplLoops(part)).toEqual([]);
+  });
+
+  it('exports plain audio from a take that carries no recipe', async () => {
+    await writeTake(null);
+    const bytes = new Uint8Array(await readFile((await writeExport(defaultExporter, job)).path));
+    expect(listWavChunks(bytes).map((c) => c.id)).toEqual(['fmt ', 'data']);
+    expect(readRecipe(bytes)).toBeNull();
+  });
+
+  it('reads no recipe from a file whose rendering is damaged, rather than a wrong one', async () => {
+    for (const rendering of [{ takeId: TAKE_ID, format: 'pcm24', sampleRate: 12345, normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 0 }, { takeId: '../x', format: 'pcm24', sampleRate: 48000, normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 0 }]) {
+      const bytes = encodeWav([tone], 48000, 'pcm24', { chunks: recipeChunks({ ...recipe, rendering: rendering as Recipe['rendering'] }, { takeId: TAKE_ID }) });
+      expect(readRecipe(bytes), JSON.stringify(rendering)).toBeNull();
+    }
+  });
+});
