@@ -11,6 +11,8 @@ import { REPO_ROOT, runNode, type CliResult } from './testing/run-cli.ts';
 import { recipeChunks, sidecarJson } from '../library/wav-metadata.ts';
 import { InvalidRequestError } from '../../shared/errors.ts';
 import { regenerationTask } from '../library/regeneration-task.ts';
+import type { ExportOptions, TakeInfo } from '../../shared/studio/studio-api.ts';
+import { defaultExporter, writeExport } from '../studio/export-writer.ts';
 
 const ROOT = REPO_ROOT;
 const node = runNode;
@@ -128,6 +130,22 @@ describe('regenerate a text-to-audio take', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`(recipe from ${at('a-bare.json')})`);
     expect(sameBits(await samplesOf('a-again.wav'), await samplesOf('a.wav'))).toBe(true);
+  });
+});
+
+describe('regenerate an exported file', () => {
+  it('remakes a 48 kHz 24-bit export of a region, bit-identical, from the take and rendering in its recipe', async () => {
+    const take = { id: 'e'.repeat(32), seed: seeds.get(at('a-2.wav'))!, tags: [] as string[] } as unknown as TakeInfo;
+    const options: ExportOptions = { format: 'pcm24', sampleRate: 48000, normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 5, fadeOutMs: 5, nameTemplate: '{seed}' };
+    const exported = await writeExport(defaultExporter, { take, source: at('a-2.wav'), exportsDir: at('Exports'), options, ucs: { catId: '', creator: '', source: '' }, index: 0, region: { start: 0.2, end: 0.7 } });
+    const result = await regen([exported.path, '--out', at('export-again.wav'), '--model', TINY_BUNDLE]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`The file is an export of take ${take.id}: the take is rendered again as it was (region 0.2–0.7 s, 48 kHz 24-bit, peak −1 dBFS, fades 5 / 5 ms).`);
+    const again = await bytesOf('export-again.wav');
+    expect(decodeWav(again)).toMatchObject({ sampleRate: 48000, format: 'pcm24' });
+    expect(Buffer.from(dataChunk(again)).equals(Buffer.from(dataChunk(new Uint8Array(await readFile(exported.path)))))).toBe(true);
+    // The remade file is an export too: dropped or regenerated again, it says so.
+    expect(JSON.parse(await readFile(at('export-again.json'), 'utf8')).recipe.rendering).toMatchObject({ takeId: take.id, region: { start: 0.2, end: 0.7 } });
   });
 });
 

@@ -2,7 +2,8 @@
  * `npm run loa -- regenerate <take.wav> --out <f> [--model <dir>] [--reference <file>] [--device …]`:
  * makes a take again from the recipe inside it (or in the `<take>.json` beside it). The same
  * bundle, seed and settings on the same execution provider give the same samples, bit for bit;
- * so the bundle and the reference are checked by hash before any model work.
+ * so the bundle and the reference are checked by hash before any model work. An exported file
+ * is made again the same way: the take, then the export's rendering of it.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -13,11 +14,14 @@ import { DEVICES, type DeviceName, type GenerateParams } from '../../shared/engi
 import type { TransformParams } from '../../shared/engine/transform-params.ts';
 import { AudioDecodeError, InvalidRequestError, LoaError, ModelBundleError } from '../../shared/errors.ts';
 import type { Recipe } from '../../shared/library/recipe.ts';
+import { renderingText } from '../../shared/library/rendering-text.ts';
+import { exportMetadata } from '../export/export-metadata.ts';
+import { renderExport } from '../export/render-export.ts';
 import { importReferenceFile } from '../audio/reference-import.ts';
 import { MANIFEST_FILE, manifestHash, readManifest } from '../engine/bundle/manifest.ts';
 import { readRecipe, readSidecar } from '../library/wav-metadata.ts';
 import { regenerationTask } from '../library/regeneration-task.ts';
-import { ENGINE_OPTIONS, engineSettings, runJob, sidecarPath, UsageError } from './run-job.ts';
+import { ENGINE_OPTIONS, engineSettings, runJob, sidecarPath, UsageError, type TakeFile } from './run-job.ts';
 
 export const REGENERATE_USAGE = 'Usage: npm run loa -- regenerate <take.wav> --out <file.wav> [--model <dir>] [--reference <file>] [--device auto|cpu|…] [--threads <n>]';
 
@@ -125,5 +129,11 @@ export async function regenerate(argv: string[]): Promise<void> {
   if (engine.device !== recipe.device) {
     process.stderr.write(`notice: the take was made on ${recipe.device} and you asked for ${engine.device}: on another provider the samples may differ slightly.\n`);
   }
-  await runJob(engine, out, () => task, recipe.seed, 1, () => recipe.lineage);
+  const rendering = recipe.rendering;
+  if (rendering) process.stderr.write(`The file is an export of take ${rendering.takeId}: the take is rendered again as it was (${renderingText(rendering)}).\n`);
+  // An export is rendered from the regenerated take exactly as before (rendering is deterministic).
+  const exportFile: TakeFile | undefined = rendering
+    ? async (take, made, rate) => ({ bytes: (await renderExport(take.samples, rate, rendering, rendering.region, exportMetadata(made, rendering))).bytes, recipe: { ...made, rendering } })
+    : undefined;
+  await runJob(engine, out, () => task, recipe.seed, 1, () => recipe.lineage, exportFile);
 }

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { createHash, randomUUID } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import type { Lineage } from '../../shared/engine/lineage.ts';
+import type { Recipe } from '../../shared/library/recipe.ts';
 import { makeRecipe } from '../library/make-recipe.ts';
 import { LibraryStore } from '../studio/library-store.ts';
 import { recipeChunks, sidecarJson } from '../library/wav-metadata.ts';
@@ -64,10 +65,20 @@ export function engineSettings(values: { model?: string; device?: string; thread
   return { bundleDir: resolve(values.model ?? DEFAULT_MODEL_DIR), device, threads, ...(values.library ? { libraryDir: resolve(values.library) } : {}) };
 }
 
+/** The bytes of one output file for a take, and the recipe it carries (also written beside it). */
+export type TakeFile = (take: TakeData, recipe: Recipe, sampleRate: number) => Promise<{ bytes: Uint8Array; recipe: Recipe }>;
+
+/** A take as the model made it: float32 with its recipe inside (bext, iXML, LIST/INFO; loops a smpl chunk too). */
+export const takeFile: TakeFile = async (take, recipe, sampleRate) => {
+  // The bext reference names the audio itself, so the same take gets the same reference.
+  const chunks = recipeChunks(recipe, { takeId: createHash('sha256').update(new Uint8Array(take.samples.buffer, take.samples.byteOffset, take.samples.byteLength)).digest('hex').slice(0, 16) });
+  return { bytes: encodeWav([take.samples], sampleRate, 'float32', { ...(take.loop ? { loop: take.loop } : {}), chunks }), recipe };
+};
+
 /**
  * Starts the engine, runs one job with a progress line on stderr (Ctrl+C cancels), and writes
- * each take atomically: `out`, `out-2.wav`, … with its recipe inside (bext, iXML, LIST/INFO; loops
- * a smpl chunk too) and beside it (`out.json`), so `regenerate` can make it again from the file.
+ * each take atomically: `out`, `out-2.wav`, … as `file` makes it (by default the take with its
+ * recipe inside) and the recipe beside it (`out.json`), so `regenerate` can make it again.
  */
 export async function runJob(
   engine: EngineSettings,
@@ -76,6 +87,7 @@ export async function runJob(
   seed: number,
   takes: number,
   lineage?: (take: TakeData) => Lineage | undefined,
+  file: TakeFile = takeFile,
 ): Promise<void> {
   const host = new EngineHost({ bundleDir: engine.bundleDir, device: engine.device, cacheDir: cacheDir(), intraOpThreads: engine.threads });
   const tty = process.stderr.isTTY;
@@ -109,10 +121,9 @@ export async function runJob(
     for (const [rank, take] of output.takes.entries()) {
       const path = takePath(out, rank + 1);
       const recipe = makeRecipe(task, take, info, lineage?.(take));
-      // The bext reference names the audio itself, so the same take gets the same reference.
-      const chunks = recipeChunks(recipe, { takeId: createHash('sha256').update(new Uint8Array(take.samples.buffer, take.samples.byteOffset, take.samples.byteLength)).digest('hex').slice(0, 16) });
-      await writeFileAtomic(path, encodeWav([take.samples], output.sampleRate, 'float32', { ...(take.loop ? { loop: take.loop } : {}), chunks }));
-      await writeFileAtomic(sidecarPath(path), new TextEncoder().encode(sidecarJson(recipe)));
+      const written = await file(take, recipe, output.sampleRate);
+      await writeFileAtomic(path, written.bytes);
+      await writeFileAtomic(sidecarPath(path), new TextEncoder().encode(sidecarJson(written.recipe)));
       const notes = [take.score === null ? '' : `CLAP ${take.score.toFixed(3)}`, take.strength === undefined ? '' : `strength ${take.strength}`, take.loop ? `loop ${take.loop.start}–${take.loop.end}` : '']
         .filter(Boolean)
         .join(', ');
