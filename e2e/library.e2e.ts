@@ -331,7 +331,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     await page.getByTestId('import-folder-toggle').click();
   }, 90_000);
 
-  it('drags a take straight out of the list: the row offers its WAV to the desktop (browser mode)', async () => {
+  it('drags a take straight out of the list (browser mode: its WAV for the desktop), and reads the recipe of the dragged file when it comes back', async () => {
     const handle = row(ids[GLASS]).getByTestId('drag-handle');
     await handle.hover();
     await expect.poll(() => handle.getAttribute('href'), { timeout: 15_000 }).toMatch(/^http/);
@@ -345,9 +345,19 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     // The file dragged out is the whole take (1.5 s), rendered with the export defaults.
     const response = await page.request.get(href);
     expect(response.status()).toBe(200);
-    const header = readWavHeader(Buffer.from(await response.body()));
+    const dragged = Buffer.from(await response.body());
+    const header = readWavHeader(dragged);
     expect(header.seconds).toBeCloseTo(1.5, 2);
-    expect(header.chunks).toContain('data');
+    expect(header.chunks).toEqual(['fmt ', 'data', 'bext', 'iXML', 'LIST']);
+
+    // Back from the DAW: dropped on the studio, the dragged file shows its take's recipe and how it was rendered.
+    await dropFile(page, '[data-testid="recipe-drop"]', 'from-the-daw.wav', dragged);
+    const dialog = page.getByTestId('recipe-view');
+    await expect.poll(() => dialog.getAttribute('data-state'), { timeout: 10_000 }).toBe('recipe');
+    expect(await dialog.locator('[data-field="prompt"] dd').textContent()).toBe(GLASS);
+    expect(await dialog.locator('[data-field="export"] dd').textContent()).toMatch(new RegExp(`^${header.sampleRate / 1000} kHz `));
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
   }, 30_000);
 
   it('"Open" shows a library take as a selected card in the workspace', async () => {

@@ -1,5 +1,6 @@
 /** A LOA Studio recipe (read from a WAV's iXML) as labelled lines for the recipe dialog; pure. */
 import type { Recipe } from '../../../shared/library/recipe.ts';
+import { renderingText } from '../../../shared/library/rendering-text.ts';
 import { fullWhen } from './dates.ts';
 import { formatSeconds } from './format.ts';
 import { describeOp, fallbackReferenceName, lineageText, trimNumber } from './transform-text.ts';
@@ -36,5 +37,6 @@ export function recipeFields(recipe: Recipe): RecipeField[] {
   } else {
     fields.push({ key: 'lineage', label: 'Lineage', value: op ?? 'text to audio' });
   }
+  if (recipe.rendering) fields.push({ key: 'export', label: 'Exported', value: renderingText(recipe.rendering) });
   return fields;
 }
