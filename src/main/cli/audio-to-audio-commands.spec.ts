@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importReferenceFile } from '../audio/reference-import.ts';
 import { decodeWav, encodeWav, listWavChunks, readSmplLoops } from '../audio/wav.ts';
+import { readCueMarkers } from '../audio/wav-cues.ts';
 import { tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
 import { runLoa } from './testing/run-cli.ts';
 
@@ -45,6 +46,8 @@ describe('npm run loa -- continue|vary|inpaint|loop', () => {
     expect(ref.length).toBe(32000);
     expect(out.length).toBe(32000 + 24000);
     expect(firstDifference(out, ref, 0, ref.length)).toBe(32000 - 800);
+    // A DAW shows where the continuation starts: a cue marker at the end of the reference.
+    expect(readCueMarkers(new Uint8Array(await readFile(join(scratch.path, 'cont.wav'))))).toEqual([{ frame: 32000, label: 'seam' }]);
     const sidecar = JSON.parse(await readFile(join(scratch.path, 'cont.json'), 'utf8'));
     expect(sidecar.recipe.lineage).toMatchObject({
       operation: 'continue',
@@ -77,6 +80,7 @@ describe('npm run loa -- continue|vary|inpaint|loop', () => {
     expect(firstDifference(out, ref, 0, 8000)).toBe(-1);
     expect(firstDifference(out, ref, 20000, ref.length)).toBe(-1);
     expect(firstDifference(out, ref, 8000, 20000)).toBe(8000);
+    expect(readCueMarkers(new Uint8Array(await readFile(join(scratch.path, 'inp.wav'))))).toEqual([{ frame: 8000, label: 'from' }, { frame: 20000, label: 'to' }]);
   });
 
   it('loop: a smpl chunk loops the whole take, and only the stretch around the wrap changes', async () => {
@@ -87,6 +91,7 @@ describe('npm run loa -- continue|vary|inpaint|loop', () => {
     const out = decodeWav(bytes).channels[0];
     expect(firstDifference(out, ref, 4000, ref.length - 4000)).toBe(-1);
     expect(out[0]).not.toBe(ref[0]);
+    expect(readCueMarkers(bytes)).toEqual([]);
   });
 
   it.each([

@@ -9,6 +9,7 @@ import { tempDir } from '../engine/testing/tiny-bundle.ts';
 import { generateParams } from '../library/testing/library-fixtures.ts';
 import { readBext, readListInfo, readRecipe, recipeChunks } from '../library/wav-metadata.ts';
 import { defaultExporter, writeExport, type ExportJob } from '../studio/export-writer.ts';
+import { readCueMarkers } from '../audio/wav-cues.ts';
 
 const TAKE_ID = 'f'.repeat(32);
 const recipe: Recipe = {
@@ -79,6 +80,18 @@ describe('exported files carry the recipe of their take and how they were render
     expect(readRecipe(whole)!.rendering).not.toHaveProperty('region');
     const part = new Uint8Array(await readFile((await writeExport(defaultExporter, { ...job, region: { start: 0, end: 0.5 } })).path));
     expect(readSmplLoops(part)).toEqual([]);
+  });
+
+  it('moves the seam marker of a continued take marker to where it falls in the export, and drops it from a region without it', async () => {
+    const params = { op: 'continue' as const, prompt: 'rain', negativePrompt: '', steps: 3, scheduler: 'ddim' as const, guidance: 3, seed: 7, takes: 1, seconds: 0.5, crossfadeMs: 50, resample: 0 };
+    const continued: Recipe = { ...recipe, kind: 'transform', params, seed: 7, lineage: { operation: 'continue', reference: { kind: 'file', id: '/r.wav', sha256: 'ab'.repeat(32), seconds: 0.5 }, params, seed: 7 } };
+    await writeTake(continued);
+    expect(readCueMarkers(new Uint8Array(await readFile(job.source)))).toEqual([{ frame: 8000, label: 'seam' }]);
+    const cut = new Uint8Array(await readFile((await writeExport(defaultExporter, { ...job, region: { start: 0.25, end: 1 } })).path));
+    expect(readCueMarkers(cut)).toEqual([{ frame: (8000 - 4000) * 3, label: 'seam' }]);
+    const after = new Uint8Array(await readFile((await writeExport(defaultExporter, { ...job, region: { start: 0.6, end: 1 } })).path));
+    expect(readCueMarkers(after)).toEqual([]);
+    expect(listWavChunks(after).map((c) => c.id)).toEqual(['fmt ', 'data', 'bext', 'iXML', 'LIST']);
   });
 
   it('exports plain audio from a take that carries no recipe', async () => {

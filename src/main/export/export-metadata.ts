@@ -5,7 +5,8 @@
  */
 import type { WavEncodeOptions } from '../audio/wav.ts';
 import type { Recipe, Rendering, RenderSettings } from '../../shared/library/recipe.ts';
-import { recipeChunks } from '../library/wav-metadata.ts';
+import { cueChunks, type CueMarker } from '../audio/wav-cues.ts';
+import { recipeChunks, takeCueMarkers } from '../library/wav-metadata.ts';
 
 export function renderingOf(takeId: string, options: RenderSettings, region?: { start: number; end: number }): Rendering {
   const { format, sampleRate, normalize, fadeInMs, fadeOutMs } = options;
@@ -17,5 +18,15 @@ export function exportMetadata(recipe: Recipe, rendering: Rendering, tags: strin
   const exported: Recipe = { ...recipe, rendering };
   const chunks = recipeChunks(exported, { takeId: rendering.takeId, tags });
   // A region cuts the loop open; the whole loop take is still a loop at any rate.
-  return (frames) => ({ chunks, ...(recipe.loop && !rendering.region && frames > 0 ? { loop: { start: 0, end: frames - 1 } } : {}) });
+  return (frames) => ({
+    chunks: [...chunks, ...cueChunks(exportedMarkers(takeCueMarkers(recipe), recipe.sampleRate, rendering, frames))],
+    ...(recipe.loop && !rendering.region && frames > 0 ? { loop: { start: 0, end: frames - 1 } } : {}),
+  });
+}
+
+/** A take's markers where they fall in its export: moved to the region's start, scaled to the export rate; those outside dropped. */
+export function exportedMarkers(markers: readonly CueMarker[], takeRate: number, rendering: Rendering, frames: number): CueMarker[] {
+  const start = rendering.region ? Math.max(0, Math.round(rendering.region.start * takeRate)) : 0;
+  const ratio = rendering.sampleRate / takeRate;
+  return markers.map((m) => ({ frame: Math.round((m.frame - start) * ratio), label: m.label })).filter((m) => m.frame >= 0 && m.frame <= frames);
 }

@@ -8,8 +8,9 @@
  */
 import type { WavChunk, WavEncodeFormat } from '../audio/wav.ts';
 import { listWavChunks } from '../audio/wav.ts';
+import { cueChunks, markersAtFrames, type CueMarker } from '../audio/wav-cues.ts';
 import { validateGenerateParams, validateSeed } from '../../shared/engine/generate-params.ts';
-import type { Lineage, ReferenceSource } from '../../shared/engine/lineage.ts';
+import { seamMarkers, type Lineage, type ReferenceSource } from '../../shared/engine/lineage.ts';
 import { validateTransformParams, type TransformParams } from '../../shared/engine/transform-params.ts';
 import { RECIPE_FORMAT, RECIPE_VERSION, type Recipe } from '../../shared/library/recipe.ts';
 import { renderingText } from '../../shared/library/rendering-text.ts';
@@ -287,9 +288,10 @@ export interface RecipeChunkExtras {
 }
 
 /**
- * bext, iXML and LIST/INFO for one take, in that order, for `encodeWav(…, { chunks })`. An export's
- * recipe carries its rendering: bext gets a second coding-history line for it (EBU R 98: one line
- * per step the audio went through) and the INFO comment says it too.
+ * bext, iXML and LIST/INFO for one take, in that order, then cue markers at its seams (a continued
+ * or inpainted take), for `encodeWav(…, { chunks })`. An export's recipe carries its rendering:
+ * bext gets a second coding-history line for it (EBU R 98: one line per step the audio went
+ * through) and the INFO comment says it too; its markers are the exporter's to place.
  */
 export function recipeChunks(recipe: Recipe, extra: RecipeChunkExtras): WavChunk[] {
   const software = `${recipe.app.name} ${recipe.app.version}`;
@@ -312,7 +314,13 @@ export function recipeChunks(recipe: Recipe, extra: RecipeChunkExtras): WavChunk
       software,
       createdAt: recipe.createdAt,
     }),
+    ...(r ? [] : cueChunks(takeCueMarkers(recipe))),
   ];
+}
+
+/** A take's seams (seamMarkers) as cue markers at its own rate. */
+export function takeCueMarkers(recipe: Recipe): CueMarker[] {
+  return markersAtFrames(seamMarkers(recipe.lineage ?? null), recipe.sampleRate, recipe.samples);
 }
 
 /**

@@ -26,3 +26,15 @@ export interface Lineage {
   seed: number;
   strength?: number;
 }
+
+/**
+ * Where new audio meets the reference, in seconds: the end of the reference for a continuation,
+ * the region's edges for an inpaint. The waveform draws them, and the take's WAV carries them as cue markers.
+ */
+export function seamMarkers(lineage: Lineage | null): { at: number; label: string }[] {
+  if (!lineage) return [];
+  const params = lineage.params;
+  if (params.op === 'continue') return [{ at: lineage.reference.seconds, label: 'seam' }];
+  if (params.op === 'inpaint') return [{ at: params.from, label: 'from' }, { at: params.to, label: 'to' }];
+  return [];
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeOp, fallbackReferenceName, lineageText, seamMarkers, trimNumber } from './transform-text.ts';
+import { seamMarkers } from '../../../shared/engine/lineage.ts';
+import { describeOp, fallbackReferenceName, lineageText, trimNumber } from './transform-text.ts';
 import { PARAMS, plainTake, transformTake } from './transform-takes.fixture.ts';
 
 describe('wording an audio-to-audio job', () => {

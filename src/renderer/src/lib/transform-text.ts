@@ -66,12 +66,3 @@ export function fallbackReferenceName(source: ReferenceSource): string {
   if (source.kind === 'take') return 'a take';
   return source.id.split(/[\\/]/).filter(Boolean).pop() ?? source.id;
 }
-
-/** Where the waveform draws seams: the end of the reference for a continuation, the region's edges for an inpaint. */
-export function seamMarkers(lineage: Lineage | null): { at: number; label: string }[] {
-  if (!lineage) return [];
-  const params = lineage.params;
-  if (params.op === 'continue') return [{ at: lineage.reference.seconds, label: 'seam' }];
-  if (params.op === 'inpaint') return [{ at: params.from, label: 'from' }, { at: params.to, label: 'to' }];
-  return [];
-}
