@@ -70,7 +70,7 @@ function recipe(kind: Recipe['kind'], params: Recipe['params'], seed: number, sa
   };
 }
 
-/** What `generate` does not do yet: the take written again with its recipe chunks. */
+/** The take written again with a recipe built here, so regenerate is checked against a recipe the test controls. */
 async function withRecipe(take: string, out: string, r: Recipe): Promise<void> {
   const bytes = await bytesOf(take);
   const wav = decodeWav(bytes);
