@@ -82,6 +82,29 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     expect(await page.getByTestId('reference-picker').locator('option').count()).toBe(2);
   }, 40_000);
 
+  it('describes the reference in words CLAP picks, and a click adds one to the prompt', async () => {
+    const input = page.getByTestId('prompt-input');
+    await input.fill('');
+    const panel = page.getByTestId('describe-words');
+    expect(await panel.getAttribute('data-state')).toBe('idle');
+    await page.getByTestId('describe-button').click();
+    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    const words = await page.getByTestId('describe-word').evaluateAll((all) => all.map((w) => (w as unknown as { dataset: { word: string } }).dataset.word));
+    expect(words).toHaveLength(8);
+    expect(new Set(words).size).toBe(8);
+    const chip = (word: string) => page.locator(`[data-testid="describe-word"][data-word="${word}"]`);
+    await chip(words[0]).click();
+    expect(await input.inputValue()).toBe(words[0]);
+    await chip(words[1]).click();
+    await chip(words[0]).click(); // already there: not added twice
+    expect(await input.inputValue()).toBe(`${words[0]}, ${words[1]}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'reference-describe.png') });
+    // Another reference in the lane: the words were for the other sound, so they go.
+    await page.getByTestId('reference-picker').selectOption({ index: 1 });
+    await expect.poll(() => panel.getAttribute('data-state')).toBe('idle');
+    await page.getByTestId('reference-picker').selectOption({ index: 0 });
+  }, 60_000);
+
   it('continues the reference by 1 s: a longer take with its seam and lineage', async () => {
     await page.getByTestId('prompt-input').fill('rain on a tin roof');
     await page.getByTestId('steps-input').fill('3');

@@ -8,6 +8,8 @@ import { tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
 import { resolveMediaPath } from './media-paths.ts';
 import { samplesSha256 } from './reference-store.ts';
 import { StudioService } from './studio-service.ts';
+import { AudioLdm2Pipeline } from '../engine/pipeline/audioldm2-pipeline.ts';
+import { SOUND_WORDS, soundWordText } from '../../shared/library/sound-words.ts';
 import { UploadStore } from './upload-store.ts';
 
 const mediaUrl = (kind: string, id: string) => `media://${kind}/${encodeURIComponent(id)}`;
@@ -121,6 +123,36 @@ describe('references and audio-to-audio in the studio', () => {
     expect(ref).toMatchObject({ name: 'dropped.wav', origin: { kind: 'file', path: null }, samples: 32000 });
     await expect(service.importReference({ kind: 'upload', uploadId, name: 'dropped.wav' })).rejects.toThrow(/upload is gone/);
   });
+
+  it('describes the reference (or a region of it) with the vocabulary words CLAP ranks highest, best first', async () => {
+    const words = await service.describeReference(refId);
+    expect(words).toHaveLength(8);
+    expect(new Set(words.map((w) => w.word)).size).toBe(8);
+    for (const w of words) expect(SOUND_WORDS).toContain(w.word);
+    for (let i = 1; i < words.length; i++) expect(words[i].score).toBeLessThanOrEqual(words[i - 1].score);
+    // The same ranking computed here from the model's own embeddings: cosine of the clip with every word.
+    const pipeline = await AudioLdm2Pipeline.load(TINY_BUNDLE, { device: 'cpu' });
+    try {
+      const cosine = (a: Float32Array, b: Float32Array) => {
+        let ab = 0, aa = 0, bb = 0;
+        for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+        return ab / Math.sqrt(aa * bb);
+      };
+      const texts: Float32Array[] = [];
+      for (const word of SOUND_WORDS) texts.push(await pipeline.embedText(soundWordText(word)));
+      const ranked = (clip: Float32Array) => SOUND_WORDS.map((word, i) => ({ word, score: cosine(clip, texts[i]) })).sort((a, b) => b.score - a.score).slice(0, 8);
+      const expected = ranked(await pipeline.embedAudio(refSamples));
+      expect(words.map((w) => w.word)).toEqual(expected.map((w) => w.word));
+      words.forEach((w, i) => expect(w.score).toBeCloseTo(expected[i].score, 5));
+      // A region is its own sound: its words come from that stretch alone.
+      const region = await service.describeReference(refId, { start: 0.5, end: 1 });
+      expect(region.map((w) => w.word)).toEqual(ranked(await pipeline.embedAudio(refSamples.subarray(8000, 16000))).map((w) => w.word));
+    } finally {
+      await pipeline.release();
+    }
+    await expect(service.describeReference(refId, { start: 5, end: 6 })).rejects.toMatchObject({ field: 'region' });
+    await expect(service.describeReference('no-such-reference')).rejects.toBeInstanceOf(InvalidRequestError);
+  }, 120_000);
 
   it('refuses a corrupt file and an unknown reference with typed errors, adding nothing', async () => {
     const before = (await service.listReferences()).length;

@@ -13,7 +13,7 @@ import { validateTransformParams } from '../../shared/engine/transform-params.ts
 import { CancelledError, InferenceError, InvalidRequestError, LoaError, toErrorEnvelope } from '../../shared/errors.ts';
 import type {
   ExportRequest, ExportResult, FolderImportReport, GenerateRequest, JobInfo, JobParams, LibraryPage, LibraryQuery, LineageNode, ModelStatus,
-  ReferenceInfo, ReferenceSourceRequest, Settings, StudioApi, StudioEvent, TakeInfo, TakePatch, TransformRequest,
+  ReferenceInfo, ReferenceSourceRequest, Settings, SoundWord, StudioApi, StudioEvent, TakeInfo, TakePatch, TransformRequest,
 } from '../../shared/studio/studio-api.ts';
 import { importReferenceOffThread } from '../audio/reference-import-thread.ts';
 import { decodeWav, encodeWav } from '../audio/wav.ts';
@@ -30,6 +30,8 @@ import { LibraryDb } from '../library/library-db.ts';
 import type { LibraryTake } from '../library/library-types.ts';
 import { regenerationTask } from '../library/regeneration-task.ts';
 import { parseRecipe, readRecipe } from '../library/wav-metadata.ts';
+import { rankSoundWords, wordMatrix } from '../library/describe-sound.ts';
+import { SOUND_WORDS, soundWordText } from '../../shared/library/sound-words.ts';
 import { importFolder } from './folder-import.ts';
 import { rebuildFromRecipes } from './library-rebuild.ts';
 import { LibraryStore } from './library-store.ts';
@@ -41,6 +43,9 @@ import type { UploadStore } from './upload-store.ts';
 import { TakeNotFoundError, type StoredTake, type TakeStore } from './take-store.ts';
 
 export type { Exporter } from './export-writer.ts';
+
+/** How many words Describe suggests. */
+const DESCRIBE_WORDS = 8;
 
 export interface StudioServiceOptions {
   /** Settings, the remembered model, downloaded models and caches (Electron: userData). */
@@ -79,6 +84,7 @@ export class StudioService implements StudioApi, MediaSource {
   private queue!: EngineQueue;
   /** The SQLite library; undefined while a damaged database waits for the user to ask for a rebuild. */
   private library: LibraryStore | undefined;
+  private soundWords: { bundleHash: string; matrix: Promise<Float32Array> } | null = null;
   /** Why the library could not open (a damaged database): every library call reports it until rebuildLibrary(). */
   private libraryProblem: LoaError | undefined;
 
@@ -245,6 +251,35 @@ export class StudioService implements StudioApi, MediaSource {
     const info = this.referenceInfo(stored);
     this.emit({ type: 'reference', reference: info });
     return info;
+  }
+
+  async describeReference(referenceId: string, region?: Region): Promise<SoundWord[]> {
+    await this.ready;
+    const reference = this.takes.db.reference(referenceId);
+    let samples = await this.takes.referenceSamples(referenceId);
+    if (region) {
+      const from = Math.max(0, Math.floor(region.start * reference.sampleRate));
+      const to = Math.min(samples.length, Math.ceil(region.end * reference.sampleRate));
+      if (to - from < 1) throw new InvalidRequestError('region', `The region ${region.start}–${region.end} s is outside the reference (${reference.durationS.toFixed(2)} s).`, 'Select a region inside the clip.');
+      samples = samples.subarray(from, to);
+    }
+    const words = await this.soundWordMatrix();
+    const job = this.models.run({ kind: 'embed', texts: [], clips: [samples] }, {});
+    const [clip] = (await job.result).embeddings!.clips;
+    return rankSoundWords(clip, SOUND_WORDS, words, DESCRIBE_WORDS);
+  }
+
+  /** The vocabulary's CLAP text embeddings, made once per model (the first Describe waits for them). */
+  private async soundWordMatrix(): Promise<Float32Array> {
+    const hash = (await this.models.loadedInfo()).bundleHash;
+    if (this.soundWords?.bundleHash !== hash) {
+      const matrix = this.embedTexts(SOUND_WORDS.map(soundWordText)).then(wordMatrix);
+      matrix.catch(() => {
+        if (this.soundWords?.matrix === matrix) this.soundWords = null;
+      });
+      this.soundWords = { bundleHash: hash, matrix };
+    }
+    return this.soundWords!.matrix;
   }
 
   async listReferences(): Promise<ReferenceInfo[]> {

@@ -104,6 +104,12 @@ export interface TakeInfo {
   loop: { start: number; end: number } | null;
 }
 
+/** A word that fits a sound, and how well: CLAP cosine similarity, −1 to 1. */
+export interface SoundWord {
+  word: string;
+  score: number;
+}
+
 /** Where a reference comes from. */
 export type ReferenceSourceRequest =
   /** A take already in the studio, whole or a region of it (seconds). */
@@ -269,6 +275,8 @@ export interface StudioApi {
   importReference(source: ReferenceSourceRequest): Promise<ReferenceInfo>;
   /** References, newest first. */
   listReferences(): Promise<ReferenceInfo[]>;
+  /** Words that describe a reference (or a region of it), best first, by CLAP: prompt suggestions. */
+  describeReference(referenceId: string, region?: { start: number; end: number }): Promise<SoundWord[]>;
   cancel(jobId: string): Promise<void>;
   listJobs(): Promise<JobInfo[]>;
 
@@ -310,7 +318,7 @@ export interface StudioApi {
 export const STUDIO_METHODS = [
   'getModelStatus', 'importModel', 'downloadModel',
   'generate', 'transform', 'cancel', 'listJobs',
-  'importReference', 'listReferences',
+  'importReference', 'listReferences', 'describeReference',
   'listTakes', 'rateTake', 'setFavourite',
   'searchLibrary', 'similarTakes', 'updateTake', 'trashTakes', 'restoreTakes', 'lineageTree', 'importFolder', 'readRecipe', 'regenerateRecipe', 'rebuildLibrary',
   'exportTakes', 'prepareDrag',

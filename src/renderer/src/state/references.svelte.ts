@@ -2,7 +2,7 @@
  * The reference lane's clips: the list (newest first), the one in the lane, the region selected
  * on its waveform, and an import in progress or the reason the last one failed.
  */
-import type { ReferenceInfo } from '../../../shared/studio/studio-api.ts';
+import type { ReferenceInfo, SoundWord } from '../../../shared/studio/studio-api.ts';
 import type { StudioClient } from '../api/studio-client.ts';
 import type { Region } from './takes.svelte.ts';
 
@@ -19,6 +19,9 @@ export class ReferencesState {
   /** The name of the file or take being imported, for "Importing …". */
   importing = $state<string | null>(null);
   error = $state<{ message: string; hint: string } | null>(null);
+  /** Describe's words for the reference (or its region) as it stands; null before, or after a change. */
+  words = $state.raw<SoundWord[] | null>(null);
+  describing = $state(false);
 
   current = $derived(this.references.find((r) => r.id === this.currentId) ?? null);
 
@@ -41,10 +44,27 @@ export class ReferencesState {
     this.currentId = id;
     this.region = null;
     this.error = null;
+    this.words = null;
   };
 
   setRegion = (region: Region | null): void => {
     this.region = region;
+    this.words = null;
+  };
+
+  /** Asks CLAP which words fit the reference (its selected region if any); errors go to the caller. */
+  describe = async (): Promise<void> => {
+    const id = this.currentId;
+    if (id === null || this.describing) return;
+    const region = this.region;
+    this.describing = true;
+    try {
+      const words = await this.api.describeReference(id, region ? { start: region.start, end: region.end } : undefined);
+      // Still the same sound? Otherwise these words describe something no longer shown.
+      if (this.currentId === id && this.region === region) this.words = words;
+    } finally {
+      this.describing = false;
+    }
   };
 
   /** The selection on the lane's waveform, for the playback owner. */
@@ -68,6 +88,7 @@ export class ReferencesState {
       this.upsert(reference);
       this.currentId = reference.id;
       this.region = null;
+      this.words = null;
       return reference;
     } catch (error) {
       const e = error as { message?: unknown; hint?: unknown };

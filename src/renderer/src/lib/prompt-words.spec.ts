@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { withWord } from './prompt-words.ts';
+
+describe('withWord', () => {
+  it('starts an empty prompt with the word, and appends after a comma otherwise', () => {
+    expect(withWord('', 'rain')).toBe('rain');
+    expect(withWord('   ', 'rain')).toBe('rain');
+    expect(withWord('heavy storm', 'rain')).toBe('heavy storm, rain');
+    expect(withWord('heavy storm, ', 'thunder')).toBe('heavy storm, thunder');
+  });
+
+  it('adds a word only once (whole comma-separated parts, any case)', () => {
+    expect(withWord('Rain, wind', 'rain')).toBe('Rain, wind');
+    expect(withWord('rain on a tin roof', 'rain')).toBe('rain on a tin roof, rain');
+  });
+});
