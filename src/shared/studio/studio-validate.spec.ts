@@ -157,6 +157,9 @@ describe('validateCall: bad calls are refused with the field named', () => {
     ['reference: take with extra key', 'importReference', [{ kind: 'take', takeId: TAKE, path: '/etc' }], 'source.path'],
     ['reference: upload id with dots', 'importReference', [{ kind: 'upload', uploadId: '..', name: 'a.wav' }], 'source.uploadId'],
     ['reference: backwards region', 'importReference', [{ kind: 'take', takeId: TAKE, region: { start: 2, end: 1 } }], 'source.region'],
+    ['describe: reference id with a slash', 'describeReference', ['../r1'], 'referenceId'],
+    ['describe: region as text', 'describeReference', ['r1', '0-1'], 'region'],
+    ['describe: region with an extra key', 'describeReference', ['r1', { start: 0, end: 1, words: 50 }], 'region.words'],
   ];
   it.each(cases)('%s', (_name, method, args, field) => {
     const error = rejection(method, args);
@@ -169,6 +172,8 @@ describe('validateCall: bad calls are refused with the field named', () => {
     const call = validateCall('transform', [{ referenceId: 'r1', op: 'vary', prompt: 'x', strengths: [0.25, 0.5], takes: 4 }]);
     expect(call.args).toEqual([{ referenceId: 'r1', op: 'vary', prompt: 'x', strengths: [0.25, 0.5], takes: 4 }]);
     expect(validateCall('importReference', [{ kind: 'take', takeId: TAKE, region: null }]).args).toEqual([{ kind: 'take', takeId: TAKE }]);
+    expect(validateCall('describeReference', ['r1']).args).toEqual(['r1']);
+    expect(validateCall('describeReference', ['r1', { start: 0.5, end: 1 }]).args).toEqual(['r1', { start: 0.5, end: 1 }]);
   });
 
   it('keeps echoed values short in messages', () => {
