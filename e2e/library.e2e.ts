@@ -186,6 +186,28 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     await expect.poll(total, { timeout: 10_000 }).toBe(3);
   }, 60_000);
 
+  it('suggests tags from the sound of a take; a click adds one, saved like a typed tag', async () => {
+    await row(ids[RAIN]).getByTestId('library-row-prompt').click();
+    await page.keyboard.press('Escape');
+    const panel = page.getByTestId('tag-suggestions');
+    expect(await panel.getAttribute('data-state')).toBe('idle');
+    await page.getByTestId('suggest-tags').click();
+    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    const words = await page.getByTestId('tag-suggestion').evaluateAll((all) => all.map((w) => (w as unknown as { dataset: { word: string } }).dataset.word));
+    expect(words).toHaveLength(8);
+    const chip = page.locator(`[data-testid="tag-suggestion"][data-word="${words[0]}"]`);
+    await chip.click();
+    await page.getByTestId('tags-saved').waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId('tags-input').inputValue()).toBe(words[0]);
+    expect(await chip.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => row(ids[RAIN]).locator('.tag').allTextContents(), { timeout: 5_000 }).toEqual([words[0]]);
+    // Stored like any tag: the tag filter finds the take by it.
+    await page.getByTestId('library-tags-filter').fill(words[0]);
+    await expect.poll(rowIds, { timeout: 10_000 }).toContain(ids[RAIN]);
+    await page.getByTestId('library-tags-filter').fill('');
+    await expect.poll(total, { timeout: 10_000 }).toBe(3);
+  }, 60_000);
+
   it('More like this lists the other takes with their similarity', async () => {
     await row(ids[GLASS]).getByTestId('library-row-prompt').click();
     await page.keyboard.press('Escape');

@@ -8,7 +8,7 @@ import type { ContinueParams } from '../../shared/engine/transform-params.ts';
 import type { ExportOptions } from '../../shared/studio/studio-api.ts';
 import { tempDir } from '../engine/testing/tiny-bundle.ts';
 import { DB_FILE, LibraryDb } from './library-db.ts';
-import { LibraryCorruptError, LibraryFileMissingError, LibraryTooNewError, REBUILD_HINT, TakeNotFoundError } from './library-errors.ts';
+import { EmbeddingMissingError, LibraryCorruptError, LibraryFileMissingError, LibraryTooNewError, REBUILD_HINT, TakeNotFoundError } from './library-errors.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { openSqlite } from './sqlite-driver.ts';
 import { newTake } from './testing/library-fixtures.ts';
@@ -484,6 +484,16 @@ describe('search by sound', () => {
     const ranked = actual(db.rankByEmbedding(text, 7));
     expect(ranked.map((r) => r.id)).toEqual(expected(text, takes, 7).map((r) => r.id));
     ranked.forEach((r, i) => expect(r.similarity).toBeCloseTo(expected(text, takes, 7)[i].similarity, 6));
+  });
+
+  it("reads one take's embedding back as stored, and says which is missing", () => {
+    const db = openLibrary();
+    const [first, second] = fill(db, 2);
+    expect(Array.from(db.embedding(first.id))).toEqual(Array.from(first.v));
+    expect(Array.from(db.embedding(second.id))).toEqual(Array.from(second.v));
+    const bare = db.addTake(newTake(dir, 'no embedding yet'));
+    expect(() => db.embedding(bare.id)).toThrow(EmbeddingMissingError);
+    expect(() => db.embedding('not-a-take')).toThrow(TakeNotFoundError);
   });
 
   it('follows trash, restore, new and replaced embeddings without reopening, and agrees after reopening', () => {

@@ -286,6 +286,16 @@ export class LibraryDb {
     this.indexSet(seq, embedding, live === 1);
   }
 
+  /** The take's stored CLAP audio embedding (read from its row: no need for the search index). */
+  embedding(takeId: string): Float32Array {
+    const blob = this.sql<Uint8Array>('SELECT c.clap_embedding FROM take_clap c JOIN takes t ON t.seq = c.take_seq WHERE t.id = ?').pluck().get(takeId);
+    if (!blob) {
+      this.seqOf(takeId); // an unknown take is TakeNotFoundError, not a missing embedding
+      throw new EmbeddingMissingError(takeId);
+    }
+    return floatsOf(blob).slice();
+  }
+
   /** The `k` live takes that sound most like `takeId` (cosine of CLAP embeddings), best first. */
   similar(takeId: string, k: number): SimilarTake[] {
     checkCount('k', k);

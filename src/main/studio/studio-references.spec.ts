@@ -124,7 +124,7 @@ describe('references and audio-to-audio in the studio', () => {
     await expect(service.importReference({ kind: 'upload', uploadId, name: 'dropped.wav' })).rejects.toThrow(/upload is gone/);
   });
 
-  it('describes the reference (or a region of it) with the vocabulary words CLAP ranks highest, best first', async () => {
+  it('describes a reference (or a region of it) and a library take with the vocabulary words CLAP ranks highest, best first', async () => {
     const words = await service.describeReference(refId);
     expect(words).toHaveLength(8);
     expect(new Set(words.map((w) => w.word)).size).toBe(8);
@@ -147,11 +147,16 @@ describe('references and audio-to-audio in the studio', () => {
       // A region is its own sound: its words come from that stretch alone.
       const region = await service.describeReference(refId, { start: 0.5, end: 1 });
       expect(region.map((w) => w.word)).toEqual(ranked(await pipeline.embedAudio(refSamples.subarray(8000, 16000))).map((w) => w.word));
+      // A library take is described from the embedding stored with it (tag suggestions): the same words as its audio gives.
+      const take = (await service.listTakes())[0];
+      const takeWords = await service.describeTake(take.id);
+      expect(takeWords.map((w) => w.word)).toEqual(ranked(await pipeline.embedAudio(decodeWav(await wavOf('take', take.id)).channels[0])).map((w) => w.word));
     } finally {
       await pipeline.release();
     }
     await expect(service.describeReference(refId, { start: 5, end: 6 })).rejects.toMatchObject({ field: 'region' });
     await expect(service.describeReference('no-such-reference')).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(service.describeTake('no-such-take')).rejects.toThrow(/no-such-take/);
   }, 120_000);
 
   it('refuses a corrupt file and an unknown reference with typed errors, adding nothing', async () => {

@@ -269,6 +269,13 @@ export class StudioService implements StudioApi, MediaSource {
     return rankSoundWords(clip, SOUND_WORDS, words, DESCRIBE_WORDS);
   }
 
+  /** Words for a library take, from the CLAP embedding stored with it: tag suggestions. */
+  async describeTake(takeId: string): Promise<SoundWord[]> {
+    await this.ready;
+    const embedding = this.takes.db.embedding(takeId);
+    return rankSoundWords(embedding, SOUND_WORDS, await this.soundWordMatrix(), DESCRIBE_WORDS);
+  }
+
   /** The vocabulary's CLAP text embeddings, made once per model (the first Describe waits for them). */
   private async soundWordMatrix(): Promise<Float32Array> {
     const hash = (await this.models.loadedInfo()).bundleHash;

@@ -286,6 +286,8 @@ export interface StudioApi {
 
   /** The library: search by words, by sound description, and filters; paged. */
   searchLibrary(query: LibraryQuery): Promise<LibraryPage>;
+  /** Words that describe a library take's sound, best first, by CLAP: tag suggestions. */
+  describeTake(takeId: string): Promise<SoundWord[]>;
   /** "More like this": nearest takes by CLAP audio embedding. */
   similarTakes(takeId: string, limit: number): Promise<LibraryPage>;
   updateTake(takeId: string, patch: TakePatch): Promise<TakeInfo>;
@@ -320,7 +322,7 @@ export const STUDIO_METHODS = [
   'generate', 'transform', 'cancel', 'listJobs',
   'importReference', 'listReferences', 'describeReference',
   'listTakes', 'rateTake', 'setFavourite',
-  'searchLibrary', 'similarTakes', 'updateTake', 'trashTakes', 'restoreTakes', 'lineageTree', 'importFolder', 'readRecipe', 'regenerateRecipe', 'rebuildLibrary',
+  'searchLibrary', 'similarTakes', 'describeTake', 'updateTake', 'trashTakes', 'restoreTakes', 'lineageTree', 'importFolder', 'readRecipe', 'regenerateRecipe', 'rebuildLibrary',
   'exportTakes', 'prepareDrag',
   'getSettings', 'updateSettings',
 ] as const satisfies readonly Exclude<keyof StudioApi, 'onEvent'>[];

@@ -5,7 +5,7 @@
  * Main keeps every take in SQLite and answers a page in milliseconds, so nothing here holds more
  * than a few pages of a 100 000-take library.
  */
-import type { StudioApi, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
+import type { SoundWord, StudioApi, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
 import { errorText, type ErrorText } from '../lib/error-text.ts';
 import { EMPTY_FILTERS, libraryQuery, type LibraryFilters } from '../lib/library-query.ts';
 import { isFling, listWindow, pagesToEvict, pagesToFetch, pagesWanted, scrollTopToReveal } from '../lib/library-window.ts';
@@ -427,6 +427,16 @@ export class LibraryState {
       return take;
     } catch (error) {
       this.notices.report(error, `${what} not saved`);
+      return null;
+    }
+  };
+
+  /** CLAP's words for the take's sound, as tag suggestions; null (reported) when it cannot say. */
+  suggestTags = async (id: string): Promise<SoundWord[] | null> => {
+    try {
+      return await this.api.describeTake(id);
+    } catch (error) {
+      this.notices.report(error, 'No suggestions');
       return null;
     }
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withWord } from './prompt-words.ts';
+import { withWord } from './comma-words.ts';
 
 describe('withWord', () => {
   it('starts an empty prompt with the word, and appends after a comma otherwise', () => {
