@@ -82,7 +82,7 @@ describe('exported files carry the recipe of their take and how they were render
     expect(readSmplLoops(part)).toEqual([]);
   });
 
-  it('moves the seam marker of a continued take marker to where it falls in the export, and drops it from a region without it', async () => {
+  it('moves the seam marker of a continued take to where it falls in the export, and drops it from a region without it', async () => {
     const params = { op: 'continue' as const, prompt: 'rain', negativePrompt: '', steps: 3, scheduler: 'ddim' as const, guidance: 3, seed: 7, takes: 1, seconds: 0.5, crossfadeMs: 50, resample: 0 };
     const continued: Recipe = { ...recipe, kind: 'transform', params, seed: 7, lineage: { operation: 'continue', reference: { kind: 'file', id: '/r.wav', sha256: 'ab'.repeat(32), seconds: 0.5 }, params, seed: 7 } };
     await writeTake(continued);

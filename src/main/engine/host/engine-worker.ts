@@ -50,7 +50,7 @@ async function load(request: LoadRequest): Promise<void> {
 
 async function embed(on: AudioLdm2Pipeline, texts: string[], clips: Float32Array[]): Promise<GenerationOutput> {
   const embeddings = { texts: [] as Float32Array[], clips: [] as Float32Array[] };
-  for (const text of texts) embeddings.texts.push(await on.embedText(text));
+  embeddings.texts.push(...(await on.embedTexts(texts)));
   for (const clip of clips) embeddings.clips.push(await on.embedAudio(clip));
   return { sampleRate: on.sampleRate, takes: [], notices: [], provider: on.bundle.provider, embeddings };
 }

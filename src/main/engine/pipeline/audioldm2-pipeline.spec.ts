@@ -123,6 +123,18 @@ describe('AudioLDM 2 pipeline on models/tiny', () => {
     expect(bytes(alone.takes[0].samples).equals(bytes(second.samples))).toBe(true);
   });
 
+  it('embeds texts in batches (padded to the longest, masked) as it embeds each alone', async () => {
+    const texts = ['rain', 'a very long description of glass shattering on a concrete floor in a hall', 'dog', 'metallic clang'];
+    const alone = await Promise.all(texts.map((t) => pipeline.embedText(t)));
+    for (const batchSize of [4, 3, 1]) {
+      const batched = await pipeline.embedTexts(texts, batchSize);
+      expect(batched.map((v) => v.length)).toEqual(alone.map((v) => v.length));
+      batched.forEach((v, i) => v.forEach((x, j) => expect(x).toBeCloseTo(alone[i][j], 5)));
+    }
+    expect(alone[0]).toHaveLength(pipeline.bundle.config.clapDim);
+    expect(await pipeline.embedTexts([])).toEqual([]);
+  });
+
   it('reports progress stage by stage with step counts, a rising fraction and an ETA once a step was timed', async () => {
     const events: Progress[] = [];
     await pipeline.generate({ ...base, takes: 2, steps: 5 }, { onProgress: (p) => events.push(p) });

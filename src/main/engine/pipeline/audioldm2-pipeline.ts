@@ -159,12 +159,28 @@ export class AudioLdm2Pipeline {
 
   /** CLAP text embedding, in the same space as embedAudio: "metallic clang" finds clangs. */
   async embedText(text: string): Promise<Float32Array> {
-    const tokens = this.tokenizers.clap([text]);
-    const out = await (await this.bundle.session('clapText')).run({
-      input_ids: int64(tokens.ids, [1, tokens.length]),
-      attention_mask: int64(tokens.mask, [1, tokens.length]),
-    });
-    return (out.text_embeds.data as Float32Array).slice();
+    return (await this.embedTexts([text]))[0];
+  }
+
+  /**
+   * CLAP text embeddings of many texts, `batchSize` per run (padded to the longest in the batch;
+   * the attention mask keeps padding out): Describe's vocabulary costs a few runs, not one per word.
+   */
+  async embedTexts(texts: string[], batchSize = 32): Promise<Float32Array[]> {
+    const session = await this.bundle.session('clapText');
+    const dim = this.bundle.config.clapDim;
+    const out: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += batchSize) {
+      const batch = texts.slice(start, start + batchSize);
+      const tokens = this.tokenizers.clap(batch);
+      const result = await session.run({
+        input_ids: int64(tokens.ids, [batch.length, tokens.length]),
+        attention_mask: int64(tokens.mask, [batch.length, tokens.length]),
+      });
+      const data = result.text_embeds.data as Float32Array;
+      for (let i = 0; i < batch.length; i++) out.push(data.slice(i * dim, (i + 1) * dim));
+    }
+    return out;
   }
 
   private async sessionMs(): Promise<number> {
