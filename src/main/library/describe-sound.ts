@@ -3,7 +3,7 @@
  * text embedding (both unit length, so the dot product is the cosine), best first.
  */
 import type { SoundWord } from '../../shared/studio/studio-api.ts';
-import { topK, unit, writeUnit } from './embeddings.ts';
+import { checkEmbedding, topK, unit, writeUnit } from './embeddings.ts';
 
 /** The words' text embeddings as one row-major matrix of unit rows (for rankSoundWords). */
 export function wordMatrix(vectors: readonly Float32Array[]): Float32Array {
@@ -19,8 +19,7 @@ export function wordMatrix(vectors: readonly Float32Array[]): Float32Array {
 
 /** The `k` words whose rows in `matrix` (wordMatrix of their embeddings) best match `clip`, best first. */
 export function rankSoundWords(clip: Float32Array, words: readonly string[], matrix: Float32Array, k: number): SoundWord[] {
-  if (matrix.length !== words.length * clip.length) {
-    throw new RangeError(`rankSoundWords: ${words.length} words of ${clip.length} values need ${words.length * clip.length}, the matrix has ${matrix.length}`);
-  }
+  // A take analysed by another model has a fingerprint of another size: a typed error that says so.
+  checkEmbedding(clip, matrix.length / words.length);
   return topK(matrix, words.length, unit(clip), k, () => true).map((n) => ({ word: words[n.row], score: n.score }));
 }
