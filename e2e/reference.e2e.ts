@@ -98,6 +98,8 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     await chip(words[1]).click();
     await chip(words[0]).click(); // already there: not added twice
     expect(await input.inputValue()).toBe(`${words[0]}, ${words[1]}`);
+    expect(await chip(words[1]).getAttribute('aria-pressed')).toBe('true');
+    expect(await chip(words[2]).getAttribute('aria-pressed')).toBe('false');
     await page.screenshot({ path: join(SCREENSHOTS, 'reference-describe.png') });
     // Another reference in the lane: the words were for the other sound, so they go.
     await page.getByTestId('reference-picker').selectOption({ index: 1 });
