@@ -372,6 +372,26 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     await panel.waitFor({ state: 'detached' });
   }, 30_000);
 
+  it('runs one job per line in batch mode, each with its own prompt', async () => {
+    const input = page.getByTestId('prompt-input');
+    await page.getByTestId('batch-toggle').click();
+    expect(await page.getByTestId('batch-toggle').getAttribute('aria-pressed')).toBe('true');
+    await input.fill('rain on a tin roof\n\n  door slam, large hall \nwind through pines');
+    await page.getByTestId('seconds-input').fill('0.5');
+    await page.getByTestId('steps-input').fill('1');
+    await page.getByTestId('takes-input').fill('1');
+    expect((await page.getByTestId('generate-button').textContent())?.trim()).toBe('Generate 3 prompts');
+    const before = await page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId));
+    await input.press('Control+Enter');
+    const fresh = page.getByTestId('job-row');
+    await expect.poll(async () => (await fresh.evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId))).filter((id) => !before.includes(id)).length, { timeout: 10_000 }).toBe(3);
+    const added = (await fresh.evaluateAll((rows) => rows.map((r) => ({ id: (r as unknown as { dataset: { jobId: string } }).dataset.jobId, prompt: (r as unknown as { querySelector(s: string): { textContent: string } }).querySelector('.prompt').textContent })))).filter((r) => !before.includes(r.id));
+    expect(added.map((r) => r.prompt).sort()).toEqual(['door slam, large hall', 'rain on a tin roof', 'wind through pines']);
+    for (const { id } of added) await expect.poll(() => page.locator(`[data-testid="job-row"][data-job-id="${id}"]`).getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
+    await page.getByTestId('batch-toggle').click();
+    expect((await page.getByTestId('generate-button').textContent())?.trim()).toBe('Generate');
+  }, 120_000);
+
   it('ran without page errors or CSP violations', async () => {
     const violations = await studio.cspViolations();
     expect(violations).toEqual([]);

@@ -1,6 +1,7 @@
 /** The prompt editor's fields, turned into a GenerateRequest. */
 import { DEFAULT_GENERATE, LIMITS, type SchedulerName } from '../../../shared/engine/generate-params.ts';
 import { isTransformParams, type GenerateRequest, type JobParams } from '../../../shared/studio/studio-api.ts';
+import { promptLines } from '../lib/prompt-lines.ts';
 
 /** A seed the user can type back in: the 31-bit range keeps it short. */
 export function randomSeed(): number {
@@ -23,11 +24,20 @@ export class PromptState {
   /** The seed the last run started from (shown beside the lock while it is off). */
   lastSeed = $state<number | null>(null);
 
-  canGenerate = $derived(this.prompt.trim().length > 0);
+  /** Batch: every non-empty line of the prompt is a job of its own, with the same settings. */
+  batch = $state(false);
+  /** The prompts a Generate would run: the lines in batch mode, else the whole text. */
+  prompts = $derived(this.batch ? promptLines(this.prompt) : this.prompt.trim() ? [this.prompt.trim()] : []);
 
+  canGenerate = $derived(this.prompts.length > 0);
+
+  /** One request per prompt (batch mode: per line). */
+  toRequests = (): GenerateRequest[] => this.prompts.map((prompt) => ({ ...this.toRequest(), prompt }));
+
+  /** The request for the prompt (in batch mode, its first line: audio-to-audio runs one prompt). */
   toRequest = (): GenerateRequest => {
     const request: GenerateRequest = {
-      prompt: this.prompt.trim(),
+      prompt: this.prompts[0] ?? '',
       negativePrompt: this.negativePrompt,
       seconds: clamp(Number(this.seconds), LIMITS.minSeconds, LIMITS.maxSeconds),
       steps: Math.round(clamp(Number(this.steps), LIMITS.minSteps, LIMITS.maxSteps)),
@@ -43,6 +53,10 @@ export class PromptState {
   accepted = (params: JobParams): void => {
     this.lastSeed = params.seed;
     if (!this.seedLocked) this.seed = params.seed;
+  };
+
+  toggleBatch = (): void => {
+    this.batch = !this.batch;
   };
 
   toggleSeedLock = (): void => {

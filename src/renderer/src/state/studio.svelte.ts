@@ -6,6 +6,7 @@ import type { TransformOp } from '../../../shared/engine/transform-params.ts';
 import { tick } from 'svelte';
 import type { ReferenceInfo, StudioEvent, TakeInfo } from '../../../shared/studio/studio-api.ts';
 import { transformRequest } from '../lib/transform-request.ts';
+import { MAX_BATCH_PROMPTS } from '../lib/prompt-lines.ts';
 import { AbCompareState } from './ab-compare.svelte.ts';
 import { ExportState } from './export.svelte.ts';
 import { FolderImportState } from './folder-import.svelte.ts';
@@ -177,11 +178,18 @@ export class Studio {
       this.notices.info('No model is ready yet.', 'Import or download a model bundle first.');
       return;
     }
-    const request = this.prompt.toRequest();
-    const job = await this.queue.generate(request);
-    if (!job) return;
-    this.prompt.accepted(job.params);
-    void this.settings.rememberPrompt(request.prompt);
+    const requests = this.prompt.toRequests();
+    if (requests.length > MAX_BATCH_PROMPTS) {
+      this.notices.info(`${requests.length} prompts is more than one batch takes (${MAX_BATCH_PROMPTS}).`, 'Split the list, or turn off "one per line" to use the text as one prompt.');
+      return;
+    }
+    // One job per prompt, queued in order; the queue runs them one after another.
+    for (const request of requests) {
+      const job = await this.queue.generate(request);
+      if (!job) return;
+      this.prompt.accepted(job.params);
+      void this.settings.rememberPrompt(request.prompt);
+    }
   };
 
   /** The take (its selected region, if any) becomes the lane's reference (button or ⇧R). */
