@@ -75,20 +75,38 @@ export const takeFile: TakeFile = async (take, recipe, sampleRate) => {
   return { bytes: encodeWav([take.samples], sampleRate, 'float32', { ...(take.loop ? { loop: take.loop } : {}), chunks }), recipe };
 };
 
+/** One job of a CLI run: what to make, and where its takes go (`out`, `out-2.wav`, …). */
+export interface CliJob {
+  out: string;
+  task: (sampleRate: number) => TakeTask | Promise<TakeTask>;
+  seed: number;
+  takes: number;
+  lineage?: (take: TakeData) => Lineage | undefined;
+  /** How each take's file is made; by default the take with its recipe inside. */
+  file?: TakeFile;
+  /** Said before the job starts when there are several ("rain on a tin roof"). */
+  label?: string;
+}
+
 /**
  * Starts the engine, runs one job with a progress line on stderr (Ctrl+C cancels), and writes
  * each take atomically: `out`, `out-2.wav`, … as `file` makes it (by default the take with its
  * recipe inside) and the recipe beside it (`out.json`), so `regenerate` can make it again.
  */
-export async function runJob(
+export function runJob(
   engine: EngineSettings,
   out: string,
-  job: (sampleRate: number) => TakeTask | Promise<TakeTask>,
+  task: (sampleRate: number) => TakeTask | Promise<TakeTask>,
   seed: number,
   takes: number,
   lineage?: (take: TakeData) => Lineage | undefined,
-  file: TakeFile = takeFile,
+  file?: TakeFile,
 ): Promise<void> {
+  return runJobs(engine, [{ out, task, seed, takes, lineage, file }]);
+}
+
+/** runJob for several jobs on one engine (the model loads once); Ctrl+C cancels the running job and the rest. */
+export async function runJobs(engine: EngineSettings, jobs: CliJob[]): Promise<void> {
   const host = new EngineHost({ bundleDir: engine.bundleDir, device: engine.device, cacheDir: cacheDir(), intraOpThreads: engine.threads });
   const tty = process.stderr.isTTY;
   let lastLine = '';
@@ -97,47 +115,54 @@ export async function runJob(
     else if (line.split(' ')[1] !== lastLine.split(' ')[1] || line.startsWith('100%')) process.stderr.write(`${line}\n`);
     lastLine = line;
   };
+  let library: LibraryStore | undefined;
   try {
     process.stderr.write(`Loading ${engine.bundleDir} …\n`);
     const info = await host.start();
     for (const notice of info.notices) process.stderr.write(`notice: ${notice}\n`);
-    process.stderr.write(`Model ${info.bundleName} on ${info.provider} (${Math.round(info.loadMs)} ms). Seed ${seed}${takes > 1 ? `…${seed + takes - 1}` : ''}.\n`);
-    const task = await job(info.sampleRate);
-    const running = host.run(task, { onProgress: (p) => print(progressLine(p)) });
-    let interrupted = false;
-    const onSigint = () => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      process.stderr.write('\nCancelling… (Ctrl+C again to quit at once)\n');
-      host.cancel(running.jobId);
-    };
-    process.on('SIGINT', onSigint);
-    const output = await running.result.finally(() => process.off('SIGINT', onSigint));
-    if (tty) process.stderr.write('\n');
-    for (const notice of output.notices.filter((n) => !info.notices.includes(n))) process.stderr.write(`notice: ${notice}\n`);
+    process.stderr.write(`Model ${info.bundleName} on ${info.provider} (${Math.round(info.loadMs)} ms).\n`);
     // Opened before anything is written: a damaged library stops here, not after the first file.
-    const library = engine.libraryDir ? await LibraryStore.open(engine.libraryDir) : undefined;
-    const jobId = randomUUID().replaceAll('-', '');
-    for (const [rank, take] of output.takes.entries()) {
-      const path = takePath(out, rank + 1);
-      const recipe = makeRecipe(task, take, info, lineage?.(take));
-      const written = await file(take, recipe, output.sampleRate);
-      await writeFileAtomic(path, written.bytes);
-      await writeFileAtomic(sidecarPath(path), new TextEncoder().encode(sidecarJson(written.recipe)));
-      const notes = [take.score === null ? '' : `CLAP ${take.score.toFixed(3)}`, take.strength === undefined ? '' : `strength ${take.strength}`, take.loop ? `loop ${take.loop.start}–${take.loop.end}` : '']
-        .filter(Boolean)
-        .join(', ');
-      process.stderr.write(`wrote ${path} (seed ${take.seed}, ${(take.samples.length / output.sampleRate).toFixed(2)} s${notes ? `, ${notes}` : ''}) + ${basename(sidecarPath(path))}\n`);
-      if (library) {
-        const saved = await library.add({
-          jobId, rank: rank + 1, params: task.params, seed: take.seed, score: take.score, sampleRate: output.sampleRate, samples: take.samples,
-          modelId: info.bundleId, device: info.provider, lineage: recipe.lineage, loop: take.loop, recipe, embedding: take.embedding,
-        });
-        process.stderr.write(`  saved to the library ${engine.libraryDir} as ${saved.id}\n`);
+    library = engine.libraryDir ? await LibraryStore.open(engine.libraryDir) : undefined;
+    for (const [index, job] of jobs.entries()) {
+      const { seed, takes } = job;
+      if (jobs.length > 1) process.stderr.write(`Job ${index + 1}/${jobs.length}${job.label ? `: ${job.label}` : ''}\n`);
+      process.stderr.write(`Seed ${seed}${takes > 1 ? `…${seed + takes - 1}` : ''}.\n`);
+      const task = await job.task(info.sampleRate);
+      const running = host.run(task, { onProgress: (p) => print(progressLine(p)) });
+      let interrupted = false;
+      const onSigint = () => {
+        if (interrupted) process.exit(130);
+        interrupted = true;
+        process.stderr.write('\nCancelling… (Ctrl+C again to quit at once)\n');
+        host.cancel(running.jobId);
+      };
+      process.on('SIGINT', onSigint);
+      const output = await running.result.finally(() => process.off('SIGINT', onSigint));
+      if (tty) process.stderr.write('\n');
+      lastLine = '';
+      for (const notice of output.notices.filter((n) => !info.notices.includes(n))) process.stderr.write(`notice: ${notice}\n`);
+      const jobId = randomUUID().replaceAll('-', '');
+      for (const [rank, take] of output.takes.entries()) {
+        const path = takePath(job.out, rank + 1);
+        const recipe = makeRecipe(task, take, info, job.lineage?.(take));
+        const written = await (job.file ?? takeFile)(take, recipe, output.sampleRate);
+        await writeFileAtomic(path, written.bytes);
+        await writeFileAtomic(sidecarPath(path), new TextEncoder().encode(sidecarJson(written.recipe)));
+        const notes = [take.score === null ? '' : `CLAP ${take.score.toFixed(3)}`, take.strength === undefined ? '' : `strength ${take.strength}`, take.loop ? `loop ${take.loop.start}–${take.loop.end}` : '']
+          .filter(Boolean)
+          .join(', ');
+        process.stderr.write(`wrote ${path} (seed ${take.seed}, ${(take.samples.length / output.sampleRate).toFixed(2)} s${notes ? `, ${notes}` : ''}) + ${basename(sidecarPath(path))}\n`);
+        if (library) {
+          const saved = await library.add({
+            jobId, rank: rank + 1, params: task.params, seed: take.seed, score: take.score, sampleRate: output.sampleRate, samples: take.samples,
+            modelId: info.bundleId, device: info.provider, lineage: recipe.lineage, loop: take.loop, recipe, embedding: take.embedding,
+          });
+          process.stderr.write(`  saved to the library ${engine.libraryDir} as ${saved.id}\n`);
+        }
       }
     }
-    library?.close();
   } finally {
+    library?.close();
     await host.stop();
   }
 }

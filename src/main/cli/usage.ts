@@ -4,6 +4,8 @@ export const USAGE = `Usage:
   npm run loa -- generate "<prompt>" --out <file.wav> [--model <dir>] [--seconds ${DEFAULT_GENERATE.seconds}] [--steps ${DEFAULT_GENERATE.steps}]
       [--scheduler ddim|dpmpp] [--guidance ${DEFAULT_GENERATE.guidance}] [--negative "${DEFAULT_GENERATE.negativePrompt}"] [--seed <n>] [--takes 1]
       [--device auto|cpu|cuda|dml|coreml|webgpu] [--threads <n>]
+  npm run loa -- generate --prompts <list.txt> --out <folder> [the same options]
+      (one job per line, on one loaded model; "prompt|name" names the file, # starts a comment)
   npm run loa -- continue --reference <in> --prompt "<p>" --seconds <new> --out <f> [--crossfade-ms 50] [--resample 0]
   npm run loa -- vary --reference <in> --prompt "<p>" --strength 0.5 --seed <n> --out <f> [--strengths 0.3,0.5,0.7 --takes 4]
   npm run loa -- inpaint --reference <in> --from <s> --to <s> --prompt "<p>" --out <f> [--crossfade-ms 50] [--resample 0]
