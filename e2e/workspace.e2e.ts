@@ -15,6 +15,7 @@ import { openStudioPage, type StudioPage } from './support/studio-page.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
 import { until } from './support/until.ts';
 import { readWavHeader } from './support/wav-header.ts';
+import { readRecipe } from '../src/main/library/wav-metadata.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const PROMPT = 'glass shattering on concrete';
@@ -206,6 +207,21 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
       expect(header.channels).toBe(1);
       expect(header.seconds).toBeGreaterThan(region.end - region.start - 0.02);
       expect(header.seconds).toBeLessThan(region.end - region.start + 0.02);
+      // The file carries its take's recipe and how it was rendered (so it can come back from a DAW).
+      expect(readRecipe(new Uint8Array(readFileSync(path)))?.rendering).toMatchObject({ takeId: firstTakeId, region: { start: region.start, end: region.end }, sampleRate: 48000, format: 'pcm24' });
+
+      // Again with "trim silence": the recipe says so, and the file is no longer than the region.
+      await dialog.getByTestId('trim-silence').check();
+      await dialog.getByTestId('export-confirm').click();
+      await until('a second export result', async () => {
+        if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
+        const paths = await dialog.getByTestId('export-result').evaluateAll((items) => items.map((i) => (i as unknown as { dataset: { path: string } }).dataset.path));
+        return paths.find((p) => p !== path) ?? null;
+      }, 30_000).then((trimmedPath) => {
+        expect(readRecipe(new Uint8Array(readFileSync(trimmedPath)))?.rendering).toMatchObject({ trimSilence: true });
+        expect(readWavHeader(readFileSync(trimmedPath)).seconds).toBeLessThanOrEqual(header.seconds);
+      });
+      await dialog.getByTestId('trim-silence').uncheck();
     } finally {
       // Close it either way, so a failure here doesn't take the keyboard tests down with it.
       await page.keyboard.press('Escape');

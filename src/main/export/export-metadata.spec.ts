@@ -94,6 +94,22 @@ describe('exported files carry the recipe of their take and how they were render
     expect(listWavChunks(after).map((c) => c.id)).toEqual(['fmt ', 'data', 'bext', 'iXML', 'LIST']);
   });
 
+  it('trims silence from the export, says so in the recipe, and keeps the seam marker on the sound', async () => {
+    const params = { op: 'continue' as const, prompt: 'rain', negativePrompt: '', steps: 3, scheduler: 'ddim' as const, guidance: 3, seed: 7, takes: 1, seconds: 0.5, crossfadeMs: 50, resample: 0 };
+    const continued: Recipe = { ...recipe, kind: 'transform', params, seed: 7, lineage: { operation: 'continue', reference: { kind: 'file', id: '/r.wav', sha256: 'ab'.repeat(32), seconds: 0.5 }, params, seed: 7 } };
+    // The first quarter second is silent.
+    const quiet = tone.slice();
+    quiet.fill(0, 0, 4000);
+    await writeFile(job.source, encodeWav([quiet], 16000, 'float32', { chunks: recipeChunks(continued, { takeId: TAKE_ID }) }));
+    const bytes = new Uint8Array(await readFile((await writeExport(defaultExporter, { ...job, options: { ...options, trimSilence: true } })).path));
+    const first = quiet.findIndex((v) => v !== 0);
+    const start = first - 80; // 5 ms kept before the sound
+    expect(decodeWav(bytes).channels[0].length).toBe((16000 - start) * 3);
+    expect(readRecipe(bytes)!.rendering).toMatchObject({ trimSilence: true });
+    expect(readBext(bytes)!.codingHistory).toContain('silence trimmed');
+    expect(readCueMarkers(bytes)).toEqual([{ frame: (8000 - start) * 3, label: 'seam' }]);
+  });
+
   it('exports plain audio from a take that carries no recipe', async () => {
     await writeTake(null);
     const bytes = new Uint8Array(await readFile((await writeExport(defaultExporter, job)).path));

@@ -4,7 +4,7 @@ import { InvalidRequestError } from '../../shared/errors.ts';
 import type { ExportOptions } from '../../shared/studio/studio-api.ts';
 import { decodeWav } from '../audio/wav.ts';
 import { integratedLoudness } from './loudness.ts';
-import { DRAG_FADE_MS, PEAK_CEILING_DBFS, renderExport, resampleBest } from './render-export.ts';
+import { DRAG_FADE_MS, PEAK_CEILING_DBFS, renderExport, resampleBest, soundBounds } from './render-export.ts';
 
 function sine(freq: number, amp: number, n: number, rate: number): Float32Array {
   const x = new Float32Array(n);
@@ -173,6 +173,25 @@ describe('renderExport', () => {
     const b = await renderExport(take, 16000, o, { start: 0.1, end: 0.5 });
     expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
     expect(a.bytes.length).toBe(44 + 19200 * 3);
+  });
+
+  it('trims silence before the sound and after it, keeping a 5 ms lead and a 20 ms tail; nothing when off', async () => {
+    // 0.3 s of silence, 0.5 s of tone, 0.4 s of a −70 dB hiss (below −60 dB from the peak), 0.1 s silence.
+    const rate = 16000;
+    const take = new Float32Array(Math.round(1.3 * rate));
+    take.set(sine(440, 0.5, 0.5 * rate, rate), 0.3 * rate);
+    for (let i = 0.8 * rate; i < 1.2 * rate; i++) take[i] = 0.5 * 10 ** (-70 / 20) * (i % 2 ? 1 : -1);
+    const [start, end] = soundBounds(take, rate, 0, take.length);
+    expect(start).toBe(0.3 * rate + 1 - 80); // sin(0) = 0: the sound's first non-zero sample, less 5 ms
+    expect(end).toBeGreaterThan(0.8 * rate - 10);
+    expect(end).toBeLessThanOrEqual(0.8 * rate + 320);
+    const trimmed = await renderExport(take, rate, opts({ sampleRate: 16000, trimSilence: true }));
+    expect(trimmed.frames).toBe(end - start);
+    expect((await renderExport(take, rate, opts({ sampleRate: 16000 }))).frames).toBe(take.length);
+    // Within a region, the region's own silence is what goes.
+    expect(soundBounds(take, rate, 0.2 * rate, 0.5 * rate)).toEqual([0.3 * rate + 1 - 80, 0.5 * rate]);
+    // A silent span stays whole.
+    expect(soundBounds(new Float32Array(100), rate, 10, 90)).toEqual([10, 90]);
   });
 
   it('rejects bad options with the field named', async () => {

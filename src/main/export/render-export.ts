@@ -35,6 +35,37 @@ export interface RenderedExport {
   clippedSamples: number;
 }
 
+/** What was rendered: its length at the export rate, and where it starts in the take (take-rate frames). */
+export interface RenderedSpan {
+  frames: number;
+  startFrame: number;
+}
+
+/** Silence is anything this far below the span's peak. */
+export const SILENCE_BELOW_PEAK_DB = -60;
+/** Kept before the first sound (so its attack is whole) and after the last (its tail's last breath). */
+const LEAD_MS = 5;
+const TAIL_MS = 20;
+
+/**
+ * [start, end) of `samples` narrowed to where there is sound: from LEAD_MS before the first sample
+ * above SILENCE_BELOW_PEAK_DB (relative to the span's peak) to TAIL_MS after the last. A silent
+ * span is left as it is. Pure.
+ */
+export function soundBounds(samples: Float32Array, sampleRate: number, start: number, end: number): [number, number] {
+  let peak = 0;
+  for (let i = start; i < end; i++) peak = Math.max(peak, Math.abs(samples[i]));
+  if (peak === 0) return [start, end];
+  const floor = peak * 10 ** (SILENCE_BELOW_PEAK_DB / 20);
+  let first = start;
+  while (first < end && Math.abs(samples[first]) <= floor) first++;
+  let last = end - 1;
+  while (last > first && Math.abs(samples[last]) <= floor) last--;
+  const lead = Math.round((LEAD_MS / 1000) * sampleRate);
+  const tail = Math.round((TAIL_MS / 1000) * sampleRate);
+  return [Math.max(start, first - lead), Math.min(end, last + 1 + tail)];
+}
+
 /** Region in seconds → [start, end) sample indices, clamped to the take. */
 function regionFrames(length: number, sampleRate: number, region?: { start: number; end: number }): [number, number] {
   if (region === undefined) {
@@ -108,14 +139,14 @@ function normalisationGain(x: Float32Array, rate: number, normalize: Normalize):
  * Renders a mono take (or `region`, in seconds, clamped to the take) as a WAV file per `options`.
  * Fades are clamped to half the rendered length each. Async only because libsamplerate-js loads
  * asynchronously; nothing else waits. Throws InvalidRequestError for an empty region or bad options.
- * `metadata` gives the chunks (and loop) to write, once the rendered length is known.
+ * `metadata` gives the chunks (and loop) to write, once the rendered span is known.
  */
 export async function renderExport(
   samples: Float32Array,
   sampleRate: number,
   options: RenderSettings,
   region?: { start: number; end: number },
-  metadata?: (frames: number) => WavEncodeOptions,
+  metadata?: (rendered: RenderedSpan) => WavEncodeOptions,
 ): Promise<RenderedExport> {
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`renderExport: bad take sample rate ${sampleRate}`);
   const rate = options.sampleRate;
@@ -125,7 +156,8 @@ export async function renderExport(
   if (!['pcm16', 'pcm24', 'float32'].includes(options.format)) {
     throw new InvalidRequestError('format', `Unknown export format "${String(options.format)}".`, 'Choose 16-bit, 24-bit or 32-bit float.');
   }
-  const [start, end] = regionFrames(samples.length, sampleRate, region);
+  let [start, end] = regionFrames(samples.length, sampleRate, region);
+  if (options.trimSilence) [start, end] = soundBounds(samples, sampleRate, start, end);
   const audio = await resampleBest(samples.subarray(start, end), sampleRate, rate);
   applyFades(audio, fadeFrames(options.fadeInMs, rate, audio.length, 'fadeInMs'), fadeFrames(options.fadeOutMs, rate, audio.length, 'fadeOutMs'));
 
@@ -137,7 +169,7 @@ export async function renderExport(
   let clippedSamples = 0;
   if (options.format !== 'float32') for (const v of audio) if (Math.abs(v) > 1) clippedSamples++;
   return {
-    bytes: encodeWav([audio], rate, options.format, metadata?.(audio.length)),
+    bytes: encodeWav([audio], rate, options.format, metadata?.({ frames: audio.length, startFrame: start })),
     sampleRate: rate,
     frames: audio.length,
     gainDb,

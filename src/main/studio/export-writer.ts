@@ -11,7 +11,7 @@ import type { ExportOptions, Settings, TakeInfo } from '../../shared/studio/stud
 import { decodeWav, type WavEncodeOptions } from '../audio/wav.ts';
 import { exportMetadata, renderingOf } from '../export/export-metadata.ts';
 import { fileNameFor } from '../export/file-name.ts';
-import { renderExport } from '../export/render-export.ts';
+import { renderExport, type RenderedSpan } from '../export/render-export.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { readRecipe } from '../library/wav-metadata.ts';
 
@@ -19,7 +19,7 @@ export type Region = { start: number; end: number };
 
 /** Renders and names export files; injectable so a spec can substitute a plain one. */
 export interface Exporter {
-  renderExport(samples: Float32Array, sampleRate: number, options: ExportOptions, region?: Region, metadata?: (frames: number) => WavEncodeOptions): Promise<{ bytes: Uint8Array }>;
+  renderExport(samples: Float32Array, sampleRate: number, options: ExportOptions, region?: Region, metadata?: (span: RenderedSpan) => WavEncodeOptions): Promise<{ bytes: Uint8Array }>;
   /** `index`: the take's 1-based position in the batch (`{index}`). */
   fileNameFor(template: string, take: TakeInfo, ucs: Settings['ucs'], index: number): string;
 }

@@ -9,6 +9,7 @@ const trim = (n: number, digits: number) => String(Number(n.toFixed(digits)));
 export function renderingText(r: Rendering): string {
   const parts: string[] = [];
   if (r.region) parts.push(`region ${trim(r.region.start, 3)}–${trim(r.region.end, 3)} s`);
+  if (r.trimSilence) parts.push('silence trimmed');
   parts.push(`${trim(r.sampleRate / 1000, 1)} kHz ${FORMAT_TEXT[r.format]}`);
   const n = r.normalize;
   if (n.kind === 'peak') parts.push(`peak ${trim(n.dbfs, 2).replace('-', '−')} dBFS`);

@@ -210,6 +210,8 @@ export interface ExportOptions {
   normalize: Normalize;
   fadeInMs: number;
   fadeOutMs: number;
+  /** Cut leading and trailing silence (below −60 dB from the peak) before the fades; off when absent. */
+  trimSilence?: boolean;
   /** `{prompt-slug}_{seed}_{take}` by default; UCS: `{cat-id}_{fx-name}_{creator}_{source}`. */
   nameTemplate: string;
 }

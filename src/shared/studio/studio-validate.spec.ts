@@ -123,6 +123,7 @@ describe('validateCall: bad calls are refused with the field named', () => {
     ['exportTakes: unknown normalize kind', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, normalize: { kind: 'rms' } } }], 'options.normalize.kind'],
     ['exportTakes: peak with lufs', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, normalize: { kind: 'peak', dbfs: -1, lufs: -14 } } }], 'options.normalize.lufs'],
     ['exportTakes: unknown option', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, dither: true } }], 'options.dither'],
+    ['exportTakes: trimSilence as text', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, trimSilence: 'yes' } }], 'options.trimSilence'],
     ['template: unknown placeholder', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '{prompt}_{seed}' } }], 'options.nameTemplate'],
     ['template: path separator', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '../{seed}' } }], 'options.nameTemplate'],
     ['template: backslash', 'exportTakes', [{ takeIds: [TAKE], options: { ...options, nameTemplate: '..\\{seed}' } }], 'options.nameTemplate'],
@@ -166,6 +167,15 @@ describe('validateCall: bad calls are refused with the field named', () => {
     expect(error.field).toBe(field);
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.message.length).toBeGreaterThan(10);
+  });
+
+  it('reads export options written before trimSilence existed as trimming off, and keeps it when on', () => {
+    const [old] = validateCall('exportTakes', [{ takeIds: [TAKE], options }]).args as unknown as [{ options: Record<string, unknown> }];
+    expect(old.options).not.toHaveProperty('trimSilence');
+    const [on] = validateCall('exportTakes', [{ takeIds: [TAKE], options: { ...options, trimSilence: true } }]).args as unknown as [{ options: Record<string, unknown> }];
+    expect(on.options.trimSilence).toBe(true);
+    const [off] = validateCall('updateSettings', [{ exportDefaults: { ...options, trimSilence: false } }]).args as unknown as [{ exportDefaults: Record<string, unknown> }];
+    expect(off.exportDefaults).not.toHaveProperty('trimSilence');
   });
 
   it('keeps only the transform fields the caller set, with the strength list for a grid', () => {

@@ -135,15 +135,18 @@ export function validateNameTemplate(field: string, value: unknown): string {
   return template;
 }
 
-const RENDER_FIELDS = ['format', 'sampleRate', 'normalize', 'fadeInMs', 'fadeOutMs'] as const;
+const RENDER_FIELDS = ['format', 'sampleRate', 'normalize', 'fadeInMs', 'fadeOutMs', 'trimSilence'] as const;
 
 function renderSettings(field: string, raw: Record<string, unknown>): RenderSettings {
+  // trimSilence came later: settings and recipes written before it have none (off).
+  if (!absent(raw.trimSilence) && typeof raw.trimSilence !== 'boolean') fail(`${field}.trimSilence`, `${field}.trimSilence must be true or false, got ${show(raw.trimSilence)}.`);
   return {
     format: oneOf(`${field}.format`, raw.format, BIT_DEPTHS),
     sampleRate: oneOf(`${field}.sampleRate`, raw.sampleRate, SAMPLE_RATES),
     normalize: validateNormalize(`${field}.normalize`, raw.normalize),
     fadeInMs: num(`${field}.fadeInMs`, raw.fadeInMs, 0, 10_000),
     fadeOutMs: num(`${field}.fadeOutMs`, raw.fadeOutMs, 0, 10_000),
+    ...(raw.trimSilence === true ? { trimSilence: true } : {}),
   };
 }
 
