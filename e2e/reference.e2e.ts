@@ -249,6 +249,23 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     await expect.poll(() => lane.getAttribute('data-reference-id'), { timeout: 10_000 }).not.toBe(current);
   }, 60_000);
 
+  it('finds the library takes that sound like the reference, closest first', async () => {
+    const referenceId = await page.getByTestId('reference-lane').getAttribute('data-reference-id');
+    await page.getByTestId('find-like-reference').click();
+    const banner = page.getByTestId('similar-banner');
+    await banner.waitFor({ timeout: 10_000 });
+    expect(await banner.getAttribute('data-reference-id')).toBe(referenceId);
+    expect(await banner.textContent()).toContain('Sounds like the reference');
+    const rows = page.getByTestId('library-row');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(1);
+    const scores = await rows.evaluateAll((all) => all.map((r) => Number((r as unknown as { dataset: { similarity: string } }).dataset.similarity)));
+    for (const score of scores) expect(Math.abs(score)).toBeLessThanOrEqual(1);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    await page.getByTestId('similar-back').click();
+    await banner.waitFor({ state: 'detached' });
+    await page.getByTestId('view-workspace').click();
+  }, 60_000);
+
   it('ran without page errors or CSP violations', async () => {
     const violations = await studio.cspViolations();
     expect(violations).toEqual([]);

@@ -204,6 +204,29 @@ describe('the library through the Studio API', () => {
     expect([...described.similarity!].sort((a, b) => b - a)).toEqual(described.similarity);
   });
 
+  it('finds the takes that sound most like a reference: every take, by cosine with the reference, best first', async () => {
+    const [reference] = await service.listReferences();
+    const like = await service.takesLikeReference(reference.id, 500);
+    const pipeline = await AudioLdm2Pipeline.load(TINY_BUNDLE, { device: 'cpu' });
+    try {
+      const clip = await pipeline.embedAudio(decodeWav(await wavOf('reference', reference.id)).channels[0]);
+      const expected: Array<{ id: string; score: number }> = [];
+      for (const take of await service.listTakes()) {
+        const audio = await pipeline.embedAudio(decodeWav(await wavOf('take', take.id)).channels[0]);
+        let ab = 0, aa = 0, bb = 0;
+        for (let i = 0; i < clip.length; i++) { ab += clip[i] * audio[i]; aa += clip[i] * clip[i]; bb += audio[i] * audio[i]; }
+        expected.push({ id: take.id, score: ab / Math.sqrt(aa * bb) });
+      }
+      expected.sort((a, b) => b.score - a.score);
+      expect(like.items.map((t) => t.id)).toEqual(expected.map((e) => e.id));
+      like.similarity!.forEach((s, i) => expect(s).toBeCloseTo(expected[i].score, 5));
+    } finally {
+      await pipeline.release();
+    }
+    expect((await service.takesLikeReference(reference.id, 2)).items).toHaveLength(2);
+    await expect(service.takesLikeReference('no-such-reference', 5)).rejects.toBeInstanceOf(InvalidRequestError);
+  }, 120_000);
+
   it('trashes and restores (undo), telling every window', async () => {
     const victim = takes[0];
     await service.trashTakes([victim.id]);

@@ -255,6 +255,18 @@ export class StudioService implements StudioApi, MediaSource {
 
   async describeReference(referenceId: string, region?: Region): Promise<SoundWord[]> {
     await this.ready;
+    const words = await this.soundWordMatrix();
+    return rankSoundWords(await this.referenceEmbedding(referenceId, region), SOUND_WORDS, words, DESCRIBE_WORDS);
+  }
+
+  async takesLikeReference(referenceId: string, limit: number): Promise<LibraryPage> {
+    await this.ready;
+    const ranked = this.takes.db.rankByEmbedding(await this.referenceEmbedding(referenceId), limit);
+    return { items: ranked.map((s) => this.libraryInfo(s.take)), total: ranked.length, similarity: ranked.map((s) => s.similarity) };
+  }
+
+  /** The CLAP audio embedding of a reference (or a region of it), made by the engine on demand. */
+  private async referenceEmbedding(referenceId: string, region?: Region): Promise<Float32Array> {
     const reference = this.takes.db.reference(referenceId);
     let samples = await this.takes.referenceSamples(referenceId);
     if (region) {
@@ -263,10 +275,8 @@ export class StudioService implements StudioApi, MediaSource {
       if (to - from < 1) throw new InvalidRequestError('region', `The region ${region.start}–${region.end} s is outside the reference (${reference.durationS.toFixed(2)} s).`, 'Select a region inside the clip.');
       samples = samples.subarray(from, to);
     }
-    const words = await this.soundWordMatrix();
     const job = this.models.run({ kind: 'embed', texts: [], clips: [samples] }, {});
-    const [clip] = (await job.result).embeddings!.clips;
-    return rankSoundWords(clip, SOUND_WORDS, words, DESCRIBE_WORDS);
+    return (await job.result).embeddings!.clips[0];
   }
 
   /** Words for a library take, from the CLAP embedding stored with it: tag suggestions. */

@@ -292,6 +292,8 @@ export interface StudioApi {
   describeTake(takeId: string): Promise<SoundWord[]>;
   /** "More like this": nearest takes by CLAP audio embedding. */
   similarTakes(takeId: string, limit: number): Promise<LibraryPage>;
+  /** Library takes that sound most like a reference (a user's own recording, say), by CLAP. */
+  takesLikeReference(referenceId: string, limit: number): Promise<LibraryPage>;
   updateTake(takeId: string, patch: TakePatch): Promise<TakeInfo>;
   /** Moves takes to the trash (hidden, files kept); restoreTakes undoes it. */
   trashTakes(takeIds: string[]): Promise<void>;
@@ -324,7 +326,7 @@ export const STUDIO_METHODS = [
   'generate', 'transform', 'cancel', 'listJobs',
   'importReference', 'listReferences', 'describeReference',
   'listTakes', 'rateTake', 'setFavourite',
-  'searchLibrary', 'similarTakes', 'describeTake', 'updateTake', 'trashTakes', 'restoreTakes', 'lineageTree', 'importFolder', 'readRecipe', 'regenerateRecipe', 'rebuildLibrary',
+  'searchLibrary', 'similarTakes', 'takesLikeReference', 'describeTake', 'updateTake', 'trashTakes', 'restoreTakes', 'lineageTree', 'importFolder', 'readRecipe', 'regenerateRecipe', 'rebuildLibrary',
   'exportTakes', 'prepareDrag',
   'getSettings', 'updateSettings',
 ] as const satisfies readonly Exclude<keyof StudioApi, 'onEvent'>[];

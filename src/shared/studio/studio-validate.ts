@@ -352,6 +352,7 @@ const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: u
   describeReference: [1, 2, ([referenceId, region]) => (absent(region) ? [validateId('referenceId', referenceId)] : [validateId('referenceId', referenceId), validateRegion('region', region)])],
   searchLibrary: [1, 1, ([query]) => [validateLibraryQuery(query)]],
   describeTake: [1, 1, ([takeId]) => [validateId('takeId', takeId)]],
+  takesLikeReference: [2, 2, ([referenceId, limit]) => [validateId('referenceId', referenceId), integer('limit', limit, 1, 500)]],
   similarTakes: [2, 2, ([takeId, limit]) => [validateId('takeId', takeId), integer('limit', limit, 1, 500)]],
   updateTake: [2, 2, ([takeId, patch]) => [validateId('takeId', takeId), validateTakePatch(patch)]],
   trashTakes: [1, 1, ([ids]) => [idList('takeIds', ids)]],

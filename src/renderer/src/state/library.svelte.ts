@@ -5,7 +5,7 @@
  * Main keeps every take in SQLite and answers a page in milliseconds, so nothing here holds more
  * than a few pages of a 100 000-take library.
  */
-import type { SoundWord, StudioApi, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
+import type { ReferenceInfo, SoundWord, StudioApi, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
 import { errorText, type ErrorText } from '../lib/error-text.ts';
 import { EMPTY_FILTERS, libraryQuery, type LibraryFilters } from '../lib/library-query.ts';
 import { isFling, listWindow, pagesToEvict, pagesToFetch, pagesWanted, scrollTopToReveal } from '../lib/library-window.ts';
@@ -47,10 +47,13 @@ export interface ListRow {
   take: TakeInfo | null;
 }
 
+/** What More like this ranks the library around: a take of it, or a reference clip. */
+export type SimilarSource = { kind: 'take'; take: TakeInfo } | { kind: 'reference'; reference: ReferenceInfo };
+
 export class LibraryState {
   filters = $state<LibraryFilters>({ ...EMPTY_FILTERS });
-  /** More like this: the take the list is ranked around; null while the list shows the search. */
-  similarTo = $state.raw<TakeInfo | null>(null);
+  /** More like this: the take (or reference) the list is ranked around; null while the list shows the search. */
+  similarTo = $state.raw<SimilarSource | null>(null);
   total = $state(0);
   /** A new search is on its way and nothing of it has arrived yet. */
   searching = $state(false);
@@ -316,21 +319,26 @@ export class LibraryState {
 
   // ---- More like this ---------------------------------------------------------------------------
 
-  moreLikeThis = async (take: TakeInfo): Promise<void> => {
+  moreLikeThis = (take: TakeInfo): Promise<void> => this.showSimilar({ kind: 'take', take });
+
+  /** The takes that sound most like a reference (a recording of the user's, say). */
+  likeReference = (reference: ReferenceInfo): Promise<void> => this.showSimilar({ kind: 'reference', reference });
+
+  private showSimilar = async (source: SimilarSource): Promise<void> => {
     clearTimeout(this.searchTimer);
-    this.similarTo = take;
+    this.similarTo = source;
     this.requestScroll(0);
     this.scrollTop = 0;
-    await this.loadSimilar(take);
+    await this.loadSimilar(source);
   };
 
-  private async loadSimilar(take: TakeInfo): Promise<void> {
+  private async loadSimilar(source: SimilarSource): Promise<void> {
     const generation = ++this.generation;
     this.inFlight = new Set();
     this.searching = true;
     this.error = null;
     try {
-      const result = await this.api.similarTakes(take.id, SIMILAR_LIMIT);
+      const result = source.kind === 'take' ? await this.api.similarTakes(source.take.id, SIMILAR_LIMIT) : await this.api.takesLikeReference(source.reference.id, SIMILAR_LIMIT);
       if (generation !== this.generation) return;
       const pages = new Map<number, TakeInfo[]>();
       for (let i = 0; i < result.items.length; i += PAGE_SIZE) pages.set(i / PAGE_SIZE, result.items.slice(i, i + PAGE_SIZE));
@@ -461,7 +469,7 @@ export class LibraryState {
     }
     if (changed) this.pages = next;
     if (this.selected?.id === take.id) this.selected = take;
-    if (this.similarTo?.id === take.id) this.similarTo = take;
+    if (this.similarTo?.kind === 'take' && this.similarTo.take.id === take.id) this.similarTo = { kind: 'take', take };
   };
 
   // ---- trash ----------------------------------------------------------------------------------

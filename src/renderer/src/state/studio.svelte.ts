@@ -251,6 +251,12 @@ export class Studio {
     await this.playback.play(id);
   };
 
+  /** The library, ranked by how much each take sounds like the reference. */
+  findTakesLike = (reference: ReferenceInfo): void => {
+    this.showView('library');
+    void this.library.likeReference(reference);
+  };
+
   /** "Open": the take as a card in the workspace, selected and scrolled into view. */
   openInWorkspace = async (take: TakeInfo): Promise<void> => {
     this.takes.upsert(take);
