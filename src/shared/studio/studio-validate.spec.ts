@@ -161,6 +161,10 @@ describe('validateCall: bad calls are refused with the field named', () => {
     ['describe: reference id with a slash', 'describeReference', ['../r1'], 'referenceId'],
     ['describe: region as text', 'describeReference', ['r1', '0-1'], 'region'],
     ['describe: region with an extra key', 'describeReference', ['r1', { start: 0, end: 1, words: 50 }], 'region.words'],
+    ['describe take: id with a slash', 'describeTake', ['a/b'], 'takeId'],
+    ['takes like reference: limit 0', 'takesLikeReference', ['r1', 0], 'limit'],
+    ['takes like reference: limit as text', 'takesLikeReference', ['r1', '20'], 'limit'],
+    ['takes like reference: bad id', 'takesLikeReference', ['..', 20], 'referenceId'],
   ];
   it.each(cases)('%s', (_name, method, args, field) => {
     const error = rejection(method, args);
