@@ -17,7 +17,7 @@ import { findTakeWav, readTakeSamples } from './support/library-files.ts';
 import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-files.ts';
 import { REPO_ROOT } from './support/renderer-build.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
-import { blurFocus, runNewJob } from './support/page-actions.ts';
+import { askForWords, blurFocus, runNewJob } from './support/page-actions.ts';
 import { openStudioPage, type StudioPage } from './support/studio-page.ts';
 import { until } from './support/until.ts';
 import { readWavHeader } from './support/wav-header.ts';
@@ -189,11 +189,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
   it('suggests tags from the sound of a take; a click adds one, saved like a typed tag', async () => {
     await row(ids[RAIN]).getByTestId('library-row-prompt').click();
     await page.keyboard.press('Escape');
-    const panel = page.getByTestId('tag-suggestions');
-    expect(await panel.getAttribute('data-state')).toBe('idle');
-    await page.getByTestId('suggest-tags').click();
-    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
-    const words = await page.getByTestId('tag-suggestion').evaluateAll((all) => all.map((w) => (w as unknown as { dataset: { word: string } }).dataset.word));
+    const words = await askForWords(page, { button: 'suggest-tags', panel: 'tag-suggestions', chip: 'tag-suggestion' });
     expect(words).toHaveLength(8);
     const chip = page.locator(`[data-testid="tag-suggestion"][data-word="${words[0]}"]`);
     await chip.click();

@@ -15,7 +15,7 @@ import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
 import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-files.ts';
 import { REPO_ROOT } from './support/renderer-build.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
-import { blurFocus, runNewJob } from './support/page-actions.ts';
+import { askForWords, blurFocus, runNewJob } from './support/page-actions.ts';
 import { openStudioPage, type StudioPage } from './support/studio-page.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
@@ -85,11 +85,8 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
   it('describes the reference in words CLAP picks, and a click adds one to the prompt', async () => {
     const input = page.getByTestId('prompt-input');
     await input.fill('');
+    const words = await askForWords(page, { button: 'describe-button', panel: 'describe-words', chip: 'describe-word' });
     const panel = page.getByTestId('describe-words');
-    expect(await panel.getAttribute('data-state')).toBe('idle');
-    await page.getByTestId('describe-button').click();
-    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
-    const words = await page.getByTestId('describe-word').evaluateAll((all) => all.map((w) => (w as unknown as { dataset: { word: string } }).dataset.word));
     expect(words).toHaveLength(8);
     expect(new Set(words).size).toBe(8);
     const chip = (word: string) => page.locator(`[data-testid="describe-word"][data-word="${word}"]`);

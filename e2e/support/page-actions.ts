@@ -27,3 +27,12 @@ export async function runNewJob(page: Page, server: StudioWebProcess, start: () 
   }, timeoutMs, 100);
   return jobId;
 }
+
+/** Clicks `button` (Describe, Suggest tags), waits until `panel` is ready, and returns the words its `chip`s offer. */
+export async function askForWords(page: Page, ids: { button: string; panel: string; chip: string }): Promise<string[]> {
+  const panel = page.getByTestId(ids.panel);
+  if ((await panel.getAttribute('data-state')) !== 'idle') throw new Error(`${ids.panel} is not idle before ${ids.button} is clicked`);
+  await page.getByTestId(ids.button).click();
+  await until(`${ids.panel} to be ready`, async () => (await panel.getAttribute('data-state')) === 'ready', 30_000);
+  return page.getByTestId(ids.chip).evaluateAll((all) => all.map((w) => (w as unknown as { dataset: { word: string } }).dataset.word));
+}
