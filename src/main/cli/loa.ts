@@ -63,17 +63,28 @@ async function generateList(listPath: string, positionals: string[], values: Gen
   });
   const folder = resolve(values.out);
   await mkdir(folder, { recursive: true });
-  const used = new Set<string>();
+  const names = uniqueNames(jobs.map(({ name, params }) => ({ name, takes: params.takes })));
   const engine = engineSettings(values);
   await runJobs(
     engine,
-    jobs.map(({ params, name }) => {
-      let file = name;
-      for (let n = 2; used.has(file.toLowerCase()); n++) file = `${name}-${n}`;
-      used.add(file.toLowerCase());
-      return { out: join(folder, `${file}.wav`), task: () => ({ kind: 'generate' as const, params }), seed: params.seed, takes: params.takes, label: params.prompt };
-    }),
+    jobs.map(({ params }, i) => ({ out: join(folder, `${names[i]}.wav`), task: () => ({ kind: 'generate' as const, params }), seed: params.seed, takes: params.takes, label: params.prompt })),
   );
+}
+
+/**
+ * File names for a list's jobs that never write over each other: a job writes `name`, `name-2`, …
+ * (one per take), so a name whose files (any case) another job already claimed becomes `name (2)`,
+ * `name (3)`, …
+ */
+export function uniqueNames(jobs: Array<{ name: string; takes: number }>): string[] {
+  const claimed = new Set<string>();
+  const filesOf = (name: string, takes: number) => Array.from({ length: takes }, (_, k) => (k === 0 ? name : `${name}-${k + 1}`).toLowerCase());
+  return jobs.map(({ name, takes }) => {
+    let candidate = name;
+    for (let n = 2; filesOf(candidate, takes).some((f) => claimed.has(f)); n++) candidate = `${name} (${n})`;
+    for (const f of filesOf(candidate, takes)) claimed.add(f);
+    return candidate;
+  });
 }
 
 /** The prompts of a list file, with their line numbers; a `|name` must be a plain file name. */
