@@ -5,7 +5,7 @@
  * audio starts in the session too.
  */
 import type { WavChunk } from './wav.ts';
-import { listWavChunks } from './wav.ts';
+import { listChunk, listWavChunks, readListChunk } from './wav.ts';
 
 export interface CueMarker {
   /** Sample frame the marker sits on. */
@@ -15,10 +15,6 @@ export interface CueMarker {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function id(text: string): number[] {
-  return [...text].map((c) => c.charCodeAt(0));
-}
 
 /** `cue ` and `LIST`/`adtl` for `markers` (none for an empty list). Cue point ids count from 1. */
 export function cueChunks(markers: readonly CueMarker[]): WavChunk[] {
@@ -33,7 +29,7 @@ export function cueChunks(markers: readonly CueMarker[]): WavChunk[] {
     const at = 4 + 24 * i;
     cv.setUint32(at, i + 1, true); // dwName: the cue point id the labl names
     cv.setUint32(at + 4, m.frame, true); // dwPosition (no playlist: the sample offset)
-    cue.set(id('data'), at + 8); // fccChunk
+    cue.set(encoder.encode('data'), at + 8); // fccChunk
     // dwChunkStart and dwBlockStart stay 0 (uncompressed data chunk)
     cv.setUint32(at + 20, m.frame, true); // dwSampleOffset
   });
@@ -43,23 +39,9 @@ export function cueChunks(markers: readonly CueMarker[]): WavChunk[] {
     const body = new Uint8Array(4 + text.length);
     new DataView(body.buffer).setUint32(0, i + 1, true);
     body.set(text, 4);
-    return body;
+    return { id: 'labl', body };
   });
-  const size = 4 + labels.reduce((n, b) => n + 8 + b.length + (b.length & 1), 0);
-  const list = new Uint8Array(size);
-  const lv = new DataView(list.buffer);
-  list.set(id('adtl'), 0);
-  let p = 4;
-  for (const body of labels) {
-    list.set(id('labl'), p);
-    lv.setUint32(p + 4, body.length, true);
-    list.set(body, p + 8);
-    p += 8 + body.length + (body.length & 1);
-  }
-  return [
-    { id: 'cue ', body: cue },
-    { id: 'LIST', body: list },
-  ];
+  return [{ id: 'cue ', body: cue }, listChunk('adtl', labels)];
 }
 
 /** The cue markers of a WAV file with their `labl` names ('' where none), in cue order. */
@@ -73,18 +55,11 @@ export function readCueMarkers(bytes: Uint8Array): CueMarker[] {
     points.push({ name: cv.getUint32(4 + 24 * i, true), frame: cv.getUint32(4 + 24 * i + 20, true) });
   }
   const names = new Map<number, string>();
-  for (const list of chunks.filter((c) => c.id === 'LIST' && c.body.length >= 4 && decoder.decode(c.body.subarray(0, 4)) === 'adtl')) {
-    const b = list.body;
-    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    for (let p = 4; p + 8 <= b.length; ) {
-      const size = v.getUint32(p + 4, true);
-      if (decoder.decode(b.subarray(p, p + 4)) === 'labl' && size >= 4 && p + 8 + size <= b.length) {
-        const text = b.subarray(p + 12, p + 8 + size);
-        const end = text.indexOf(0);
-        names.set(v.getUint32(p + 8, true), decoder.decode(end < 0 ? text : text.subarray(0, end)));
-      }
-      p += 8 + size + (size & 1);
-    }
+  for (const part of readListChunk(bytes, 'adtl') ?? []) {
+    if (part.id !== 'labl' || part.body.length < 4) continue;
+    const text = part.body.subarray(4);
+    const end = text.indexOf(0);
+    names.set(new DataView(part.body.buffer, part.body.byteOffset, 4).getUint32(0, true), decoder.decode(end < 0 ? text : text.subarray(0, end)));
   }
   return points.map((pt) => ({ frame: pt.frame, label: names.get(pt.name) ?? '' }));
 }

@@ -162,6 +162,36 @@ export function listWavChunks(bytes: Uint8Array): WavChunk[] {
   return chunks;
 }
 
+/** A `LIST` chunk of `type` (INFO, adtl) holding `parts` as word-aligned sub-chunks (RIFF 1.0). */
+export function listChunk(type: string, parts: readonly WavChunk[]): WavChunk {
+  const body = new Uint8Array(4 + parts.reduce((n, c) => n + 8 + c.body.length + (c.body.length & 1), 0));
+  const view = new DataView(body.buffer);
+  writeId(view, 0, type);
+  let p = 4;
+  for (const part of parts) {
+    writeId(view, p, part.id);
+    view.setUint32(p + 4, part.body.length, true);
+    body.set(part.body, p + 8);
+    p += 8 + part.body.length + (part.body.length & 1);
+  }
+  return { id: 'LIST', body };
+}
+
+/** The sub-chunks of the file's first `LIST` chunk of `type`, or null when it has none. */
+export function readListChunk(bytes: Uint8Array, type: string): WavChunk[] | null {
+  const list = listWavChunks(bytes).find((c) => c.id === 'LIST' && c.body.length >= 4 && readId(c.body, 0) === type);
+  if (!list) return null;
+  const b = list.body;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const parts: WavChunk[] = [];
+  for (let p = 4; p + 8 <= b.length; ) {
+    const size = view.getUint32(p + 4, true);
+    parts.push({ id: readId(b, p), body: b.subarray(p + 8, Math.min(b.length, p + 8 + size)) });
+    p += 8 + size + (size & 1);
+  }
+  return parts;
+}
+
 /** The loops of a `smpl` chunk, if the file has one. */
 export function readSmplLoops(bytes: Uint8Array): Array<{ start: number; end: number; type: number; playCount: number }> {
   const smpl = listWavChunks(bytes).find((c) => c.id === 'smpl');

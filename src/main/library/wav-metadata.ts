@@ -7,7 +7,7 @@
  * Pure functions over bytes and text: no files, no clocks (dates come from the recipe).
  */
 import type { WavChunk, WavEncodeFormat } from '../audio/wav.ts';
-import { listWavChunks } from '../audio/wav.ts';
+import { listChunk, listWavChunks, readListChunk } from '../audio/wav.ts';
 import { cueChunks, markersAtFrames, type CueMarker } from '../audio/wav-cues.ts';
 import { validateGenerateParams, validateSeed } from '../../shared/engine/generate-params.ts';
 import { seamMarkers, type Lineage, type ReferenceSource } from '../../shared/engine/lineage.ts';
@@ -240,41 +240,14 @@ export function listInfoChunk(info: ListInfo): WavChunk {
     ['ISFT', clean(info.software)],
     ['ICRD', localDateTime(info.createdAt).date],
   ];
-  const parts = tags
-    .filter(([, value]) => value !== '')
-    .map(([id, value]) => {
-      const text = utf8.encode(value);
-      const size = text.length + 1; // with the NUL
-      const sub = new Uint8Array(8 + size + (size & 1));
-      for (let i = 0; i < 4; i++) sub[i] = id.charCodeAt(i);
-      new DataView(sub.buffer).setUint32(4, size, true);
-      sub.set(text, 8);
-      return sub;
-    });
-  const body = new Uint8Array(4 + parts.reduce((n, s) => n + s.length, 0));
-  body.set(utf8.encode('INFO'), 0);
-  let p = 4;
-  for (const sub of parts) {
-    body.set(sub, p);
-    p += sub.length;
-  }
-  return { id: 'LIST', body };
+  // Each value NUL-terminated; listChunk pads the odd ones to a word.
+  return listChunk('INFO', tags.filter(([, value]) => value !== '').map(([id, value]) => ({ id, body: utf8.encode(`${value}\0`) })));
 }
 
 /** The INFO tags of a WAV file by id (INAM, ICMT, …), or null when it has no LIST/INFO chunk. */
 export function readListInfo(bytes: Uint8Array): Record<string, string> | null {
-  const list = listWavChunks(bytes).find((c) => c.id === 'LIST' && c.body.length >= 4 && utf8Decoder.decode(c.body.subarray(0, 4)) === 'INFO');
-  if (!list) return null;
-  const b = list.body;
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const tags: Record<string, string> = {};
-  for (let p = 4; p + 8 <= b.length; ) {
-    const id = String.fromCharCode(b[p], b[p + 1], b[p + 2], b[p + 3]);
-    const size = v.getUint32(p + 4, true);
-    tags[id] = zstr(b.subarray(p + 8, Math.min(b.length, p + 8 + size)));
-    p += 8 + size + (size & 1);
-  }
-  return tags;
+  const parts = readListChunk(bytes, 'INFO');
+  return parts ? Object.fromEntries(parts.map((part) => [part.id, zstr(part.body)])) : null;
 }
 
 // ---------------------------------------------------------------- the recipe
