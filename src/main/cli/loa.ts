@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { validateGenerateParams, type GenerateParams } from '../../shared/engine/generate-params.ts';
 import { CancelledError, describeError, InvalidRequestError, LoaError } from '../../shared/errors.ts';
+import { UNSAFE_NAME_CHARS } from '../../shared/studio/studio-validate.ts';
 import { promptSlug } from '../export/file-name.ts';
 import { ENGINE_OPTIONS, engineSettings, MODEL_OPTIONS, runJob, runJobs, UsageError } from './run-job.ts';
 import { USAGE } from './usage.ts';
@@ -102,7 +103,7 @@ export async function readPromptList(path: string): Promise<Array<{ prompt: stri
     const bar = trimmed.lastIndexOf('|');
     const prompt = (bar < 0 ? trimmed : trimmed.slice(0, bar)).trim();
     const name = bar < 0 ? undefined : trimmed.slice(bar + 1).trim().replace(/\.wav$/i, '');
-    if (name !== undefined && (!name || /[\\/:*?"<>|\u0000-\u001f]/.test(name) || name.startsWith('.'))) {
+    if (name !== undefined && (!name || UNSAFE_NAME_CHARS.test(name) || name.startsWith('.'))) {
       throw new InvalidRequestError('prompts', `${path} line ${i + 1}: "${name}" is not a plain file name.`, 'Write the line as "prompt|name", the name without folders or any of \\ / : * ? " < > |.');
     }
     entries.push({ prompt, ...(name ? { name } : {}), line: i + 1 });

@@ -39,7 +39,7 @@ export const BIT_DEPTHS = ['pcm16', 'pcm24', 'float32'] as const;
 /** The file-name template's placeholders (filled by src/main/export/file-name.ts); `{take:02}` zero-pads (peers.md §3). */
 export const NAME_PLACEHOLDERS = ['prompt-slug', 'seed', 'take', 'index', 'date', 'cat-id', 'fx-name', 'creator', 'source'] as const;
 /** Characters Windows forbids in file names (the set stable-audio-tools replaces), plus control characters. */
-const UNSAFE_NAME_CHARS = /[\\/:*?"<>|\u0000-\u001f\u007f]/;
+export const UNSAFE_NAME_CHARS = /[\\/:*?"<>|\u0000-\u001f\u007f]/;
 
 function show(value: unknown): string {
   let text: string;
