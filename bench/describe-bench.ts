@@ -75,7 +75,7 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}; onnxr
 | --- | --- | --- |
 ${rows.join('\n')}
 
-The first Describe of a session (or after a model switch) waits for the vocabulary (${(batched32 / 1000).toFixed(1)} s batched, ${(single.ms / batched32).toFixed(1)}× faster than one text per run); after that a reference costs its audio embedding (${audio.ms.toFixed(0)} ms), and Suggest tags on a library take costs only the ranking (it reads the embedding stored with the take).
+The first Describe ever with a model waits for the vocabulary (later sessions read it from the cache) (${(batched32 / 1000).toFixed(1)} s batched, ${(single.ms / batched32).toFixed(1)}× faster than one text per run); after that a reference costs its audio embedding (${audio.ms.toFixed(0)} ms), and Suggest tags on a library take costs only the ranking (it reads the embedding stored with the take).
 
 Reproduce: \`npm run bench:describe\`.
 `;

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudioDecodeError, InvalidRequestError } from '../../shared/errors.ts';
@@ -150,7 +150,28 @@ describe('references and audio-to-audio in the studio', () => {
       // A library take is described from the embedding stored with it (tag suggestions): the same words as its audio gives.
       const take = (await service.listTakes())[0];
       const takeWords = await service.describeTake(take.id);
-      expect(takeWords.map((w) => w.word)).toEqual(ranked(await pipeline.embedAudio(decodeWav(await wavOf('take', take.id)).channels[0])).map((w) => w.word));
+      const takeEmbedding = await pipeline.embedAudio(decodeWav(await wavOf('take', take.id)).channels[0]);
+      expect(takeWords.map((w) => w.word)).toEqual(ranked(takeEmbedding).map((w) => w.word));
+
+      // The vocabulary is kept on disk for the next session, which reads it instead of embedding it again:
+      // a cache file rigged so that only "glass shattering" points at this take makes that the first word.
+      const cacheDir = join(scratch.path, 'config', 'cache');
+      const [cacheFile] = (await readdir(cacheDir)).filter((f) => /^sound-words-.*\.f32$/.test(f));
+      const dims = takeEmbedding.length;
+      expect((await readFile(join(cacheDir, cacheFile))).length).toBe(SOUND_WORDS.length * dims * 4);
+      const rigged = new Float32Array(SOUND_WORDS.length * dims);
+      const target = SOUND_WORDS.indexOf('glass shattering');
+      SOUND_WORDS.forEach((_, i) => takeEmbedding.forEach((v, j) => (rigged[i * dims + j] = i === target ? v : -v)));
+      await writeFile(join(cacheDir, cacheFile), new Uint8Array(rigged.buffer));
+      const next = new StudioService({ configDir: join(scratch.path, 'config'), libraryDir: join(scratch.path, 'library'), bundleDir: TINY_BUNDLE, device: 'cpu', mediaUrl });
+      try {
+        const [best, second] = await next.describeTake(take.id);
+        expect(best.word).toBe('glass shattering');
+        expect(best.score).toBeCloseTo(1, 5);
+        expect(second.score).toBeCloseTo(-1, 5);
+      } finally {
+        await next.dispose();
+      }
     } finally {
       await pipeline.release();
     }

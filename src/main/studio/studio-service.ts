@@ -5,7 +5,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { TakeData, TakeTask } from '../../shared/engine/engine-protocol.ts';
 import { validateGenerateParams, type DeviceName } from '../../shared/engine/generate-params.ts';
 import type { Lineage } from '../../shared/engine/lineage.ts';
@@ -31,6 +31,7 @@ import type { LibraryTake } from '../library/library-types.ts';
 import { regenerationTask } from '../library/regeneration-task.ts';
 import { parseRecipe, readRecipe } from '../library/wav-metadata.ts';
 import { rankSoundWords, wordMatrix } from '../library/describe-sound.ts';
+import { readSoundWordCache, soundWordCachePath, writeSoundWordCache } from '../library/sound-word-cache.ts';
 import { SOUND_WORDS, soundWordText } from '../../shared/library/sound-words.ts';
 import { importFolder } from './folder-import.ts';
 import { rebuildFromRecipes } from './library-rebuild.ts';
@@ -286,11 +287,19 @@ export class StudioService implements StudioApi, MediaSource {
     return rankSoundWords(embedding, SOUND_WORDS, await this.soundWordMatrix(), DESCRIBE_WORDS);
   }
 
-  /** The vocabulary's CLAP text embeddings, made once per model (the first Describe waits for them). */
+  /** The vocabulary's CLAP text embeddings, made once per model and kept on disk (the first Describe ever waits for them). */
   private async soundWordMatrix(): Promise<Float32Array> {
     const hash = (await this.models.loadedInfo()).bundleHash;
     if (this.soundWords?.bundleHash !== hash) {
-      const matrix = this.embedTexts(SOUND_WORDS.map(soundWordText)).then(wordMatrix);
+      const texts = SOUND_WORDS.map(soundWordText);
+      const path = soundWordCachePath(join(this.options.configDir, 'cache'), hash, texts);
+      const matrix = readSoundWordCache(path, texts.length).then(async (cached) => {
+        if (cached) return cached;
+        const made = wordMatrix(await this.embedTexts(texts));
+        // A cache that cannot be written (full disk, read-only folder) only costs the next session time.
+        await writeSoundWordCache(path, made).catch(() => {});
+        return made;
+      });
       matrix.catch(() => {
         if (this.soundWords?.matrix === matrix) this.soundWords = null;
       });
