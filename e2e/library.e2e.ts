@@ -246,6 +246,34 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     await expect.poll(rowIds, { timeout: 10_000 }).toEqual([ids[DOG], ids[RAIN], ids[GLASS]]);
   }, 60_000);
 
+  it('Ctrl+Z takes back edits, last first: a tag, then a rating, each saved again', async () => {
+    await row(ids[GLASS]).getByTestId('library-row-prompt').click();
+    await page.keyboard.press('Escape');
+    const detail = page.getByTestId('library-detail');
+    const rating = detail.getByTestId('take-rating');
+    const ratingBefore = await rating.getAttribute('data-rating');
+    const tags = page.getByTestId('tags-input');
+    const tagsBefore = await tags.inputValue();
+    await blurFocus(page);
+    await page.keyboard.press(ratingBefore === '1' ? '2' : '1');
+    await expect.poll(() => rating.getAttribute('data-rating'), { timeout: 5_000 }).not.toBe(ratingBefore);
+    await tags.fill(tagsBefore ? `${tagsBefore}, shards` : 'shards');
+    await tags.press('Enter');
+    await expect.poll(() => row(ids[GLASS]).locator('.tag').allTextContents(), { timeout: 5_000 }).toContain('shards');
+    await blurFocus(page);
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => row(ids[GLASS]).locator('.tag').allTextContents(), { timeout: 5_000 }).not.toContain('shards');
+    expect(await tags.inputValue()).toBe(tagsBefore);
+    expect(await rating.getAttribute('data-rating')).not.toBe(ratingBefore);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => rating.getAttribute('data-rating'), { timeout: 5_000 }).toBe(ratingBefore);
+    // Undone for good: the server has the old values (a fresh search shows them).
+    await search('glass');
+    await search('');
+    await expect.poll(() => row(ids[GLASS]).locator('.tag').allTextContents(), { timeout: 10_000 }).not.toContain('shards');
+  }, 60_000);
+
   it('shows the lineage tree of a continued take: take → reference → continue', async () => {
     await page.getByTestId('view-workspace').click();
     const card = page.locator(`[data-testid="take-card"][data-take-id="${ids[GLASS]}"]`);

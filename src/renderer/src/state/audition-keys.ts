@@ -37,9 +37,9 @@ export class AuditionKeys {
     }
     if (isTextEntry(event.target)) return;
     if (isUndoShortcut(event)) {
-      if (studio.trashBin.undo) {
+      if (studio.canUndo) {
         event.preventDefault();
-        void studio.trashBin.undoTrash();
+        void studio.undo();
       }
       return;
     }

@@ -149,6 +149,8 @@ export class LibraryState {
     private readonly notices: NoticeState,
     /** A take changed here (rating, tags …): the workspace's copy follows. */
     private readonly onTakeChanged: (take: TakeInfo) => void = () => {},
+    /** An edit was saved: `before` is the take as it was (for Undo). */
+    private readonly onEdited: (before: TakeInfo, patch: TakePatch, what: string) => void = () => {},
   ) {}
 
   // ---- the panel --------------------------------------------------------------------------------
@@ -427,11 +429,14 @@ export class LibraryState {
 
   // ---- edits ------------------------------------------------------------------------------------
 
-  update = async (id: string, patch: TakePatch, what = 'Change'): Promise<TakeInfo | null> => {
+  /** Saves an edit; `undoable` false for Undo's own edits (they are not edits to undo). */
+  update = async (id: string, patch: TakePatch, what = 'Change', undoable = true): Promise<TakeInfo | null> => {
+    const before = this.loaded(id);
     try {
       const take = await this.api.updateTake(id, patch);
       this.replace(take);
       this.onTakeChanged(take);
+      if (before && undoable) this.onEdited(before, patch, what);
       return take;
     } catch (error) {
       this.notices.report(error, `${what} not saved`);

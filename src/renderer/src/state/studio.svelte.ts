@@ -4,7 +4,8 @@
  */
 import type { TransformOp } from '../../../shared/engine/transform-params.ts';
 import { tick } from 'svelte';
-import type { ReferenceInfo, StudioEvent, TakeInfo } from '../../../shared/studio/studio-api.ts';
+import type { ReferenceInfo, StudioEvent, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
+import { EditUndo } from '../lib/edit-undo.ts';
 import { transformRequest } from '../lib/transform-request.ts';
 import { MAX_BATCH_PROMPTS } from '../lib/prompt-lines.ts';
 import { AbCompareState } from './ab-compare.svelte.ts';
@@ -53,6 +54,8 @@ export class Studio {
   readonly folderImport: FolderImportState;
   readonly recipeDrop: RecipeDropState;
   readonly trashBin: TrashState;
+  /** Edits to takes (rating, favourite, tags, notes) that Ctrl/Cmd+Z can take back. */
+  readonly edits = new EditUndo();
   /** Set by the take list: scrolls the selected card into view. */
   revealSelected: () => void = () => {};
 
@@ -62,11 +65,17 @@ export class Studio {
     this.settings = new SettingsState(api, this.notices);
     this.model = new ModelState(api);
     this.queue = new QueueState(api, this.notices);
-    this.takes = new TakesState(api, this.notices);
+    const edited = (before: TakeInfo, patch: TakePatch, what: string) => this.edits.record(before, patch, what);
+    this.takes = new TakesState(api, this.notices, edited);
     this.references = new ReferencesState(api);
-    this.library = new LibraryState(api, this.notices, (take) => {
-      if (this.takes.byId(take.id)) this.takes.upsert(take);
-    });
+    this.library = new LibraryState(
+      api,
+      this.notices,
+      (take) => {
+        if (this.takes.byId(take.id)) this.takes.upsert(take);
+      },
+      edited,
+    );
     this.lineage = new LineageState(api);
     this.trashBin = new TrashState(api, this.notices, (change) => ('trashed' in change ? this.library.trashed(change.trashed) : this.library.restored()));
     this.folderImport = new FolderImportState(api);
@@ -283,6 +292,25 @@ export class Studio {
 
   /** Delete (key or button): to the trash, with Undo. */
   trash = (takes: TakeInfo[]): Promise<boolean> => this.trashBin.trash(takes);
+
+  /** Something Ctrl/Cmd+Z can take back: the last delete (while its toast shows) or an edit. */
+  get canUndo(): boolean {
+    return this.trashBin.undo !== null || this.edits.last() !== undefined;
+  }
+
+  /** Ctrl/Cmd+Z: takes back whichever came last, the delete or the last edit. */
+  undo = async (): Promise<void> => {
+    const edit = this.edits.last();
+    const trashed = this.trashBin.undo;
+    if (trashed && (!edit || trashed.at >= edit.at)) {
+      await this.trashBin.undoTrash();
+      return;
+    }
+    if (!edit) return;
+    this.edits.pop();
+    const take = await this.library.update(edit.takeId, edit.before, 'Undo', false);
+    if (take) this.notices.info(`${edit.what} undone for “${take.params.prompt}” (seed ${take.seed})`);
+  };
 
   /** Opens the export dialog for the ticked takes, or else the given take with its region. */
   openExport = (takeId: string | null): void => {

@@ -2,7 +2,7 @@
  * The takes on screen: the list, the filter, the selected take, ticked takes for batch export,
  * each take's selected region, and loudness estimates for A/B.
  */
-import type { StudioApi, TakeInfo } from '../../../shared/studio/studio-api.ts';
+import type { StudioApi, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
 import { rmsOfPeaks } from '../lib/levels.ts';
 import { matchesFilter, orderTakes } from '../lib/take-order.ts';
 import type { NoticeState } from './notices.svelte.ts';
@@ -32,6 +32,8 @@ export class TakesState {
   constructor(
     private readonly api: StudioApi,
     private readonly notices: NoticeState,
+    /** An edit was saved: `before` is the take as it was (for Undo). */
+    private readonly onEdited: (before: TakeInfo, patch: TakePatch, what: string) => void = () => {},
   ) {}
 
   load = async (): Promise<void> => {
@@ -91,8 +93,10 @@ export class TakesState {
   };
 
   rate = async (id: string, rating: TakeInfo['rating']): Promise<void> => {
+    const before = this.byId(id);
     try {
       this.upsert(await this.api.rateTake(id, rating));
+      if (before) this.onEdited(before, { rating }, 'Rating');
     } catch (error) {
       this.notices.report(error, 'Rating not saved');
     }
@@ -103,6 +107,7 @@ export class TakesState {
     if (!take) return;
     try {
       this.upsert(await this.api.setFavourite(id, !take.favourite));
+      this.onEdited(take, { favourite: !take.favourite }, 'Favourite');
     } catch (error) {
       this.notices.report(error, 'Favourite not saved');
     }

@@ -12,6 +12,8 @@ export interface TrashUndo {
   ids: string[];
   /** “prompt” (seed n), or "3 takes": what the toast says went. */
   label: string;
+  /** When (performance.now): Ctrl+Z undoes whichever came last, this delete or an edit. */
+  at: number;
 }
 
 export class TrashState {
@@ -36,7 +38,7 @@ export class TrashState {
       return false;
     }
     clearTimeout(this.timer);
-    this.undo = { ids, label: takes.length === 1 ? `“${takes[0].params.prompt}” (seed ${takes[0].seed})` : `${takes.length} takes` };
+    this.undo = { ids, label: takes.length === 1 ? `“${takes[0].params.prompt}” (seed ${takes[0].seed})` : `${takes.length} takes`, at: performance.now() };
     this.timer = setTimeout(() => (this.undo = null), UNDO_MS);
     this.onChange({ trashed: ids });
     return true;
