@@ -388,6 +388,21 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     await panel.waitFor({ state: 'detached' });
   }, 30_000);
 
+  it('"Like this" on a take card opens the library ranked around that take', async () => {
+    const card = page.locator(`[data-testid="take-card"][data-take-id="${firstTakeId}"]`);
+    await card.getByTestId('take-more-like-this').click();
+    const banner = page.getByTestId('similar-banner');
+    await banner.waitFor({ timeout: 10_000 });
+    expect(await banner.getAttribute('data-take-id')).toBe(firstTakeId);
+    const rows = page.getByTestId('library-row');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const ids = await rows.evaluateAll((all) => all.map((r) => (r as unknown as { dataset: { takeId: string } }).dataset.takeId));
+    expect(ids).not.toContain(firstTakeId);
+    await page.getByTestId('similar-back').click();
+    await page.getByTestId('view-workspace').click();
+    await card.waitFor();
+  }, 60_000);
+
   it('runs one job per line in batch mode, each with its own prompt', async () => {
     const input = page.getByTestId('prompt-input');
     await page.getByTestId('batch-toggle').click();

@@ -266,6 +266,12 @@ export class Studio {
     void this.library.likeReference(reference);
   };
 
+  /** The library, ranked by how much each take sounds like this workspace take. */
+  moreLikeThis = (take: TakeInfo): void => {
+    this.showView('library');
+    void this.library.moreLikeThis(take);
+  };
+
   /** "Open": the take as a card in the workspace, selected and scrolled into view. */
   openInWorkspace = async (take: TakeInfo): Promise<void> => {
     this.takes.upsert(take);
