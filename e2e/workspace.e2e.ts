@@ -401,6 +401,15 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     await page.getByTestId('similar-back').click();
     await page.getByTestId('view-workspace').click();
     await card.waitFor();
+    // M does the same for the selected take.
+    await card.locator('.prompt').click();
+    await blurFocus(page);
+    await page.keyboard.press('m');
+    await banner.waitFor({ timeout: 10_000 });
+    expect(await banner.getAttribute('data-take-id')).toBe(firstTakeId);
+    await page.getByTestId('similar-back').click();
+    await page.getByTestId('view-workspace').click();
+    await card.waitFor();
   }, 60_000);
 
   it('runs one job per line in batch mode, each with its own prompt', async () => {

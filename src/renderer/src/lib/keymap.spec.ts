@@ -32,6 +32,8 @@ describe('audition keys (peers.md §3)', () => {
     expect(commandForKey(key('a'))).toEqual({ kind: 'ab-mark', slot: 'a' });
     expect(commandForKey(key('c'))).toEqual({ kind: 'continue' });
     expect(commandForKey(key('V'))).toEqual({ kind: 'vary' });
+    expect(commandForKey(key('m'))).toEqual({ kind: 'more-like-this' });
+    expect(commandForKey(key('M', { shiftKey: true }))).toBeNull();
     // Shift+R sends the take to the reference lane; R alone still regenerates.
     expect(commandForKey(key('R', { shiftKey: true }))).toEqual({ kind: 'use-as-reference' });
     expect(commandForKey(key('r', { shiftKey: true }))).toEqual({ kind: 'use-as-reference' });

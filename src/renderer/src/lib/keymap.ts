@@ -22,7 +22,9 @@ export type AuditionCommand =
   /** Shift+L: the library panel in and out. */
   | { kind: 'toggle-library' }
   /** Delete: the selected take goes to the trash (Ctrl/Cmd+Z or the toast's Undo brings it back). */
-  | { kind: 'delete' };
+  | { kind: 'delete' }
+  /** M: the library's takes that sound most like the selected one. */
+  | { kind: 'more-like-this' };
 
 export interface KeyLike {
   key: string;
@@ -80,6 +82,8 @@ export function commandForKey(event: KeyLike): AuditionCommand | null {
       return { kind: 'continue' };
     case 'V':
       return { kind: 'vary' };
+    case 'M':
+      return { kind: 'more-like-this' };
     case '0':
     case '1':
     case '2':
@@ -129,6 +133,7 @@ export const KEY_LEGEND: readonly (readonly [string, string])[] = [
   ['V', 'vary'],
   ['1–5', 'rate'],
   ['F', 'favourite'],
+  ['M', 'like this'],
   ['A B X', 'A/B'],
   ['⇧L', 'library'],
   ['Del', 'trash'],

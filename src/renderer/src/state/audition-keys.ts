@@ -126,6 +126,9 @@ export class AuditionKeys {
         case 'ab-toggle':
           await ab.toggle();
           break;
+        case 'more-like-this':
+          if (selected) this.studio.moreLikeThis(selected);
+          break;
       }
     } catch (error) {
       notices.report(error);
@@ -185,6 +188,9 @@ export class AuditionKeys {
           break;
         case 'use-as-reference':
           if (selected) await this.studio.useAsReference(selected);
+          break;
+        case 'more-like-this':
+          if (selected) await library.moreLikeThis(selected);
           break;
         // A/B and the reference lane's operations belong to the workspace.
         case 'ab-mark':
