@@ -332,6 +332,8 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     expect(await field('lineage')).toBe('text to audio');
     expect(await field('device')).toBeTruthy();
     expect(await field('model')).toBeTruthy();
+    // Renamed, and not an export: nothing says which take it is, so no "Show its take".
+    expect(await dialog.getByTestId('show-recipe-take').count()).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'recipe.png') });
 
     const known = new Set(await rowIds());
@@ -397,13 +399,18 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     expect(header.chunks).toEqual(['fmt ', 'data', 'bext', 'iXML', 'LIST']);
 
     // Back from the DAW: dropped on the studio, the dragged file shows its take's recipe and how it was rendered.
+    await row(ids[RAIN]).getByTestId('library-row-prompt').click();
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('library-detail').getAttribute('data-take-id')).toBe(ids[RAIN]);
     await dropFile(page, '[data-testid="recipe-drop"]', 'from-the-daw.wav', dragged);
     const dialog = page.getByTestId('recipe-view');
     await expect.poll(() => dialog.getAttribute('data-state'), { timeout: 10_000 }).toBe('recipe');
     expect(await dialog.locator('[data-field="prompt"] dd').textContent()).toBe(GLASS);
     expect(await dialog.locator('[data-field="export"] dd').textContent()).toMatch(new RegExp(`^${header.sampleRate / 1000} kHz `));
-    await page.keyboard.press('Escape');
+    // Where it came from: its take, selected in the library (another one was selected before).
+    await dialog.getByTestId('show-recipe-take').click();
     await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('library-detail').getAttribute('data-take-id'), { timeout: 10_000 }).toBe(ids[GLASS]);
   }, 30_000);
 
   it('"Open" shows a library take as a selected card in the workspace', async () => {

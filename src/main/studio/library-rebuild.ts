@@ -8,12 +8,10 @@ import { join } from 'node:path';
 import { decodeWav } from '../audio/wav.ts';
 import { GENERATIONS_DIR, listWavFiles } from '../library/library-files.ts';
 import { newTakeId } from '../library/take-paths.ts';
+import { takeIdInFileName } from '../../shared/library/take-file-name.ts';
 import { readRecipe, readSidecar } from '../library/wav-metadata.ts';
 import type { LibraryStore } from './library-store.ts';
 import { computePeaks } from './peaks.ts';
-
-/** Take files are named `<slug>_<seed>_<id>.wav`; the id comes back with the row. */
-const ID_IN_NAME = /_([0-9a-f]{32})\.wav$/;
 
 export async function rebuildFromRecipes(library: LibraryStore): Promise<{ restored: number; skipped: number }> {
   const db = library.db;
@@ -24,7 +22,8 @@ export async function rebuildFromRecipes(library: LibraryStore): Promise<{ resto
     try {
       const bytes = new Uint8Array(await readFile(path));
       const recipe = readRecipe(bytes) ?? readSidecar(await readFile(path.replace(/\.wav$/i, '.json'), 'utf8').catch(() => ''));
-      const id = ID_IN_NAME.exec(file)?.[1] ?? newTakeId();
+      // Take files are named `<slug>_<seed>_<id>.wav`: the id comes back with the row.
+      const id = takeIdInFileName(file) ?? newTakeId();
       if (!recipe || db.get(id)) {
         skipped++;
         continue;

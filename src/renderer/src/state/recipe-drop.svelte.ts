@@ -3,6 +3,7 @@
  * a dialog that can regenerate it as a normal job. A WAV without one gets a plain answer.
  */
 import type { Recipe } from '../../../shared/library/recipe.ts';
+import { takeIdInFileName } from '../../../shared/library/take-file-name.ts';
 import type { JobInfo } from '../../../shared/studio/studio-api.ts';
 import type { StudioClient } from '../api/studio-client.ts';
 import { errorText, type ErrorText } from '../lib/error-text.ts';
@@ -15,6 +16,8 @@ export class RecipeDropState {
   recipe = $state.raw<Recipe | null>(null);
   error = $state<ErrorText | null>(null);
   regenerating = $state(false);
+  /** The library take the file is, or was exported from: from the recipe's rendering, else the library's file name. */
+  takeId = $derived(this.recipe ? (this.recipe.rendering?.takeId ?? takeIdInFileName(this.fileName)) : null);
 
   private request = 0;
 

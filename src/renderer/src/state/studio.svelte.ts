@@ -266,6 +266,14 @@ export class Studio {
     void this.library.likeReference(reference);
   };
 
+  /** A dropped file's take, selected in the library (a take since deleted for good says so). */
+  showTakeInLibrary = async (takeId: string): Promise<void> => {
+    this.recipeDrop.close();
+    this.showView('library');
+    const take = await this.findTake(takeId);
+    if (take) this.library.show(take);
+  };
+
   /** The library, ranked by how much each take sounds like this workspace take. */
   moreLikeThis = (take: TakeInfo): void => {
     this.showView('library');
