@@ -149,17 +149,22 @@ export function smplChunk(loop: { start: number; end: number }, sampleRate: numb
   return { id: 'smpl', body };
 }
 
-/** Every chunk of a RIFF/WAVE file in order, as ids and body views (for metadata readers and tests). */
-export function listWavChunks(bytes: Uint8Array): WavChunk[] {
-  if (bytes.length < 12 || readId(bytes, 0) !== 'RIFF' || readId(bytes, 8) !== 'WAVE') throw new AudioDecodeError('not a RIFF/WAVE file');
+/** The word-aligned chunks in `bytes` from `from` on (a RIFF file's top level, or a LIST's body), as body views. */
+function chunksFrom(bytes: Uint8Array, from: number): WavChunk[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const chunks: WavChunk[] = [];
-  for (let p = 12; p + 8 <= bytes.length; ) {
+  for (let p = from; p + 8 <= bytes.length; ) {
     const size = view.getUint32(p + 4, true);
     chunks.push({ id: readId(bytes, p), body: bytes.subarray(p + 8, Math.min(bytes.length, p + 8 + size)) });
     p += 8 + size + (size & 1);
   }
   return chunks;
+}
+
+/** Every chunk of a RIFF/WAVE file in order, as ids and body views (for metadata readers and tests). */
+export function listWavChunks(bytes: Uint8Array): WavChunk[] {
+  if (bytes.length < 12 || readId(bytes, 0) !== 'RIFF' || readId(bytes, 8) !== 'WAVE') throw new AudioDecodeError('not a RIFF/WAVE file');
+  return chunksFrom(bytes, 12);
 }
 
 /** A `LIST` chunk of `type` (INFO, adtl) holding `parts` as word-aligned sub-chunks (RIFF 1.0). */
@@ -180,16 +185,7 @@ export function listChunk(type: string, parts: readonly WavChunk[]): WavChunk {
 /** The sub-chunks of the file's first `LIST` chunk of `type`, or null when it has none. */
 export function readListChunk(bytes: Uint8Array, type: string): WavChunk[] | null {
   const list = listWavChunks(bytes).find((c) => c.id === 'LIST' && c.body.length >= 4 && readId(c.body, 0) === type);
-  if (!list) return null;
-  const b = list.body;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const parts: WavChunk[] = [];
-  for (let p = 4; p + 8 <= b.length; ) {
-    const size = view.getUint32(p + 4, true);
-    parts.push({ id: readId(b, p), body: b.subarray(p + 8, Math.min(b.length, p + 8 + size)) });
-    p += 8 + size + (size & 1);
-  }
-  return parts;
+  return list ? chunksFrom(list.body, 4) : null;
 }
 
 /** The loops of a `smpl` chunk, if the file has one. */
