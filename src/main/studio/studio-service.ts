@@ -27,7 +27,7 @@ import { ModelManager, type EngineJob } from './model-manager.ts';
 import { makeRecipe } from '../library/make-recipe.ts';
 import type { Recipe } from '../../shared/library/recipe.ts';
 import { LibraryDb } from '../library/library-db.ts';
-import type { LibraryTake } from '../library/library-types.ts';
+import type { LibraryTake, SimilarTake } from '../library/library-types.ts';
 import { regenerationTask } from '../library/regeneration-task.ts';
 import { parseRecipe, readRecipe } from '../library/wav-metadata.ts';
 import { rankSoundWords, wordMatrix } from '../library/describe-sound.ts';
@@ -47,6 +47,13 @@ export type { Exporter } from './export-writer.ts';
 
 /** How many words Describe suggests. */
 const DESCRIBE_WORDS = 8;
+
+/** A region in seconds as [from, to) sample frames (outward to whole frames, inside the clip); null when no frame is left. */
+function regionSpan(length: number, sampleRate: number, region: Region): [number, number] | null {
+  const from = Math.max(0, Math.floor(region.start * sampleRate));
+  const to = Math.min(length, Math.ceil(region.end * sampleRate));
+  return to - from < 1 ? null : [from, to];
+}
 
 export interface StudioServiceOptions {
   /** Settings, the remembered model, downloaded models and caches (Electron: userData). */
@@ -231,10 +238,9 @@ export class StudioService implements StudioApi, MediaSource {
       let samples = await this.takeSamples(take.id);
       const region = source.region ?? null;
       if (region) {
-        const from = Math.max(0, Math.floor(region.start * take.sampleRate));
-        const to = Math.min(samples.length, Math.ceil(region.end * take.sampleRate));
-        if (to - from < 1) throw new InvalidRequestError('region', 'The selected region is empty.', 'Select a longer region.');
-        samples = samples.slice(from, to);
+        const span = regionSpan(samples.length, take.sampleRate, region);
+        if (!span) throw new InvalidRequestError('region', 'The selected region is empty.', 'Select a longer region.');
+        samples = samples.slice(...span);
       }
       const clip = take.sampleRate === rate ? { samples, notices: [] } : await importReferenceOffThread({ bytes: encodeWav([samples], take.sampleRate, 'float32'), targetRate: rate });
       const label = `take ${take.rank} of “${take.params.prompt.slice(0, 40)}”${region ? ` ${region.start.toFixed(2)}–${region.end.toFixed(2)} s` : ''}`;
@@ -262,8 +268,12 @@ export class StudioService implements StudioApi, MediaSource {
 
   async takesLikeReference(referenceId: string, limit: number): Promise<LibraryPage> {
     await this.ready;
-    const ranked = this.takes.db.rankByEmbedding(await this.referenceEmbedding(referenceId), limit);
-    return { items: ranked.map((s) => this.libraryInfo(s.take)), total: ranked.length, similarity: ranked.map((s) => s.similarity) };
+    return this.rankedPage(this.takes.db.rankByEmbedding(await this.referenceEmbedding(referenceId), limit));
+  }
+
+  /** Takes ranked by sound as a library page, each with its similarity; `total` when the ranking was cut to a page. */
+  private rankedPage(ranked: SimilarTake[], total = ranked.length): LibraryPage {
+    return { items: ranked.map((r) => this.libraryInfo(r.take)), total, similarity: ranked.map((r) => r.similarity) };
   }
 
   /** The CLAP audio embedding of a reference (or a region of it), made by the engine on demand. */
@@ -271,10 +281,9 @@ export class StudioService implements StudioApi, MediaSource {
     const reference = this.takes.db.reference(referenceId);
     let samples = await this.takes.referenceSamples(referenceId);
     if (region) {
-      const from = Math.max(0, Math.floor(region.start * reference.sampleRate));
-      const to = Math.min(samples.length, Math.ceil(region.end * reference.sampleRate));
-      if (to - from < 1) throw new InvalidRequestError('region', `The region ${region.start}–${region.end} s is outside the reference (${reference.durationS.toFixed(2)} s).`, 'Select a region inside the clip.');
-      samples = samples.subarray(from, to);
+      const span = regionSpan(samples.length, reference.sampleRate, region);
+      if (!span) throw new InvalidRequestError('region', `The region ${region.start}–${region.end} s is outside the reference (${reference.durationS.toFixed(2)} s).`, 'Select a region inside the clip.');
+      samples = samples.subarray(...span);
     }
     const job = this.models.run({ kind: 'embed', texts: [], clips: [samples] }, {});
     return (await job.result).embeddings!.clips[0];
@@ -402,7 +411,7 @@ export class StudioService implements StudioApi, MediaSource {
       const hasFilter = Object.values(filters).some((v) => v !== undefined) || !!query.text?.trim();
       const hits = hasFilter ? ranked.filter((r) => allowed.has(r.take.id)) : ranked;
       const page = hits.slice(query.offset, query.offset + query.limit);
-      return { items: page.map((r) => this.libraryInfo(r.take)), total: hits.length, similarity: page.map((r) => r.similarity) };
+      return this.rankedPage(page, hits.length);
     }
     const result = db.search({ ...filters, text: query.text, sort: query.sort, limit: query.limit, offset: query.offset });
     return { items: result.takes.map((t) => this.libraryInfo(t)), total: result.total };
@@ -410,8 +419,7 @@ export class StudioService implements StudioApi, MediaSource {
 
   async similarTakes(takeId: string, limit: number): Promise<LibraryPage> {
     await this.ready;
-    const similar = this.takes.db.similar(takeId, limit);
-    return { items: similar.map((s) => this.libraryInfo(s.take)), total: similar.length, similarity: similar.map((s) => s.similarity) };
+    return this.rankedPage(this.takes.db.similar(takeId, limit));
   }
 
   async updateTake(takeId: string, patch: TakePatch): Promise<TakeInfo> {
