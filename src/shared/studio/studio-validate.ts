@@ -4,6 +4,7 @@
  * value has the right type and range. Errors name the offending field. Pure: no Node, no DOM.
  */
 import { InvalidRequestError } from '../errors.ts';
+import { checkPayloadBounds } from './payload-bounds.ts';
 import { LIMITS, validateDevice, validateGenerateParams } from '../engine/generate-params.ts';
 import { validateTransformParams } from '../engine/transform-params.ts';
 import type { Recipe, Rendering, RenderSettings } from '../library/recipe.ts';
@@ -41,12 +42,13 @@ export const NAME_PLACEHOLDERS = ['prompt-slug', 'seed', 'take', 'index', 'date'
 /** Characters Windows forbids in file names (the set stable-audio-tools replaces), plus control characters. */
 export const UNSAFE_NAME_CHARS = /[\\/:*?"<>|\u0000-\u001f\u007f]/;
 
+/** A short quote of a bad value for a message; never throws (a cyclic or absurdly deep value is named by its type). */
 function show(value: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    text = Array.isArray(value) ? 'a list' : typeof value;
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -381,6 +383,9 @@ const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: u
 
 /** The checker at every transport's door: throws InvalidRequestError (field named) for anything malformed. */
 export function validateCall(method: unknown, args: unknown): StudioCall {
+  // First, before anything recurses into them: bounded depth and size (a 100 000-deep list must not overflow the stack).
+  checkPayloadBounds(method, 'method');
+  checkPayloadBounds(args, 'args');
   if (typeof method !== 'string' || !(STUDIO_METHODS as readonly string[]).includes(method)) {
     fail('method', `Unknown Studio method ${show(method)}.`, 'Update LOA Studio: the window and the main process are from different versions.');
   }
