@@ -9,6 +9,7 @@
 import type { WavChunk, WavEncodeFormat } from '../audio/wav.ts';
 import { listChunk, listWavChunks, readListChunk } from '../audio/wav.ts';
 import { cueChunks, markersAtFrames, type CueMarker } from '../audio/wav-cues.ts';
+import { ixmlUserText } from './ixml-user.ts';
 import { validateGenerateParams, validateSeed } from '../../shared/engine/generate-params.ts';
 import { seamMarkers, type Lineage, type ReferenceSource } from '../../shared/engine/lineage.ts';
 import { validateTransformParams, type TransformParams } from '../../shared/engine/transform-params.ts';
@@ -188,30 +189,6 @@ export function ixmlChunk(recipe: Recipe): WavChunk {
   return { id: 'iXML', body: utf8.encode(xml) };
 }
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** Element content back to text: the five predefined entities, character references and CDATA sections. */
-function xmlContent(raw: string): string {
-  return raw
-    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
-    .map((part) =>
-      part.startsWith('<![CDATA[')
-        ? part.slice(9, -3)
-        : part.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-            if (name[0] !== '#') return ENTITIES[name] ?? whole;
-            const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-            return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-          }),
-    )
-    .join('');
-}
-
-/** The text of the first `<tag>` in an iXML document (iXML elements are unique and unnested), or null. */
-function ixmlElement(xml: string, tag: string): string | null {
-  const match = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}\\s*>`).exec(xml);
-  return match ? xmlContent(match[1]) : null;
-}
-
 // ---------------------------------------------------------------- LIST/INFO
 
 /** What the INFO tags say; all but the keywords come from the recipe. */
@@ -304,9 +281,7 @@ export function takeCueMarkers(recipe: Recipe): CueMarker[] {
 export function readRecipe(bytes: Uint8Array): Recipe | null {
   const chunk = listWavChunks(bytes).find((c) => c.id === 'iXML');
   if (!chunk) return null;
-  const xml = utf8Decoder.decode(chunk.body).replace(/\0+$/, ''); // writers may reserve room with NULs
-  if (!/<BWFXML[\s>]/.test(xml)) return null;
-  const json = ixmlElement(xml, 'USER');
+  const json = ixmlUserText(chunk.body); // bounded and linear, whatever the chunk holds
   if (json === null) return null;
   try {
     return parseRecipe(JSON.parse(json));
