@@ -13,7 +13,8 @@ export type LoaErrorCode =
   | 'ENGINE_HUNG'
   | 'AUDIO_DECODE'
   | 'DISK_FULL'
-  | 'IO_FAILED';
+  | 'IO_FAILED'
+  | 'INTERNAL';
 
 export class LoaError extends Error {
   readonly code: LoaErrorCode;
@@ -85,9 +86,39 @@ export class AudioDecodeError extends LoaError {
 }
 
 export class DiskFullError extends LoaError {
-  constructor(path: string) {
-    super('DISK_FULL', `The disk is full: could not write ${path}.`, 'Free some disk space or choose another output folder, then try again. Nothing was lost.');
+  /** `path`: what could not be written, when known; `message` replaces the sentence (a rebuilt envelope). */
+  constructor(path: string | null, message?: string) {
+    super('DISK_FULL', message ?? (path ? `The disk is full: could not write ${path}.` : 'The disk is full.'), 'Free some disk space or choose another output folder, then try again. Nothing was lost.');
   }
+}
+
+/**
+ * A failure that is none of the above: a bug in LOA Studio, not the user's file or model. It says
+ * so and asks for a report, instead of sending the user to check a model bundle that is fine.
+ */
+export class InternalError extends LoaError {
+  constructor(message: string) {
+    super('INTERNAL', `Internal error: ${message}`, 'This is a bug in LOA Studio, not a problem with your files or model. Please report it with this message and what you were doing; trying again may work.');
+  }
+}
+
+/** Error codes of the operating system and of SQLite that mean the disk (or the user's quota) is full. */
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/** Whether `error` is the disk running full, however it was raised (Node fs, SQLite, a native addon). */
+export function isDiskFull(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && DISK_FULL_CODES.has(code);
+}
+
+/**
+ * Any thrown value as one of our typed errors: ours pass through, a full disk becomes DiskFullError,
+ * everything else is an InternalError (a bug to report).
+ */
+export function asLoaError(error: unknown): LoaError {
+  if (error instanceof LoaError) return error;
+  if (isDiskFull(error)) return new DiskFullError(null);
+  return new InternalError(error instanceof Error ? error.message : String(error));
 }
 
 /** The plain-data form of an error, safe to structured-clone or JSON-encode across a transport. */
@@ -107,8 +138,7 @@ export function toErrorEnvelope(error: unknown): ErrorEnvelope {
     if (error instanceof ModelBundleError) envelope.file = error.file;
     return envelope;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { name: 'InferenceError', code: 'INFERENCE_FAILED', message, hint: new InferenceError(message).hint };
+  return toErrorEnvelope(asLoaError(error));
 }
 
 /** Rebuilds the typed error on the receiving side of a transport. */
@@ -123,6 +153,7 @@ export function fromErrorEnvelope(envelope: ErrorEnvelope): LoaError {
     case 'ENGINE_CRASHED': error = new EngineCrashedError(envelope.message); break;
     case 'ENGINE_HUNG': error = new EngineHungError(envelope.message); break;
     case 'AUDIO_DECODE': error = new AudioDecodeError(envelope.message, envelope.hint); break;
+    case 'DISK_FULL': error = new DiskFullError(null, envelope.message); break;
     default: error = new LoaError(envelope.code, envelope.message, envelope.hint);
   }
   return error;

@@ -52,7 +52,8 @@ describe('dispatchCall', () => {
   it('logs unexpected errors and still answers with an envelope', async () => {
     const log = vi.fn();
     const outcome = await dispatchCall(fakeService({ listTakes: async () => { throw new TypeError('boom'); } }), 'listTakes', [], log);
-    expect(outcome).toMatchObject({ ok: false, error: { code: 'INFERENCE_FAILED', message: 'boom' } });
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'INTERNAL', name: 'InternalError', message: 'Internal error: boom' } });
+    expect((outcome as { error: { hint: string } }).error.hint).not.toMatch(/model bundle|models verify/);
     expect(log).toHaveBeenCalledWith('listTakes', expect.any(TypeError));
   });
 });
