@@ -41,7 +41,7 @@ export function buildProjection(checkpoint: Checkpoint): Graph {
   const batchOf = (x: string) => g.op('Slice', [g.op('Shape', [x]), g.constInt([0]), g.constInt([1])]);
   const batch = batchOf(clap);
   const token = (name: string) => {
-    const v = g.op('Reshape', [w.load(g, name, [llmDim]), g.constInt([1, 1, llmDim])]);
+    const v = g.op('Reshape', [w.load(g, name, [llmDim], 'embedding'), g.constInt([1, 1, llmDim])]);
     return g.op('Expand', [v, g.op('Concat', [batch, g.constInt([1, llmDim])], { axis: int(0) })]);
   };
   const p = linear(g, w, 'projection', clap, { in: clapDim, out: llmDim });

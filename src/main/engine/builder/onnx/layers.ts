@@ -7,32 +7,31 @@ import { float, int, ints, MS_DOMAIN, type Graph } from './graph.ts';
 import type { Weights } from './weights.ts';
 
 /** torch.nn.Linear: weight [out, in] (transposed in the graph; ORT folds it at load), optional bias. */
-export function linear(g: Graph, w: Weights, prefix: string, x: string, shape?: { in: number; out: number }): string {
-  const weightShape = shape ? [shape.out, shape.in] : undefined;
-  const weight = w.load(g, `${prefix}.weight`, weightShape);
+export function linear(g: Graph, w: Weights, prefix: string, x: string, shape: { in: number; out: number; bias?: boolean }): string {
+  const weight = w.load(g, `${prefix}.weight`, [shape.out, shape.in], 'fanIn');
   const wt = g.op('Transpose', [weight], { perm: ints([1, 0]) }, { name: `${prefix}.weight.T` });
   const y = g.op('MatMul', [x, wt], {}, { name: `${prefix}.mm` });
-  if (!w.has(`${prefix}.bias`)) return y;
-  return g.op('Add', [y, w.load(g, `${prefix}.bias`, shape ? [shape.out] : undefined)], {}, { name: prefix });
+  if (shape.bias === false) return y;
+  return g.op('Add', [y, w.load(g, `${prefix}.bias`, [shape.out], 'bias')], {}, { name: prefix });
 }
 
 /** A [in, out] weight used as is (GPT-2's Conv1D). */
-export function conv1dLinear(g: Graph, w: Weights, prefix: string, x: string, shape?: { in: number; out: number }): string {
-  const y = g.op('MatMul', [x, w.load(g, `${prefix}.weight`, shape ? [shape.in, shape.out] : undefined)], {}, { name: `${prefix}.mm` });
-  return g.op('Add', [y, w.load(g, `${prefix}.bias`, shape ? [shape.out] : undefined)], {}, { name: prefix });
+export function conv1dLinear(g: Graph, w: Weights, prefix: string, x: string, shape: { in: number; out: number }): string {
+  const y = g.op('MatMul', [x, w.load(g, `${prefix}.weight`, [shape.in, shape.out], 'fanInAxis0')], {}, { name: `${prefix}.mm` });
+  return g.op('Add', [y, w.load(g, `${prefix}.bias`, [shape.out], 'bias')], {}, { name: prefix });
 }
 
-/** torch.nn.LayerNorm over the last axis. */
-export function layerNorm(g: Graph, w: Weights, prefix: string, x: string, eps: number, dim?: number): string {
-  const scale = w.load(g, `${prefix}.weight`, dim ? [dim] : undefined);
-  const bias = w.has(`${prefix}.bias`) ? w.load(g, `${prefix}.bias`, dim ? [dim] : undefined) : g.constFloat(new Array(dim ?? w.shape(`${prefix}.weight`)[0]).fill(0));
-  return g.op('LayerNormalization', [x, scale, bias], { axis: int(-1), epsilon: float(eps) }, { name: prefix });
+/** torch.nn.LayerNorm over the last axis (with its bias unless `bias` is false). */
+export function layerNorm(g: Graph, w: Weights, prefix: string, x: string, eps: number, dim: number, bias = true): string {
+  const scale = w.load(g, `${prefix}.weight`, [dim], 'ones');
+  const shift = bias ? w.load(g, `${prefix}.bias`, [dim], 'zeros') : g.constFloat(new Array(dim).fill(0));
+  return g.op('LayerNormalization', [x, scale, shift], { axis: int(-1), epsilon: float(eps) }, { name: prefix });
 }
 
 /** T5's RMS norm (no mean, no bias): x · rsqrt(mean(x²) + eps) · weight. */
-export function rmsNorm(g: Graph, w: Weights, prefix: string, x: string, eps: number, dim?: number): string {
-  const scale = w.load(g, `${prefix}.weight`, dim ? [dim] : undefined);
-  // SimplifiedLayerNormalization is ORT's RMS norm kernel (contrib, default domain in ORT's registry).
+export function rmsNorm(g: Graph, w: Weights, prefix: string, x: string, eps: number, dim: number): string {
+  const scale = w.load(g, `${prefix}.weight`, [dim], 'ones');
+  // SimplifiedLayerNormalization is ORT's RMS-norm kernel (registered in the default domain).
   return g.op('SimplifiedLayerNormalization', [x, scale], { axis: int(-1), epsilon: float(eps) }, { name: prefix });
 }
 
@@ -46,8 +45,8 @@ export function groupNorm(g: Graph, w: Weights, prefix: string, x: string, group
   const normed = g.op('InstanceNormalization', [grouped, g.constFloat(new Array(groups).fill(1)), g.constFloat(new Array(groups).fill(0))], { epsilon: float(eps) }, { name: `${prefix}.in` });
   const back = g.op('Reshape', [normed, shape], {}, { name: `${prefix}.ungrouped` });
   const affineShape = [channels, ...new Array(rank - 2).fill(1)];
-  const scale = g.op('Reshape', [w.load(g, `${prefix}.weight`, [channels]), g.constInt(affineShape)], {}, { name: `${prefix}.weight.r` });
-  const bias = g.op('Reshape', [w.load(g, `${prefix}.bias`, [channels]), g.constInt(affineShape)], {}, { name: `${prefix}.bias.r` });
+  const scale = g.op('Reshape', [w.load(g, `${prefix}.weight`, [channels], 'ones'), g.constInt(affineShape)], {}, { name: `${prefix}.weight.r` });
+  const bias = g.op('Reshape', [w.load(g, `${prefix}.bias`, [channels], 'zeros'), g.constInt(affineShape)], {}, { name: `${prefix}.bias.r` });
   return g.op('Add', [g.op('Mul', [back, scale]), bias], {}, { name: prefix });
 }
 
@@ -56,15 +55,20 @@ export interface ConvOptions {
   padding?: number;
   dilation?: number;
   groups?: number;
+  /** Default true. */
+  bias?: boolean;
 }
 
-/** torch.nn.Conv1d / Conv2d (square kernels, symmetric padding), from the weight's rank. */
-export function conv(g: Graph, w: Weights, prefix: string, x: string, options: ConvOptions = {}, weightShape?: readonly number[]): string {
-  const weight = w.load(g, `${prefix}.weight`, weightShape);
-  const spatial = w.shape(`${prefix}.weight`).length - 2;
-  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = options;
+/**
+ * torch.nn.Conv1d / Conv2d (square kernels, symmetric padding). `weightShape` is
+ * [out, in/groups, k] or [out, in/groups, k, k].
+ */
+export function conv(g: Graph, w: Weights, prefix: string, x: string, weightShape: readonly number[], options: ConvOptions = {}): string {
+  const weight = w.load(g, `${prefix}.weight`, weightShape, 'fanIn');
+  const spatial = weightShape.length - 2;
+  const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true } = options;
   const inputs = [x, weight];
-  if (w.has(`${prefix}.bias`)) inputs.push(w.load(g, `${prefix}.bias`));
+  if (bias) inputs.push(w.load(g, `${prefix}.bias`, [weightShape[0]], 'bias'));
   return g.op('Conv', inputs, {
     strides: ints(new Array(spatial).fill(stride)),
     pads: ints(new Array(spatial * 2).fill(padding)),
@@ -73,10 +77,9 @@ export function conv(g: Graph, w: Weights, prefix: string, x: string, options: C
   }, { name: prefix });
 }
 
-/** torch.nn.ConvTranspose1d. */
-export function convTranspose1d(g: Graph, w: Weights, prefix: string, x: string, stride: number, padding: number): string {
-  const inputs = [x, w.load(g, `${prefix}.weight`)];
-  if (w.has(`${prefix}.bias`)) inputs.push(w.load(g, `${prefix}.bias`));
+/** torch.nn.ConvTranspose1d; `weightShape` is [in, out, k]. */
+export function convTranspose1d(g: Graph, w: Weights, prefix: string, x: string, weightShape: readonly [number, number, number], stride: number, padding: number): string {
+  const inputs = [x, w.load(g, `${prefix}.weight`, weightShape, 'fanInAxis0'), w.load(g, `${prefix}.bias`, [weightShape[1]], 'bias')];
   return g.op('ConvTranspose', inputs, { strides: ints([stride]), pads: ints([padding, padding]) }, { name: prefix });
 }
 

@@ -1,8 +1,9 @@
 /**
  * One component's weights, as a graph sees them: each tensor a checkpoint names becomes an
- * external-data initializer pointing into its safetensors file. Shapes are checked against what
- * the config implies before a graph is written, so a checkpoint that disagrees with its config is
- * refused by file and tensor name.
+ * external-data initializer pointing into its safetensors file. Every load states the shape the
+ * config implies, so a checkpoint that disagrees with its config is refused by file and tensor name
+ * before a graph is written — and the same calls, made against a `WeightRecorder` instead of a
+ * file, list every tensor a config needs (the random-checkpoint generator writes exactly those).
  */
 import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
 import type { SafetensorsFile, SafetensorsTensor } from '../checkpoint/safetensors.ts';
@@ -10,54 +11,81 @@ import type { ElementType, Graph } from './graph.ts';
 
 const ELEMENT: Record<string, ElementType> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64', I64: 'int64', I32: 'int32', I8: 'int8', U8: 'uint8', BOOL: 'bool' };
 
+/**
+ * How a random checkpoint fills a tensor (what the libraries' own init would roughly do):
+ * `fanIn` ~ N(0, 1/fan_in) with fan_in = the product of all dims but the first (`fanInAxis` 1:
+ * transposed layouts such as GPT-2's Conv1D [in, out] and ConvTranspose [in, out/g, k] use dim 0);
+ * `bias` small noise; `ones`/`zeros` for norms; `embedding` ~ N(0, 0.02).
+ */
+export type InitKind = 'fanIn' | 'fanInAxis0' | 'bias' | 'ones' | 'zeros' | 'embedding';
+
+export interface TensorSpec {
+  name: string;
+  shape: number[];
+  init: InitKind;
+}
+
+/** Collects the tensors a build asks for, instead of reading a file. */
+export class WeightRecorder {
+  readonly specs = new Map<string, TensorSpec>();
+  constructor(readonly path = '(recorder)') {}
+}
+
+type Source = SafetensorsFile | WeightRecorder;
+
+interface Shared {
+  loaded: WeakMap<Graph, Map<string, string>>;
+  used: Set<string>;
+}
+
 export class Weights {
-  private readonly loaded = new WeakMap<Graph, Map<string, string>>();
-  private readonly used = new Set<string>();
+  private readonly shared: Shared;
 
   /**
-   * @param file the parsed safetensors header
+   * @param source the parsed safetensors header, or a recorder
    * @param location the file's path relative to the graph files (what ONNX external data names)
    * @param prefix prepended to every name asked for (e.g. "text_model." for CLAP's text branch)
    */
-  constructor(readonly file: SafetensorsFile, readonly location: string, readonly prefix = '') {}
+  constructor(readonly source: Source, readonly location: string, readonly prefix = '', shared?: Shared) {
+    this.shared = shared ?? { loaded: new WeakMap(), used: new Set() };
+  }
 
   /** The same file, with a longer name prefix. */
   scope(prefix: string): Weights {
-    const child = new Weights(this.file, this.location, this.prefix + prefix);
-    // Share bookkeeping so a graph built from several scopes loads each tensor once.
-    (child as unknown as { loaded: WeakMap<Graph, Map<string, string>> }).loaded = this.loaded;
-    (child as unknown as { used: Set<string> }).used = this.used;
-    return child;
+    return new Weights(this.source, this.location, this.prefix + prefix, this.shared);
   }
 
-  has(name: string): boolean {
-    return this.file.tensors.has(this.prefix + name);
+  get recording(): boolean {
+    return this.source instanceof WeightRecorder;
   }
 
-  info(name: string): SafetensorsTensor {
-    const tensor = this.file.tensors.get(this.prefix + name);
-    if (!tensor) throw new CheckpointError(this.file.path, `tensor "${this.prefix + name}" is missing`);
+  private tensor(name: string, shape: readonly number[], init: InitKind): SafetensorsTensor {
+    const full = this.prefix + name;
+    if (this.source instanceof WeightRecorder) {
+      const previous = this.source.specs.get(full);
+      if (previous && previous.shape.join(',') !== shape.join(',')) throw new Error(`${full} requested as [${shape.join(', ')}] and [${previous.shape.join(', ')}]`);
+      this.source.specs.set(full, { name: full, shape: [...shape], init });
+      return { name: full, dtype: 'F32', shape: [...shape], offset: 0, length: shape.reduce((a, b) => a * b, 4) };
+    }
+    const tensor = this.source.tensors.get(full);
+    if (!tensor) throw new CheckpointError(this.source.path, `tensor "${full}" is missing`);
+    if (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i])) {
+      throw new CheckpointError(this.source.path, `tensor "${full}" is [${tensor.shape.join(', ')}] but the config implies [${shape.join(', ')}]`);
+    }
     return tensor;
-  }
-
-  shape(name: string): number[] {
-    return this.info(name).shape;
   }
 
   /**
    * The tensor as a float32 graph value (int/half tensors are cast in the graph, so the file is
    * still not copied). `shape` is what the config says it must be.
    */
-  load(g: Graph, name: string, shape?: readonly number[]): string {
-    const tensor = this.info(name);
-    if (shape && (shape.length !== tensor.shape.length || shape.some((d, i) => d !== tensor.shape[i]))) {
-      throw new CheckpointError(this.file.path, `tensor "${tensor.name}" is [${tensor.shape.join(', ')}] but the config implies [${shape.join(', ')}]`);
-    }
-    let cache = this.loaded.get(g);
-    if (!cache) this.loaded.set(g, (cache = new Map()));
+  load(g: Graph, name: string, shape: readonly number[], init: InitKind = 'fanIn'): string {
+    const tensor = this.tensor(name, shape, init);
+    let cache = this.shared.loaded.get(g);
+    if (!cache) this.shared.loaded.set(g, (cache = new Map()));
     const hit = cache.get(tensor.name);
     if (hit) return hit;
-    this.used.add(tensor.name);
+    this.shared.used.add(tensor.name);
     const type = ELEMENT[tensor.dtype];
     let value = g.external(tensor.name, { location: this.location, offset: tensor.offset, length: tensor.length, type, dims: tensor.shape });
     if (type !== 'float32') value = g.op('Cast', [value], { to: { kind: 'int', value: 1 } }, { name: `${tensor.name}.f32` });
@@ -65,8 +93,9 @@ export class Weights {
     return value;
   }
 
-  /** Tensor names under this prefix that no graph used (a config/checkpoint mismatch shows here). */
-  unused(filter: (name: string) => boolean = () => true): string[] {
-    return [...this.file.tensors.keys()].filter((n) => n.startsWith(this.prefix) && !this.used.has(n) && filter(n));
+  /** Tensors in the file that no graph used: a checkpoint with parts the config does not explain. */
+  unused(ignore: (name: string) => boolean = () => false): string[] {
+    if (this.source instanceof WeightRecorder) return [];
+    return [...this.source.tensors.keys()].filter((n) => n.startsWith(this.prefix) && !this.shared.used.has(n) && !ignore(n));
   }
 }
