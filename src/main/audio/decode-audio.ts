@@ -8,7 +8,7 @@ import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import { MPEGDecoder } from 'mpg123-decoder';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { AudioDecodeError } from '../../shared/errors.ts';
-import { readWavLayout, decodeWav, type WavSampleFormat } from './wav.ts';
+import { readWavLayout, decodeWav, MAX_WAV_SAMPLE_RATE, type WavSampleFormat } from './wav.ts';
 
 export type AudioFormat = `wav-${WavSampleFormat}` | 'flac' | 'mp3' | 'mp2' | 'mp1' | 'ogg-vorbis' | 'ogg-opus';
 
@@ -33,6 +33,14 @@ export const MAX_AUDIO_FILE_BYTES = 2 ** 31;
 /** 2 GiB of float32 samples: e.g. 1 h 41 min of 44.1 kHz stereo. */
 export const MAX_DECODED_BYTES = 2 ** 31;
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxFileBytes: MAX_AUDIO_FILE_BYTES, maxDecodedBytes: MAX_DECODED_BYTES };
+
+/**
+ * Sample rates LOA Studio reads. Below 1 kHz there is no sound to speak of (a header saying 2 Hz is
+ * damage or a trick), and the resampler cannot bridge more than a 256× ratio (libsamplerate's
+ * SRC_MAX_RATIO); 1 kHz to a 192 kHz target stays inside it. Above 768 kHz no converter records.
+ */
+export const MIN_SAMPLE_RATE = 1000;
+export const MAX_SAMPLE_RATE = MAX_WAV_SAMPLE_RATE;
 
 /** |x| at or above this counts as full scale when looking for clipping. */
 export const CLIP_LEVEL = 0.999;
@@ -197,6 +205,15 @@ function noAudio(ctx: Context, why: string): AudioDecodeError {
   return new AudioDecodeError(`${ctx.label} holds no audio: ${why}.`, 'Record or export the clip again, then import the new file.');
 }
 
+/** Refuses a sample rate outside MIN_SAMPLE_RATE..MAX_SAMPLE_RATE, before anything is decoded or resampled. */
+function checkSampleRate(ctx: Context, rate: number): void {
+  if (Number.isInteger(rate) && rate >= MIN_SAMPLE_RATE && rate <= MAX_SAMPLE_RATE) return;
+  throw new AudioDecodeError(
+    `${ctx.label} gives its sample rate as ${rate} Hz; LOA Studio reads audio from ${MIN_SAMPLE_RATE} Hz to ${MAX_SAMPLE_RATE} Hz (a rate outside that means a damaged header, or data that is not sound).`,
+    'If the file plays correctly in other players, export it again as WAV at 16 kHz or higher (any audio editor can), then import that.',
+  );
+}
+
 // --- WAV -----------------------------------------------------------------------------------------
 
 function decodeWavFile(bytes: Uint8Array, ctx: Context): { sampleRate: number; channels: Float32Array[]; format: AudioFormat } {
@@ -208,6 +225,7 @@ function decodeWavFile(bytes: Uint8Array, ctx: Context): { sampleRate: number; c
     throw new AudioDecodeError(`${ctx.label} is a WAV file LOA Studio cannot read: ${e.message}.`, e.hint);
   }
   const { frames, declaredFrames, sampleRate, channelCount } = layout;
+  checkSampleRate(ctx, sampleRate);
   if (frames * channelCount * 4 > ctx.limits.maxDecodedBytes) throw tooLong(ctx, frames, sampleRate, channelCount, true);
   if (frames === 0) {
     throw noAudio(ctx, declaredFrames > 0 ? 'the file ends right after its header (it was cut short)' : 'its header is complete but it has no samples');
@@ -340,6 +358,7 @@ function readStreamInfo(b: Uint8Array, at: number, ctx: Context): { sampleRate: 
 
 async function decodeFlac(bytes: Uint8Array, offset: number, ctx: Context): Promise<{ sampleRate: number; channels: Float32Array[] }> {
   const info = readStreamInfo(bytes, offset, ctx);
+  checkSampleRate(ctx, info.sampleRate);
   if (info.totalSamples * info.channels * 4 > ctx.limits.maxDecodedBytes) throw tooLong(ctx, info.totalSamples, info.sampleRate, info.channels, true);
   const decoded = await decodeStream(new FLACDecoder(), bytes.subarray(offset), 'FLAC', ctx);
   // The WASM build scales samples by 1/(2^(b−1) − 1); rescale to 1/2^(b−1), the WAV reader's (and
@@ -429,6 +448,7 @@ function checkOggHeader(b: Uint8Array, family: 'ogg-vorbis' | 'ogg-opus', ctx: C
   if (channels === 0 || rate === 0) {
     throw new AudioDecodeError(`${ctx.label} is a damaged Ogg file: its header gives ${channels} channels at ${rate} Hz.`, DAMAGED_HINT);
   }
+  checkSampleRate(ctx, rate);
   return vorbis ? 0 : b[packet + 10] | (b[packet + 11] << 8);
 }
 
@@ -574,6 +594,7 @@ export async function decodeAudio(bytes: Uint8Array, nameHint?: string, limits: 
       format = `mp${sniffed.header.layer}`;
       break;
   }
+  checkSampleRate(ctx, decoded.sampleRate); // what the decoder reports, whatever the header said
   const replaced = replaceNonFinite(decoded.channels);
   if (replaced > 0) {
     ctx.notices.push(`${replaced} sample${replaced === 1 ? ' was' : 's were'} not a number (NaN or infinity, a sign of damage) and ${replaced === 1 ? 'was' : 'were'} replaced by silence.`);

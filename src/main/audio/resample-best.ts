@@ -15,6 +15,8 @@ const LibSampleRate: LibSampleRate = (libsamplerateModule as LibSampleRate & { d
 // ourselves in chunks that always fit.
 const WASM_BUFFER_FLOATS = 1_008_000;
 const MAX_CHUNK = 65_536;
+/** libsamplerate's common.h: the largest conversion ratio either way. */
+const SRC_MAX_RATIO = 256;
 
 /**
  * Band-limited resampling of one channel with libsamplerate's best sinc converter (Castro Lopo's
@@ -25,6 +27,11 @@ const MAX_CHUNK = 65_536;
  */
 export async function resampleBest(x: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
   if (fromRate === toRate) return x.slice();
+  // libsamplerate refuses ratios beyond SRC_MAX_RATIO and then produces almost nothing; callers
+  // check rates first (decode-audio.ts MIN_SAMPLE_RATE), so reaching this is a bug, said plainly.
+  if (!(toRate / fromRate <= SRC_MAX_RATIO && fromRate / toRate <= SRC_MAX_RATIO)) {
+    throw new RangeError(`resampleBest: ${fromRate} Hz to ${toRate} Hz is beyond libsamplerate's ${SRC_MAX_RATIO}× ratio`);
+  }
   const target = resampledLength(x.length, fromRate, toRate);
   const out = new Float32Array(target);
   if (target === 0) return out;
