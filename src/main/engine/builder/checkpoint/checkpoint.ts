@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointError } from './checkpoint-error.ts';
 import { readSafetensors, type SafetensorsFile } from './safetensors.ts';
+import { WeightRecorder } from '../onnx/weights.ts';
 
 /** The component folders the builder reads, and the class each must be (model_index.json). */
 export const COMPONENT_CLASSES = {
@@ -41,8 +42,12 @@ export interface CheckpointFolder {
   component: CheckpointComponent;
   config: Config;
   configPath: string;
-  weights: SafetensorsFile;
+  /** The weights' header, or (for a planned checkpoint) a recorder of what the graphs ask for. */
+  weights: SafetensorsFile | WeightRecorder;
 }
+
+/** Configs of every component, as a planned (not yet written) checkpoint has them. */
+export type CheckpointConfigs = Record<CheckpointComponent, Config> & { scheduler: Config; feature_extractor: Config };
 
 export class Checkpoint {
   private constructor(
@@ -57,8 +62,23 @@ export class Checkpoint {
     return this.components[component].config;
   }
 
-  weights(component: CheckpointComponent): SafetensorsFile {
+  weights(component: CheckpointComponent): SafetensorsFile | WeightRecorder {
     return this.components[component].weights;
+  }
+
+  /**
+   * A checkpoint that exists only as configs: building graphs against it records every tensor
+   * each component needs (`WeightRecorder.specs`) — what the random-checkpoint generator writes
+   * and what parameter counts are checked against.
+   */
+  static planned(configs: CheckpointConfigs, dir = '(planned)'): Checkpoint {
+    const components = {} as Record<CheckpointComponent, CheckpointFolder>;
+    for (const component of CHECKPOINT_COMPONENTS) {
+      const configPath = join(dir, component, 'config.json');
+      components[component] = { component, config: configs[component], configPath, weights: new WeightRecorder(join(dir, component, 'model.safetensors')) };
+    }
+    const modelIndex: Config = { _class_name: 'AudioLDM2Pipeline' };
+    return new Checkpoint(dir, modelIndex, components, configs.scheduler, configs.feature_extractor);
   }
 
   /** Tokenizer files the engine reads (tokenizer.json per tokenizer folder). */

@@ -9,6 +9,7 @@ import { OnnxSession } from '../../onnx/onnx-runtime.ts';
 import { weightsLocation } from '../bundle-layout.ts';
 import { Checkpoint, CHECKPOINT_COMPONENTS } from '../checkpoint/checkpoint.ts';
 import type { Graph } from '../onnx/graph.ts';
+import type { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { FIXTURE_CHECKPOINT } from './golden.ts';
 
 let fixture: Promise<Checkpoint> | undefined;
@@ -30,7 +31,7 @@ export async function openBuiltGraph(checkpoint: Checkpoint, graph: Graph): Prom
   const dir = mkdtempSync(join(tmpdir(), 'loa-graph-'));
   mkdirSync(join(dir, 'weights'));
   for (const component of CHECKPOINT_COMPONENTS) {
-    const from = checkpoint.weights(component).path;
+    const from = (checkpoint.weights(component) as SafetensorsFile).path;
     const to = join(dir, weightsLocation(component));
     try {
       linkSync(from, to);
