@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
 import { ModelBundleError } from '../../../shared/errors.ts';
 import type { SchedulerConfig } from '../schedulers/scheduler.ts';
+import { BundleFileMissingError, MANIFEST_FILE, readManifestBytes, resolveInBundle } from './bundle-files.ts';
 import { COMPONENT_KEYS, CONTRACT, type ComponentKey, type Precision } from './contract.ts';
 
 export interface FileEntry {
@@ -63,16 +64,7 @@ export interface BundleManifest {
   tokenizers: Record<'clap' | 't5', { files: FileEntry[] }>;
 }
 
-export const MANIFEST_FILE = 'manifest.json';
-
-/** Bundle paths are relative and stay inside the bundle: a manifest can't point at ~/.ssh. */
-export function resolveInBundle(dir: string, file: string): string {
-  const clean = normalize(file);
-  if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`)) {
-    throw new ModelBundleError(join(dir, MANIFEST_FILE), `The manifest names a file outside the bundle: ${file}.`);
-  }
-  return join(dir, clean);
-}
+export { MANIFEST_FILE, resolveInBundle } from './bundle-files.ts';
 
 function fail(dir: string, message: string): never {
   throw new ModelBundleError(join(dir, MANIFEST_FILE), message);
@@ -89,7 +81,7 @@ function isFileEntry(value: unknown): value is FileEntry {
  * names the exact weights a take was made with (recipes record it).
  */
 export async function manifestHash(dir: string): Promise<string> {
-  return createHash('sha256').update(await readFile(join(dir, MANIFEST_FILE))).digest('hex');
+  return createHash('sha256').update(await readManifestBytes(dir)).digest('hex');
 }
 
 export async function readManifest(dir: string): Promise<BundleManifest> {
@@ -103,8 +95,9 @@ export async function readManifest(dir: string): Promise<BundleManifest> {
   }
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch {
+    text = new TextDecoder().decode(await readManifestBytes(dir)); // a regular file, bounded
+  } catch (error) {
+    if (!(error instanceof BundleFileMissingError)) throw error; // a FIFO, a device, a link outside, too big
     throw new ModelBundleError(path, `No model bundle at ${dir}: manifest.json is missing.`, 'Pick a bundle folder (it holds manifest.json), or export one as described in models/README.md.');
   }
   let raw: BundleManifest;

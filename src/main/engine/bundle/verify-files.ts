@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ModelBundleError } from '../../../shared/errors.ts';
-import { manifestFiles, resolveInBundle, type BundleManifest } from './manifest.ts';
+import { openBundleFile, sha256Bounded } from './bundle-files.ts';
+import { manifestFiles, type BundleManifest } from './manifest.ts';
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -48,25 +49,26 @@ export class ChecksumCache {
   }
 }
 
-/** Checks that every file the manifest names exists with the right size and sha256. */
+/**
+ * Checks that every file the manifest names exists inside the bundle as a regular file with the
+ * right size and sha256; reads each at most to its declared size (openBundleFile says why).
+ */
 export async function verifyBundleFiles(dir: string, manifest: BundleManifest, cache = new ChecksumCache()): Promise<void> {
   for (const entry of manifestFiles(manifest)) {
-    const path = resolveInBundle(dir, entry.file);
-    let info;
+    const { path, handle, size, mtimeMs } = await openBundleFile(dir, entry.file);
     try {
-      info = await stat(path);
-    } catch {
-      throw new ModelBundleError(path, `The bundle is incomplete: ${entry.file} is missing.`, 'Copy the whole bundle folder again, or re-export it.');
+      if (size !== entry.bytes) {
+        throw new ModelBundleError(path, `${entry.file} is ${size} bytes but the manifest says ${entry.bytes}: the file is truncated or was replaced.`, 'Copy or download the bundle again.');
+      }
+      const key = `${path}|${size}|${mtimeMs}`;
+      if ((await cache.lookup(key)) === entry.sha256) continue;
+      const actual = await sha256Bounded(handle, entry.bytes);
+      if (actual !== entry.sha256) {
+        throw new ModelBundleError(path, `${entry.file} does not match its checksum in manifest.json (the file is corrupt or was modified).`, 'Copy or download the bundle again.');
+      }
+      await cache.store(key, actual);
+    } finally {
+      await handle.close();
     }
-    if (info.size !== entry.bytes) {
-      throw new ModelBundleError(path, `${entry.file} is ${info.size} bytes but the manifest says ${entry.bytes}: the file is truncated or was replaced.`, 'Copy or download the bundle again.');
-    }
-    const key = `${path}|${info.size}|${info.mtimeMs}`;
-    if ((await cache.lookup(key)) === entry.sha256) continue;
-    const actual = await sha256File(path);
-    if (actual !== entry.sha256) {
-      throw new ModelBundleError(path, `${entry.file} does not match its checksum in manifest.json (the file is corrupt or was modified).`, 'Copy or download the bundle again.');
-    }
-    await cache.store(key, actual);
   }
 }
