@@ -4,7 +4,7 @@
  *   generate "<prompt>" --out <file.wav> [options]   text to audio, one WAV per take, best first
  *   generate --prompts <list.txt> --out <folder>      one job per line of the list, on one loaded model
  *   continue|vary|inpaint|loop --reference <in> …      audio-to-audio on a reference clip
- *   models verify <dir>                              check a model bundle against the contract
+ *   models build|verify …                             build a bundle from a checkpoint; check a bundle
  */
 import { randomInt } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -113,23 +113,6 @@ export async function readPromptList(path: string): Promise<Array<{ prompt: stri
   return entries;
 }
 
-async function verifyModels(argv: string[]): Promise<void> {
-  const [sub, dir, ...rest] = argv;
-  if (sub !== 'verify' || !dir || rest.length > 0) throw new UsageError('models', 'Expected: models verify <dir>.', USAGE);
-  // Imported here so `generate` never loads ONNX Runtime in the CLI process itself.
-  const { ModelBundle } = await import('../engine/bundle/model-bundle.ts');
-  const bundle = await ModelBundle.load(resolve(dir), { device: 'cpu', eager: [] });
-  try {
-    await bundle.loadAll();
-    const m = bundle.manifest;
-    const files = Object.values(m.components).flatMap((c) => c.graphs);
-    const bytes = files.reduce((n, g) => n + g.bytes + (g.externalData ?? []).reduce((k, e) => k + e.bytes, 0), 0);
-    process.stdout.write(`ok: ${m.id} "${m.name}" — ${files.length} graphs, ${(bytes / 1e6).toFixed(1)} MB, contract v${m.contractVersion}, licence: ${m.license}\n`);
-  } finally {
-    await bundle.release();
-  }
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -140,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
       const { audioToAudio } = await import('./audio-to-audio-commands.ts');
       await audioToAudio(command as (typeof AUDIO_TO_AUDIO_COMMANDS)[number], rest);
     }
-    else if (command === 'models') await verifyModels(rest);
+    else if (command === 'models') await (await import('./models-command.ts')).models(rest);
     else if (command === undefined || command === 'help' || command === '--help') {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;

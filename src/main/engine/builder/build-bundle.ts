@@ -1,0 +1,160 @@
+/**
+ * The model builder: a diffusers-format AudioLDM 2 checkpoint folder in, an engine bundle out —
+ * graphs written from the checkpoint's configs, weights hard-linked (not copied) beside them,
+ * tokenizers, and a manifest that pins every file's SHA-256. Everything is checked and every graph
+ * is built in memory before the first byte is written, and the bundle appears only when complete.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { COMPONENT_KEYS, CONTRACT, type ComponentKey } from '../bundle/contract.ts';
+import type { BundleManifest, FileEntry, GraphFile } from '../bundle/manifest.ts';
+import { bundleConfigFrom } from './bundle-config.ts';
+import { weightsLocation } from './bundle-layout.ts';
+import { Checkpoint, type CheckpointComponent } from './checkpoint/checkpoint.ts';
+import { CheckpointError } from './checkpoint/checkpoint-error.ts';
+import type { SafetensorsFile } from './checkpoint/safetensors.ts';
+import { GRAPH_BUILDERS } from './components/registry.ts';
+import type { Graph } from './onnx/graph.ts';
+
+/** Bumped whenever built graphs change: recipes record it, caches key on it. */
+export const BUILDER_VERSION = '1';
+
+export interface BuildProgress {
+  stage: 'check' | 'graphs' | 'weights' | 'hash' | 'done';
+  done: number;
+  total: number;
+  detail?: string;
+}
+
+export interface BuildOptions {
+  /** Where the checkpoint came from (recipes name it): a Hub repo id and revision, for example. */
+  source?: { repo?: string; revision?: string };
+  id?: string;
+  name?: string;
+  license?: string;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+export interface BuildResult {
+  dir: string;
+  manifest: BundleManifest;
+  /** Things the user should know (weights copied because hard links were impossible). */
+  notices: string[];
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function fileEntry(dir: string, file: string): Promise<FileEntry> {
+  const path = join(dir, file);
+  return { file, sha256: await sha256File(path), bytes: (await stat(path)).size };
+}
+
+/** The graphs, built in memory: any config or weight problem surfaces here, before writing. */
+export function buildGraphs(checkpoint: Checkpoint): Map<ComponentKey, { graph: Graph; component: CheckpointComponent }> {
+  const graphs = new Map<ComponentKey, { graph: Graph; component: CheckpointComponent }>();
+  for (const key of COMPONENT_KEYS) {
+    const builder = GRAPH_BUILDERS[key];
+    if (!builder) throw new CheckpointError(checkpoint.dir, `the builder cannot write the ${key} graph yet`, 'Use a bundle exported with models/export for now.');
+    graphs.set(key, { graph: builder.build(checkpoint), component: builder.component });
+  }
+  return graphs;
+}
+
+/** Hard-links `from` to `to`; across file systems (EXDEV) or where links are refused, copies. */
+async function linkOrCopy(from: string, to: string): Promise<'linked' | 'copied'> {
+  try {
+    await link(from, to);
+    return 'linked';
+  } catch {
+    await copyFile(from, to);
+    return 'copied';
+  }
+}
+
+export async function buildBundle(checkpointDir: string, outDir: string, options: BuildOptions = {}): Promise<BuildResult> {
+  const progress = options.onProgress ?? (() => {});
+  progress({ stage: 'check', done: 0, total: 1 });
+  const checkpoint = await Checkpoint.open(checkpointDir);
+  const config = bundleConfigFrom(checkpoint);
+  const graphs = buildGraphs(checkpoint);
+  progress({ stage: 'check', done: 1, total: 1 });
+
+  const staging = join(dirname(outDir), `.${basename(outDir)}.partial-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  const notices: string[] = [];
+  try {
+    await mkdir(join(staging, 'weights'), { recursive: true });
+    await mkdir(join(staging, CONTRACT.tokenizers.clap.dir), { recursive: true });
+    await mkdir(join(staging, CONTRACT.tokenizers.t5.dir), { recursive: true });
+
+    const components = new Set([...graphs.values()].map((g) => g.component));
+    let done = 0;
+    for (const component of components) {
+      const from = (checkpoint.weights(component) as SafetensorsFile).path;
+      progress({ stage: 'weights', done: done++, total: components.size, detail: component });
+      if ((await linkOrCopy(from, join(staging, weightsLocation(component)))) === 'copied') {
+        notices.push(`${component} weights were copied into the bundle (the checkpoint is on another disk, so they could not be shared).`);
+      }
+    }
+
+    done = 0;
+    for (const [key, { graph }] of graphs) {
+      progress({ stage: 'graphs', done: done++, total: graphs.size, detail: key });
+      await writeFile(join(staging, CONTRACT.components[key].file), graph.toBytes(`loa-studio-builder ${BUILDER_VERSION}`));
+    }
+    for (const [name, folder] of [['clap', 'tokenizer'], ['t5', 'tokenizer_2']] as const) {
+      for (const file of CONTRACT.tokenizers[name].files) {
+        await copyFile(checkpoint.tokenizerFile(folder, file), join(staging, CONTRACT.tokenizers[name].dir, file));
+      }
+    }
+
+    progress({ stage: 'hash', done: 0, total: graphs.size });
+    const manifestComponents = {} as BundleManifest['components'];
+    done = 0;
+    for (const [key, { component }] of graphs) {
+      const graphFile: GraphFile = { precision: 'fp32', ...(await fileEntry(staging, CONTRACT.components[key].file)), externalData: [await fileEntry(staging, weightsLocation(component))] };
+      manifestComponents[key] = { graphs: [graphFile] };
+      progress({ stage: 'hash', done: ++done, total: graphs.size, detail: key });
+    }
+    const tokenizers = {} as BundleManifest['tokenizers'];
+    for (const name of ['clap', 't5'] as const) {
+      tokenizers[name] = { files: await Promise.all(CONTRACT.tokenizers[name].files.map((f) => fileEntry(staging, `${CONTRACT.tokenizers[name].dir}/${f}`))) };
+    }
+    const manifest: BundleManifest = {
+      format: 'loa-studio-bundle',
+      contractVersion: CONTRACT.version,
+      id: options.id ?? basename(outDir),
+      name: options.name ?? `AudioLDM 2 (${options.source?.repo ?? basename(checkpointDir)})`,
+      license: options.license ?? 'See the checkpoint\'s model card',
+      source: {
+        kind: 'checkpoint',
+        repo: options.source?.repo ?? null,
+        revision: options.source?.revision ?? null,
+        checkpoint: checkpointDir,
+        builder: BUILDER_VERSION,
+      },
+      config,
+      components: manifestComponents,
+      tokenizers,
+    };
+    await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+    // Swap in the finished bundle; an older one at the same place goes only once this one is whole.
+    const previous = join(dirname(outDir), `.${basename(outDir)}.previous-${process.pid}`);
+    const hadPrevious = await stat(outDir).then(() => true, () => false);
+    if (hadPrevious) await rename(outDir, previous);
+    await rename(staging, outDir);
+    if (hadPrevious) await rm(previous, { recursive: true, force: true });
+    progress({ stage: 'done', done: 1, total: 1 });
+    return { dir: outDir, manifest, notices };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
