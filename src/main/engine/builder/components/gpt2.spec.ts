@@ -1,0 +1,230 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT, contractProblems, expandValues } from '../../bundle/contract.ts';
+import { float32, int64, type TensorData } from '../../onnx/onnx-runtime.ts';
+import { generateLanguageOfAudio } from '../../pipeline/language-of-audio.ts';
+import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
+import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointConfigs, type Config } from '../checkpoint/checkpoint.ts';
+import { WeightRecorder } from '../onnx/weights.ts';
+import { goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
+import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { buildGpt2Prefill, buildGpt2Step, gpt2Dims, isUnusedGpt2Tensor, type Gpt2Dims } from './gpt2.ts';
+
+const MAX_NEW_TOKENS = 8;
+
+interface Prefix {
+  embeds: Float32Array;
+  mask: BigInt64Array;
+  batch: number;
+  seq: number;
+}
+
+function goldenPrefix(name: string): Prefix {
+  const c = goldenCase(name);
+  const hidden = goldenStage(c, 'projection_hidden_states');
+  return { embeds: hidden.data as Float32Array, mask: goldenStage(c, 'projection_attention_mask').data as BigInt64Array, batch: hidden.dims[0], seq: hidden.dims[1] };
+}
+
+function arangePositions(batch: number, seq: number): BigInt64Array {
+  const out = new BigInt64Array(batch * seq);
+  for (let b = 0; b < batch; b++) for (let s = 0; s < seq; s++) out[b * seq + s] = BigInt(s);
+  return out;
+}
+
+/** Row `b` of a [batch, ...] array of `rowSize` values per row. */
+function rowOf<T extends Float32Array | BigInt64Array>(data: T, b: number, rowSize: number): T {
+  return data.slice(b * rowSize, (b + 1) * rowSize) as T;
+}
+
+/** Appends `extra` [batch, n, D] along the sequence of `embeds` [batch, seq, D]. */
+function appendRows(embeds: Float32Array, batch: number, seq: number, extra: Float32Array, n: number, dim: number): Float32Array {
+  const out = new Float32Array(batch * (seq + n) * dim);
+  for (let b = 0; b < batch; b++) {
+    out.set(embeds.subarray(b * seq * dim, (b + 1) * seq * dim), b * (seq + n) * dim);
+    out.set(extra.subarray(b * n * dim, (b + 1) * n * dim), (b * (seq + n) + seq) * dim);
+  }
+  return out;
+}
+
+function appendOnes(mask: BigInt64Array, batch: number, seq: number, n: number): BigInt64Array {
+  const out = new BigInt64Array(batch * (seq + n)).fill(1n);
+  for (let b = 0; b < batch; b++) out.set(mask.subarray(b * seq, (b + 1) * seq), b * (seq + n));
+  return out;
+}
+
+describe('GPT-2 language-of-audio graphs vs diffusers', () => {
+  let prefill: GraphRun;
+  let step: GraphRun;
+  let dims: Gpt2Dims;
+  const measured: string[] = [];
+
+  beforeAll(async () => {
+    const checkpoint = await fixtureCheckpoint();
+    dims = gpt2Dims(checkpoint);
+    prefill = await openBuiltGraph(checkpoint, buildGpt2Prefill(checkpoint));
+    step = await openBuiltGraph(checkpoint, buildGpt2Step(checkpoint));
+  });
+  afterAll(async () => {
+    console.log(`GPT-2 LOA rel. L2 vs diffusers:\n  ${measured.join('\n  ')}`);
+    await prefill?.dispose();
+    await step?.dispose();
+  });
+
+  const cachedLoa = (p: Prefix) =>
+    generateLanguageOfAudio(prefill.session, step.session, p.embeds, p.mask, p.batch, MAX_NEW_TOKENS, { llmDim: dims.llmDim, layers: dims.layers });
+
+  const runPrefill = (embeds: Float32Array, mask: BigInt64Array, batch: number, seq: number) =>
+    prefill.session.run({
+      inputs_embeds: float32(embeds, [batch, seq, dims.llmDim]),
+      attention_mask: int64(mask, [batch, seq]),
+      position_ids: int64(arangePositions(batch, seq), [batch, seq]),
+    });
+
+  /** The original AudioLDM 2 loop (sequence_input.py:generate): the whole sequence again at every step, no cache. */
+  async function uncachedLoa(p: Prefix): Promise<Float32Array> {
+    const D = dims.llmDim;
+    let embeds = p.embeds;
+    let mask = p.mask;
+    let seq = p.seq;
+    const out = new Float32Array(p.batch * MAX_NEW_TOKENS * D);
+    for (let k = 0; k < MAX_NEW_TOKENS; k++) {
+      const hidden = (await runPrefill(embeds, mask, p.batch, seq)).last_hidden_state.data as Float32Array;
+      const next = new Float32Array(p.batch * D);
+      for (let b = 0; b < p.batch; b++) next.set(hidden.subarray((b * seq + seq - 1) * D, (b * seq + seq) * D), b * D);
+      for (let b = 0; b < p.batch; b++) out.set(next.subarray(b * D, (b + 1) * D), (b * MAX_NEW_TOKENS + k) * D);
+      embeds = appendRows(embeds, p.batch, seq, next, 1, D);
+      mask = appendOnes(mask, p.batch, seq, 1);
+      seq += 1;
+    }
+    return out;
+  }
+
+  it.each(goldenCaseNames())('case %s: the engine loop on the built prefill + step gives diffusers\' loa_embeds', async (name) => {
+    const p = goldenPrefix(name);
+    const expected = goldenStage(goldenCase(name), 'loa_embeds');
+    const loa = await cachedLoa(p);
+    expect(expected.dims).toEqual([p.batch, MAX_NEW_TOKENS, dims.llmDim]);
+    const rel = relativeL2(loa, expected.data as Float32Array);
+    measured.push(`${name} (batch ${p.batch}, prefix ${p.seq}, ${p.mask.filter((m) => m === 0n).length} padded): ${rel.toExponential(2)}`);
+    expect(rel).toBeLessThan(1e-5);
+  });
+
+  // Both pad the negative's T5 tokens (mask zeros inside the prefix); f is the longest prefix (133).
+  it.each(['d-dpmpp-cfg2.5-negnone', 'f-dpmpp-cfg3.5-longprompt'])('case %s: the cached path equals recomputing the whole sequence', async (name) => {
+    const p = goldenPrefix(name);
+    expect(p.mask.includes(0n)).toBe(true);
+    const cached = await cachedLoa(p);
+    const uncached = await uncachedLoa(p);
+    expect(relativeL2(cached, uncached)).toBeLessThan(1e-6);
+    expect(relativeL2(uncached, goldenStage(goldenCase(name), 'loa_embeds').data as Float32Array)).toBeLessThan(1e-5);
+  });
+
+  it('one step on a prefill cache equals a prefill over one more position (hidden state and every present)', async () => {
+    const p = goldenPrefix('d-dpmpp-cfg2.5-negnone');
+    const D = dims.llmDim;
+    const next = new Float32Array(p.batch * D).map((_, i) => Math.sin(i * 0.37));
+    const first = await runPrefill(p.embeds, p.mask, p.batch, p.seq);
+    const feeds: Record<string, TensorData> = {
+      inputs_embeds: float32(next, [p.batch, 1, D]),
+      attention_mask: int64(appendOnes(p.mask, p.batch, p.seq, 1), [p.batch, p.seq + 1]),
+      position_ids: int64(new BigInt64Array(p.batch).fill(BigInt(p.seq)), [p.batch, 1]),
+    };
+    for (let i = 0; i < dims.layers; i++) {
+      feeds[`past.${i}.key`] = first[`present.${i}.key`];
+      feeds[`past.${i}.value`] = first[`present.${i}.value`];
+    }
+    const stepped = await step.session.run(feeds);
+    const full = await runPrefill(appendRows(p.embeds, p.batch, p.seq, next, 1, D), appendOnes(p.mask, p.batch, p.seq, 1), p.batch, p.seq + 1);
+
+    expect(stepped.last_hidden_state.dims).toEqual([p.batch, 1, D]);
+    const fullHidden = full.last_hidden_state.data as Float32Array;
+    const lastOfFull = new Float32Array(p.batch * D);
+    for (let b = 0; b < p.batch; b++) lastOfFull.set(fullHidden.subarray((b * (p.seq + 1) + p.seq) * D, (b * (p.seq + 1) + p.seq + 1) * D), b * D);
+    expect(relativeL2(stepped.last_hidden_state.data as Float32Array, lastOfFull)).toBeLessThan(1e-6);
+    for (let i = 0; i < dims.layers; i++) {
+      for (const kv of ['key', 'value']) {
+        const name = `present.${i}.${kv}`;
+        expect(stepped[name].dims).toEqual([p.batch, dims.heads, p.seq + 1, dims.headDim]);
+        expect(full[name].dims).toEqual(stepped[name].dims);
+        expect(relativeL2(stepped[name].data as Float32Array, full[name].data as Float32Array)).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it('each row of a batch of 2 gives the same result run alone at batch 1', async () => {
+    const p = goldenPrefix('g-ddim-cfg3.5-negtrunc-0.29s');
+    expect(p.batch).toBe(2);
+    const both = await cachedLoa(p);
+    const rowSize = MAX_NEW_TOKENS * dims.llmDim;
+    for (let b = 0; b < 2; b++) {
+      const alone = await cachedLoa({ embeds: rowOf(p.embeds, b, p.seq * dims.llmDim), mask: rowOf(p.mask, b, p.seq), batch: 1, seq: p.seq });
+      expect(relativeL2(alone, rowOf(both, b, rowSize))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('the graphs satisfy models/contract.json exactly', () => {
+    const config = { llmDim: dims.llmDim, gpt2Layers: dims.layers, gpt2Heads: dims.heads, gpt2HeadDim: dims.headDim };
+    expect(contractProblems('gpt2Prefill', prefill.session, config)).toEqual([]);
+    expect(contractProblems('gpt2Step', step.session, config)).toEqual([]);
+    // contractProblems does not list extra outputs: the names must be exactly the contract's.
+    const names = (values: readonly { name: string }[]) => values.map((v) => v.name).sort();
+    expect(names(prefill.session.outputs)).toEqual(names(expandValues(CONTRACT.components.gpt2Prefill.outputs, dims.layers)));
+    expect(names(step.session.outputs)).toEqual(names(expandValues(CONTRACT.components.gpt2Step.outputs, dims.layers)));
+  });
+
+  it('uses every tensor of the checkpoint but the token embedding', async () => {
+    const checkpoint = await fixtureCheckpoint();
+    const recorder = new WeightRecorder();
+    const planned = plannedCheckpoint(checkpoint.config('language_model'), recorder);
+    buildGpt2Prefill(planned);
+    buildGpt2Step(planned);
+    const file = checkpoint.weights('language_model') as { tensors: Map<string, unknown> };
+    const inFile = [...file.tensors.keys()].filter((n) => !isUnusedGpt2Tensor(n)).sort();
+    expect([...recorder.specs.keys()].sort()).toEqual(inFile);
+    expect(file.tensors.has('wte.weight')).toBe(true);
+  });
+});
+
+/** A checkpoint of configs only, whose language model records the tensors a build asks for. */
+function plannedCheckpoint(languageModel: Config, recorder: WeightRecorder): Checkpoint {
+  const configs = Object.fromEntries(CHECKPOINT_COMPONENTS.map((c) => [c, {}])) as unknown as CheckpointConfigs;
+  configs.language_model = languageModel;
+  const checkpoint = Checkpoint.planned(configs);
+  checkpoint.components.language_model.weights = recorder;
+  return checkpoint;
+}
+
+describe('GPT-2 builder on the published cvssp/audioldm2 config', () => {
+  const published = (): Config => ({
+    ...JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../../../../shared/spec/checkpoints/audioldm2/language_model/config.partial.json'), 'utf8')),
+    // The partial config leaves out the keys save_pretrained adds.
+    torch_dtype: 'float32',
+    transformers_version: '4.47.0',
+  });
+
+  it('builds both graphs and asks for GPT-2 base without wte: 124,439,808 − 50257·768 parameters', () => {
+    const recorder = new WeightRecorder();
+    const checkpoint = plannedCheckpoint(published(), recorder);
+    expect(gpt2Dims(checkpoint)).toMatchObject({ llmDim: 768, heads: 12, headDim: 64, layers: 12, innerDim: 3072, positions: 1024, activation: 'gelu_new', scale: 1 / 8 });
+    expect(buildGpt2Prefill(checkpoint).nodeCount).toBeGreaterThan(0);
+    expect(buildGpt2Step(checkpoint).nodeCount).toBeGreaterThan(0);
+    const count = [...recorder.specs.values()].reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
+    expect(count).toBe(124_439_808 - 50257 * 768);
+    expect(recorder.specs.has('wte.weight')).toBe(false);
+    expect(recorder.specs.get('h.11.attn.c_attn.weight')).toEqual({ name: 'h.11.attn.c_attn.weight', shape: [768, 2304], init: 'fanInAxis0' });
+    expect(recorder.specs.get('h.0.mlp.c_proj.weight')?.shape).toEqual([3072, 768]);
+  });
+
+  it.each([
+    ['scale_attn_by_inverse_layer_idx', true],
+    ['reorder_and_upcast_attn', true],
+    ['add_cross_attention', true],
+    ['activation_function', 'quick_gelu'],
+    ['n_head', 7],
+  ])('refuses %s = %j by name', (key, value) => {
+    const checkpoint = plannedCheckpoint({ ...published(), [key]: value }, new WeightRecorder());
+    expect(() => buildGpt2Prefill(checkpoint)).toThrow(CheckpointError);
+    expect(() => buildGpt2Step(checkpoint)).toThrow(new RegExp(`"${key}"`));
+  });
+});
