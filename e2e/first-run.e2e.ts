@@ -24,7 +24,8 @@ describe.skipIf(!chromiumAvailable)('first run (no model installed)', () => {
   const pageErrors: string[] = [];
 
   async function open(): Promise<void> {
-    server = await startStudioWeb();
+    // Importing a bundle folder names a server path: allowed inside models/ only.
+    server = await startStudioWeb({ allowRoots: [join(REPO_ROOT, 'models')] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -56,7 +57,7 @@ describe.skipIf(!chromiumAvailable)('first run (no model installed)', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'first-run.png') });
 
     // A folder that is not a bundle: the reason and what to do, in place.
-    await page.getByTestId('import-path-input').fill(join(server!.configDir, 'not-a-bundle'));
+    await page.getByTestId('import-path-input').fill(join(REPO_ROOT, 'models', 'not-a-bundle'));
     await page.getByTestId('import-button').click();
     const error = page.getByTestId('first-run-error');
     await error.waitFor({ timeout: 30_000 });

@@ -64,7 +64,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
 
   beforeAll(async () => {
     files = mkdtempSync(join(tmpdir(), 'loa-e2e-lib-'));
-    studio = await openStudioPage();
+    studio = await openStudioPage({ allowRoots: [files] }); // the folder-import test names a folder in it
     ({ server, page, pageErrors } = studio);
   }, 240_000);
 

@@ -21,9 +21,10 @@ export interface StudioPage {
   close(): Promise<void>;
 }
 
-export async function openStudioPage(): Promise<StudioPage> {
+/** `allowRoots`: server folders the page may name (folder import); none by default, as in production. */
+export async function openStudioPage(options: { allowRoots?: string[] } = {}): Promise<StudioPage> {
   await ensureRendererBuilt();
-  const server = await startStudioWeb({ model: join(REPO_ROOT, 'models', 'tiny') });
+  const server = await startStudioWeb({ model: join(REPO_ROOT, 'models', 'tiny'), allowRoots: options.allowRoots });
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   await context.addInitScript(() => {

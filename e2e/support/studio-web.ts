@@ -21,12 +21,14 @@ export interface StudioWebProcess {
   stop(): Promise<void>;
 }
 
-export async function startStudioWeb(options: { model?: string; library?: string; config?: string } = {}): Promise<StudioWebProcess> {
+/** `allowRoots`: folders the page may name on the server (`--allow-root`); without them it names none. */
+export async function startStudioWeb(options: { model?: string; library?: string; config?: string; allowRoots?: string[] } = {}): Promise<StudioWebProcess> {
   const temp = mkdtempSync(join(tmpdir(), 'loa-e2e-'));
   const libraryDir = options.library ?? join(temp, 'library');
   const configDir = options.config ?? join(temp, 'config');
   const args = ['--import', 'tsx', 'src/main/web/studio-web.ts', '--port', '0', '--library', libraryDir, '--config', configDir];
   if (options.model) args.push('--model', options.model);
+  for (const root of options.allowRoots ?? []) args.push('--allow-root', root);
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

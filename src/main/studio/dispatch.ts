@@ -9,14 +9,17 @@ import type { StudioApi } from '../../shared/studio/studio-api.ts';
 import { validateCall, type StudioCall } from '../../shared/studio/studio-validate.ts';
 
 export type UnexpectedErrorLog = (method: string, error: unknown) => void;
-/** What a transport refuses on top of validation (throws a typed error), e.g. file paths from a remote browser. */
-export type CallGuard = (call: StudioCall) => void;
+/**
+ * What a transport refuses on top of validation (throws a typed error), e.g. server paths from a
+ * remote browser. It may return the call to run instead (a path replaced by its checked real path).
+ */
+export type CallGuard = (call: StudioCall) => StudioCall | void | Promise<StudioCall | void>;
 
 /** Never throws: a bad payload or a failing service call comes back as `{ ok: false, error }`. */
 export async function dispatchCall(service: StudioApi, method: unknown, args: unknown, logUnexpected?: UnexpectedErrorLog, guard?: CallGuard): Promise<CallOutcome> {
   try {
-    const call = validateCall(method, args);
-    guard?.(call);
+    const checked = validateCall(method, args);
+    const call = (guard ? await guard(checked) : undefined) ?? checked;
     const run = service[call.method] as (...callArgs: unknown[]) => Promise<unknown>;
     const result = await run.apply(service, call.args as unknown[]);
     return { ok: true, result: result ?? null };

@@ -11,12 +11,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { RpcResponse } from '../../shared/studio/rpc.ts';
 import { parseClientRequest } from '../../shared/studio/rpc.ts';
 import type { StudioApi } from '../../shared/studio/studio-api.ts';
-import { InvalidRequestError, toErrorEnvelope } from '../../shared/errors.ts';
-import { dispatchCall, type CallGuard } from '../studio/dispatch.ts';
-import { MAX_UPLOAD_BYTES, type UploadStore } from '../studio/upload-store.ts';
+import { InvalidRequestError, LoaError, toErrorEnvelope } from '../../shared/errors.ts';
+import { dispatchCall } from '../studio/dispatch.ts';
+import { MAX_UPLOAD_BYTES, UploadTooLargeError, type UploadStore } from '../studio/upload-store.ts';
 import { contentSecurityPolicy, securityHeaders } from './csp.ts';
 import { fileResponse, sendResponse } from './file-response.ts';
 import { mediaResponse, type MediaResolver } from './media-request.ts';
+import { parseHostHeader, parseRequestTarget } from './request-target.ts';
+import { browserPathGuard, ServerPathPolicy } from './server-paths.ts';
 import { resolveStaticFile } from './static-files.ts';
 import { tokenMatches } from './token.ts';
 
@@ -32,33 +34,11 @@ export interface StudioWebServerOptions {
   log: (message: string) => void;
   /** Where `POST /upload` puts dropped reference files until importReference takes them. */
   uploads?: UploadStore;
-}
-
-/**
- * A browser may be on another machine (bind address opt-in): it names no path on this one. Files
- * reach the studio as uploads instead.
- */
-export const browserGuard: CallGuard = (call) => {
-  if ((call.method === 'importReference' || call.method === 'readRecipe') && call.args[0].kind === 'file') {
-    throw new InvalidRequestError('source.kind', 'In browser mode a reference comes as an upload, not a path on the server.', 'Drop the file on the reference lane.');
-  }
-};
-
-/** Reads a request body up to `limit` bytes; null when it is longer (the rest is not read). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | null> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.destroy();
-      return null;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
+  /**
+   * Folders a page may name on the server (`--allow-root`); none by default, so a browser names no
+   * server path at all: files reach the studio as uploads (server-paths.ts).
+   */
+  allowRoots?: readonly string[];
 }
 
 export interface StudioWebServer {
@@ -71,21 +51,38 @@ export interface StudioWebServer {
 
 /** The browser's limit on one frame is generous; ours only has to fit a request or a settings patch. */
 const MAX_FRAME_BYTES = 1 << 20;
+/** Uploads received at once; each streams to disk, so this bounds open files, not memory. */
+const MAX_UPLOADS_IN_FLIGHT = 4;
+const UPLOAD_IDLE_MS = 30_000;
+/** Far more than a few studio tabs need (each holds a socket plus a handful of media requests). */
+const MAX_CONNECTIONS = 256;
+/** Unsent bytes one socket may hold before it counts as stalled (a page reading normally stays near 0). */
+const MAX_BUFFERED_BYTES = 64 << 20;
 
 export async function startStudioWebServer(options: StudioWebServerOptions): Promise<StudioWebServer> {
   const { service, token, log } = options;
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  // No compression: a small deflated frame could inflate far past maxPayload's intent.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const guard = browserPathGuard(await ServerPathPolicy.create(options.allowRoots), () => service.getSettings());
+  let uploadsInFlight = 0;
 
   // connect-src names the exact ws origin the page was loaded from (works for 127.0.0.1, localhost or a LAN name).
-  const headersFor = (req: IncomingMessage) => securityHeaders(contentSecurityPolicy({ connect: req.headers.host ? [`ws://${req.headers.host}`] : [] }));
+  // Only a Host that parseHostHeader accepted gets here, so it cannot add a directive of its own.
+  const headersFor = (host: string | undefined) => securityHeaders(contentSecurityPolicy({ connect: host ? [`ws://${host}`] : [] }));
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://studio.invalid');
-    const headers = headersFor(req);
+    const url = parseRequestTarget(req.url);
+    // A request without Host (HTTP/1.0) is fine; one with a Host we cannot read is not.
+    const host = req.headers.host === undefined ? undefined : parseHostHeader(req.headers.host);
+    if (!url || host === null) {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('Bad request');
+      return;
+    }
+    const headers = headersFor(host);
     const method = req.method ?? 'GET';
     if (url.pathname === '/upload' && method === 'POST') {
-      await handleUpload(req, res, url, headers);
+      await handleUpload(req, res, url, host, headers);
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') {
@@ -116,11 +113,11 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
     await sendResponse(res, response);
   }
 
-  async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, headers: Record<string, string>): Promise<void> {
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, host: string | undefined, headers: Record<string, string>): Promise<void> {
     const json = (status: number, body: unknown) => res.writeHead(status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     const origin = req.headers.origin;
     // Like the socket: a token, and no other site's page posting with it.
-    if (!tokenMatches(url.searchParams.get('token'), token) || (origin !== undefined && origin !== `http://${req.headers.host}`)) {
+    if (!tokenMatches(url.searchParams.get('token'), token) || (origin !== undefined && origin !== `http://${host}`)) {
       json(401, { error: toErrorEnvelope(new InvalidRequestError('token', 'Unauthorized upload.', 'Open the studio from the link `npm run studio:web` printed.')) });
       return;
     }
@@ -128,30 +125,86 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
       json(404, { error: toErrorEnvelope(new InvalidRequestError('upload', 'This server takes no uploads.')) });
       return;
     }
-    const bytes = await readBody(req, MAX_UPLOAD_BYTES);
-    if (bytes === null) {
-      json(413, { error: toErrorEnvelope(new InvalidRequestError('upload', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 ** 2} MB.`, 'Trim the clip first.')) });
+    const tooLarge = () => json(413, { error: toErrorEnvelope(new UploadTooLargeError(MAX_UPLOAD_BYTES)) });
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_UPLOAD_BYTES) {
+      tooLarge();
       return;
     }
-    if (bytes.length === 0) {
-      json(400, { error: toErrorEnvelope(new InvalidRequestError('upload', 'The file is empty (0 bytes).', 'Choose a sound file.')) });
+    if (uploadsInFlight >= MAX_UPLOADS_IN_FLIGHT) {
+      res.writeHead(503, { ...headers, 'Content-Type': 'application/json', 'Retry-After': '5' });
+      res.end(JSON.stringify({ error: toErrorEnvelope(new InvalidRequestError('upload', 'The studio is receiving other files right now.', 'Drop the file again in a moment.')) }));
       return;
     }
-    json(200, { uploadId: await options.uploads.put(bytes) });
+    // A body that stops arriving is dropped rather than holding its file open until requestTimeout.
+    req.setTimeout(UPLOAD_IDLE_MS, () => req.destroy(new Error('the upload stalled')));
+    uploadsInFlight++;
+    try {
+      json(200, { uploadId: await options.uploads.receive(req, MAX_UPLOAD_BYTES) });
+    } catch (error) {
+      if (error instanceof UploadTooLargeError) {
+        tooLarge();
+        res.once('finish', () => req.destroy()); // the rest of the body is not read
+      } else if (error instanceof LoaError) {
+        json(400, { error: toErrorEnvelope(error) });
+      } else if (req.destroyed) {
+        res.destroy(); // the client went away or stalled: nobody to answer
+      } else {
+        throw error;
+      }
+    } finally {
+      uploadsInFlight--;
+    }
   }
 
+  /** Answers a refused upgrade on the raw socket (there is no ServerResponse for an upgrade) and closes it. */
+  function refuseUpgrade(socket: Duplex, status: 400 | 401): void {
+    if (socket.destroyed) return;
+    const reason = status === 400 ? 'Bad Request' : 'Unauthorized';
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+  }
+
+  // Node hands an upgrade's socket over with none of its own listeners, not even for 'error', and a
+  // throw here is outside any request handler: so every byte is read without throwing, and anything
+  // unforeseen still ends in an answer and a log line, never in the process exiting.
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://studio.invalid');
-    // Cross-site WebSocket hijacking: a page from another origin may not open our socket, even
-    // with a stolen token. Browsers always send Origin; non-browser clients (tests) may omit it.
-    const origin = req.headers.origin;
-    const sameOrigin = origin === undefined || origin === `http://${req.headers.host}`;
-    if (url.pathname !== '/api' || !tokenMatches(url.searchParams.get('token'), token) || !sameOrigin) {
-      log(`Refused a WebSocket from ${req.socket.remoteAddress ?? '?'} (${url.pathname === '/api' ? (sameOrigin ? 'bad token' : `origin ${origin}`) : url.pathname})`);
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = parseRequestTarget(req.url);
+      const host = parseHostHeader(req.headers.host);
+      if (!url || !host) {
+        log(`Refused a WebSocket from ${req.socket.remoteAddress ?? '?'} (malformed request line or Host)`);
+        refuseUpgrade(socket, 400);
+        return;
+      }
+      // Cross-site WebSocket hijacking: a page from another origin may not open our socket, even
+      // with a stolen token. Browsers always send Origin; non-browser clients (tests) may omit it.
+      const origin = req.headers.origin;
+      const sameOrigin = origin === undefined || origin === `http://${host}`;
+      if (url.pathname !== '/api' || !tokenMatches(url.searchParams.get('token'), token) || !sameOrigin) {
+        log(`Refused a WebSocket from ${req.socket.remoteAddress ?? '?'} (${url.pathname === '/api' ? (sameOrigin ? 'bad token' : 'foreign origin') : 'not /api'})`);
+        refuseUpgrade(socket, 401);
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws));
+    } catch (error) {
+      log(`WebSocket upgrade failed: ${String(error)}`);
+      refuseUpgrade(socket, 400);
+    }
+  }
+
+  /**
+   * Sends one frame, unless the client has stopped reading: a socket whose unsent frames pile up
+   * past MAX_BUFFERED_BYTES is dropped (the page reconnects), so a stalled client cannot grow the server.
+   */
+  function send(ws: WebSocket, frame: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      log('Dropped a WebSocket that stopped reading its messages.');
+      ws.terminate();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws));
+    ws.send(frame);
   }
 
   function onSocket(ws: WebSocket): void {
@@ -164,15 +217,15 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
         ws.close(1003, 'Expected a JSON request {id, method, args}.');
         return;
       }
-      void dispatchCall(service, request.method, request.args, (method, error) => log(`${method} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`), browserGuard).then((outcome) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id, ...outcome } satisfies RpcResponse));
+      void dispatchCall(service, request.method, request.args, (method, error) => log(`${method} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`), guard).then((outcome) => {
+        send(ws, JSON.stringify({ id: request.id, ...outcome } satisfies RpcResponse));
       });
     });
   }
 
   const unsubscribe = service.onEvent((event) => {
     const frame = JSON.stringify({ event });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    for (const ws of sockets) send(ws, frame);
   });
 
   const server = createServer((req, res) => {
@@ -183,6 +236,13 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
     });
   });
   server.on('upgrade', handleUpgrade);
+  // Bytes from the network arrive within limits: the header block within 20 s, a whole request
+  // (an upload included) within 10 min, a silent connection is closed after 2 min, and at most
+  // MAX_CONNECTIONS sockets are open at once. Malformed requests get Node's own 400 (clientError).
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 600_000;
+  server.timeout = 120_000;
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -20,6 +20,10 @@ describe('parseStudioWebArgs', () => {
   it('takes --host and --port 0 only when given', () => {
     expect(parseStudioWebArgs(['--host', '0.0.0.0', '--port', '0'])).toMatchObject({ host: '0.0.0.0', hostExplicit: true, port: 0 });
   });
+  it('takes --allow-root, repeated, as resolved folders; none by default', () => {
+    expect(parseStudioWebArgs([]).allowRoots).toEqual([]);
+    expect(parseStudioWebArgs(['--allow-root', 'a', '--allow-root', '/srv/sounds']).allowRoots).toEqual([resolve('a'), '/srv/sounds']);
+  });
   it('refuses bad ports and unknown flags', () => {
     expect(() => parseStudioWebArgs(['--port', '70000'])).toThrow(/--port/);
     expect(() => parseStudioWebArgs(['--port', 'x'])).toThrow(/--port/);

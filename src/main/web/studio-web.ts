@@ -1,5 +1,5 @@
 /**
- * `npm run studio:web -- [--port <p>] [--host <addr>] [--model <dir>] [--library <dir>] [--config <dir>]`
+ * `npm run studio:web -- [--port <p>] [--host <addr>] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]...`
  *
  * Browser mode: the studio in any Chromium, with the real services. Prints exactly one line on
  * stdout, the URL to open (token included); everything else goes to stderr. The server answers
@@ -29,9 +29,11 @@ export interface StudioWebArgs {
   model?: string;
   library?: string;
   config: string;
+  /** `--allow-root <dir>`, repeatable: the only server folders a page may name (none by default). */
+  allowRoots: string[];
 }
 
-const USAGE = 'Usage: npm run studio:web -- [--port <p>] [--host 127.0.0.1] [--model <dir>] [--library <dir>] [--config <dir>]';
+const USAGE = 'Usage: npm run studio:web -- [--port <p>] [--host 127.0.0.1] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]...';
 
 export function parseStudioWebArgs(argv: string[]): StudioWebArgs {
   const { values } = parseArgs({
@@ -42,6 +44,7 @@ export function parseStudioWebArgs(argv: string[]): StudioWebArgs {
       model: { type: 'string' },
       library: { type: 'string' },
       config: { type: 'string' },
+      'allow-root': { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: false,
@@ -55,6 +58,7 @@ export function parseStudioWebArgs(argv: string[]): StudioWebArgs {
     model: values.model === undefined ? undefined : resolve(values.model),
     library: values.library === undefined ? undefined : resolve(values.library),
     config: resolve(values.config ?? defaultConfigDir()),
+    allowRoots: (values['allow-root'] ?? []).map((root) => resolve(root)),
   };
 }
 
@@ -106,8 +110,10 @@ export async function startStudioWeb(args: StudioWebArgs, log: (line: string) =>
     token,
     log,
     uploads,
+    allowRoots: args.allowRoots,
   });
   log(`LOA Studio (browser mode) at ${server.origin}, config ${args.config}${args.model ? `, model ${args.model}` : ''}`);
+  log(args.allowRoots.length > 0 ? `Pages may name server paths inside: ${args.allowRoots.join(', ')}` : 'Pages may name no server path (files come as uploads); --allow-root <dir> opens a folder to them.');
   let stopping: Promise<void> | undefined;
   return {
     server,
