@@ -33,7 +33,8 @@ async function verify(argv: string[]): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('models', 'Expected: models verify <dir> [--run].', USAGE);
   // Imported here so other commands never load ONNX Runtime in the CLI process itself.
   const { ModelBundle } = await import('../engine/bundle/model-bundle.ts');
-  const bundle = await ModelBundle.load(resolve(positionals[0]), { device: 'cpu', eager: [] });
+  const { ensureBundle } = await import('../engine/builder/bundle-cache.ts');
+  const bundle = await ModelBundle.load(await ensureBundle(resolve(positionals[0])), { device: 'cpu', eager: [] });
   try {
     await bundle.loadAll();
     if (values.run) {

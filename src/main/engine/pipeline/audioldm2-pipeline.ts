@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { ensureBundle } from '../builder/bundle-cache.ts';
 import { ProgressClock, type Progress, type Stage } from '../../../shared/engine/progress.ts';
 import type { GenerateParams } from '../../../shared/engine/generate-params.ts';
 import { ModelBundle, type LoadBundleOptions } from '../bundle/model-bundle.ts';
@@ -51,7 +53,9 @@ export interface GenerateHooks {
 export class AudioLdm2Pipeline {
   private constructor(readonly bundle: ModelBundle, private readonly tokenizers: PromptTokenizers) {}
 
-  static async load(dir: string, options: LoadBundleOptions = {}): Promise<AudioLdm2Pipeline> {
+  /** `dir` is a bundle, or a diffusers checkpoint (built into a bundle once, then cached). */
+  static async load(modelDir: string, options: LoadBundleOptions = {}): Promise<AudioLdm2Pipeline> {
+    const dir = await ensureBundle(modelDir, { cacheDir: options.cacheDir ? join(options.cacheDir, 'bundles') : undefined });
     const bundle = await ModelBundle.load(dir, options);
     try {
       const { clapMaxLength, t5MaxLength } = bundle.config;
