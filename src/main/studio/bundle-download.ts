@@ -104,9 +104,7 @@ export class BundleDownloader {
   private async fetchManifest(url: string): Promise<Uint8Array> {
     const response = await fetch(url, { signal: AbortSignal.timeout(this.options.idleTimeoutMs ?? 60_000) });
     if (!response.ok) throw new HttpStatusError(response.status, url);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes.length > MAX_MANIFEST_BYTES) throw new ModelBundleError(url, `${url} is ${bytes.length} bytes: too big to be a bundle manifest.`);
-    return bytes;
+    return readCapped(response, MAX_MANIFEST_BYTES, () => new ModelBundleError(url, `${url} is more than ${MAX_MANIFEST_BYTES} bytes: too big to be a bundle manifest.`, 'Use the address of the bundle\'s manifest.json.'));
   }
 
   private async downloadFile(manifestUrl: string, url: string, entry: FileEntry, target: string): Promise<void> {
@@ -192,6 +190,41 @@ export class BundleDownloader {
       }
     }
   }
+}
+
+/**
+ * A response body of at most `limit` bytes. The declared length is checked first and the stream
+ * is read chunk by chunk and cancelled the moment it passes the limit, so an endless or lying
+ * server costs at most `limit` plus one chunk of memory.
+ */
+export async function readCapped(response: Response, limit: number, tooBig: () => Error): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw tooBig();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw tooBig();
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 async function sizeOf(path: string): Promise<number> {
