@@ -93,6 +93,15 @@ export class Weights {
     return value;
   }
 
+  /**
+   * A tensor the checkpoint holds that this configuration computes nothing with (a buffer the
+   * library always saves, such as the vocoder's mean/scale without normalize_before): its shape is
+   * checked and it is recorded, but no graph reads it.
+   */
+  declare(name: string, shape: readonly number[], init: InitKind): void {
+    this.shared.used.add(this.tensor(name, shape, init).name);
+  }
+
   /** Tensors in the file that no graph used: a checkpoint with parts the config does not explain. */
   unused(ignore: (name: string) => boolean = () => false): string[] {
     if (this.source instanceof WeightRecorder) return [];
