@@ -45,6 +45,35 @@ describe('T5 encoder graph vs diffusers (T5EncoderModel.last_hidden_state)', () 
       expect(relativeL2(out.last_hidden_state.data as Float32Array, expected.subarray(r * width, (r + 1) * width))).toBeLessThan(1e-5);
     }
   });
+
+  it('a batch of 6 rows from cases d, e and g (all length 5) matches each case', async () => {
+    const cases = goldenCaseNames().filter((n) => /^[deg]-/.test(n)).map(goldenCase);
+    const ids = cases.map((c) => goldenStage(c, 't5_input_ids'));
+    expect(ids.every((a) => a.dims[1] === 5)).toBe(true);
+    const concat = (parts: BigInt64Array[]) => {
+      const out = new BigInt64Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+      return out;
+    };
+    const rows = ids.reduce((n, a) => n + a.dims[0], 0);
+    const out = await run.session.run({
+      input_ids: int64(concat(ids.map((a) => a.data as BigInt64Array)), [rows, 5]),
+      attention_mask: int64(concat(cases.map((c) => goldenStage(c, 't5_attention_mask').data as BigInt64Array)), [rows, 5]),
+    });
+    const expected = new Float32Array(rows * 5 * 48);
+    cases.reduce((at, c) => {
+      const e = goldenStage(c, 't5_last_hidden_state').data as Float32Array;
+      expected.set(e, at);
+      return at + e.length;
+    }, 0);
+    expect(out.last_hidden_state.dims).toEqual([rows, 5, 48]);
+    expect(relativeL2(out.last_hidden_state.data as Float32Array, expected)).toBeLessThan(1e-5);
+  });
+
+  it('stays finite for a row with no attended token (the finfo.min mask does not overflow)', async () => {
+    const out = await run.session.run({ input_ids: int64(new BigInt64Array([5n, 6n, 1n]), [1, 3]), attention_mask: int64(new BigInt64Array(3), [1, 3]) });
+    expect((out.last_hidden_state.data as Float32Array).every(Number.isFinite)).toBe(true);
+  });
 });
 
 describe('T5 relative position buckets', () => {

@@ -7,8 +7,8 @@
 import { ConfigReader } from '../checkpoint/config-reader.ts';
 import type { Checkpoint, Config } from '../checkpoint/checkpoint.ts';
 import { weightsLocation } from '../bundle-layout.ts';
-import { Graph, int, ints } from '../onnx/graph.ts';
-import { geluTanh, linear, multiHeadAttention, rmsNorm } from '../onnx/layers.ts';
+import { float, Graph, int, ints, MS_DOMAIN } from '../onnx/graph.ts';
+import { geluTanh, linear, rmsNorm } from '../onnx/layers.ts';
 import { Weights } from '../onnx/weights.ts';
 
 /** T5Config's defaults (configuration_t5.py) for keys an older config may leave out. */
@@ -18,6 +18,9 @@ export const T5_DEFAULTS: Config = {
   layer_norm_epsilon: 1e-6,
   feed_forward_proj: 'relu',
 };
+
+/** torch.finfo(torch.float32).min. */
+const FLOAT32_MIN = -3.4028234663852886e38;
 
 export interface T5Dims {
   vocabSize: number;
@@ -100,23 +103,52 @@ function positionBias(g: Graph, w: Weights, ids: string, d: T5Dims): string {
   return g.op('Unsqueeze', [g.op('Transpose', [values], { perm: ints([2, 0, 1]) }), g.constInt([0])], {}, { name: 'position_bias' });
 }
 
-function block(g: Graph, w: Weights, i: number, x: string, bias: string, keyPaddingMask: string, d: T5Dims): string {
+/**
+ * RMSNorm(residual + delta) and the sum itself, as ORT's fused SkipSimplifiedLayerNormalization
+ * (one pass instead of an Add and a SimplifiedLayerNormalization; ORT does not fuse them on CPU).
+ */
+function addRmsNorm(g: Graph, w: Weights, prefix: string, residual: string, delta: string, d: T5Dims): { normed: string; sum: string } {
+  const gamma = w.load(g, `${prefix}.weight`, [d.dModel], 'ones');
+  const [normed, , , sum] = g.opN('SkipSimplifiedLayerNormalization', [residual, delta, gamma], { epsilon: float(d.eps) }, { domain: MS_DOMAIN, outputs: 4, name: prefix });
+  return { normed, sum };
+}
+
+/** A hidden state not yet summed: `residual + delta` (delta absent before the first block). */
+interface Stream {
+  residual: string;
+  delta?: string;
+}
+
+/** RMS norm of the stream's sum, and the stream collapsed to that sum. */
+function normOf(g: Graph, w: Weights, prefix: string, x: Stream, d: T5Dims): { normed: string; sum: string } {
+  if (!x.delta) return { normed: rmsNorm(g, w, prefix, x.residual, d.eps, d.dModel), sum: x.residual };
+  return addRmsNorm(g, w, prefix, x.residual, x.delta, d);
+}
+
+/** T5Block (encoder): x + SelfAttention(norm(x)), then + DenseGatedActDense(norm(·)). */
+function block(g: Graph, w: Weights, i: number, x: Stream, bias: string, keyPaddingMask: string, d: T5Dims): Stream {
   const p = `encoder.block.${i}.layer`;
   const inner = d.heads * d.headDim;
-  const normed = rmsNorm(g, w, `${p}.0.layer_norm`, x, d.eps, d.dModel);
-  const q = linear(g, w, `${p}.0.SelfAttention.q`, normed, { in: d.dModel, out: inner, bias: false });
-  const k = linear(g, w, `${p}.0.SelfAttention.k`, normed, { in: d.dModel, out: inner, bias: false });
-  const v = linear(g, w, `${p}.0.SelfAttention.v`, normed, { in: d.dModel, out: inner, bias: false });
-  // No 1/√d_kv: T5 folds it into the initialisation of q.
-  const attended = multiHeadAttention(g, q, k, v, d.heads, { keyPaddingMask, bias, scale: 1, name: `${p}.0.SelfAttention` });
-  const h = g.op('Add', [x, linear(g, w, `${p}.0.SelfAttention.o`, attended, { in: inner, out: d.dModel, bias: false })], {}, { name: `${p}.0.residual` });
+  const attnIn = normOf(g, w, `${p}.0.layer_norm`, x, d);
+  const q = linear(g, w, `${p}.0.SelfAttention.q`, attnIn.normed, { in: d.dModel, out: inner, bias: false });
+  const k = linear(g, w, `${p}.0.SelfAttention.k`, attnIn.normed, { in: d.dModel, out: inner, bias: false });
+  const v = linear(g, w, `${p}.0.SelfAttention.v`, attnIn.normed, { in: d.dModel, out: inner, bias: false });
+  // No 1/√d_kv: T5 folds it into the initialisation of q. Padded keys get finfo(float32).min, as
+  // T5Stack's (1 − m)·finfo.min does (ORT's default −10000 is not "never" for unscaled logits).
+  // Inputs: query, key, value, packed qkv bias (none), key_padding_mask, attention_bias.
+  const attended = g.op('MultiHeadAttention', [q, k, v, undefined, keyPaddingMask, bias], {
+    num_heads: int(d.heads),
+    scale: float(1),
+    mask_filter_value: float(FLOAT32_MIN),
+  }, { domain: MS_DOMAIN, name: `${p}.0.SelfAttention` });
+  const attnOut = linear(g, w, `${p}.0.SelfAttention.o`, attended, { in: inner, out: d.dModel, bias: false });
 
   // T5DenseGatedActDense: wo(gelu_new(wi_0(x)) · wi_1(x)).
-  const ffIn = rmsNorm(g, w, `${p}.1.layer_norm`, h, d.eps, d.dModel);
-  const gate = geluTanh(g, linear(g, w, `${p}.1.DenseReluDense.wi_0`, ffIn, { in: d.dModel, out: d.ff, bias: false }));
-  const up = linear(g, w, `${p}.1.DenseReluDense.wi_1`, ffIn, { in: d.dModel, out: d.ff, bias: false });
+  const ffIn = normOf(g, w, `${p}.1.layer_norm`, { residual: attnIn.sum, delta: attnOut }, d);
+  const gate = geluTanh(g, linear(g, w, `${p}.1.DenseReluDense.wi_0`, ffIn.normed, { in: d.dModel, out: d.ff, bias: false }));
+  const up = linear(g, w, `${p}.1.DenseReluDense.wi_1`, ffIn.normed, { in: d.dModel, out: d.ff, bias: false });
   const ff = linear(g, w, `${p}.1.DenseReluDense.wo`, g.op('Mul', [gate, up]), { in: d.ff, out: d.dModel, bias: false });
-  return g.op('Add', [h, ff], {}, { name: `${p}.1.residual` });
+  return { residual: ffIn.sum, delta: ff };
 }
 
 export function buildT5Encoder(checkpoint: Checkpoint): Graph {
@@ -128,11 +160,12 @@ export function buildT5Encoder(checkpoint: Checkpoint): Graph {
 
   // T5EncoderModel's token table is `shared`; encoder.embed_tokens is the same module, so
   // save_pretrained writes it once, as shared.weight (_tied_weights_keys). No √d_model scaling.
-  let h = g.op('Gather', [w.load(g, 'shared.weight', [d.vocabSize, d.dModel], 'embedding'), ids], {}, { name: 'embeds' });
+  const embeds = g.op('Gather', [w.load(g, 'shared.weight', [d.vocabSize, d.dModel], 'embedding'), ids], {}, { name: 'embeds' });
   const bias = positionBias(g, w, ids, d);
   const keyPaddingMask = g.op('Cast', [mask], { to: int(6) }, { name: 'key_padding_mask' });
+  let h: Stream = { residual: embeds };
   for (let i = 0; i < d.layers; i++) h = block(g, w, i, h, bias, keyPaddingMask, d);
-  const out = rmsNorm(g, w, 'encoder.final_layer_norm', h, d.eps, d.dModel);
+  const out = normOf(g, w, 'encoder.final_layer_norm', h, d).normed;
   g.output(out, 'last_hidden_state', 'float32', ['batch', 't5_len', d.dModel]);
   return g;
 }
