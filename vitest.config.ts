@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // ONNX Runtime crash can only take down its own file.
 export default defineConfig({
   test: {
-    include: ['src/**/*.spec.ts', 'bench/**/*.spec.ts', 'models/**/*.spec.ts', 'e2e/**/*.e2e.ts'],
+    include: ['src/**/*.spec.ts', 'bench/**/*.spec.ts', 'models/**/*.spec.ts', 'fuzz/**/*.spec.ts', 'e2e/**/*.e2e.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -65,6 +65,13 @@ describe('hostile requests against a running browser-mode server', () => {
     expect(await alive()).toBe(200);
   });
 
+  it('fuzzer finding (seed 7, case 83, against the old server): `TRACE //` was a 500 with a logged TypeError; now 400', async () => {
+    const input = 'TRACE // HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=99999999999999999999-\r\nOrigin: http://evil.example\r\nRange: bytes=0-0,1-1\r\n\r\n';
+    const before = web.logs.length;
+    expect(statusOf(await rawExchange(port, input))).toBe(400);
+    expect(web.logs.slice(before).filter((line) => /failed/.test(line))).toEqual([]);
+  });
+
   it('survives a client that resets the connection while its upgrade is being refused', async () => {
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((done) => {
