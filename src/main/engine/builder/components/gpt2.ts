@@ -3,13 +3,15 @@
  * diffusers' `generate_language_model` runs it): two graphs sharing one set of weights —
  * `gpt2Prefill` over the projected prefix, returning the KV cache, and `gpt2Step` for one new
  * position on top of that cache. GPT-2 only ever sees `inputs_embeds` here, so the token embedding
- * `wte.weight` is never loaded (it stays in the file, unused).
+ * `wte.weight` is never loaded (it stays in the file, unused). Attention runs in ORT's fused
+ * MultiHeadAttention with GPT-2's cache layout ([batch, heads, len, headDim]) as its past/present,
+ * and transformers' causal and padding masks as one additive bias.
  */
 import { ConfigReader } from '../checkpoint/config-reader.ts';
 import type { Checkpoint, Config } from '../checkpoint/checkpoint.ts';
 import { weightsLocation } from '../bundle-layout.ts';
-import { Graph, int } from '../onnx/graph.ts';
-import { conv1dLinear, gelu, geluTanh, layerNorm, mergeHeads, relu, scaledDotProduct, splitHeads } from '../onnx/layers.ts';
+import { float, Graph, int, MS_DOMAIN } from '../onnx/graph.ts';
+import { conv1dLinear, gelu, geluTanh, layerNorm, relu } from '../onnx/layers.ts';
 import { Weights } from '../onnx/weights.ts';
 
 /** transformers' ACT2FN names we build, and the layer each is. */
@@ -97,26 +99,39 @@ interface Gpt2Inputs {
   /** Additive attention bias, broadcastable to [batch, heads, queries, keys]. */
   bias: string;
   /** Per layer, the cache the new keys/values are appended to (the step graph). */
-  past?: { key: string; value: string }[];
+  past?: KeyValue[];
+}
+
+interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/**
+ * GPT2Attention's core on [batch, seq, D] q, k, v through ORT's fused MultiHeadAttention: the
+ * new keys/values are appended to `past` ([batch, heads, past_len, headDim], GPT-2's layout) and
+ * returned as the present cache; scores are q·kᵀ·scale + `bias`, softmaxed, times v.
+ */
+function cachedSelfAttention(g: Graph, prefix: string, q: string, k: string, v: string, dims: Gpt2Dims, bias: string, past?: KeyValue): { output: string; present: KeyValue } {
+  // Inputs: query, key, value, bias (packed qkv bias), key_padding_mask, attention_bias, past_key, past_value.
+  const [output, key, value] = g.opN('MultiHeadAttention', [q, k, v, undefined, undefined, bias, past?.key, past?.value], { num_heads: int(dims.heads), scale: float(dims.scale) }, { domain: MS_DOMAIN, outputs: 3, name: `${prefix}.attn.mha` });
+  return { output, present: { key, value } };
 }
 
 /** wpe(position_ids) + inputs_embeds → blocks → ln_f; returns the last hidden state and each layer's keys/values. */
-function gpt2Body({ g, w, dims, embeds, positionIds, bias, past }: Gpt2Inputs): { hidden: string; presents: { key: string; value: string }[] } {
-  const { llmDim, heads, headDim, innerDim, eps } = dims;
+function gpt2Body({ g, w, dims, embeds, positionIds, bias, past }: Gpt2Inputs): { hidden: string; presents: KeyValue[] } {
+  const { llmDim, innerDim, eps } = dims;
   const wpe = w.load(g, 'wpe.weight', [dims.positions, llmDim], 'embedding');
   let h = g.op('Add', [embeds, g.op('Gather', [wpe, positionIds], { axis: int(0) }, { name: 'wpe' })], {}, { name: 'embeds' });
-  const presents: { key: string; value: string }[] = [];
+  const presents: KeyValue[] = [];
   for (let i = 0; i < dims.layers; i++) {
     const p = `h.${i}`;
     // Attention: Conv1D c_attn [D, 3D] → q, k, v (GPT2Attention.forward's split), cache, c_proj.
     const qkv = conv1dLinear(g, w, `${p}.attn.c_attn`, layerNorm(g, w, `${p}.ln_1`, h, eps, llmDim), { in: llmDim, out: 3 * llmDim });
-    const [q, kNew, vNew] = g.opN('Split', [qkv, g.constInt([llmDim, llmDim, llmDim])], { axis: int(-1) }, { outputs: 3, name: `${p}.attn.qkv` })
-      .map((x) => splitHeads(g, x, heads, headDim));
-    const key = past ? g.op('Concat', [past[i].key, kNew], { axis: int(2) }, { name: `${p}.attn.key` }) : kNew;
-    const value = past ? g.op('Concat', [past[i].value, vNew], { axis: int(2) }, { name: `${p}.attn.value` }) : vNew;
-    presents.push({ key, value });
-    const attn = mergeHeads(g, scaledDotProduct(g, q, key, value, dims.scale, bias), heads, headDim);
-    h = g.op('Add', [h, conv1dLinear(g, w, `${p}.attn.c_proj`, attn, { in: llmDim, out: llmDim })], {}, { name: `${p}.attn.residual` });
+    const [q, k, v] = g.opN('Split', [qkv, g.constInt([llmDim, llmDim, llmDim])], { axis: int(-1) }, { outputs: 3, name: `${p}.attn.qkv` });
+    const attn = cachedSelfAttention(g, p, q, k, v, dims, bias, past?.[i]);
+    presents.push(attn.present);
+    h = g.op('Add', [h, conv1dLinear(g, w, `${p}.attn.c_proj`, attn.output, { in: llmDim, out: llmDim })], {}, { name: `${p}.attn.residual` });
     // MLP: c_fc → activation → c_proj (GPT2MLP).
     const fc = conv1dLinear(g, w, `${p}.mlp.c_fc`, layerNorm(g, w, `${p}.ln_2`, h, eps, llmDim), { in: llmDim, out: innerDim });
     const mlp = conv1dLinear(g, w, `${p}.mlp.c_proj`, ACTIVATIONS[dims.activation](g, fc), { in: innerDim, out: llmDim });
@@ -150,7 +165,7 @@ function languageModelWeights(checkpoint: Checkpoint): Weights {
   return new Weights(checkpoint.weights('language_model'), weightsLocation('language_model'));
 }
 
-function outputPresents(g: Graph, dims: Gpt2Dims, presents: { key: string; value: string }[], len: string): void {
+function outputPresents(g: Graph, dims: Gpt2Dims, presents: KeyValue[], len: string): void {
   presents.forEach(({ key, value }, i) => {
     g.output(key, `present.${i}.key`, 'float32', ['batch', dims.heads, len, dims.headDim]);
     g.output(value, `present.${i}.value`, 'float32', ['batch', dims.heads, len, dims.headDim]);
@@ -164,7 +179,10 @@ export function buildGpt2Prefill(checkpoint: Checkpoint): Graph {
   const embeds = g.input('inputs_embeds', 'float32', ['batch', 'seq', dims.llmDim]);
   const mask = g.input('attention_mask', 'int64', ['batch', 'seq']);
   const positionIds = g.input('position_ids', 'int64', ['batch', 'seq']);
-  const bias = g.op('Add', [causalBias(g, mask), paddingBias(g, mask)], {}, { name: 'attn.bias' });
+  // transformers puts finfo.min on a future key, then adds the padding term: a key both future and
+  // padded scores −inf there. Its softmax weight is exactly 0 either way; the minimum of the two
+  // biases keeps that weight 0 while the bias stays finite for the fused kernel (and fp16 copies).
+  const bias = g.op('Min', [causalBias(g, mask), paddingBias(g, mask)], {}, { name: 'attn.bias' });
   const { hidden, presents } = gpt2Body({ g, w: languageModelWeights(checkpoint), dims, embeds, positionIds, bias });
   g.output(hidden, 'last_hidden_state', 'float32', ['batch', 'seq', dims.llmDim]);
   outputPresents(g, dims, presents, 'seq');
