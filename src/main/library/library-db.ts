@@ -359,6 +359,11 @@ export class LibraryDb {
     return { id, takeId, path, createdAt, options };
   }
 
+  /** Whether LOA Studio wrote an export at `path` (as recorded by addExport). */
+  isExportPath(path: string): boolean {
+    return this.sql('SELECT 1 FROM exports WHERE path = ? LIMIT 1').get(path) !== undefined;
+  }
+
   /** A take's exports, oldest first. */
   listExports(takeId: string): ExportRecord[] {
     return this.sql<{ id: number; take_id: string; path: string; created_at: string; options_json: string }>(

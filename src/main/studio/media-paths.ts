@@ -22,6 +22,12 @@ export interface MediaRoots {
   references: { get(id: string): unknown; file(id: string): string };
   libraryDir: string;
   exportsDir: string;
+  /**
+   * Whether the studio itself wrote an export at this path. When given, only such files are served
+   * from the Exports folder: were it pointed at a folder of other files (a setting made long ago, or
+   * by hand), those still stay private.
+   */
+  isExport?: (path: string) => boolean;
 }
 
 export type MediaKind = 'take' | 'export' | 'reference';
@@ -76,7 +82,9 @@ export async function resolveMedia(urlPath: string, roots: MediaRoots): Promise<
     // No separators, no drive letters, no NUL, no '.'/'..', and no hidden or half-written files
     // (writeFileAtomic's temporaries start with '.').
     if (name === '' || /[\\/:\u0000]/.test(name) || name.startsWith('.')) throw new MediaRequestError(403, 'Only files directly inside the Exports folder can be opened.');
-    return confine(join(roots.exportsDir, name), roots.exportsDir, true);
+    const real = await confine(join(roots.exportsDir, name), roots.exportsDir, true);
+    if (roots.isExport && !roots.isExport(join(roots.exportsDir, name)) && !roots.isExport(real)) throw new MediaRequestError(404, `LOA Studio made no export named ${name}.`);
+    return real;
   }
   throw new MediaRequestError(400, `Unknown media kind "${kind}".`);
 }

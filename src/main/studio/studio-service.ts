@@ -549,7 +549,13 @@ export class StudioService implements StudioApi, MediaSource {
   async mediaRoots(): Promise<MediaRoots> {
     await this.ready;
     const db = this.takes.db;
-    return { takes: this.takes, references: { get: (id: string) => db.reference(id), file: (id: string) => db.referenceFile(id) }, libraryDir: this.takes.libraryDir, exportsDir: this.settings.get().exportsDir };
+    return {
+      takes: this.takes,
+      references: { get: (id: string) => db.reference(id), file: (id: string) => db.referenceFile(id) },
+      libraryDir: this.takes.libraryDir,
+      exportsDir: this.settings.get().exportsDir,
+      isExport: (path) => db.isExportPath(path),
+    };
   }
 
   /** Stops the engine (cancelling its jobs) and every timer; the service is unusable afterwards. */

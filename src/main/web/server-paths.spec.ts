@@ -91,6 +91,22 @@ describe('browser mode with --allow-root', () => {
   });
 });
 
+describe('an Exports folder set before (by hand, or before this fix) that holds other files', () => {
+  it('serves none of them: only exports the studio made are media', async () => {
+    const holder = await startTestStudioWeb();
+    const folder = join(holder.dir, 'not-exports');
+    await mkdir(folder);
+    await writeFile(join(folder, 'secret.txt'), 'private');
+    const web = await startTestStudioWeb({ settings: { exportsDir: folder } });
+    try {
+      expect((await fetch(`${web.server.origin}/media/export/secret.txt?token=${web.token}`)).status).toBe(404);
+    } finally {
+      await web.close();
+      await holder.close();
+    }
+  });
+});
+
 describe('ServerPathPolicy.create', () => {
   it('refuses a root that is not an existing folder', async () => {
     await expect(ServerPathPolicy.create(['/no/such/folder'])).rejects.toThrow(/--allow-root \/no\/such\/folder: not an existing folder/);

@@ -21,12 +21,17 @@ export interface TestStudioWeb {
   close(): Promise<void>;
 }
 
-export async function startTestStudioWeb(options: { allowRoots?: string[] } = {}): Promise<TestStudioWeb> {
+/** `settings`: a settings.json the config folder holds before the studio starts (as a user's would). */
+export async function startTestStudioWeb(options: { allowRoots?: string[]; settings?: Record<string, unknown> } = {}): Promise<TestStudioWeb> {
   const dir = await mkdtemp(join(tmpdir(), 'loa-web-hard-'));
   const rendererDir = join(dir, 'renderer');
   await mkdir(join(rendererDir, 'assets'), { recursive: true });
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>LOA Studio</title>');
   await writeFile(join(rendererDir, 'assets', 'index.js'), 'export {};');
+  if (options.settings) {
+    await mkdir(join(dir, 'config'), { recursive: true });
+    await writeFile(join(dir, 'config', 'settings.json'), JSON.stringify(options.settings));
+  }
   const token = newToken();
   const uploads = new UploadStore(join(dir, 'config', 'uploads'));
   const service = new StudioService({
