@@ -217,9 +217,10 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
         ws.close(1003, 'Expected a JSON request {id, method, args}.');
         return;
       }
-      void dispatchCall(service, request.method, request.args, (method, error) => log(`${method} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`), guard).then((outcome) => {
-        send(ws, JSON.stringify({ id: request.id, ...outcome } satisfies RpcResponse));
-      });
+      void dispatchCall(service, request.method, request.args, (method, error) => log(`${method} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`), guard)
+        .then((outcome) => send(ws, JSON.stringify({ id: request.id, ...outcome } satisfies RpcResponse)))
+        // An answer that cannot be encoded or sent must not become an unhandled rejection (which ends the process).
+        .catch((error: unknown) => log(`Answering ${String(request.method).slice(0, 40)} failed unexpectedly: ${String(error)}`));
     });
   }
 
