@@ -122,6 +122,26 @@ describe('hostile requests against a running browser-mode server', () => {
   });
 });
 
+describe('WebSocket heartbeat', () => {
+  it('drops a socket whose peer stopped answering pings, and keeps one that answers', async () => {
+    const web = await startTestStudioWeb({ heartbeatMs: 100 });
+    try {
+      const url = `ws://127.0.0.1:${web.server.port}/api?token=${web.token}`;
+      const open = (autoPong: boolean) => new Promise<WebSocket>((done) => {
+        const ws = new WebSocket(url, { autoPong });
+        ws.on('open', () => done(ws));
+      });
+      const [silent, answering] = await Promise.all([open(false), open(true)]);
+      const closed = new Promise<number>((done) => silent.on('close', (code) => done(code)));
+      expect(await closed).toBe(1006); // terminated: no close frame
+      expect(answering.readyState).toBe(WebSocket.OPEN);
+      answering.close();
+    } finally {
+      await web.close();
+    }
+  });
+});
+
 describe('UploadStore.receive', () => {
   it('streams to disk, and stops at the limit with nothing left behind', async () => {
     const web = await startTestStudioWeb();

@@ -39,6 +39,8 @@ export interface StudioWebServerOptions {
    * server path at all: files reach the studio as uploads (server-paths.ts).
    */
   allowRoots?: readonly string[];
+  /** How often each socket is pinged; one that has not answered the last ping by the next is dropped. */
+  heartbeatMs?: number;
 }
 
 export interface StudioWebServer {
@@ -51,6 +53,7 @@ export interface StudioWebServer {
 
 /** The browser's limit on one frame is generous; ours only has to fit a request or a settings patch. */
 const MAX_FRAME_BYTES = 1 << 20;
+const HEARTBEAT_MS = 30_000;
 /** Uploads received at once; each streams to disk, so this bounds open files, not memory. */
 const MAX_UPLOADS_IN_FLIGHT = 4;
 const UPLOAD_IDLE_MS = 30_000;
@@ -207,8 +210,25 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
     ws.send(frame);
   }
 
+  // A peer that vanished without closing (sleep, a dropped network) would hold its socket and its
+  // connection slot for ever; browsers answer pings by themselves, so silence means it is gone.
+  const alive = new WeakSet<WebSocket>();
+  const heartbeat = setInterval(() => {
+    for (const ws of sockets) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
+
   function onSocket(ws: WebSocket): void {
     sockets.add(ws);
+    alive.add(ws);
+    ws.on('pong', () => alive.add(ws));
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', (error) => log(`WebSocket error: ${error.message}`));
     ws.on('message', (data, isBinary) => {
@@ -261,6 +281,7 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
     port,
     async close() {
       unsubscribe();
+      clearInterval(heartbeat);
       for (const ws of sockets) ws.terminate();
       wss.close();
       server.closeAllConnections();

@@ -22,7 +22,7 @@ export interface TestStudioWeb {
 }
 
 /** `settings`: a settings.json the config folder holds before the studio starts (as a user's would). */
-export async function startTestStudioWeb(options: { allowRoots?: string[]; settings?: Record<string, unknown> } = {}): Promise<TestStudioWeb> {
+export async function startTestStudioWeb(options: { allowRoots?: string[]; settings?: Record<string, unknown>; heartbeatMs?: number } = {}): Promise<TestStudioWeb> {
   const dir = await mkdtemp(join(tmpdir(), 'loa-web-hard-'));
   const rendererDir = join(dir, 'renderer');
   await mkdir(join(rendererDir, 'assets'), { recursive: true });
@@ -52,6 +52,7 @@ export async function startTestStudioWeb(options: { allowRoots?: string[]; setti
     log: (line) => logs.push(line),
     uploads,
     allowRoots: options.allowRoots,
+    heartbeatMs: options.heartbeatMs,
   });
   return {
     server,
