@@ -3,31 +3,16 @@
  * every number the pipeline uses between graphs comes from a config.json or a weight, never from a
  * table of known models.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { BundleConfig } from '../bundle/manifest.ts';
 import type { SchedulerConfig } from '../schedulers/scheduler.ts';
 import type { Checkpoint } from './checkpoint/checkpoint.ts';
 import { CheckpointError } from './checkpoint/checkpoint-error.ts';
 import { ConfigReader } from './checkpoint/config-reader.ts';
-import type { SafetensorsFile } from './checkpoint/safetensors.ts';
+import { clapLogitScale } from './components/clap-audio.ts';
 
 function reader(checkpoint: Checkpoint, component: keyof Checkpoint['components']): ConfigReader {
   return new ConfigReader(checkpoint.components[component].configPath, checkpoint.config(component));
-}
-
-/** A scalar float32 weight read straight from its safetensors file (CLAP's learned logit scale). */
-export function readScalar(file: SafetensorsFile, name: string): number {
-  const tensor = file.tensors.get(name);
-  if (!tensor) throw new CheckpointError(file.path, `tensor "${name}" is missing`);
-  if (tensor.dtype !== 'F32' || tensor.length !== 4) throw new CheckpointError(file.path, `tensor "${name}" should be one float32, is ${tensor.dtype}[${tensor.shape.join(', ')}]`);
-  const bytes = Buffer.alloc(4);
-  const fd = openSync(file.path, 'r');
-  try {
-    readSync(fd, bytes, 0, 4, tensor.offset);
-  } finally {
-    closeSync(fd);
-  }
-  return bytes.readFloatLE(0);
 }
 
 function tokenizerMaxLength(checkpoint: Checkpoint, folder: 'tokenizer' | 'tokenizer_2'): number {
@@ -48,7 +33,6 @@ export function bundleConfigFrom(checkpoint: Checkpoint): BundleConfig {
   const gpt2 = reader(checkpoint, 'language_model');
   const projection = reader(checkpoint, 'projection_model');
   const t5 = reader(checkpoint, 'text_encoder_2');
-  const clap = reader(checkpoint, 'text_encoder');
   const features = new ConfigReader(`${checkpoint.dir}/feature_extractor/preprocessor_config.json`, checkpoint.featureExtractor);
 
   const sampleRate = vocoder.int('sampling_rate', { min: 1000, max: 192000 });
@@ -59,9 +43,6 @@ export function bundleConfigFrom(checkpoint: Checkpoint): BundleConfig {
   const gpt2Heads = gpt2.int('n_head');
   const llmDim = gpt2.int('n_embd');
   if (llmDim % gpt2Heads !== 0) gpt2.refuse('n_embd', llmDim, `a multiple of n_head (${gpt2Heads})`);
-  const weights = checkpoint.weights('text_encoder');
-  // A planned checkpoint has no weights yet: it gets the scale its weights will be written with.
-  const logitScale = 'tensors' in weights ? Math.exp(readScalar(weights, 'logit_scale_t')) : clap.number('logit_scale_init_value');
 
   return {
     sampleRate,
@@ -83,7 +64,7 @@ export function bundleConfigFrom(checkpoint: Checkpoint): BundleConfig {
     gpt2HeadDim: llmDim / gpt2Heads,
     clapMaxLength: tokenizerMaxLength(checkpoint, 'tokenizer'),
     t5MaxLength: tokenizerMaxLength(checkpoint, 'tokenizer_2'),
-    clapLogitScale: logitScale,
+    clapLogitScale: clapLogitScale(checkpoint),
     clapAudio: {
       sampleRate: features.int('sampling_rate', { min: 1000, max: 192000 }),
       nFft: features.int('fft_window_size'),
