@@ -109,7 +109,9 @@ export class Checkpoint {
       }
       const configPath = join(dir, component, 'config.json');
       const config = await readJson(configPath);
-      const weights = await openWeights(join(dir, component));
+      // diffusers saves diffusion_pytorch_model.safetensors, transformers model.safetensors.
+      const expected = (modelIndex[component] as string[])[0] === 'transformers' ? 'model.safetensors' : 'diffusion_pytorch_model.safetensors';
+      const weights = await openWeights(join(dir, component), expected);
       components[component] = { component, config, configPath, weights };
     }
     const scheduler = await readJson(join(dir, 'scheduler', 'scheduler_config.json'));
@@ -145,8 +147,8 @@ async function readJson(path: string): Promise<Config> {
   return value as Config;
 }
 
-async function openWeights(folder: string): Promise<SafetensorsFile> {
-  for (const name of WEIGHT_FILES) {
+async function openWeights(folder: string, expected: string): Promise<SafetensorsFile> {
+  for (const name of [expected, ...WEIGHT_FILES.filter((n) => n !== expected)]) {
     const path = join(folder, name);
     const exists = await stat(path).then(() => true, () => false);
     if (exists) return readSafetensors(path);
@@ -154,7 +156,7 @@ async function openWeights(folder: string): Promise<SafetensorsFile> {
   const sharded = await stat(join(folder, 'model.safetensors.index.json')).then(() => true, () => false)
     || await stat(join(folder, 'diffusion_pytorch_model.safetensors.index.json')).then(() => true, () => false);
   throw new CheckpointError(
-    join(folder, WEIGHT_FILES[0]),
-    sharded ? 'the weights are split into shards, which the builder does not read yet' : `no ${WEIGHT_FILES.join(' or ')} in the folder (.bin weights are not read: they can run code)`,
+    join(folder, expected),
+    sharded ? 'the weights are split into shards, which the builder does not read yet' : 'it is missing (.bin weights are not read: they can run code)',
   );
 }
