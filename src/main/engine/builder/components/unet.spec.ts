@@ -70,6 +70,30 @@ describe('UNet graph vs diffusers (AudioLDM2UNet2DConditionModel)', () => {
     expect(relativeL2(out.noise_pred.data as Float32Array, expected)).toBeGreaterThan(1e-3);
   });
 
+  // Other sizes of the two context axes, where the result is known exactly from case c (batch 1, no padding).
+  it('loa_len 16 (each LOA vector twice) gives case c\'s noise_pred: attention averages duplicate keys the same', async () => {
+    const c = goldenCase('c-ddim-nocfg');
+    const inputs = stepInputs(c);
+    const [b, n, d] = inputs.encoder_hidden_states.dims;
+    const loa = inputs.encoder_hidden_states.data as Float32Array;
+    const doubled = new Float32Array(b * n * 2 * d);
+    for (let i = 0; i < b * n; i++) for (const r of [0, 1]) doubled.set(loa.subarray(i * d, (i + 1) * d), (2 * i + r) * d);
+    const out = await run.session.run({ ...inputs, encoder_hidden_states: float32(doubled, [b, 2 * n, d]) });
+    expect(relativeL2(out.noise_pred.data as Float32Array, goldenStage(c, 'unet_step1_noise_pred').data as Float32Array)).toBeLessThan(1e-5);
+  });
+
+  it('t5_len + 3 masked tokens of large junk gives case c\'s noise_pred: masked keys are dropped', async () => {
+    const c = goldenCase('c-ddim-nocfg');
+    const inputs = stepInputs(c);
+    const [b, n, d] = inputs.encoder_hidden_states_1.dims;
+    expect(b).toBe(1);
+    const t5 = new Float32Array((n + 3) * d).map((_, i) => 50 * Math.sin(i));
+    t5.set(inputs.encoder_hidden_states_1.data as Float32Array);
+    const mask = BigInt64Array.from({ length: n + 3 }, (_, i) => (i < n ? 1n : 0n));
+    const out = await run.session.run({ ...inputs, encoder_hidden_states_1: float32(t5, [1, n + 3, d]), encoder_attention_mask_1: int64(mask, [1, n + 3]) });
+    expect(relativeL2(out.noise_pred.data as Float32Array, goldenStage(c, 'unet_step1_noise_pred').data as Float32Array)).toBeLessThan(1e-5);
+  });
+
   it('satisfies models/contract.json', () => {
     const config = { latentChannels: 8, latentFreq: 16, llmDim: 64, t5Dim: 48 };
     expect(contractProblems('unet', run.session, config)).toEqual([]);
