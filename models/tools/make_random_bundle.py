@@ -497,10 +497,22 @@ def tokenizer_vocab_size(path: str) -> int:
     return max(ids) + 1
 
 
-def make_tokenizers(script: str, out_dir: str, contract: dict, arch: dict) -> dict:
-    if not os.path.isfile(script):
-        raise GenerationError(f"tokenizer script {script} not found")
-    subprocess.run([sys.executable, script, "--out", out_dir], check=True)
+# The tiny tokenizers are committed with the diffusers fixture checkpoint (the builder copies the same
+# files into the bundles it builds): tokenizer/ is the CLAP RoBERTa BPE, tokenizer_2/ the Flan-T5 Unigram.
+FIXTURE_TOKENIZERS = os.path.join(TOOLS, "..", "..", "fixtures", "audioldm2-tiny", "checkpoint")
+TOKENIZER_FOLDERS = {"clap": "tokenizer", "t5": "tokenizer_2"}
+
+
+def make_tokenizers(source: str, out_dir: str, contract: dict, arch: dict) -> dict:
+    for name, tok in contract["tokenizers"].items():
+        os.makedirs(os.path.join(out_dir, tok["dir"]), exist_ok=True)
+        for fname in tok["files"]:
+            src = os.path.join(source, TOKENIZER_FOLDERS[name], fname)
+            if not os.path.isfile(src):
+                raise GenerationError(f"tokenizer file {src} not found")
+            dst = os.path.join(out_dir, tok["dir"], fname)
+            shutil.copyfile(src, dst)
+            os.chmod(dst, 0o644)
     section = {}
     for name, tok in contract["tokenizers"].items():
         files = []
@@ -508,7 +520,7 @@ def make_tokenizers(script: str, out_dir: str, contract: dict, arch: dict) -> di
             rel = f"{tok['dir']}/{fname}"
             p = os.path.join(out_dir, rel)
             if not os.path.isfile(p):
-                raise GenerationError(f"tokenizer script did not write {rel}")
+                raise GenerationError(f"tokenizer file {rel} was not written")
             sha, n = bc.file_digest(p)
             files.append({"file": rel, "sha256": sha, "bytes": n})
         section[name] = {"files": files}
@@ -531,7 +543,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--tokenizer-script", default=os.path.join(TOOLS, "make_tiny_tokenizers.py"))
+    ap.add_argument("--tokenizers", default=FIXTURE_TOKENIZERS, metavar="CHECKPOINT",
+                    help="a checkpoint folder whose tokenizer/ (CLAP) and tokenizer_2/ (T5) are copied in")
     ap.add_argument("--no-ort", action="store_true", help="skip the onnxruntime runs (structural checks only)")
     ap.add_argument("--external-data-over", type=int, default=EXTERNAL_DATA_OVER, metavar="BYTES",
                     help="graphs with more weight bytes than this keep them in <file>_data (default 1.5e9)")
@@ -551,7 +564,7 @@ def main(argv=None) -> int:
     log(f"[bundle] {args.size} -> {out_dir} (seed {args.seed}, torch {torch.__version__}, "
         f"onnxruntime: {ort.kind or 'not available, shape inference only'})")
 
-    tokenizers = make_tokenizers(args.tokenizer_script, out_dir, contract, arch)
+    tokenizers = make_tokenizers(args.tokenizers, out_dir, contract, arch)
     manifest_components, params = {}, {}
     cache = {}
     last_use = {"gpt2": "gpt2Step", "vae": "vaeEncoder"}
