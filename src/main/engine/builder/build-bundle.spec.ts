@@ -63,7 +63,6 @@ describe('models build', () => {
     const manifest = await readManifest(out);
     expect(manifest.source).toMatchObject({ kind: 'checkpoint', repo: 'test/fixture', revision: 'abc', builder: expect.any(String) });
     expect(manifest.config.latentFreq).toBe(16);
-    expect(manifest.config.unetTimeMultiple).toBe(1);
     const unetWeights = statSync(join(out, 'weights', 'unet.safetensors'));
     expect(unetWeights.ino).toBe(statSync(join(FIXTURE_CHECKPOINT, 'unet', 'diffusion_pytorch_model.safetensors')).ino);
     const bundle = await ModelBundle.load(out, { device: 'cpu', eager: [] });

@@ -52,8 +52,6 @@ export function bundleConfigFrom(checkpoint: Checkpoint): BundleConfig {
     latentFreq: melBins / vaeScaleFactor,
     vaeScaleFactor,
     vaeScalingFactor: vae.number('scaling_factor', { min: 1e-6, max: 1e6 }),
-    // diffusers runs the UNet at every latent length (upsample_size): nothing to round up to.
-    unetTimeMultiple: 1,
     unetSampleSize: unet.int('sample_size'),
     maxNewTokens: gpt2.int('max_new_tokens', { min: 1, max: 1024 }),
     clapDim: projection.int('text_encoder_dim'),

@@ -35,7 +35,6 @@ export interface BundleConfig {
   latentFreq: number;
   vaeScaleFactor: number;
   vaeScalingFactor: number;
-  unetTimeMultiple: number;
   unetSampleSize: number;
   maxNewTokens: number;
   clapDim: number;

@@ -137,7 +137,7 @@ async function latentPass(ctx: Ctx, clip: Float32Array, options: PassOptions): P
   const { bundle, config, params, hooks, clock } = ctx;
   const pass = ctx.pass++;
   const plan = planLengths((clip.length + config.hopLength) / config.sampleRate, config);
-  const shape = { channels: config.latentChannels, frames: plan.paddedLatentFrames, freq: config.latentFreq };
+  const shape = { channels: config.latentChannels, frames: plan.latentFrames, freq: config.latentFreq };
   const size = shape.channels * shape.frames * shape.freq;
   const { samples: normalised, gain } = normaliseForVae(clip);
   const known = await encodeReference(bundle, normalised, shape);

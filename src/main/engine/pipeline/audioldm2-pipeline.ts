@@ -98,7 +98,7 @@ export class AudioLdm2Pipeline {
     const notices = [...this.bundle.notices, ...conditioning.notices];
 
     const plan = planLengths(params.seconds, config);
-    const shape = { channels: config.latentChannels, frames: plan.paddedLatentFrames, freq: config.latentFreq };
+    const shape = { channels: config.latentChannels, frames: plan.latentFrames, freq: config.latentFreq };
     const unet = await this.bundle.session('unet');
     const vae = await this.bundle.session('vaeDecoder');
     const vocoder = await this.bundle.session('vocoder');

@@ -8,7 +8,7 @@ import { scale } from './tensor-ops.ts';
 export async function decodeLatents(vae: OnnxSession, latents: Float32Array, plan: LengthPlan, config: BundleConfig): Promise<Float32Array> {
   const { latentChannels, latentFreq, vaeScalingFactor, melBins } = config;
   const result = await vae.run({
-    latents: float32(scale(latents, 1 / vaeScalingFactor), [1, latentChannels, plan.paddedLatentFrames, latentFreq]),
+    latents: float32(scale(latents, 1 / vaeScalingFactor), [1, latentChannels, plan.latentFrames, latentFreq]),
   });
   const mel = result.mel.data as Float32Array;
   return mel.slice(0, plan.melFrames * melBins);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planLengths } from './lengths.ts';
 
-const config = { sampleRate: 16000, hopLength: 160, vaeScaleFactor: 4, unetTimeMultiple: 8 };
+const config = { sampleRate: 16000, hopLength: 160, vaeScaleFactor: 4 };
 
 describe('planLengths (spec §8.5)', () => {
   it.each([
@@ -20,14 +20,10 @@ describe('planLengths (spec §8.5)', () => {
     expect(plan.melFrames).toBe(mel);
     expect(plan.latentFrames).toBe(latent);
     expect(plan.outputSamples).toBe(samples);
-    expect(plan.paddedLatentFrames % 8).toBe(0);
-    expect(plan.paddedLatentFrames - plan.latentFrames).toBeGreaterThanOrEqual(0);
-    expect(plan.paddedLatentFrames - plan.latentFrames).toBeLessThan(8);
   });
 
-  it('pads 2.5 s (63 latent frames) to 64 for the UNet', () => {
-    expect(planLengths(2.5, config).paddedLatentFrames).toBe(64);
-    expect(planLengths(10.24, config).paddedLatentFrames).toBe(256);
-    expect(planLengths(10.0, config).paddedLatentFrames).toBe(256);
+  it('never pads the latent: the default 10 s runs at 250 frames, as diffusers does', () => {
+    expect(Object.keys(planLengths(10, config)).sort()).toEqual(['latentFrames', 'melFrames', 'outputSamples']);
+    expect(planLengths(10, config).latentFrames).toBe(250);
   });
 });

@@ -1,18 +1,23 @@
-/** Test helpers around the committed random-weight bundle `models/tiny`. */
+/**
+ * Test helpers around `models/tiny`, a committed random-weight diffusers checkpoint (written by
+ * `npm run models:tiny`), and the bundle the model builder makes of it before every test run
+ * (vitest.global-setup.ts).
+ */
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BundleManifest } from '../bundle/manifest.ts';
 
-export const TINY_BUNDLE = resolve(import.meta.dirname, '../../../../models/tiny');
+export const TINY_CHECKPOINT = resolve(import.meta.dirname, '../../../../models/tiny');
+export const TINY_BUNDLE = resolve(import.meta.dirname, '../../../../models/.generated/tiny-bundle');
 
 export async function tempDir(prefix = 'loa-test-'): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** A private copy of models/tiny that a test may damage. */
+/** A private copy of the tiny bundle that a test may damage (its weights hard-linked, not copied, where possible). */
 export async function copyTinyBundle(target: string): Promise<string> {
   const dir = join(target, 'bundle');
   await cp(TINY_BUNDLE, dir, { recursive: true });

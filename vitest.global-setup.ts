@@ -1,0 +1,10 @@
+/**
+ * Builds the test bundle once per run: models/tiny is a random-weight diffusers checkpoint, and the
+ * engine tests run the bundle the model builder makes of it — the same path a real model takes.
+ */
+import { buildBundle } from './src/main/engine/builder/build-bundle.ts';
+import { TINY_BUNDLE, TINY_CHECKPOINT } from './src/main/engine/testing/tiny-bundle.ts';
+
+export default async function setup(): Promise<void> {
+  await buildBundle(TINY_CHECKPOINT, TINY_BUNDLE, { id: 'tiny-random', name: 'Tiny random AudioLDM 2 (test checkpoint)', license: 'MIT (random weights; no training data)' });
+}
