@@ -12,7 +12,7 @@ import { ensureRendererBuilt, REPO_ROOT } from './support/renderer-build.ts';
 import { startStudioWeb, type StudioWebProcess } from './support/studio-web.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
-const EXPORT_COMMAND = 'python models/export/export_audioldm2.py --checkpoint cvssp/audioldm2 --out models/audioldm2';
+const BUILD_COMMAND = 'npm run loa -- models build <checkpoint-dir> --out models/audioldm2';
 
 if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);
 
@@ -50,9 +50,9 @@ describe.skipIf(!chromiumAvailable)('first run (no model installed)', () => {
     await browser?.close();
   });
 
-  it('explains itself, shows the export command, and imports a bundle folder', async () => {
+  it('explains itself, shows the build command, and imports a bundle folder', async () => {
     await open();
-    expect(await page.getByTestId('export-command').textContent()).toBe(EXPORT_COMMAND);
+    expect(await page.getByTestId('build-command').textContent()).toBe(BUILD_COMMAND);
     expect(await page.getByTestId('prompt-input').count()).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'first-run.png') });
 

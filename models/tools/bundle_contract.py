@@ -1,8 +1,8 @@
 """Contract helpers for the random-bundle generator, on top of the shared checker.
 
 The rules the TypeScript loader applies to a graph (src/main/engine/bundle/contract.ts) are
-implemented once in Python, in models/export/contract_check.py (shared with the real exporter); this
-module loads it by path and adds what a *writer* of bundles needs:
+implemented in Python in contract_check.py (next to this file); this module loads it by path and adds
+what a *writer* of bundles needs:
 
   * `set_contract_dims`: write the contract's dims (dynamic-axis names, fixed and '$' values) into
     an exported graph's declared I/O shapes, refusing a dim the exporter baked in as a constant where
@@ -25,7 +25,7 @@ import onnx
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTRACT_PATH = os.path.join(REPO, "models", "contract.json")
-_CHECKER_PATH = os.path.join(REPO, "models", "export", "contract_check.py")
+_CHECKER_PATH = os.path.join(REPO, "models", "tools", "contract_check.py")
 
 _spec = importlib.util.spec_from_file_location("contract_check", _CHECKER_PATH)
 contract_check = importlib.util.module_from_spec(_spec)

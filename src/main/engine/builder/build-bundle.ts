@@ -60,7 +60,7 @@ export function buildGraphs(checkpoint: Checkpoint): Map<ComponentKey, { graph: 
   const graphs = new Map<ComponentKey, { graph: Graph; component: CheckpointComponent }>();
   for (const key of COMPONENT_KEYS) {
     const builder = GRAPH_BUILDERS[key];
-    if (!builder) throw new CheckpointError(checkpoint.dir, `the builder cannot write the ${key} graph yet`, 'Use a bundle exported with models/export for now.');
+    if (!builder) throw new CheckpointError(checkpoint.dir, `the builder cannot write the ${key} graph yet`, 'This version of LOA Studio cannot build that graph: update it.');
     graphs.set(key, { graph: builder.build(checkpoint), component: builder.component });
   }
   return graphs;

@@ -103,7 +103,7 @@ export class ModelBundle {
       throw new ModelBundleError(
         resolveInBundle(this.dir, graph.file),
         `${graph.file} does not match the ${key} contract: ${problems.join('; ')}.`,
-        'Re-export the bundle with models/export (it writes graphs that fit the contract), then run `npm run loa -- models verify <dir>`.',
+        'Rebuild the bundle from its checkpoint (`npm run loa -- models build <checkpoint-dir> --out <dir>` writes graphs that fit the contract), then run `npm run loa -- models verify <dir>`.',
       );
     }
     return session;

@@ -1,7 +1,8 @@
 /** The model bundle: its status, and the first-run actions (import a folder, download a bundle). */
 import type { DownloadProgress, ModelStatus, StudioApi } from '../../../shared/studio/studio-api.ts';
 
-export const EXPORT_COMMAND = 'python models/export/export_audioldm2.py --checkpoint cvssp/audioldm2 --out models/audioldm2';
+/** Builds a bundle from a diffusers AudioLDM 2 checkpoint folder (models/README.md): TypeScript, no Python. */
+export const BUILD_COMMAND = 'npm run loa -- models build <checkpoint-dir> --out models/audioldm2';
 
 export class ModelState {
   status = $state<ModelStatus | null>(null);

@@ -13,11 +13,12 @@ fail before it writes a bundle the app would refuse:
     are read as onnxruntime reports them: the declared shape, with dims that shape inference finds
     to be numbers replaced by those numbers (see `graph_io`).
 
-Dependency-light on purpose: only `onnx` (works with onnx 1.12 and later) and the standard library,
-so the random-weight generator in models/tools and the real exporter can both import it by path:
+Dependency-light on purpose: only `onnx` (works with onnx 1.12 and later) and the standard library.
+The benchmark's random-weight generator (make_random_bundle.py, through bundle_contract.py) imports it
+by path:
 
     import importlib.util
-    spec = importlib.util.spec_from_file_location("contract_check", "models/export/contract_check.py")
+    spec = importlib.util.spec_from_file_location("contract_check", "models/tools/contract_check.py")
     contract_check = importlib.util.module_from_spec(spec); spec.loader.exec_module(contract_check)
     problems = contract_check.check_graph("vocoder", "bundle/vocoder.onnx", manifest["config"])
 """
