@@ -14,6 +14,7 @@ import { goldenCase, goldenCaseNames, goldenStage, relativeL2, type GoldenCase }
 import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
 import { buildUnet, timestepFrequencies } from './unet.ts';
 import { unetDims } from './unet-config.ts';
+import { unetMacs } from './unet-macs.ts';
 
 /** The UNet's step-1 inputs of a golden case, as the graph takes them. */
 function stepInputs(c: GoldenCase): Record<string, TensorData> {
@@ -155,10 +156,22 @@ describe('UNet builder on the published cvssp/audioldm2 config', () => {
     expect(dims.mid.attention).toEqual({ heads: 8, innerDim: 640, transformerLayers: 1, contexts: ['self', 'loa', 't5'] });
     expect(buildUnet(checkpoint).nodeCount).toBeGreaterThan(0);
     const count = [...recorder.specs.values()].reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
+    // 346,943,496 parameters in 1520 tensors (1.39 GB as float32): the diffusers docs' "350M".
     expect(count).toBe(346_943_496);
+    expect(recorder.specs.size).toBe(1520);
     expect(recorder.specs.get('down_blocks.1.attentions.2.transformer_blocks.0.attn2.to_k.weight')?.shape).toEqual([256, 1024]);
     expect(recorder.specs.get('up_blocks.0.attentions.4.transformer_blocks.0.attn2.to_k.weight')?.shape).toEqual([640, 768]);
     expect(recorder.specs.get('up_blocks.3.resnets.0.conv_shortcut.weight')?.shape).toEqual([128, 256 + 128, 1, 1]);
+  });
+
+  it('costs 83.6 GMAC per batch row at 250 latent frames × 16 (10 s of audio; LOA 8, T5 20 tokens)', () => {
+    const dims = unetDims(plannedCheckpoint(published()));
+    const macs = unetMacs(dims, { frames: 250, freq: 16, loaLen: 8, t5Len: 20 });
+    // Convs 30.18 G, Linear layers (incl. 1×1 proj_in/out) 41.96 G, Q·Kᵀ and P·V 11.45 G. One CFG step
+    // (batch 2) is 2 · 2 · 83.6 G = 334 GFLOP: 1.59 s at 210 GFLOP/s.
+    expect(macs).toEqual({ conv: 30_177_492_992, linear: 41_962_045_440, attention: 11_453_788_160, total: 83_593_326_592 });
+    // Level 1 (125 × 8 tokens) self-attention grows with the square of the length.
+    expect(unetMacs(dims, { frames: 1024, freq: 16, loaLen: 8, t5Len: 20 }).attention).toBe(190_376_837_120);
   });
 
   it.each([
