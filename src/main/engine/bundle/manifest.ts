@@ -5,6 +5,7 @@ import { ModelBundleError } from '../../../shared/errors.ts';
 import type { SchedulerConfig } from '../schedulers/scheduler.ts';
 import { BundleFileMissingError, MANIFEST_FILE, readManifestBytes, resolveInBundle } from './bundle-files.ts';
 import { COMPONENT_KEYS, CONTRACT, type ComponentKey, type Precision } from './contract.ts';
+import { manifestProblems } from './manifest-schema.ts';
 
 export interface FileEntry {
   file: string;
@@ -69,12 +70,6 @@ function fail(dir: string, message: string): never {
   throw new ModelBundleError(join(dir, MANIFEST_FILE), message);
 }
 
-function isFileEntry(value: unknown): value is FileEntry {
-  const v = value as FileEntry;
-  return typeof v === 'object' && v !== null && typeof v.file === 'string' && /^[0-9a-f]{64}$/.test(v.sha256) && Number.isInteger(v.bytes) && v.bytes >= 0;
-}
-
-/** Reads and shape-checks `manifest.json`; file contents are checked by `verifyBundleFiles`. */
 /**
  * SHA-256 of manifest.json's bytes: the manifest pins every graph file's SHA-256, so this one hash
  * names the exact weights a take was made with (recipes record it).
@@ -83,6 +78,7 @@ export async function manifestHash(dir: string): Promise<string> {
   return createHash('sha256').update(await readManifestBytes(dir)).digest('hex');
 }
 
+/** Reads and checks `manifest.json` (schema, then contract); file contents are checked by `verifyBundleFiles`. */
 export async function readManifest(dir: string): Promise<BundleManifest> {
   const path = join(dir, MANIFEST_FILE);
   try {
@@ -109,31 +105,22 @@ export async function readManifest(dir: string): Promise<BundleManifest> {
   if (raw.contractVersion !== CONTRACT.version) {
     fail(dir, `The bundle uses contract version ${String(raw.contractVersion)}; this LOA Studio reads version ${CONTRACT.version}.`);
   }
-  if (typeof raw.id !== 'string' || typeof raw.name !== 'string' || typeof raw.license !== 'string') fail(dir, 'manifest.json lacks id, name or license.');
-  const config = raw.config as unknown as Record<string, unknown>;
-  if (typeof config !== 'object' || config === null) fail(dir, 'manifest.json has no config.');
-  for (const key of CONTRACT.configKeys) {
-    if (config[key] === undefined) fail(dir, `manifest.json config lacks "${key}".`);
-  }
+  // Types, ranges and relations (manifest-schema.ts); what follows checks it against the contract.
+  const problems = manifestProblems(raw);
+  if (problems.length > 0) fail(dir, `manifest.json ${problems.join('; ')}.`);
   for (const key of COMPONENT_KEYS) {
-    const component = raw.components?.[key];
-    if (!component || !Array.isArray(component.graphs) || component.graphs.length === 0) fail(dir, `manifest.json lists no graph for component "${key}".`);
+    const component = raw.components[key];
     for (const graph of component.graphs) {
-      if (!isFileEntry(graph)) fail(dir, `component "${key}" has a graph entry without file, sha256 or bytes.`);
       if (!CONTRACT.components[key].precisions.includes(graph.precision)) {
         fail(dir, `component "${key}" may not be ${String(graph.precision)} (allowed: ${CONTRACT.components[key].precisions.join(', ')}).`);
       }
       resolveInBundle(dir, graph.file);
-      for (const extra of graph.externalData ?? []) {
-        if (!isFileEntry(extra)) fail(dir, `component "${key}" lists external data without file, sha256 or bytes.`);
-        resolveInBundle(dir, extra.file);
-      }
+      for (const extra of graph.externalData ?? []) resolveInBundle(dir, extra.file);
     }
     if (!component.graphs.some((g) => g.precision === 'fp32')) fail(dir, `component "${key}" has no fp32 graph (CPU needs one).`);
   }
   for (const name of ['clap', 't5'] as const) {
-    const files = raw.tokenizers?.[name]?.files;
-    if (!Array.isArray(files) || !files.every(isFileEntry)) fail(dir, `manifest.json lists no ${name} tokenizer files.`);
+    const files = raw.tokenizers[name].files;
     const wanted = CONTRACT.tokenizers[name].files.map((f) => `${CONTRACT.tokenizers[name].dir}/${f}`);
     for (const want of wanted) {
       if (!files.some((f) => normalize(f.file) === normalize(want))) fail(dir, `manifest.json does not list ${want}.`);
