@@ -4,7 +4,7 @@
  */
 import { mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LoaError } from '../../shared/errors.ts';
+import { DiskFullError, isDiskFull, LoaError } from '../../shared/errors.ts';
 import { LibraryCorruptError } from './library-errors.ts';
 import { migrate } from './schema.ts';
 import { openSqlite, sqliteErrorCode, type SqliteDatabase } from './sqlite-driver.ts';
@@ -83,6 +83,7 @@ export function openDatabaseFile(path: string): SqliteDatabase {
   } catch (error) {
     db.close();
     if (isCorruption(error)) throw new LibraryCorruptError(path, (error as Error).message);
+    if (isDiskFull(error)) throw new DiskFullError(path); // a migration could not grow the file
     throw error;
   }
   return db;

@@ -10,7 +10,7 @@
  * WAV's recipe; never a row without its audio. Nothing is deleted except by emptyTrash().
  */
 import { join } from 'node:path';
-import { InvalidRequestError } from '../../shared/errors.ts';
+import { DiskFullError, InvalidRequestError, isDiskFull } from '../../shared/errors.ts';
 import type { ExportOptions } from '../../shared/studio/studio-api.ts';
 import { DB_FILE, openDatabaseFile, setAside } from './database-file.ts';
 import { checkEmbedding, unit } from './embeddings.ts';
@@ -133,7 +133,7 @@ export class LibraryDb {
    */
   batch<T>(work: () => T): T {
     try {
-      return this.db.transaction(work)();
+      return this.write(() => this.db.transaction(work)());
     } catch (error) {
       this.forgetEmbeddings(); // it may hold embeddings the rollback removed: reload on next use
       throw error;
@@ -159,14 +159,14 @@ export class LibraryDb {
     if (!this.options.benchmarkOnlySkipFileCheck && !fileIsPresent(absolutePath(this.libraryDir, take.file))) {
       throw new LibraryFileMissingError(take.file);
     }
-    const seq = this.unique(() => this.db.transaction(() => {
+    const seq = this.unique(() => this.write(() => this.db.transaction(() => {
       const inserted = Number(this.sql(INSERT_TAKE).run(columns).lastInsertRowid);
       this.sql('INSERT INTO take_peaks (take_seq, peaks) VALUES (?, ?)').run(inserted, peaks);
       const addTag = this.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
       tags.forEach((tag, position) => addTag.run(inserted, tag, position));
       if (take.embedding) this.sql('INSERT INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(inserted, floatBlob(take.embedding));
       return inserted;
-    })());
+    })()));
     if (take.embedding) this.indexSet(seq, take.embedding, true);
     return this.take(take.id);
   }
@@ -195,7 +195,7 @@ export class LibraryDb {
   update(id: string, patch: TakeUpdate): LibraryTake {
     const { sets, values } = updateColumns(patch);
     const tags = patch.tags === undefined ? undefined : normaliseTags(patch.tags);
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       const seq = this.seqOf(id);
       if (sets.length > 0) this.sql(`UPDATE takes SET ${sets.join(', ')} WHERE seq = ?`).run(...values, seq);
       if (tags) {
@@ -203,7 +203,7 @@ export class LibraryDb {
         const addTag = this.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
         tags.forEach((tag, position) => addTag.run(seq, tag, position));
       }
-    })();
+    })());
     return this.take(id);
   }
 
@@ -263,11 +263,11 @@ export class LibraryDb {
    * go with it) and returns their WAVs for the caller to remove.
    */
   emptyTrash(): TrashedFiles {
-    const gone = this.db.transaction(() => {
+    const gone = this.write(() => this.db.transaction(() => {
       const rows = this.sql<{ id: string; file: string }>('SELECT id, file FROM takes WHERE deleted_at IS NOT NULL ORDER BY seq').all();
       this.sql('DELETE FROM takes WHERE deleted_at IS NOT NULL').run();
       return rows;
-    })();
+    })());
     if (gone.length > 0) this.forgetEmbeddings(); // reloaded without them on the next sound search
     return { ids: gone.map((r) => r.id), files: gone.map((r) => absolutePath(this.libraryDir, r.file)) };
   }
@@ -277,12 +277,12 @@ export class LibraryDb {
   /** Stores (or replaces) the take's CLAP audio embedding. */
   setEmbedding(takeId: string, embedding: Float32Array): void {
     checkEmbedding(embedding, this.embeddingDims());
-    const { seq, live } = this.db.transaction(() => {
+    const { seq, live } = this.write(() => this.db.transaction(() => {
       const row = this.sql<{ seq: number; live: number }>('SELECT seq, deleted_at IS NULL AS live FROM takes WHERE id = ?').get(takeId);
       if (!row) throw new TakeNotFoundError(takeId);
       this.sql('INSERT OR REPLACE INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(row.seq, floatBlob(embedding));
       return row;
-    })();
+    })());
     this.indexSet(seq, embedding, live === 1);
   }
 
@@ -322,9 +322,9 @@ export class LibraryDb {
     if (!this.options.benchmarkOnlySkipFileCheck && !fileIsPresent(absolutePath(this.libraryDir, reference.file))) {
       throw new LibraryFileMissingError(reference.file);
     }
-    this.unique(() => this.sql(`INSERT INTO "references" (id, name, origin_json, file, sample_rate, samples, duration_s, sha256,
+    this.unique(() => this.write(() => this.sql(`INSERT INTO "references" (id, name, origin_json, file, sample_rate, samples, duration_s, sha256,
       notices_json, created_at, peaks) VALUES (@id, @name, @origin_json, @file, @sample_rate, @samples, @duration_s, @sha256,
-      @notices_json, @created_at, @peaks)`).run(columns));
+      @notices_json, @created_at, @peaks)`).run(columns)));
     return this.reference(reference.id);
   }
 
@@ -354,8 +354,8 @@ export class LibraryDb {
   addExport(takeId: string, path: string, options: ExportOptions, now = new Date()): ExportRecord {
     const createdAt = now.toISOString();
     this.seqOf(takeId);
-    const id = Number(this.sql('INSERT INTO exports (take_id, path, created_at, options_json) VALUES (?, ?, ?, ?)')
-      .run(takeId, path, createdAt, JSON.stringify(options)).lastInsertRowid);
+    const id = Number(this.write(() => this.sql('INSERT INTO exports (take_id, path, created_at, options_json) VALUES (?, ?, ?, ?)')
+      .run(takeId, path, createdAt, JSON.stringify(options)).lastInsertRowid));
     return { id, takeId, path, createdAt, options };
   }
 
@@ -428,7 +428,7 @@ export class LibraryDb {
   }
 
   private setDeleted(ids: string[], deletedAt: string | null): number {
-    const changed = this.db.transaction(() => {
+    const changed = this.write(() => this.db.transaction(() => {
       const update = this.sql(deletedAt === null
         ? 'UPDATE takes SET deleted_at = NULL WHERE seq = ? AND deleted_at IS NOT NULL'
         : 'UPDATE takes SET deleted_at = ? WHERE seq = ? AND deleted_at IS NULL');
@@ -438,7 +438,7 @@ export class LibraryDb {
         if (update.run(...(deletedAt === null ? [seq] : [deletedAt, seq])).changes > 0) seqs.push(seq);
       }
       return seqs;
-    })();
+    })());
     for (const seq of changed) (this.index ?? this.loading?.index)?.setLive(seq, deletedAt === null);
     return changed.length;
   }
@@ -514,6 +514,20 @@ export class LibraryDb {
   private takesFor(matches: Match[]): SimilarTake[] {
     const takes = this.takesBySeq(matches.map((m) => m.seq));
     return matches.map(({ similarity }, i) => ({ take: takes[i], similarity }));
+  }
+
+  /**
+   * Runs a write; SQLite's full-disk failure (SQLITE_FULL: the WAL or the database could not grow)
+   * becomes DiskFullError naming the library, instead of a raw "database or disk is full". The
+   * transaction has rolled back, so nothing was half-written.
+   */
+  private write<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (isDiskFull(error)) throw new DiskFullError(this.path);
+      throw error;
+    }
   }
 
   /** Turns a duplicate id or file into a request error the caller can act on. */
