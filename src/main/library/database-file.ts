@@ -2,10 +2,11 @@
  * The library's database file itself: opening it safely (integrity check first, read-only, then
  * WAL and migrations) and setting a damaged one aside when the user asks for a rebuild.
  */
-import { mkdirSync, renameSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DiskFullError, isDiskFull, LoaError } from '../../shared/errors.ts';
 import { LibraryCorruptError } from './library-errors.ts';
+import { GENERATIONS_DIR } from './library-files.ts';
 import { migrate } from './schema.ts';
 import { openSqlite, sqliteErrorCode, type SqliteDatabase } from './sqlite-driver.ts';
 
@@ -29,7 +30,14 @@ function checkIntact(path: string): void {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw new LoaError('IO_FAILED', `Cannot read the library database ${path}: ${(error as Error).message}.`, 'Check that the library folder is readable, or choose another in Settings.');
   }
-  if (size === 0) return;
+  if (size === 0) {
+    // SQLite reads a 0-byte file as an empty database. Ours is never empty once created, so with
+    // takes on disk this is a database that lost its contents: say so (and offer the rebuild)
+    // instead of showing an empty library as if nothing had been made.
+    const takes = takeFilesBeside(path);
+    if (takes > 0) throw new LibraryCorruptError(path, `it is empty (0 bytes), yet ${GENERATIONS_DIR}/ holds ${takes} take file${takes === 1 ? '' : 's'}`);
+    return;
+  }
   let db: SqliteDatabase | undefined;
   try {
     db = openSqlite(path, { readonly: true, fileMustExist: true });
@@ -41,6 +49,15 @@ function checkIntact(path: string): void {
     throw new LoaError('IO_FAILED', `Cannot open the library database ${path}: ${(error as Error).message}.`, 'Check that the library folder is readable and not on a network share, or choose another in Settings.');
   } finally {
     db?.close();
+  }
+}
+
+/** How many WAVs lie under Generations/ beside the database (read only for a 0-byte database). */
+function takeFilesBeside(path: string): number {
+  try {
+    return readdirSync(join(dirname(path), GENERATIONS_DIR), { recursive: true, encoding: 'utf8' }).filter((name) => name.toLowerCase().endsWith('.wav')).length;
+  } catch {
+    return 0; // no Generations/ folder: a new library
   }
 }
 
@@ -89,9 +106,13 @@ export function openDatabaseFile(path: string): SqliteDatabase {
   return db;
 }
 
-/** Renames the database and its -wal/-shm to `<path>.corrupt-<time>`; null when there is none. */
-export function setAside(path: string, now: Date): string | null {
-  const kept = `${path}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+/**
+ * Renames the database and its -wal/-shm to `<path>.<why>-<time>`: `corrupt` for a damaged one,
+ * `before-rebuild` for one that opened fine (so nobody mistakes a healthy file for damage); null
+ * when there is none.
+ */
+export function setAside(path: string, now: Date, why: 'corrupt' | 'before-rebuild' = 'corrupt'): string | null {
+  const kept = `${path}.${why}-${now.toISOString().replace(/[:.]/g, '-')}`;
   try {
     renameSync(path, kept);
   } catch (error) {

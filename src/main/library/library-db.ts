@@ -108,11 +108,11 @@ export class LibraryDb {
 
   /**
    * The first step of a rebuild the user asked for: renames library.sqlite (and its -wal/-shm)
-   * to `library.sqlite.corrupt-<time>`, so the next open starts an empty library and reconcile()
+   * to `library.sqlite.corrupt-<time>` (`.before-rebuild-<time>` when it was not damaged), so the next open starts an empty library and reconcile()
    * lists every WAV for re-import. Nothing is deleted. Returns the new name, or null if absent.
    */
-  static setAsideForRebuild(libraryDir: string, now = new Date()): string | null {
-    return setAside(join(libraryDir, DB_FILE), now);
+  static setAsideForRebuild(libraryDir: string, now = new Date(), damaged = true): string | null {
+    return setAside(join(libraryDir, DB_FILE), now, damaged ? 'corrupt' : 'before-rebuild');
   }
 
   /** The connection's settings, for tests and Settings → Library. */

@@ -40,3 +40,10 @@ export class EmbeddingMissingError extends InvalidRequestError {
     super('takeId', `Take ${takeId} has no sound fingerprint (CLAP embedding) yet.`, 'Search by sound works once the take has been analysed; try again in a moment.');
   }
 }
+
+/** The library is being rebuilt, or a rebuild waits for jobs and imports that write into it. */
+export class LibraryBusyError extends LoaError {
+  constructor(message: string, hint: string) {
+    super('INVALID_REQUEST', message, hint);
+  }
+}

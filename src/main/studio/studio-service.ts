@@ -27,6 +27,7 @@ import { ModelManager, type EngineJob } from './model-manager.ts';
 import { makeRecipe } from '../library/make-recipe.ts';
 import type { Recipe } from '../../shared/library/recipe.ts';
 import { LibraryDb } from '../library/library-db.ts';
+import { LibraryBusyError, LibraryCorruptError } from '../library/library-errors.ts';
 import type { LibraryTake, SimilarTake } from '../library/library-types.ts';
 import { regenerationTask } from '../library/regeneration-task.ts';
 import { parseRecipe, readRecipe } from '../library/wav-metadata.ts';
@@ -95,6 +96,10 @@ export class StudioService implements StudioApi, MediaSource {
   private soundWords: { bundleHash: string; matrix: Promise<Float32Array> } | null = null;
   /** Why the library could not open (a damaged database): every library call reports it until rebuildLibrary(). */
   private libraryProblem: LoaError | undefined;
+  /** A rebuild is under way: jobs and imports wait for it (they are refused meanwhile). */
+  private rebuilding = false;
+  /** Imports writing into the library now: a rebuild is refused until they end. */
+  private importing = 0;
 
   constructor(private readonly options: StudioServiceOptions) {
     this.jobs = new JobBoard((job) => this.emit({ type: 'job', job }), options.progressIntervalMs ?? PROGRESS_INTERVAL_MS);
@@ -189,6 +194,7 @@ export class StudioService implements StudioApi, MediaSource {
 
   /** Queues an engine task as a studio job; takes are saved as they arrive, with their lineage. */
   private startJob(task: TakeTask, reference: JobInfo['reference'], lineage: (take: TakeData) => Lineage | undefined): JobInfo {
+    this.checkNotRebuilding();
     const jobId = randomUUID().replaceAll('-', '');
     const store = this.takes; // a job keeps its takes together even if the library folder changes meanwhile
     const idsByIndex = new Map<number, string>();
@@ -231,6 +237,10 @@ export class StudioService implements StudioApi, MediaSource {
 
   async importReference(source: ReferenceSourceRequest): Promise<ReferenceInfo> {
     await this.ready;
+    return this.whileImporting(() => this.importReferenceNow(source));
+  }
+
+  private async importReferenceNow(source: ReferenceSourceRequest): Promise<ReferenceInfo> {
     const rate = await this.models.sampleRate();
     let stored: StoredReference;
     if (source.kind === 'take') {
@@ -446,8 +456,10 @@ export class StudioService implements StudioApi, MediaSource {
 
   async importFolder(path: string): Promise<FolderImportReport> {
     await this.ready;
-    const rate = await this.models.sampleRate();
-    return importFolder(this.takes, path, rate, (done, total, current, skipped) => this.emit({ type: 'import', done, total, current, skipped }));
+    return this.whileImporting(async () => {
+      const rate = await this.models.sampleRate();
+      return importFolder(this.takes, path, rate, (done, total, current, skipped) => this.emit({ type: 'import', done, total, current, skipped }));
+    });
   }
 
   async readRecipe(source: Parameters<StudioApi['readRecipe']>[0]): Promise<Recipe | null> {
@@ -478,16 +490,49 @@ export class StudioService implements StudioApi, MediaSource {
     return this.startJob(regenerationTask(recipe, samples), { id: stored.id, name: stored.name }, (take) => ({ ...recipe.lineage!, seed: take.seed }));
   }
 
+  /**
+   * Sets the database aside and re-creates its rows from the WAVs' recipes. Refused while a job or
+   * an import is writing into the library: closing the store under them failed the job and left
+   * its next take's WAV without a row. While it runs, new jobs and imports are refused in turn.
+   */
   async rebuildLibrary(): Promise<{ restored: number; skipped: number; setAside: string | null }> {
     await this.ready;
-    const dir = this.settings.get().libraryDir;
-    this.library?.close();
-    this.library = undefined;
-    const setAside = LibraryDb.setAsideForRebuild(dir);
-    await this.openLibrary(dir);
-    const result = await rebuildFromRecipes(this.takes);
-    this.emit({ type: 'library', trashed: [], restored: [] });
-    return { ...result, setAside };
+    if (this.rebuilding) throw new LibraryBusyError('The library is already being rebuilt.', 'Wait for the rebuild to finish.');
+    const jobs = this.running.size;
+    if (jobs > 0 || this.importing > 0) {
+      const what = jobs > 0 ? `${jobs} job${jobs === 1 ? ' is' : 's are'} still making takes` : 'an import is still adding files';
+      throw new LibraryBusyError(`The library cannot be rebuilt while ${what}.`, jobs > 0 ? 'Wait for the queue to finish (or cancel its jobs), then rebuild.' : 'Wait for the import to finish, then rebuild.');
+    }
+    this.rebuilding = true;
+    try {
+      const dir = this.settings.get().libraryDir;
+      const damaged = this.libraryProblem instanceof LibraryCorruptError;
+      this.library?.close();
+      this.library = undefined;
+      const setAside = LibraryDb.setAsideForRebuild(dir, new Date(), damaged);
+      await this.openLibrary(dir);
+      const result = await rebuildFromRecipes(this.takes);
+      this.emit({ type: 'library', trashed: [], restored: [] });
+      return { ...result, setAside };
+    } finally {
+      this.rebuilding = false;
+    }
+  }
+
+  /** Jobs and imports write into the library: none may start while it is rebuilt. */
+  private checkNotRebuilding(): void {
+    if (this.rebuilding) throw new LibraryBusyError('The library is being rebuilt.', 'Try again when the rebuild has finished (Settings shows when).');
+  }
+
+  /** Runs an import with the library marked busy, so a rebuild waits for it to end. */
+  private async whileImporting<T>(work: () => Promise<T>): Promise<T> {
+    this.checkNotRebuilding();
+    this.importing++;
+    try {
+      return await work();
+    } finally {
+      this.importing--;
+    }
   }
 
   private async embedTexts(texts: string[]): Promise<Float32Array[]> {
