@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LoaError, ModelBundleError } from '../../shared/errors.ts';
 import type { DownloadProgress } from '../../shared/studio/studio-api.ts';
-import type { BundleManifest } from '../engine/bundle/manifest.ts';
+import { manifestFiles, type BundleManifest } from '../engine/bundle/manifest.ts';
 import { tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
 import { BundleDownloader, type DownloadOptions } from './bundle-download.ts';
 import { serveTinyBundle, type BundleServer, type ServeOptions } from './bundle-server.fixture.ts';
@@ -28,11 +28,14 @@ async function serve(options: ServeOptions = {}): Promise<BundleServer> {
 }
 const downloader = (options: Partial<DownloadOptions> = {}) => new BundleDownloader({ modelsDir: join(scratch.path, 'models'), retryDelayMs: 10, ...options });
 
-/** A leftover from an interrupted download: the first `bytes` of unet.onnx. */
+/** A leftover from an interrupted download: the first `bytes` of the UNet's weights. */
 async function partialUnet(bytes: number): Promise<void> {
-  await mkdir(bundleDir(), { recursive: true });
-  await writeFile(join(bundleDir(), 'unet.onnx.partial'), (await readFile(join(TINY_BUNDLE, 'unet.onnx'))).subarray(0, bytes));
+  await mkdir(join(bundleDir(), 'weights'), { recursive: true });
+  await writeFile(join(bundleDir(), 'weights/unet.safetensors.partial'), (await readFile(join(TINY_BUNDLE, BIG))).subarray(0, bytes));
 }
+
+/** The largest file of the tiny bundle (the UNet's weights), for partial-download cases. */
+const BIG = 'weights/unet.safetensors';
 
 describe('BundleDownloader', () => {
   it('downloads every listed file byte for byte, reports progress per file, and writes the manifest last', async () => {
@@ -42,43 +45,45 @@ describe('BundleDownloader', () => {
     expect(dir).toBe(bundleDir());
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as BundleManifest;
     expect(manifest.id).toBe('tiny-random');
-    for (const file of ['unet.onnx', 'vocoder.onnx', 'tokenizers/clap/tokenizer.json']) {
+    for (const file of ['unet.onnx', 'vocoder.onnx', BIG, 'tokenizers/clap/tokenizer.json']) {
       expect(await sha256(join(dir, file))).toBe(await sha256(join(TINY_BUNDLE, file)));
     }
-    expect(seen.length).toBe(15); // the manifest + 10 graphs + 4 tokenizer files
+    const listed = manifestFiles(manifest).map((f) => f.file);
+    expect(new Set(listed).size).toBe(21); // 10 graphs + 7 weight files + 4 tokenizer files
+    expect(seen.length).toBe(new Set(listed).size + 1); // each once, and the manifest
     const done = progress.filter((p) => p.done);
-    expect(done.length).toBe(14);
+    expect(done.length).toBe(new Set(listed).size);
     expect(done.every((p) => p.url === url && p.receivedBytes === p.totalBytes)).toBe(true);
     expect((await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 
   it('resumes from the partial bytes when the connection drops halfway through a file', async () => {
     await mkdir(bundleDir(), { recursive: true });
-    const { url, seen } = await serve({ dropOnce: 'unet.onnx', partialDir: bundleDir() });
+    const { url, seen } = await serve({ dropOnce: BIG, partialDir: bundleDir() });
     await downloader().download(url);
-    const unet = seen.filter((s) => s.file === 'unet.onnx');
+    const unet = seen.filter((s) => s.file === BIG);
     expect(unet.length).toBe(2);
     expect(unet[0].range).toBeNull();
     const start = Number(/^bytes=(\d+)-$/.exec(unet[1].range ?? '')?.[1]);
     expect(start).toBeGreaterThan(0);
     expect(start).toBe(unet[1].partialBytes); // asks for exactly what the partial file lacks
-    expect(start).toBeLessThanOrEqual((await readFile(join(TINY_BUNDLE, 'unet.onnx'))).length / 2);
-    expect(await sha256(join(bundleDir(), 'unet.onnx'))).toBe(await sha256(join(TINY_BUNDLE, 'unet.onnx')));
+    expect(start).toBeLessThanOrEqual((await readFile(join(TINY_BUNDLE, BIG))).length / 2);
+    expect(await sha256(join(bundleDir(), BIG))).toBe(await sha256(join(TINY_BUNDLE, BIG)));
   });
 
   it('continues a restarted download from the partial file left by the last one', async () => {
     await partialUnet(1_000_000);
     const { url, seen } = await serve();
     await downloader().download(url);
-    expect(seen.filter((s) => s.file === 'unet.onnx').map((s) => s.range)).toEqual(['bytes=1000000-']);
-    expect(await sha256(join(bundleDir(), 'unet.onnx'))).toBe(await sha256(join(TINY_BUNDLE, 'unet.onnx')));
+    expect(seen.filter((s) => s.file === BIG).map((s) => s.range)).toEqual(['bytes=1000000-']);
+    expect(await sha256(join(bundleDir(), BIG))).toBe(await sha256(join(TINY_BUNDLE, BIG)));
   });
 
   it('starts the file over when the server ignores the Range header', async () => {
     await partialUnet(1_000_000);
     const { url } = await serve({ ignoreRange: true });
     await downloader().download(url);
-    expect(await sha256(join(bundleDir(), 'unet.onnx'))).toBe(await sha256(join(TINY_BUNDLE, 'unet.onnx')));
+    expect(await sha256(join(bundleDir(), BIG))).toBe(await sha256(join(TINY_BUNDLE, BIG)));
   });
 
   it('skips files already downloaded and verified', async () => {

@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ModelBundleError } from '../../../shared/errors.ts';
-import { MANIFEST_FILE } from '../bundle/manifest.ts';
-import { buildBundle, BUILDER_VERSION, type BuildProgress } from './build-bundle.ts';
+import { MANIFEST_FILE, type BundleManifest } from '../bundle/manifest.ts';
+import { weightsLocation } from './bundle-layout.ts';
+import { Checkpoint } from './checkpoint/checkpoint.ts';
+import type { SafetensorsFile } from './checkpoint/safetensors.ts';
+import { buildBundle, buildGraphs, BUILDER_VERSION, type BuildProgress } from './build-bundle.ts';
 
 export function defaultBundleCache(): string {
   return join(process.env.LOA_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'loa-studio'), 'bundles');
@@ -37,18 +39,35 @@ async function checkpointKey(dir: string): Promise<string> {
 }
 
 /**
+ * Whether `bundleDir` is exactly what building `checkpointDir` would give now: every graph's bytes
+ * (built in memory) and every weight file (the same file, hard-linked) as its manifest says. Lets a
+ * test run reuse a bundle another run is using instead of swapping it out from under it.
+ */
+export async function isBundleCurrent(checkpointDir: string, bundleDir: string): Promise<boolean> {
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(bundleDir, MANIFEST_FILE), 'utf8')) as BundleManifest;
+  } catch {
+    return false;
+  }
+  const checkpoint = await Checkpoint.open(checkpointDir);
+  for (const [key, { graph, component }] of buildGraphs(checkpoint)) {
+    const entry = manifest.components[key]?.graphs.find((g) => g.precision === 'fp32');
+    if (!entry || entry.sha256 !== createHash('sha256').update(graph.toBytes(`loa-studio-builder ${BUILDER_VERSION}`)).digest('hex')) return false;
+    const weights = await stat(join(bundleDir, weightsLocation(component))).catch(() => undefined);
+    const source = await stat((checkpoint.weights(component) as SafetensorsFile).path);
+    if (!weights || weights.ino !== source.ino || weights.size !== source.size) return false;
+  }
+  return true;
+}
+
+/**
  * The bundle folder for `dir`: `dir` itself when it is a bundle, else the cached build of the
  * checkpoint there (built now when missing).
  */
 export async function ensureBundle(dir: string, options: { cacheDir?: string; onProgress?: (p: BuildProgress) => void } = {}): Promise<string> {
-  if (await exists(join(dir, MANIFEST_FILE))) return dir;
-  if (!(await exists(join(dir, 'model_index.json')))) {
-    throw new ModelBundleError(
-      join(dir, MANIFEST_FILE),
-      `${dir} is neither a model bundle (no manifest.json) nor a diffusers checkpoint (no model_index.json).`,
-      'Pick an AudioLDM 2 checkpoint folder or an installed model.',
-    );
-  }
+  // Not a checkpoint: the bundle loader says what is wrong with it as a bundle.
+  if (await exists(join(dir, MANIFEST_FILE)) || !(await exists(join(dir, 'model_index.json')))) return dir;
   const real = await realpath(dir);
   const target = join(options.cacheDir ?? defaultBundleCache(), `${basename(real)}-${await checkpointKey(real)}`);
   if (await exists(join(target, MANIFEST_FILE))) return target;

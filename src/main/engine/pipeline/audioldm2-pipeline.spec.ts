@@ -73,7 +73,7 @@ describe('AudioLDM 2 pipeline on models/tiny', () => {
     expect(clap.lastInputDims.input_ids[0]).toBe(1);
 
     await pipeline.generate({ ...base, guidance: 2.5, steps: 4 });
-    expect(unet.lastInputDims.sample).toEqual([2, 8, 64, 16]);
+    expect(unet.lastInputDims.sample).toEqual([2, 8, 63, 16]); // 2.5 s: diffusers' 63 frames, not padded
     expect(clap.lastInputDims.input_ids[0]).toBe(2);
   });
 
