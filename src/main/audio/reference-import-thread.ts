@@ -11,7 +11,7 @@ import type { ReferenceClip } from './reference-import.ts';
 
 export type ImportJob = { path: string; targetRate: number } | { bytes: Uint8Array; name?: string; targetRate: number };
 
-type Reply = { ok: true; clip: ReferenceClip } | { ok: false; error: ErrorEnvelope };
+type Reply = { ok: true; clip: ReferenceClip } | { ok: false; error: ErrorEnvelope } | { progress: number };
 
 /**
  * A built .js entry starts directly. Under tsx (dev, tests) a worker does not inherit the TypeScript
@@ -23,11 +23,16 @@ function startWorker(path: string): Worker {
   return new Worker(bootstrap, { eval: true });
 }
 
-export function importReferenceOffThread(job: ImportJob): Promise<ReferenceClip> {
+/** `onProgress` hears how far the import has got (0..1; resampling is most of a long clip's time). */
+export function importReferenceOffThread(job: ImportJob, onProgress?: (fraction: number) => void): Promise<ReferenceClip> {
   const worker = startWorker(siblingEntry(import.meta.url, 'reference-import-worker').path);
   return new Promise<ReferenceClip>((resolve, reject) => {
     let settled = false;
-    worker.once('message', (reply: Reply) => {
+    worker.on('message', (reply: Reply) => {
+      if ('progress' in reply) {
+        onProgress?.(reply.progress);
+        return;
+      }
       settled = true;
       if (reply.ok) resolve(reply.clip);
       else reject(fromErrorEnvelope(reply.error));

@@ -9,7 +9,8 @@ import type { ImportJob } from './reference-import-thread.ts';
 
 parentPort!.on('message', async (job: ImportJob) => {
   try {
-    const clip = 'path' in job ? await importReferenceFile(job.path, job.targetRate) : await importReference({ bytes: job.bytes, name: job.name }, job.targetRate);
+    const progress = (fraction: number) => parentPort!.postMessage({ progress: fraction });
+    const clip = 'path' in job ? await importReferenceFile(job.path, job.targetRate, {}, progress) : await importReference({ bytes: job.bytes, name: job.name }, job.targetRate, {}, progress);
     parentPort!.postMessage({ ok: true, clip }, [clip.samples.buffer as ArrayBuffer]);
   } catch (error) {
     parentPort!.postMessage({ ok: false, error: toErrorEnvelope(error) });

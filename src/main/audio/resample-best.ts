@@ -18,6 +18,20 @@ const MAX_CHUNK = 65_536;
 /** libsamplerate's common.h: the largest conversion ratio either way. */
 const SRC_MAX_RATIO = 256;
 
+/** libsamplerate's sinc converters this app uses: best for exports (short), medium for references (up to 10 min). */
+export type SincQuality = 'best' | 'medium';
+
+export interface SincOptions {
+  quality?: SincQuality;
+  /** Called with the share of the input consumed so far (0..1), once per chunk. */
+  onProgress?: (fraction: number) => void;
+}
+
+const CONVERTERS = {
+  best: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY,
+  medium: LibSampleRate.ConverterType.SRC_SINC_MEDIUM_QUALITY,
+} as const satisfies Record<SincQuality, unknown>;
+
 /**
  * Band-limited resampling of one channel with libsamplerate's best sinc converter (Castro Lopo's
  * "Secret Rabbit Code"; api_misc.html: worst-case 97 dB SNR at 97 % bandwidth). Returns exactly resampledLength(n) = ⌈n·to/from⌉
@@ -25,7 +39,17 @@ const SRC_MAX_RATIO = 256;
  * the output depends only on the input (bit-identical between runs). libsamplerate-js compiles
  * the C library to plain JavaScript (wasm2js), and only offers an async `create`, hence async.
  */
-export async function resampleBest(x: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
+export function resampleBest(x: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
+  return resampleSinc(x, fromRate, toRate, { quality: 'best' });
+}
+
+/**
+ * resampleBest at a chosen quality. SRC_SINC_MEDIUM_QUALITY keeps the stopband below −100 dB
+ * (bench/audio-bench.ts, BENCHMARKS.md) at about 3× the speed of the best converter, which is
+ * what lets a 10-minute reference import in seconds instead of a minute.
+ */
+export async function resampleSinc(x: Float32Array, fromRate: number, toRate: number, options: SincOptions = {}): Promise<Float32Array> {
+  const { quality = 'best', onProgress } = options;
   if (fromRate === toRate) return x.slice();
   // libsamplerate refuses ratios beyond SRC_MAX_RATIO and then produces almost nothing; callers
   // check rates first (decode-audio.ts MIN_SAMPLE_RATE), so reaching this is a bug, said plainly.
@@ -35,7 +59,7 @@ export async function resampleBest(x: Float32Array, fromRate: number, toRate: nu
   const target = resampledLength(x.length, fromRate, toRate);
   const out = new Float32Array(target);
   if (target === 0) return out;
-  const src = await LibSampleRate.create(1, fromRate, toRate, { converterType: LibSampleRate.ConverterType.SRC_SINC_BEST_QUALITY });
+  const src = await LibSampleRate.create(1, fromRate, toRate, { converterType: CONVERTERS[quality] });
   try {
     const ratio = toRate / fromRate;
     // Each call's output (≈ chunk·ratio plus what the filter held back) must fit the WASM buffer.
@@ -46,7 +70,10 @@ export async function resampleBest(x: Float32Array, fromRate: number, toRate: nu
       out.set(y.subarray(0, k), written);
       written += k;
     };
-    for (let p = 0; p < x.length && written < target; p += chunk) keep(src.full(x.subarray(p, p + chunk)));
+    for (let p = 0; p < x.length && written < target; p += chunk) {
+      keep(src.full(x.subarray(p, p + chunk)));
+      onProgress?.(Math.min(1, (p + chunk) / x.length));
+    }
     // The sinc filter holds back about its half-length (≈ 143 input samples at best quality when
     // upsampling); feeding zeros past the end releases them, exactly as src_simple's end-of-input does.
     const zeros = new Float32Array(chunk);
