@@ -13,7 +13,7 @@ async function build(argv: string[]): Promise<void> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { out: { type: 'string', short: 'o' }, repo: { type: 'string' }, revision: { type: 'string' } },
+    options: { out: { type: 'string', short: 'o' }, repo: { type: 'string' }, revision: { type: 'string' }, fp16: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError('checkpoint', 'Expected: models build <checkpoint-dir> --out <bundle-dir>.', USAGE);
   if (!values.out) throw new UsageError('out', 'Missing --out <bundle-dir>.', USAGE);
@@ -21,10 +21,14 @@ async function build(argv: string[]): Promise<void> {
   const started = performance.now();
   const result = await buildBundle(resolve(positionals[0]), resolve(values.out), {
     source: { repo: values.repo, revision: values.revision },
+    precisions: values.fp16 ? ['fp32', 'fp16'] : ['fp32'],
     onProgress: (p) => process.stderr.write(`\r${p.stage} ${p.done}/${p.total} ${p.detail ?? ''}`.padEnd(60)),
   });
   process.stderr.write('\n');
   for (const notice of result.notices) process.stderr.write(`notice: ${notice}\n`);
+  for (const w of result.fp16Weights ?? []) {
+    process.stderr.write(`fp16 weights: ${w.component} ${w.tensors} tensors, ${(w.bytes / 1e6).toFixed(1)} MB, ${w.saturated} clamped to ±65504, ${w.flushedToZero} underflowed to 0\n`);
+  }
   process.stdout.write(`built: ${result.dir} (${result.manifest.id}) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 

@@ -16,7 +16,8 @@ export const USAGE = `Usage:
       (makes a take again, bit-identically on the same device, from the recipe inside the WAV or its .json)
   npm run loa -- library list|search "<q>"|similar <id>|show <id>|export <id> --out <f> [--json] [--library <dir>]
       (generate and the audio-to-audio commands take --library <dir> to save their takes into a library too)
-  npm run loa -- models build <checkpoint-dir> --out <bundle-dir> [--repo <id> --revision <rev>]
-      (writes the engine's graphs from a diffusers AudioLDM 2 checkpoint; its weights are shared, not copied)
+  npm run loa -- models build <checkpoint-dir> --out <bundle-dir> [--repo <id> --revision <rev>] [--fp16]
+      (writes the engine's graphs from a diffusers AudioLDM 2 checkpoint; its weights are shared, not copied;
+       --fp16 adds half-precision graphs and converted weights, which GPU providers use)
   npm run loa -- models verify <dir> [--run]
       (checks every file and graph contract; --run also runs every graph at two sizes of each dynamic dimension)`;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { COMPONENT_KEYS, CONTRACT, type ComponentKey } from '../bundle/contract.ts';
+import { COMPONENT_KEYS, CONTRACT, type ComponentKey, type Precision } from '../bundle/contract.ts';
 import type { BundleManifest, FileEntry, GraphFile } from '../bundle/manifest.ts';
 import { bundleConfigFrom } from './bundle-config.ts';
 import { weightsLocation } from './bundle-layout.ts';
@@ -16,6 +16,8 @@ import { Checkpoint, type CheckpointComponent } from './checkpoint/checkpoint.ts
 import { CheckpointError } from './checkpoint/checkpoint-error.ts';
 import type { SafetensorsFile } from './checkpoint/safetensors.ts';
 import { GRAPH_BUILDERS } from './components/registry.ts';
+import { buildFloat16Graphs, float16GraphFile } from './float16-graphs.ts';
+import { writeFloat16Weights } from './float16-weights.ts';
 import type { Graph } from './onnx/graph.ts';
 
 /** Bumped whenever built graphs change: recipes record it, caches key on it. */
@@ -34,6 +36,11 @@ export interface BuildOptions {
   id?: string;
   name?: string;
   license?: string;
+  /**
+   * Graph precisions to write (default fp32 only). With 'fp16', components the contract allows in
+   * fp16 also get `<file>.fp16.onnx` and converted weights (float16-graphs.ts) for GPU providers.
+   */
+  precisions?: Precision[];
   onProgress?: (progress: BuildProgress) => void;
 }
 
@@ -42,6 +49,8 @@ export interface BuildResult {
   manifest: BundleManifest;
   /** Things the user should know (weights copied because hard links were impossible). */
   notices: string[];
+  /** Per converted weights file (fp16 builds): tensors written and values clamped to ±65504. */
+  fp16Weights?: { component: CheckpointComponent; tensors: number; saturated: number; flushedToZero: number; bytes: number }[];
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -83,6 +92,7 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
   const checkpoint = await Checkpoint.open(checkpointDir);
   const config = bundleConfigFrom(checkpoint);
   const graphs = buildGraphs(checkpoint);
+  const fp16 = options.precisions?.includes('fp16') ? buildFloat16Graphs(graphs) : undefined;
   progress({ stage: 'check', done: 1, total: 1 });
 
   const staging = join(dirname(outDir), `.${basename(outDir)}.partial-${process.pid}`);
@@ -102,11 +112,20 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
         notices.push(`${component} weights were copied into the bundle (the checkpoint is on another disk, so they could not be shared).`);
       }
     }
+    const fp16Weights: NonNullable<BuildResult['fp16Weights']> = [];
+    for (const [component, plan] of fp16?.weights ?? []) {
+      progress({ stage: 'weights', done: 0, total: 1, detail: `${component} fp16` });
+      const written = await writeFloat16Weights(plan, (checkpoint.weights(component) as SafetensorsFile).path, join(staging, plan.location));
+      fp16Weights.push({ component, tensors: written.tensors, bytes: written.bytes, ...written.stats });
+      if (written.stats.saturated > 0) notices.push(`${written.stats.saturated} ${component} weights exceed float16's range and were clamped to ±65504 in the fp16 graphs.`);
+    }
 
     done = 0;
     for (const [key, { graph }] of graphs) {
       progress({ stage: 'graphs', done: done++, total: graphs.size, detail: key });
       await writeFile(join(staging, CONTRACT.components[key].file), graph.toBytes(`loa-studio-builder ${BUILDER_VERSION}`));
+      const half = fp16?.graphs.get(key);
+      if (half) await writeFile(join(staging, float16GraphFile(CONTRACT.components[key].file)), half.graph.toBytes(`loa-studio-builder ${BUILDER_VERSION}`));
     }
     for (const [name, folder] of [['clap', 'tokenizer'], ['t5', 'tokenizer_2']] as const) {
       for (const file of CONTRACT.tokenizers[name].files) {
@@ -120,6 +139,11 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
     for (const [key, { component }] of graphs) {
       const graphFile: GraphFile = { precision: 'fp32', ...(await fileEntry(staging, CONTRACT.components[key].file)), externalData: [await fileEntry(staging, weightsLocation(component))] };
       manifestComponents[key] = { graphs: [graphFile] };
+      const half = fp16?.graphs.get(key);
+      if (half) {
+        const weights = fp16!.weights.get(half.component)!.location;
+        manifestComponents[key].graphs.push({ precision: 'fp16', ...(await fileEntry(staging, float16GraphFile(CONTRACT.components[key].file))), externalData: [await fileEntry(staging, weights)] });
+      }
       progress({ stage: 'hash', done: ++done, total: graphs.size, detail: key });
     }
     const tokenizers = {} as BundleManifest['tokenizers'];
@@ -152,7 +176,7 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
     await rename(staging, outDir);
     if (hadPrevious) await rm(previous, { recursive: true, force: true });
     progress({ stage: 'done', done: 1, total: 1 });
-    return { dir: outDir, manifest, notices };
+    return { dir: outDir, manifest, notices, ...(fp16 ? { fp16Weights } : {}) };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

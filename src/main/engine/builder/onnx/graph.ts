@@ -42,6 +42,13 @@ export interface ExternalRef {
   dims: number[];
 }
 
+export interface GraphParts {
+  readonly nodes: readonly P.INodeProto[];
+  readonly initializers: readonly P.ITensorProto[];
+  readonly inputs: readonly P.IValueInfoProto[];
+  readonly outputs: readonly P.IValueInfoProto[];
+}
+
 interface OpOptions {
   domain?: string;
   /** Number of outputs (default 1). */
@@ -183,6 +190,11 @@ export class Graph {
 
   get nodeCount(): number {
     return this.nodes.length;
+  }
+
+  /** What the graph holds, read-only: for transforms (to-float16.ts) and structural checks. */
+  get parts(): GraphParts {
+    return { nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs };
   }
 
   /** The serialised ModelProto. */
