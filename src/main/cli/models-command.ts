@@ -2,6 +2,9 @@
  * `npm run loa -- models …`:
  *   build <checkpoint-dir> --out <bundle-dir>   write the engine's graphs from a diffusers checkpoint
  *   verify <dir> [--run]                        check files and contracts; --run runs every graph at two sizes
+ *   install <repo-id> [--revision …]            download from the Hub (or reuse the HF cache), then build
+ *   list                                        installed models and cached checkpoints, sizes, licences
+ *   remove <id> [--yes]                         remove an installed model (asks before touching the HF cache)
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -59,5 +62,9 @@ export async function models(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === 'build') return build(rest);
   if (sub === 'verify') return verify(rest);
-  throw new UsageError('models', 'Expected: models build <checkpoint-dir> --out <bundle-dir>, or models verify <dir> [--run].', USAGE);
+  if (sub === 'install' || sub === 'list' || sub === 'remove') {
+    const hub = await import('./models-hub-commands.ts');
+    return sub === 'install' ? hub.install(rest) : sub === 'list' ? hub.list(rest) : hub.remove(rest);
+  }
+  throw new UsageError('models', 'Expected: models build|verify|install|list|remove (npm run loa -- help shows each).', USAGE);
 }

@@ -20,4 +20,12 @@ export const USAGE = `Usage:
       (writes the engine's graphs from a diffusers AudioLDM 2 checkpoint; its weights are shared, not copied;
        --fp16 adds half-precision graphs and converted weights, which GPU providers use)
   npm run loa -- models verify <dir> [--run]
-      (checks every file and graph contract; --run also runs every graph at two sizes of each dynamic dimension)`;
+      (checks every file and graph contract; --run also runs every graph at two sizes of each dynamic dimension)
+  npm run loa -- models install <repo-id> [--revision <rev>] [--hub-url <url>] [--cache-dir <dir>] [--dir <models folder>] [--no-cache]
+      (downloads the safetensors, configs and tokenizers into the Hugging Face cache, resumable and checksummed, or
+       reuses a copy already there, then builds the model into <models folder>/<org>--<name>, the folder --model takes;
+       HF_TOKEN is the access token for gated or private repos; cvssp/audioldm2 is the default model)
+  npm run loa -- models list [--dir <models folder>] [--cache-dir <dir>] [--json]
+      (installed models and the checkpoints in the Hugging Face cache, with sizes and licences)
+  npm run loa -- models remove <id> [--dir <models folder>] [--cache-dir <dir>] [--yes | --keep-cache]
+      (removes an installed model; asks before deleting its Hugging Face cache copy, which Python tools share)`;

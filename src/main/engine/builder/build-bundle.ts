@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { COMPONENT_KEYS, CONTRACT, type ComponentKey, type Precision } from '../bundle/contract.ts';
 import type { BundleManifest, FileEntry, GraphFile } from '../bundle/manifest.ts';
@@ -75,8 +75,13 @@ export function buildGraphs(checkpoint: Checkpoint): Map<ComponentKey, { graph: 
   return graphs;
 }
 
-/** Hard-links `from` to `to`; across file systems (EXDEV) or where links are refused, copies. */
+/**
+ * Hard-links `from` to `to`; across file systems (EXDEV) or where links are refused, copies. A
+ * symlink (a Hugging Face cache snapshot is made of them) is followed first: a hard link to the
+ * link itself would dangle inside the bundle.
+ */
 async function linkOrCopy(from: string, to: string): Promise<'linked' | 'copied'> {
+  from = await realpath(from);
   try {
     await link(from, to);
     return 'linked';

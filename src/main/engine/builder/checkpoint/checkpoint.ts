@@ -89,24 +89,9 @@ export class Checkpoint {
   static async open(dir: string): Promise<Checkpoint> {
     const indexPath = join(dir, 'model_index.json');
     const modelIndex = await readJson(indexPath);
-    if (modelIndex._class_name !== 'AudioLDM2Pipeline') {
-      throw new CheckpointError(indexPath, `its _class_name is ${JSON.stringify(modelIndex._class_name)}, not AudioLDM2Pipeline`, 'Pick the folder of an AudioLDM 2 checkpoint (cvssp/audioldm2 or a fine-tune of it).');
-    }
-    const classOf = (folder: string): string => {
-      const entry = modelIndex[folder];
-      if (!Array.isArray(entry) || typeof entry[1] !== 'string') throw new CheckpointError(indexPath, `it names no class for "${folder}"`);
-      return entry[1];
-    };
-    for (const [folder, allowed] of Object.entries(OTHER_CLASSES)) {
-      const cls = classOf(folder);
-      if (!allowed.includes(cls)) throw new CheckpointError(indexPath, `"${folder}" is ${cls}; the builder supports ${allowed.join(', ')}`, 'This checkpoint is not a text-to-audio AudioLDM 2 the builder supports.');
-    }
+    checkModelIndex(indexPath, modelIndex);
     const components = {} as Record<CheckpointComponent, CheckpointFolder>;
     for (const component of CHECKPOINT_COMPONENTS) {
-      const cls = classOf(component);
-      if (cls !== COMPONENT_CLASSES[component]) {
-        throw new CheckpointError(indexPath, `"${component}" is ${cls}; the builder supports ${COMPONENT_CLASSES[component]}`, 'This checkpoint is not a text-to-audio AudioLDM 2 the builder supports (speech models use VITS, for example).');
-      }
       const configPath = join(dir, component, 'config.json');
       const config = await readJson(configPath);
       // diffusers saves diffusion_pytorch_model.safetensors, transformers model.safetensors.
@@ -120,6 +105,31 @@ export class Checkpoint {
       await requireFile(file, 'the engine tokenizes with it');
     }
     return new Checkpoint(dir, modelIndex, components, scheduler, featureExtractor);
+  }
+}
+
+/**
+ * Refuses a model_index.json that names a pipeline or a component class the builder does not read
+ * (a speech fine-tune's VitsModel, say) — checkable before any weight is downloaded.
+ */
+export function checkModelIndex(indexPath: string, modelIndex: Config): void {
+  if (modelIndex._class_name !== 'AudioLDM2Pipeline') {
+    throw new CheckpointError(indexPath, `its _class_name is ${JSON.stringify(modelIndex._class_name)}, not AudioLDM2Pipeline`, 'Pick the folder of an AudioLDM 2 checkpoint (cvssp/audioldm2 or a fine-tune of it).');
+  }
+  const classOf = (folder: string): string => {
+    const entry = modelIndex[folder];
+    if (!Array.isArray(entry) || typeof entry[1] !== 'string') throw new CheckpointError(indexPath, `it names no class for "${folder}"`);
+    return entry[1];
+  };
+  for (const [folder, allowed] of Object.entries(OTHER_CLASSES)) {
+    const cls = classOf(folder);
+    if (!allowed.includes(cls)) throw new CheckpointError(indexPath, `"${folder}" is ${cls}; the builder supports ${allowed.join(', ')}`, 'This checkpoint is not a text-to-audio AudioLDM 2 the builder supports.');
+  }
+  for (const component of CHECKPOINT_COMPONENTS) {
+    const cls = classOf(component);
+    if (cls !== COMPONENT_CLASSES[component]) {
+      throw new CheckpointError(indexPath, `"${component}" is ${cls}; the builder supports ${COMPONENT_CLASSES[component]}`, 'This checkpoint is not a text-to-audio AudioLDM 2 the builder supports (speech models use VITS, for example).');
+    }
   }
 }
 
