@@ -1,16 +1,20 @@
 /**
  * The neural-network layers the AudioLDM 2 components share, written as ONNX nodes in the forms
- * ONNX Runtime's optimizer recognises (LayerNormalization, Gelu, MatMul+Add → Gemm/FusedMatMul).
+ * ONNX Runtime's optimizer recognises (LayerNormalization, Gelu, FusedMatMul).
  * Each takes the graph, the component's weights, a tensor-name prefix and the input value.
  */
 import { float, int, ints, MS_DOMAIN, type Graph } from './graph.ts';
 import type { Weights } from './weights.ts';
 
-/** torch.nn.Linear: weight [out, in] (transposed in the graph; ORT folds it at load), optional bias. */
+/**
+ * torch.nn.Linear: weight [out, in] used as stored through com.microsoft.FusedMatMul (transB=1),
+ * optional bias. One node instead of Transpose+MatMul: ORT never makes a transposed copy of the
+ * weight at load (lower peak RSS, faster session creation) and its MatMul kernel prepacks the
+ * weight for the GEMM either way (FusedMatMul is the same CPU kernel with the transpose flag).
+ */
 export function linear(g: Graph, w: Weights, prefix: string, x: string, shape: { in: number; out: number; bias?: boolean }): string {
   const weight = w.load(g, `${prefix}.weight`, [shape.out, shape.in], 'fanIn');
-  const wt = g.op('Transpose', [weight], { perm: ints([1, 0]) }, { name: `${prefix}.weight.T` });
-  const y = g.op('MatMul', [x, wt], {}, { name: `${prefix}.mm` });
+  const y = g.op('FusedMatMul', [x, weight], { transB: int(1) }, { domain: MS_DOMAIN, name: `${prefix}.mm` });
   if (shape.bias === false) return y;
   return g.op('Add', [y, w.load(g, `${prefix}.bias`, [shape.out], 'bias')], {}, { name: prefix });
 }
