@@ -5,6 +5,7 @@
  * so the bundle and the reference are checked by hash before any model work. An exported file
  * is made again the same way: the take, then the export's rendering of it.
  */
+import { ensureBundle } from '../engine/builder/bundle-cache.ts';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -64,7 +65,9 @@ function recipeDevice(recipe: Recipe): DeviceName | undefined {
 }
 
 /** Checks that `bundleDir` is the bundle the take was made with, by its manifest's SHA-256. */
-async function checkBundle(recipe: Recipe, bundleDir: string): Promise<number> {
+async function checkBundle(recipe: Recipe, modelDir: string): Promise<number> {
+  // A checkpoint folder names the bundle built from it (the same one the take's engine loaded).
+  const bundleDir = await ensureBundle(modelDir);
   const manifest = await readManifest(bundleDir);
   const hash = await manifestHash(bundleDir);
   if (hash !== recipe.model.bundleHash) {

@@ -13,7 +13,7 @@ import { ixmlUserText } from './ixml-user.ts';
 import { validateGenerateParams, validateSeed } from '../../shared/engine/generate-params.ts';
 import { seamMarkers, type Lineage, type ReferenceSource } from '../../shared/engine/lineage.ts';
 import { validateTransformParams, type TransformParams } from '../../shared/engine/transform-params.ts';
-import { RECIPE_FORMAT, RECIPE_VERSION, type Recipe } from '../../shared/library/recipe.ts';
+import { RECIPE_FORMAT, RECIPE_VERSION, type ModelSource, type Recipe } from '../../shared/library/recipe.ts';
 import { renderingText } from '../../shared/library/rendering-text.ts';
 import { validateRendering } from '../../shared/studio/studio-validate.ts';
 
@@ -361,6 +361,8 @@ export function parseRecipe(value: unknown): Recipe | null {
     lineage = parsed;
   } else if (value.lineage !== undefined) return null;
   if (!isObject(model) || typeof model.id !== 'string' || typeof model.name !== 'string' || !isHash(model.bundleHash)) return null;
+  const source = model.source === undefined ? undefined : parseModelSource(model.source);
+  if (source === null) return null;
   if (!isObject(app) || app.name !== 'LOA Studio' || typeof app.version !== 'string') return null;
   if (typeof value.device !== 'string' || !isCount(value.sampleRate) || value.sampleRate === 0 || !isCount(value.samples)) return null;
   if (typeof value.createdAt !== 'string' || Number.isNaN(Date.parse(value.createdAt))) return null;
@@ -375,7 +377,7 @@ export function parseRecipe(value: unknown): Recipe | null {
     seed,
     ...(value.strength === undefined ? {} : { strength: value.strength }),
     ...(lineage ? { lineage } : {}),
-    model: { id: model.id, name: model.name, bundleHash: model.bundleHash },
+    model: { id: model.id, name: model.name, bundleHash: model.bundleHash, ...(source ? { source } : {}) },
     device: value.device,
     sampleRate: value.sampleRate,
     samples: value.samples,
@@ -384,4 +386,13 @@ export function parseRecipe(value: unknown): Recipe | null {
     app: { name: 'LOA Studio', version: app.version },
     ...(rendering ? { rendering } : {}),
   };
+}
+
+function parseModelSource(value: unknown): ModelSource | null {
+  if (!isObject(value) || typeof value.builder !== 'string') return null;
+  const text = (v: unknown) => (v === null || typeof v === 'string' ? v : undefined);
+  const repo = text(value.repo);
+  const revision = text(value.revision);
+  if (repo === undefined || revision === undefined) return null;
+  return { repo, revision, builder: value.builder };
 }

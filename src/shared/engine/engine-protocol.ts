@@ -1,3 +1,4 @@
+import type { ModelSource } from '../library/recipe.ts';
 /**
  * Messages between the engine host (app main process or CLI) and the engine process.
  * Versioned so a stale worker is detected instead of misread.
@@ -32,6 +33,8 @@ export interface LoadedInfo {
   bundleName: string;
   /** SHA-256 of the bundle's manifest.json (see manifestHash). */
   bundleHash: string;
+  /** The checkpoint a built bundle came from (absent for bundles exported by other means). */
+  source?: ModelSource;
   provider: string;
   sampleRate: number;
   notices: string[];

@@ -27,6 +27,8 @@ export interface Recipe {
     name: string;
     /** SHA-256 of the bundle's manifest.json, which pins every graph file's SHA-256. */
     bundleHash: string;
+    /** Where a built bundle came from: the checkpoint's Hub repo and revision (null when built from a folder) and the builder version. */
+    source?: ModelSource;
   };
   /** Execution provider the take was made on (bit-identical only on the same one). */
   device: string;
@@ -52,4 +54,11 @@ export interface Rendering extends RenderSettings {
   takeId: string;
   /** Seconds within the take; the whole take when absent. */
   region?: { start: number; end: number };
+}
+
+/** The checkpoint a bundle was built from, as its manifest records it. */
+export interface ModelSource {
+  repo: string | null;
+  revision: string | null;
+  builder: string;
 }

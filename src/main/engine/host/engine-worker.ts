@@ -2,6 +2,7 @@
  * Entry of the engine process. ONNX Runtime's `run` blocks its thread, so the engine lives here,
  * away from the UI; the host can kill this process when a run hangs, and survives when it crashes.
  */
+import type { ModelSource } from '../../../shared/library/recipe.ts';
 import { ENGINE_PROTOCOL_VERSION, type EngineEvent, type EngineRequest, type GenerationOutput, type LoadRequest, type TakeData } from '../../../shared/engine/engine-protocol.ts';
 import type { Progress } from '../../../shared/engine/progress.ts';
 import { CancelledError, InvalidRequestError, toErrorEnvelope } from '../../../shared/errors.ts';
@@ -35,7 +36,9 @@ async function load(request: LoadRequest): Promise<void> {
       info: {
         bundleId: manifest.id,
         bundleName: manifest.name,
-        bundleHash: await manifestHash(request.bundleDir),
+        // The bundle actually loaded: a checkpoint folder is built into a cached bundle first.
+        bundleHash: await manifestHash(pipeline.bundle.dir),
+        ...modelSource(manifest.source),
         provider: pipeline.bundle.provider,
         sampleRate: pipeline.sampleRate,
         notices: [...pipeline.bundle.notices],
@@ -127,3 +130,10 @@ transport.onMessage((request: EngineRequest) => {
       break;
   }
 });
+
+/** A built bundle's checkpoint origin, for recipes (bundles made by other tools have none). */
+function modelSource(source: Record<string, unknown> | undefined): { source?: ModelSource } {
+  if (source?.kind !== 'checkpoint' || typeof source.builder !== 'string') return {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return { source: { repo: text(source.repo), revision: text(source.revision), builder: source.builder } };
+}

@@ -25,7 +25,7 @@ export function recipeFields(recipe: Recipe): RecipeField[] {
   if (recipe.strength !== undefined) fields.push({ key: 'strength', label: 'Strength', value: trimNumber(recipe.strength) });
   fields.push(
     { key: 'length', label: 'Length', value: `${formatSeconds(recipe.samples / recipe.sampleRate)} at ${recipe.sampleRate} Hz` },
-    { key: 'model', label: 'Model', value: `${recipe.model.name} (${recipe.model.bundleHash.slice(0, 12)})` },
+    { key: 'model', label: 'Model', value: modelText(recipe.model) },
     { key: 'device', label: 'Device', value: recipe.device },
     { key: 'date', label: 'Made', value: `${fullWhen(recipe.createdAt)} · ${recipe.app.name} ${recipe.app.version}` },
   );
@@ -39,4 +39,11 @@ export function recipeFields(recipe: Recipe): RecipeField[] {
   }
   if (recipe.rendering) fields.push({ key: 'export', label: 'Exported', value: renderingText(recipe.rendering) });
   return fields;
+}
+
+/** The model line: name, the checkpoint it was built from (repo@revision) when known, and the bundle hash. */
+export function modelText(model: Recipe['model']): string {
+  const origin = model.source?.repo ? ` from ${model.source.repo}${model.source.revision ? `@${model.source.revision.slice(0, 12)}` : ''}` : '';
+  const builder = model.source ? `, builder ${model.source.builder}` : '';
+  return `${model.name}${origin} (${model.bundleHash.slice(0, 12)}${builder})`;
 }
