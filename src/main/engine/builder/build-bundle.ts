@@ -165,7 +165,8 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
         kind: 'checkpoint',
         repo: options.source?.repo ?? null,
         revision: options.source?.revision ?? null,
-        checkpoint: checkpointDir,
+        // No local path here: the manifest's hash names the model in recipes, and must be the
+        // same wherever the same checkpoint is built.
         builder: BUILDER_VERSION,
       },
       config,

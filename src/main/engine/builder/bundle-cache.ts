@@ -72,7 +72,7 @@ export async function ensureBundle(dir: string, options: { cacheDir?: string; on
   const target = join(options.cacheDir ?? defaultBundleCache(), `${basename(real)}-${await checkpointKey(real)}`);
   if (await exists(join(target, MANIFEST_FILE))) return target;
   try {
-    await buildBundle(real, target, { onProgress: options.onProgress });
+    await buildBundle(real, target, { id: basename(real), onProgress: options.onProgress });
   } catch (error) {
     // Another process may have built the same bundle at the same moment: theirs is as good.
     if (await exists(join(target, MANIFEST_FILE))) return target;
