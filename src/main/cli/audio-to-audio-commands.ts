@@ -73,7 +73,15 @@ export async function audioToAudio(op: TransformOp, argv: string[]): Promise<voi
   // The reference is read and checked before the model loads: a bad file costs milliseconds.
   const rate = (await readManifest(engine.bundleDir)).config.sampleRate;
   const path = resolve(values.reference);
-  const clip = await importReferenceFile(path, rate);
+  // A long clip takes seconds to resample: show how far it has got (on one line, like the engine's progress).
+  let shown = -1;
+  const clip = await importReferenceFile(path, rate, {}, (fraction) => {
+    const percent = Math.floor(fraction * 100);
+    if (percent === shown) return;
+    shown = percent;
+    process.stderr.write(`\rreading the reference ${percent} %`);
+  });
+  if (shown >= 0) process.stderr.write('\n');
   for (const notice of clip.notices) process.stderr.write(`notice: ${notice}\n`);
   if (params.op === 'inpaint' && params.from >= clip.durationSeconds) {
     throw new UsageError('from', `--from ${params.from} is past the end of the reference (${clip.durationSeconds.toFixed(2)} s).`, 'Choose a region inside the clip.');
