@@ -27,9 +27,11 @@ import { readSafetensors, type SafetensorsFile } from './checkpoint/safetensors.
 import { GRAPH_BUILDERS } from './components/registry.ts';
 import { float16GraphFile, float16WeightsLocation } from './float16-graphs.ts';
 import { inferElementTypes } from './onnx/element-types.ts';
+import { Checkpoint } from './checkpoint/checkpoint.ts';
+import { loadConfigSet } from './random-checkpoint/config-sets.ts';
 import { float32ArrayToFloat16 } from './onnx/float16.ts';
 import type { GraphParts } from './onnx/graph.ts';
-import { externalSource } from './onnx/to-float16.ts';
+import { externalSource, toFloat16 } from './onnx/to-float16.ts';
 import { FIXTURE_CHECKPOINT, goldenCase, goldenStage, relativeL2 } from './testing/golden.ts';
 import { fixtureCheckpoint } from './testing/graph-harness.ts';
 
@@ -178,6 +180,16 @@ describe('models build --fp16 on the oracle checkpoint', () => {
       }
     });
   });
+
+  it('converts and type-checks every fp16 graph of the published cvssp/audioldm2 configs; only the UNet\'s timestep embedding stays float32', async () => {
+    const planned = Checkpoint.planned(await loadConfigSet('audioldm2'));
+    for (const key of HALF_KEYS) {
+      const { graph, keptFloat32 } = toFloat16(GRAPH_BUILDERS[key].build(planned), (source) => ({ ...source, type: 'float16', length: source.length / 2 }));
+      const types = inferElementTypes(graph.parts);
+      expect([...types.values()], key).toContain('float16');
+      expect(keptFloat32.map((k) => k.split(' ')[0]), key).toEqual(key === 'unet' ? ['Unsqueeze', 'Mul', 'Sin', 'Cos'] : []);
+    }
+  }, 60_000);
 
   it('UNet and vocoder in fp16 stay within rel. L2 2e-3 of diffusers on the odd-length case (63 latent frames)', async () => {
     const c = goldenCase('b-ddim-cfg3.5-frames63');
