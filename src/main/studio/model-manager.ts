@@ -3,6 +3,7 @@
  * downloaded, or the same one on another device) is loaded in a fresh EngineHost first — the real
  * load checks the contract and every checksum — and only replaces the running engine once it works.
  */
+import { ensureBundle } from '../engine/builder/bundle-cache.ts';
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -173,7 +174,8 @@ export class ModelManager extends EventEmitter<{ status: [ModelStatus]; download
     this.setStatus({ ...emptyStatus(device), state: 'loading', bundleDir: dir });
     try {
       engine.info = await engine.host.start();
-      const manifest = await readManifest(dir);
+      // A checkpoint folder was built into a cached bundle by the engine; its manifest is there.
+      const manifest = await readManifest(await ensureBundle(dir, { cacheDir: join(this.options.configDir, 'cache', 'bundles') }));
       if (this.disposed) throw new LoaError('CANCELLED', 'The studio is shutting down.', 'Nothing to do.');
       if (previous) this.retire(previous);
       this.current = engine;
