@@ -25,11 +25,13 @@ const { onnx } = onnxProto;
  *   - Sin, Cos: the UNet's timestep embedding takes sin/cos of t·f with t up to 1000; float16 has a
  *     spacing of 0.5 there, so the argument — not the sine — must be float32. diffusers does the same
  *     (get_timestep_embedding computes in float32 and casts the embedding to the UNet's dtype).
- *   - Range: ONNX Runtime's CUDA provider has no float16 Range kernel (int64 Range, the only kind our
- *     builders write, is an int path and untouched anyway).
- * Checked and deliberately left in float16 (ORT 1.2x CUDA kernels):
- *   - LayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization: the kernels
- *     take a float accumulation type U for half inputs (stash_type float32): statistics are float32.
+ *   - Range: ONNX Runtime's CUDA provider has no float16 Range kernel (cuda/generator/range.cc
+ *     registers float, double, int16/32/64; int64 Range, the only kind our builders write, is an int
+ *     path and untouched anyway).
+ * Checked and deliberately left in float16 (ORT's CUDA kernels):
+ *   - LayerNormalization, SimplifiedLayerNormalization, SkipLayerNormalization,
+ *     SkipSimplifiedLayerNormalization: registered for half inputs with a float accumulation type U
+ *     (contrib_ops/cuda/layer_norm.cc: MLFloat16, float, MLFloat16): statistics are float32.
  *   - InstanceNormalization (our GroupNorm): the CUDA kernel gets mean and variance from cuDNN's batch
  *     norm with float32 statistics descriptors and normalises with float32 statistics.
  *   - MultiHeadAttention: half kernels; its softmax accumulates in float32.
