@@ -37,8 +37,18 @@ function installer(values: { dir?: string; 'cache-dir'?: string; 'hub-url'?: str
 
 const seconds = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
 
+/** A progress line is rewritten in place (\r); a message line first ends it. */
+let lineOpen = false;
+
 function printEvent(event: InstallEvent): void {
-  const line = (text: string) => process.stderr.write(`\r${text.padEnd(100).slice(0, 100)}`);
+  const line = (text: string) => {
+    process.stderr.write(`\r${text.padEnd(100).slice(0, 100)}`);
+    lineOpen = true;
+  };
+  if (lineOpen && !['download', 'verify', 'build'].includes(event.type)) {
+    process.stderr.write('\n');
+    lineOpen = false;
+  }
   switch (event.type) {
     case 'resolve':
       process.stderr.write(`${event.repo}@${event.revision} = commit ${event.commit}${event.fromCache ? ' (found in the Hugging Face cache: no download)' : ''}\n`);
@@ -57,13 +67,13 @@ function printEvent(event: InstallEvent): void {
       line(`checking ${event.file} (${event.check})`);
       break;
     case 'retry':
-      process.stderr.write(`\nretry ${event.attempt} for ${event.file} in ${(event.delayMs / 1000).toFixed(1)} s: ${event.reason}\n`);
+      process.stderr.write(`retry ${event.attempt} for ${event.file} in ${(event.delayMs / 1000).toFixed(1)} s: ${event.reason}\n`);
       break;
     case 'build':
       line(`building: ${event.stage} ${event.done}/${event.total} ${event.detail ?? ''}`);
       break;
     case 'notice':
-      process.stderr.write(`\nnotice: ${event.message}\n`);
+      process.stderr.write(`notice: ${event.message}\n`);
       break;
     default:
       break;
@@ -87,7 +97,7 @@ export async function install(argv: string[]): Promise<void> {
   process.once('SIGINT', onSigint);
   try {
     const model = await service.run({ repo: positionals[0], revision: values.revision, preferCache: !values['no-cache'] }, controller.signal, printEvent);
-    process.stderr.write('\n');
+    if (lineOpen) process.stderr.write('\n');
     process.stdout.write(`installed: ${model.dir}\nlicence: ${model.license}\nuse it: npm run loa -- generate "<prompt>" --model ${model.dir} --out a.wav\n`);
   } finally {
     process.off('SIGINT', onSigint);

@@ -21,6 +21,7 @@ import { buildBundle } from '../engine/builder/build-bundle.ts';
 import { checkModelIndex } from '../engine/builder/checkpoint/checkpoint.ts';
 import { CheckpointError } from '../engine/builder/checkpoint/checkpoint-error.ts';
 import { MANIFEST_FILE } from '../engine/bundle/manifest.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import { catalogue, catalogueEntry, formatBytes } from './catalogue.ts';
 import { downloadBlob, sizeOf } from './download-blob.ts';
 import { COMMIT, hashFile, hashKind, HfRepoCache, hfCacheDirs, listCachedSnapshots, removeSnapshot, REPO_ID, snapshotFiles } from './hf-cache.ts';
@@ -45,6 +46,15 @@ export interface ModelInstallerOptions {
 }
 
 const PROGRESS_INTERVAL_MS = 100;
+/** Beside manifest.json in an installed model: the cache snapshot it was built from. */
+export const INSTALL_RECORD = 'install.json';
+
+interface InstallRecord {
+  repo: string;
+  commit: string;
+  snapshotDir: string;
+  installedAt: string;
+}
 const RATE_WINDOW_MS = 5000;
 
 export function modelIdFor(repo: string): string {
@@ -116,6 +126,7 @@ export class ModelInstaller implements ModelsHubApi {
     const cache = new HfRepoCache(cacheDir, repo);
     const fetcher = new FileFetcher(this.options, client, cache, commit, signal, emit);
 
+    fetcher.setTotal(fileSize(remote.get('model_index.json')!), 0);
     await fetcher.ensure(remote.get('model_index.json')!);
     const modelIndex = await readJsonFile(join(cache.snapshotDir(commit), 'model_index.json'));
     checkModelIndex(`${where}/model_index.json`, modelIndex);
@@ -181,6 +192,10 @@ export class ModelInstaller implements ModelsHubApi {
       onProgress: (p) => emit({ type: 'build', ...p }),
     });
     for (const notice of result.notices) emit({ type: 'notice', message: notice });
+    // The manifest names no local path (its hash must not depend on one), so where the weights
+    // came from — what `remove` may offer to delete from the cache — is recorded beside it.
+    const record: InstallRecord = { repo, commit, snapshotDir: resolve(snapshotDir), installedAt: new Date().toISOString() };
+    await writeFileAtomic(join(outDir, INSTALL_RECORD), new TextEncoder().encode(`${JSON.stringify(record, null, 2)}\n`));
     if (signal.aborted) {
       await rm(outDir, { recursive: true, force: true });
       throw new CancelledError('Install cancelled; the built model was removed (the download stays in the cache).');
@@ -457,6 +472,7 @@ async function readInstalled(dir: string): Promise<InstalledModel> {
   const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as {
     id: string; name: string; license: string; source?: { repo?: string | null; revision?: string | null; checkpoint?: string | null };
   };
+  const record = await readFile(join(dir, INSTALL_RECORD), 'utf8').then((t) => JSON.parse(t) as Partial<InstallRecord>, () => undefined);
   let bytes = 0;
   let sharedBytes = 0;
   const walk = async (folder: string): Promise<void> => {
@@ -478,7 +494,7 @@ async function readInstalled(dir: string): Promise<InstalledModel> {
     license: manifest.license,
     repo: manifest.source?.repo ?? null,
     revision: manifest.source?.revision ?? null,
-    checkpoint: manifest.source?.checkpoint ?? null,
+    checkpoint: typeof record?.snapshotDir === 'string' ? record.snapshotDir : manifest.source?.checkpoint ?? null,
     bytes,
     sharedBytes,
   };
