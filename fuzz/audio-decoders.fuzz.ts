@@ -1,0 +1,192 @@
+/**
+ * A seeded, bounded fuzzer for the audio decoders (src/main/audio/decode-audio.ts: our WAV reader
+ * and the WASM builds of libFLAC, libvorbis, libopus and mpg123) and, for some cases, the whole
+ * reference import (decode, downmix, resample). Inputs are byte mutants of small valid files of
+ * every format (fuzz/audio-corpus/ and WAVs made here).
+ *
+ * What counts as a finding: any error that is not our AudioDecodeError (a raw TypeError,
+ * RangeError, a WASM trap that escaped), a result that breaks the decoder's promise (no channel,
+ * channels of different lengths, a non-finite sample, a sample rate outside what we read), a case
+ * slower than SLOW_MS, or an uncaught exception / unhandled rejection while it ran. Each case
+ * draws from its own generator, so a finding replays alone from its seed and case number; with
+ * --save <dir> its bytes are written there to become a fixture in fuzz/audio-findings/.
+ *
+ *   npm run fuzz:audio -- [--seed <n>] [--seconds <s>] [--cases <n>] [--case <i>] [--save <dir>]
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AudioDecodeError } from '../src/shared/errors.ts';
+import { decodeAudio, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type DecodeLimits } from '../src/main/audio/decode-audio.ts';
+import { importReference } from '../src/main/audio/reference-import.ts';
+import { encodeWav } from '../src/main/audio/wav.ts';
+import { hexPreview, mutate } from './audio-mutate.ts';
+import { FuzzRandom } from './prng.ts';
+
+/** Small limits keep every case fast; the limit checks themselves are part of what is fuzzed. */
+export const FUZZ_LIMITS: DecodeLimits = { maxFileBytes: 1 << 20, maxDecodedBytes: 32 << 20 };
+/** A case slower than this is a finding: nothing here should take more than milliseconds. */
+const SLOW_MS = 5000;
+
+export interface AudioFinding {
+  seed: number;
+  index: number;
+  seedFile: string;
+  problem: string;
+  preview: string;
+  bytes: Uint8Array;
+}
+
+export interface AudioFuzzReport {
+  seed: number;
+  cases: number;
+  findings: AudioFinding[];
+}
+
+export interface AudioFuzzOptions {
+  seed: number;
+  cases?: number;
+  timeMs?: number;
+  only?: number;
+  log?: (line: string) => void;
+}
+
+const tone = (n: number, rate: number, hz: number) => Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / rate));
+
+/** MPEG-1 Layer II frames with no bits allocated (valid silence): the decoder reads .mp2 too. */
+function mp2Seed(): Uint8Array {
+  const frame = 626;
+  const out = new Uint8Array(frame * 12);
+  for (let f = 0; f < 12; f++) out.set([0xff, 0xfd, 0xa0, 0x00], f * frame);
+  return out;
+}
+
+/** The seed inputs: every container the decoder reads, small. */
+export function audioSeeds(): Array<{ name: string; bytes: Uint8Array }> {
+  const dir = resolve(import.meta.dirname, 'audio-corpus');
+  const files = readdirSync(dir).sort().map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
+  return [
+    { name: 'pcm16-8k-mono.wav', bytes: encodeWav([tone(2400, 8000, 1000)], 8000, 'pcm16') },
+    { name: 'float32-44k-stereo.wav', bytes: encodeWav([tone(4410, 44100, 440), tone(4410, 44100, 660)], 44100, 'float32', { loop: { start: 10, end: 4000 } }) },
+    { name: 'pcm24-48k-mono.wav', bytes: encodeWav([tone(4800, 48000, 3000)], 48000, 'pcm24', { chunks: [{ id: 'LIST', body: new TextEncoder().encode('INFOINAM\x04\x00\x00\x00abc\x00') }] }) },
+    { name: 'silence.mp2', bytes: mp2Seed() },
+    ...files,
+  ];
+}
+
+/** What the decoder promises about a result; the first broken promise, or null. */
+function brokenPromise(out: { sampleRate: number; channels: Float32Array[]; notices: string[] }): string | null {
+  if (!Number.isInteger(out.sampleRate) || out.sampleRate < MIN_SAMPLE_RATE || out.sampleRate > MAX_SAMPLE_RATE) return `sample rate ${out.sampleRate} outside ${MIN_SAMPLE_RATE}..${MAX_SAMPLE_RATE}`;
+  if (out.channels.length < 1 || out.channels.length > 255) return `${out.channels.length} channels`;
+  const n = out.channels[0].length;
+  if (n < 1) return 'no samples';
+  for (const [c, channel] of out.channels.entries()) {
+    if (channel.length !== n) return `channel ${c} has ${channel.length} samples, channel 0 has ${n}`;
+    for (let i = 0; i < channel.length; i++) if (!Number.isFinite(channel[i])) return `channel ${c} sample ${i} is ${channel[i]}`;
+  }
+  if (!out.notices.every((s) => typeof s === 'string' && s.length > 0)) return 'a notice that is not a sentence';
+  return null;
+}
+
+/** The input of case `index`: a mutant of one seed (sometimes spliced with another). */
+export function audioCase(seed: number, index: number, seeds = audioSeeds()): { seedFile: string; bytes: Uint8Array; fullImport: boolean } {
+  const rng = FuzzRandom.forCase(seed, index);
+  const base = rng.pick(seeds);
+  const other = rng.pick(seeds);
+  return { seedFile: base.name, bytes: mutate(rng, base.bytes, other.bytes, 5), fullImport: rng.chance(0.1) };
+}
+
+/** Runs one input through the decoder (and maybe the whole import); the problems it shows. */
+export async function checkAudioInput(bytes: Uint8Array, name: string, fullImport: boolean): Promise<string[]> {
+  const problems: string[] = [];
+  const started = performance.now();
+  try {
+    const decoded = await decodeAudio(bytes, name, FUZZ_LIMITS);
+    const broken = brokenPromise(decoded);
+    if (broken) problems.push(`decodeAudio returned a result that breaks its promise: ${broken}`);
+    if (fullImport && !broken) {
+      try {
+        const clip = await importReference({ bytes, name }, 16000, FUZZ_LIMITS);
+        const bad = clip.samples.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) problems.push(`importReference returned a non-finite sample at ${bad}`);
+      } catch (error) {
+        if (!(error instanceof AudioDecodeError) && !(error instanceof Error && error.name === 'InvalidRequestError')) {
+          problems.push(`importReference threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        }
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof AudioDecodeError)) problems.push(`decodeAudio threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    else if (!error.hint) problems.push('an AudioDecodeError without a hint');
+  }
+  const ms = performance.now() - started;
+  if (ms > SLOW_MS) problems.push(`took ${ms.toFixed(0)} ms`);
+  return problems;
+}
+
+export async function fuzzAudioDecoders(options: AudioFuzzOptions): Promise<AudioFuzzReport> {
+  const { seed } = options;
+  const log = options.log ?? (() => {});
+  const seeds = audioSeeds();
+  const findings: AudioFinding[] = [];
+  const crashes: string[] = [];
+  const onCrash = (error: unknown) => crashes.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  const deadline = performance.now() + (options.timeMs ?? Infinity);
+  const maxCases = options.cases ?? Infinity;
+  let cases = 0;
+  // The WASM decoders print every damaged frame ("MPG123_ERR", "OPUS_INVALID_PACKET") to the
+  // console; thousands of those would bury the report. Restored when the run ends.
+  const consoleMethods = { error: console.error, warn: console.warn, log: console.log };
+  console.error = console.warn = console.log = () => {};
+  try {
+    for (let index = options.only ?? 0; cases < maxCases && performance.now() < deadline; index++) {
+      const input = audioCase(seed, index, seeds);
+      const problems = await checkAudioInput(input.bytes, input.seedFile, input.fullImport);
+      await new Promise((settle) => setImmediate(settle)); // let a stray rejection surface inside its case
+      problems.push(...crashes.splice(0).map((crash) => `process: ${crash}`));
+      for (const problem of problems) {
+        findings.push({ seed, index, seedFile: input.seedFile, problem, preview: hexPreview(input.bytes), bytes: input.bytes });
+        log(`finding: seed ${seed} case ${index} (from ${input.seedFile}): ${problem}`);
+      }
+      cases++;
+      if (options.only !== undefined) break;
+    }
+  } finally {
+    Object.assign(console, consoleMethods);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+  log(`audio decoders: ${cases} cases from seed ${seed}, ${findings.length} finding(s)`);
+  return { seed, cases, findings };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { seed: { type: 'string' }, seconds: { type: 'string' }, cases: { type: 'string' }, case: { type: 'string' }, save: { type: 'string' } },
+    strict: true,
+  });
+  const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
+  const report = await fuzzAudioDecoders({
+    seed,
+    timeMs: Number(values.seconds ?? 60) * 1000,
+    cases: values.cases === undefined ? undefined : Number(values.cases),
+    only: values.case === undefined ? undefined : Number(values.case),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  for (const finding of report.findings) {
+    const { bytes, ...rest } = finding;
+    if (values.save) writeFileSync(join(values.save, `audio-${finding.seed}-${finding.index}.bin`), bytes);
+    process.stdout.write(`${JSON.stringify(rest)}\nreplay: npm run fuzz:audio -- --seed ${finding.seed} --case ${finding.index}\n`);
+  }
+  process.exitCode = report.findings.length > 0 ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`audio fuzzer failed: ${String(error)}\n`);
+    process.exit(2);
+  });
+}
