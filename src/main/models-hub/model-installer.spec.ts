@@ -130,11 +130,20 @@ describe('fresh install', () => {
 });
 
 describe('damage and failures', () => {
-  it('re-fetches a file whose bytes do not match the Hub sha256', async () => {
-    await serve([fixtureRepo()], { fault: (r, n) => (r.kind === 'cdn' && r.file === UNET && isData(r) && n <= 2 ? { corrupt: true } : undefined) });
+  it('re-fetches a file whose bytes do not match the Hub sha256 (LFS) or git blob sha1 (small files)', async () => {
+    await serve([fixtureRepo()], {
+      fault: (r, n) => {
+        if (r.kind === 'cdn' && r.file === UNET && isData(r) && n <= 2) return { corrupt: true };
+        if (r.kind === 'resolve' && r.file === 'unet/config.json' && isData(r) && n <= 2) return { corrupt: true };
+        return undefined;
+      },
+    });
     const { model, events } = await installWithEvents(installer());
     const retry = events.find((e) => e.type === 'retry' && e.file === UNET);
     expect(retry?.type === 'retry' && retry.reason).toMatch(/did not match the Hub's sha256/);
+    const small = events.find((e) => e.type === 'retry' && e.file === 'unet/config.json');
+    expect(small?.type === 'retry' && small.reason).toMatch(/did not match the Hub's git-sha1/);
+    expect(readFileSync(join(repoDir(), 'snapshots', COMMIT, 'unet', 'config.json'))).toEqual(readFileSync(join(FIXTURE_CHECKPOINT, 'unet', 'config.json')));
     const blob = join(repoDir(), 'blobs', hub!.file(REPO, UNET).sha256!);
     expect(createHash('sha256').update(readFileSync(blob)).digest('hex')).toBe(hub!.file(REPO, UNET).sha256);
     await expectLoads(model.dir);

@@ -405,7 +405,7 @@ class FileFetcher {
     this.lastEmit = now;
     const first = this.samples[0];
     const seconds = (now - first.t) / 1000;
-    const rate = seconds >= 0.2 && overall > first.bytes ? (overall - first.bytes) / seconds : null;
+    const rate = seconds >= 1 && overall > first.bytes ? (overall - first.bytes) / seconds : null;
     const total = Math.max(this.total, overall);
     this.emit({ type: 'download', file, fileBytes, fileTotal, bytes: overall, total, rate, etaSeconds: rate ? (total - overall) / rate : null });
   }
@@ -413,6 +413,8 @@ class FileFetcher {
 
 /** LFS files are named by their sha256, small files by their git blob sha1 (as huggingface_hub does). */
 function fileHash(f: RemoteFile): string {
+  // A Xet-stored file without LFS metadata has no sha256 listed, and its git oid is its pointer's.
+  if (f.xetHash && !f.lfs) throw new LoaError('IO_FAILED', `The Hub lists no sha256 for ${f.path} (stored with Xet only), so it cannot be checked.`, 'LOA Studio uses no file it cannot check: download the checkpoint with another tool and install it from the Hugging Face cache.');
   const hash = f.lfs?.oid ?? f.oid;
   if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(hash)) throw new LoaError('IO_FAILED', `The Hub gave no usable checksum for ${f.path}.`, 'Try again later; LOA Studio uses no file it cannot check.');
   return hash;
