@@ -5,9 +5,8 @@
  * checksum matches the Hub's (sha256 of LFS files, git's blob sha1 of small ones). A mismatch
  * deletes the bytes and fetches the file again.
  */
-import { open, rename, rm, stat, truncate } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CancelledError, DiskFullError, isDiskFull, LoaError } from '../../shared/errors.ts';
 import { hashFile, hashKind, type HfRepoCache } from './hf-cache.ts';
 import { hubStatus, type HubClient } from './hub-client.ts';
@@ -63,11 +62,54 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', done, { once: true });
   });
 
+/**
+ * One writer per partial blob across processes (the studio and a CLI install of the same repo):
+ * `<cache>/.locks/models--org--name/<hash>.loa.lock` holds the writer's pid, and a lock whose
+ * process is gone (a crash) is taken over. huggingface_hub's own `<hash>.lock` files are left alone.
+ */
+async function lockBlob(cache: HfRepoCache, file: BlobRequest): Promise<() => Promise<void>> {
+  const lock = join(cache.cacheDir, '.locks', basename(cache.dir), `${file.hash}.loa.lock`);
+  await mkdir(dirname(lock), { recursive: true });
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return () => rm(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+        throw new LoaError('IO_FAILED', `Another LOA Studio process (pid ${pid}) is downloading ${file.path} into ${cache.dir}.`, 'Wait for that install to finish (or stop it), then install again: nothing is downloaded twice.');
+      }
+      await rm(lock, { force: true }); // its process is gone
+    }
+  }
+  throw new LoaError('IO_FAILED', `Could not lock ${lock}.`, 'Try the install again.');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Downloads (or resumes) the blob and verifies it; returns once `blobs/<hash>` holds the right bytes. */
 export async function downloadBlob(client: HubClient, cache: HfRepoCache, file: BlobRequest, options: BlobDownloadOptions): Promise<void> {
   const target = cache.blobPath(file.hash);
-  const partial = cache.incompletePath(file.hash);
   await mkdir(dirname(target), { recursive: true });
+  const unlock = await lockBlob(cache, file);
+  try {
+    await downloadLocked(client, cache, file, options);
+  } finally {
+    await unlock();
+  }
+}
+
+async function downloadLocked(client: HubClient, cache: HfRepoCache, file: BlobRequest, options: BlobDownloadOptions): Promise<void> {
+  const target = cache.blobPath(file.hash);
+  const partial = cache.incompletePath(file.hash);
   for (let attempt = 0; ; attempt++) {
     if (options.signal.aborted) throw new CancelledError('Install cancelled. What was downloaded stays in the cache and the next install resumes it.');
     try {

@@ -229,6 +229,29 @@ describe('cancel', () => {
   });
 });
 
+describe('two installs of one repo', () => {
+  it('lets one process write a partial blob at a time, and takes over the lock of a process that is gone', async () => {
+    await serve([fixtureRepo()], { bytesPerSecond: 3_000_000 });
+    const first = installer();
+    let second: Promise<unknown> | undefined;
+    const handle = first.install({ repo: REPO }, (e) => {
+      if (!second && e.type === 'download' && e.file === UNET && e.fileBytes > 500_000) second = installer().install({ repo: REPO }).result.catch((error: unknown) => error);
+    });
+    await handle.result;
+    const error = await second;
+    expect((error as LoaError).message).toMatch(new RegExp(`^Another LOA Studio process \\(pid ${process.pid}\\) is downloading unet/diffusion_pytorch_model\\.safetensors`));
+    const locks = join(root, 'hf', '.locks', repoFolderName(REPO));
+    expect(readdirSync(locks)).toEqual([]);
+
+    // A crashed process's lock (its pid no longer runs) does not block the next install.
+    rmSync(join(repoDir(), 'blobs', hub!.file(REPO, UNET).sha256!));
+    writeFileSync(join(locks, `${hub!.file(REPO, UNET).sha256}.loa.lock`), '4194303');
+    hub!.options.bytesPerSecond = undefined;
+    const { model } = await installWithEvents(installer(), REPO, { preferCache: false });
+    await expectLoads(model.dir);
+  });
+});
+
 describe('reuse of the Hugging Face cache', () => {
   it('finds a complete snapshot that Python tools wrote and builds from it without a single request', async () => {
     const hf = join(root, 'hf');
