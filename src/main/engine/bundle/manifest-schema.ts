@@ -31,6 +31,9 @@ const graphSchema = fileEntrySchema.extend({
   externalData: z.array(fileEntrySchema).max(10_000).optional(),
 });
 
+/** The contract's dims of the CLAP audio graph's input, [batch, 1, frames, mel bins] (numbers where fixed). */
+const CLAP_INPUT_DIMS: readonly unknown[] = CONTRACT.components.clapAudio?.inputs.find((v) => v.name === 'input_features')?.dims ?? [];
+
 const clapAudioSchema = z
   .looseObject({
     sampleRate: int(8000, 192_000),
@@ -39,13 +42,18 @@ const clapAudioSchema = z
     melBins: int(1, 1024),
     fMin: z.number().min(0).max(192_000),
     fMax: positive(192_000),
-    // CLAP reads 10 s clips; ten minutes at the top rate is far beyond any checkpoint.
-    maxSamples: int(1, 192_000 * 600),
+    // CLAP reads 10 s clips (every clip is padded to this length); a minute is far beyond any checkpoint.
+    maxSamples: int(1, 192_000 * 60),
   })
   .superRefine((c, ctx) => {
     if (c.hopLength > c.nFft) ctx.addIssue({ code: 'custom', path: ['hopLength'], message: `must not exceed nFft (${c.nFft})` });
     if (c.fMin >= c.fMax) ctx.addIssue({ code: 'custom', path: ['fMin'], message: `must be below fMax (${c.fMax})` });
     if (c.fMax > c.sampleRate / 2) ctx.addIssue({ code: 'custom', path: ['fMax'], message: `must not exceed half the sample rate (${c.sampleRate / 2} Hz)` });
+    // The CLAP audio graph's input has fixed frames × mel bins in the contract: the features must fill it.
+    const [, , frames, bins] = CLAP_INPUT_DIMS;
+    const made = 1 + Math.floor(c.maxSamples / c.hopLength); // centred STFT frames (clap-features.ts)
+    if (typeof frames === 'number' && made !== frames) ctx.addIssue({ code: 'custom', path: ['maxSamples'], message: `gives ${made} frames at hopLength ${c.hopLength}; the CLAP audio graph takes ${frames}` });
+    if (typeof bins === 'number' && c.melBins !== bins) ctx.addIssue({ code: 'custom', path: ['melBins'], message: `must be ${bins}, the CLAP audio graph's mel bins` });
   });
 
 const schedulerSchema = z
@@ -147,7 +155,9 @@ function sentence(issue: z.core.$ZodIssue & { input?: unknown }): string {
   }
   const got = issue.input === undefined || typeof issue.input === 'object' ? '' : ` (it is ${JSON.stringify(issue.input)})`;
   const rule = issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): expected (number|int|array|string) to (be|have) /, 'must be ');
-  return `${where} ${rule.startsWith('must') || rule.startsWith('is ') ? rule : `is invalid: ${rule}`}${got}`;
+  // Our own rules read as the rest of a sentence ("must …", "gives …"); zod's and the samplers' do not.
+  const direct = rule.startsWith('must') || rule.startsWith('is ') || (issue.code === 'custom' && /^[a-z]/.test(rule));
+  return `${where} ${direct ? rule : `is invalid: ${rule}`}${got}`;
 }
 
 /** The problems with a parsed manifest.json, one sentence each (empty when it fits the schema). */
