@@ -10,6 +10,7 @@ import { isTrustedSender } from './studio/dispatch.ts';
 import { resolveMediaPath } from './studio/media-paths.ts';
 import { StudioService } from './studio/studio-service.ts';
 import { registerStudioIpc } from './electron/ipc.ts';
+import { SafeTokenStore } from './electron/safe-token-store.ts';
 import { APP_ORIGIN, handleProtocols, MEDIA_SCHEME, registerPrivilegedSchemes } from './electron/media-protocol.ts';
 import { ENGINE_SERVICE_NAME, utilityEngineLauncher } from './electron/utility-engine-launcher.ts';
 import { studioWindowOptions } from './electron/window-options.ts';
@@ -85,6 +86,9 @@ async function main(): Promise<void> {
     bundleDir: process.env['LOA_MODEL_DIR'] || undefined,
     launch: utilityEngineLauncher(),
     mediaUrl: (kind, id) => `${MEDIA_SCHEME}://${kind}/${encodeURIComponent(id)}`,
+    // The Hub access token, encrypted by the OS (safeStorage); the page only learns whether one is set.
+    hubToken: new SafeTokenStore(configDir),
+    ...(process.env['LOA_HUB_URL'] ? { hubUrl: process.env['LOA_HUB_URL'] } : {}),
   });
   handleProtocols({
     rendererDir: devServerUrl ? null : join(here, '../renderer'),

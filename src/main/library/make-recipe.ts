@@ -26,7 +26,7 @@ export function makeRecipe(task: TakeTask, take: TakeData, model: LoadedInfo, li
     seed: take.seed,
     ...(take.strength !== undefined ? { strength: take.strength } : {}),
     ...(lineage ? { lineage } : {}),
-    model: { id: model.bundleId, name: model.bundleName, bundleHash: model.bundleHash, ...(model.source ? { source: model.source } : {}) },
+    model: { id: model.bundleId, name: model.bundleName, bundleHash: model.bundleHash, ...(model.source ? { source: model.source } : {}), ...(model.license ? { license: model.license } : {}) },
     device: model.provider,
     sampleRate: model.sampleRate,
     samples: take.samples.length,

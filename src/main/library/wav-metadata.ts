@@ -363,6 +363,7 @@ export function parseRecipe(value: unknown): Recipe | null {
   if (!isObject(model) || typeof model.id !== 'string' || typeof model.name !== 'string' || !isHash(model.bundleHash)) return null;
   const source = model.source === undefined ? undefined : parseModelSource(model.source);
   if (source === null) return null;
+  if (model.license !== undefined && (typeof model.license !== 'string' || model.license.length > 1000)) return null;
   if (!isObject(app) || app.name !== 'LOA Studio' || typeof app.version !== 'string') return null;
   if (typeof value.device !== 'string' || !isCount(value.sampleRate) || value.sampleRate === 0 || !isCount(value.samples)) return null;
   if (typeof value.createdAt !== 'string' || Number.isNaN(Date.parse(value.createdAt))) return null;
@@ -377,7 +378,7 @@ export function parseRecipe(value: unknown): Recipe | null {
     seed,
     ...(value.strength === undefined ? {} : { strength: value.strength }),
     ...(lineage ? { lineage } : {}),
-    model: { id: model.id, name: model.name, bundleHash: model.bundleHash, ...(source ? { source } : {}) },
+    model: { id: model.id, name: model.name, bundleHash: model.bundleHash, ...(source ? { source } : {}), ...(typeof model.license === 'string' ? { license: model.license } : {}) },
     device: value.device,
     sampleRate: value.sampleRate,
     samples: value.samples,

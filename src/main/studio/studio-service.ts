@@ -5,16 +5,20 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { TakeData, TakeTask } from '../../shared/engine/engine-protocol.ts';
 import { validateGenerateParams, type DeviceName } from '../../shared/engine/generate-params.ts';
 import type { Lineage } from '../../shared/engine/lineage.ts';
 import { validateTransformParams } from '../../shared/engine/transform-params.ts';
 import { CancelledError, InferenceError, InvalidRequestError, LoaError, toErrorEnvelope } from '../../shared/errors.ts';
 import type {
-  ExportRequest, ExportResult, FolderImportReport, GenerateRequest, JobInfo, JobParams, LibraryPage, LibraryQuery, LineageNode, ModelStatus,
-  ReferenceInfo, ReferenceSourceRequest, Settings, SoundWord, StudioApi, StudioEvent, TakeInfo, TakePatch, TransformRequest,
+  ExportRequest, ExportResult, FolderImportReport, GenerateRequest, HubInstallRequest, HubTokenState, InstalledModels, InstallProgress, JobInfo, JobParams,
+  LibraryPage, LibraryQuery, LineageNode, ModelStatus, ReferenceInfo, ReferenceSourceRequest, Settings, SoundWord, StudioApi, StudioEvent, TakeInfo, TakePatch,
+  TransformRequest,
 } from '../../shared/studio/studio-api.ts';
+import type { CachedCheckpoint, CatalogueEntry, InstallEvent, RemovePlan } from '../../shared/models/hub-install.ts';
+import { ModelInstaller, type ModelInstallerOptions } from '../models-hub/model-installer.ts';
+import { MemoryTokenStore, type HubTokenStore } from './hub-token.ts';
 import { importReferenceOffThread } from '../audio/reference-import-thread.ts';
 import { decodeWav, encodeWav } from '../audio/wav.ts';
 import type { LaunchEngine } from '../engine/host/node-engine-launcher.ts';
@@ -75,6 +79,14 @@ export interface StudioServiceOptions {
   progressIntervalMs?: number;
   /** Browser mode: where POSTed reference uploads wait to be imported. */
   uploads?: UploadStore;
+  /** The Hub installs talk to (the local stand-in in tests); huggingface.co by default. */
+  hubUrl?: string;
+  /** Hugging Face caches to search, downloads going to the first (HF_HUB_CACHE, HF_HOME, ~/.cache/huggingface/hub by default). */
+  hfCacheDirs?: string[];
+  /** Where the Hub access token is kept: memory by default (browser mode), safeStorage in Electron. */
+  hubToken?: HubTokenStore;
+  /** Retries, timeouts, a fetch for tests. */
+  hubInstaller?: Pick<ModelInstallerOptions, 'retries' | 'retryDelayMs' | 'idleTimeoutMs' | 'fetch' | 'spaceMarginBytes'>;
 }
 
 /** `2026-11-25` → that day's local midnight, plus `days`. */
@@ -100,9 +112,21 @@ export class StudioService implements StudioApi, MediaSource {
   private rebuilding = false;
   /** Imports writing into the library now: a rebuild is refused until they end. */
   private importing = 0;
+  /** Install from the Hub: into `<configDir>/models`, the folder downloads and `models install` use too. */
+  private readonly installer: ModelInstaller;
+  private readonly hubToken: HubTokenStore;
+  /** Installs under way, by id. */
+  private readonly installs = new Map<string, string>();
 
   constructor(private readonly options: StudioServiceOptions) {
     this.jobs = new JobBoard((job) => this.emit({ type: 'job', job }), options.progressIntervalMs ?? PROGRESS_INTERVAL_MS);
+    this.installer = new ModelInstaller({
+      ...options.hubInstaller,
+      modelsDir: this.modelsDir,
+      ...(options.hfCacheDirs?.length ? { cacheDirs: options.hfCacheDirs } : {}),
+      ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}),
+    });
+    this.hubToken = options.hubToken ?? new MemoryTokenStore();
     this.ready = this.init();
     this.ready.catch(() => {}); // every method awaits `ready` and reports the error itself
   }
@@ -155,6 +179,105 @@ export class StudioService implements StudioApi, MediaSource {
   async downloadModel(manifestUrl: string): Promise<ModelStatus> {
     await this.ready;
     return this.models.downloadModel(manifestUrl);
+  }
+
+  /** Where installed models live: what `models install` uses by default too. */
+  get modelsDir(): string {
+    return resolve(this.options.configDir, 'models');
+  }
+
+  async modelCatalogue(): Promise<CatalogueEntry[]> {
+    return this.installer.catalogue();
+  }
+
+  async findCachedModels(): Promise<CachedCheckpoint[]> {
+    return this.installer.findCached();
+  }
+
+  async installModel(request: HubInstallRequest): Promise<ModelStatus> {
+    await this.ready;
+    // Checked at the transport too; the service refuses on its own as well (the CLI-free callers: tests, Electron glue).
+    if (request.acceptLicense !== true) {
+      throw new InvalidRequestError('acceptLicense', 'The model\'s licence has not been accepted.', 'Read the licence on the card and tick "I accept the licence" before installing.');
+    }
+    const accessToken = await this.hubToken.get();
+    let installId = '';
+    let last: InstallEvent | null = null;
+    const push = (state: InstallProgress['state'], error: unknown = null) =>
+      this.emit({ type: 'install', install: { installId, repo: request.repo, state, event: last, error: error === null ? null : toErrorEnvelope(error) } });
+    const started = this.installer.install(
+      { repo: request.repo, ...(request.revision ? { revision: request.revision } : {}), ...(request.preferCache === false ? { preferCache: false } : {}), ...(accessToken ? { accessToken } : {}) },
+      (event) => {
+        last = event;
+        push('running');
+      },
+    );
+    installId = started.id;
+    this.installs.set(installId, request.repo);
+    push('running');
+    try {
+      const model = await started.result;
+      const status = await this.models.importModel(model.dir);
+      push('done');
+      return status;
+    } catch (error) {
+      push(error instanceof CancelledError ? 'cancelled' : 'failed', error);
+      throw error;
+    } finally {
+      this.installs.delete(installId);
+    }
+  }
+
+  async cancelInstall(installId: string): Promise<void> {
+    await this.ready;
+    if (!this.installs.has(installId)) throw new InvalidRequestError('installId', 'No install with that id is running.', 'It may have finished already; the models list shows what is installed.');
+    this.installer.cancel(installId);
+  }
+
+  async listModels(): Promise<InstalledModels> {
+    await this.ready;
+    const { installed, cached } = await this.installer.list();
+    return { installed, cached, activeDir: this.models.status.bundleDir };
+  }
+
+  async switchModel(id: string): Promise<ModelStatus> {
+    await this.ready;
+    const { installed } = await this.installer.list();
+    const model = installed.find((m) => m.id === id || basename(m.dir) === id);
+    if (!model) throw new InvalidRequestError('id', `No installed model is called "${id}".`, 'Settings → Models lists the installed models.');
+    return this.models.importModel(model.dir);
+  }
+
+  async planRemoveModel(id: string): Promise<RemovePlan> {
+    await this.ready;
+    return this.installer.planRemove(await this.installedId(id));
+  }
+
+  async removeModel(id: string, options: { includeCache: boolean }): Promise<RemovePlan> {
+    await this.ready;
+    const plan = await this.installer.planRemove(await this.installedId(id));
+    const active = this.models.status.bundleDir;
+    if (plan.modelDir && active && resolve(plan.modelDir) === resolve(active) && this.models.status.state !== 'error') {
+      throw new InvalidRequestError('id', `${plan.id} is the model in use.`, 'Switch to another model first, then remove this one.');
+    }
+    return this.installer.remove(plan.id, { includeCache: options.includeCache });
+  }
+
+  /** Only models in the models folder are removed from the studio (a cache snapshot alone is the CLI's business). */
+  private async installedId(id: string): Promise<string> {
+    const { installed } = await this.installer.list();
+    const model = installed.find((m) => m.id === id || basename(m.dir) === id);
+    if (!model) throw new InvalidRequestError('id', `No installed model is called "${id}".`, 'Settings → Models lists the installed models.');
+    return model.id;
+  }
+
+  async hubTokenState(): Promise<HubTokenState> {
+    return { set: (await this.hubToken.get()) !== undefined, storage: this.hubToken.storage };
+  }
+
+  async setHubToken(token: string | null): Promise<HubTokenState> {
+    await this.hubToken.set(token === null || token.trim() === '' ? null : token.trim());
+    return this.hubTokenState();
   }
 
   async generate(request: GenerateRequest): Promise<JobInfo> {

@@ -1,5 +1,5 @@
 /**
- * `npm run studio:web -- [--port <p>] [--host <addr>] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]...`
+ * `npm run studio:web -- [--port <p>] [--host <addr>] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]... [--hub-url <url>] [--hf-cache <dir>]`
  *
  * Browser mode: the studio in any Chromium, with the real services. Prints exactly one line on
  * stdout, the URL to open (token included); everything else goes to stderr. The server answers
@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultConfigDir } from '../app-paths.ts';
 import { resolveMediaPath } from '../studio/media-paths.ts';
+import { MemoryTokenStore } from '../studio/hub-token.ts';
 import { StudioService } from '../studio/studio-service.ts';
 import { UploadStore } from '../studio/upload-store.ts';
 import { startStudioWebServer, type StudioWebServer } from './studio-web-server.ts';
@@ -31,9 +32,13 @@ export interface StudioWebArgs {
   config: string;
   /** `--allow-root <dir>`, repeatable: the only server folders a page may name (none by default). */
   allowRoots: string[];
+  /** `--hub-url`: the Hub that installs use (huggingface.co by default; a mirror, or the tests' stand-in). */
+  hubUrl?: string;
+  /** `--hf-cache`: the Hugging Face cache installs read and write (else HF_HUB_CACHE, HF_HOME, ~/.cache/huggingface/hub). The page never names one. */
+  hfCache?: string;
 }
 
-const USAGE = 'Usage: npm run studio:web -- [--port <p>] [--host 127.0.0.1] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]...';
+const USAGE = 'Usage: npm run studio:web -- [--port <p>] [--host 127.0.0.1] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]... [--hub-url <url>] [--hf-cache <dir>]';
 
 export function parseStudioWebArgs(argv: string[]): StudioWebArgs {
   const { values } = parseArgs({
@@ -45,13 +50,19 @@ export function parseStudioWebArgs(argv: string[]): StudioWebArgs {
       library: { type: 'string' },
       config: { type: 'string' },
       'allow-root': { type: 'string', multiple: true },
+      'hub-url': { type: 'string' },
+      'hf-cache': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
   });
   const port = values.port === undefined ? 5173 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a whole number from 0 to 65535, got ${values.port}. ${USAGE}`);
+  const hubUrl = values['hub-url'];
+  if (hubUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(hubUrl)) throw new Error(`--hub-url must be an http(s) address, got ${hubUrl}. ${USAGE}`);
   return {
+    ...(hubUrl ? { hubUrl: hubUrl.replace(/\/+$/, '') } : {}),
+    ...(values['hf-cache'] ? { hfCache: resolve(values['hf-cache']) } : {}),
     port,
     host: values.host ?? '127.0.0.1',
     hostExplicit: values.host !== undefined,
@@ -100,6 +111,10 @@ export async function startStudioWeb(args: StudioWebArgs, log: (line: string) =>
     // Relative to the page; the token rides along because <audio> and fetch cannot send headers.
     mediaUrl: (kind, id) => `/media/${kind}/${encodeURIComponent(id)}?token=${token}`,
     uploads,
+    ...(args.hubUrl ? { hubUrl: args.hubUrl } : {}),
+    ...(args.hfCache ? { hfCacheDirs: [args.hfCache] } : {}),
+    // The access token stays in this process's memory: never on disk, never sent back to a page.
+    hubToken: new MemoryTokenStore(),
   });
   const server = await startStudioWebServer({
     service,

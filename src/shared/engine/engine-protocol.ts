@@ -35,6 +35,8 @@ export interface LoadedInfo {
   bundleHash: string;
   /** The checkpoint a built bundle came from (absent for bundles exported by other means). */
   source?: ModelSource;
+  /** The bundle manifest's licence line (recipes name it). */
+  license?: string;
   provider: string;
   sampleRate: number;
   notices: string[];

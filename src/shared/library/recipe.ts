@@ -29,6 +29,8 @@ export interface Recipe {
     bundleHash: string;
     /** Where a built bundle came from: the checkpoint's Hub repo and revision (null when built from a folder) and the builder version. */
     source?: ModelSource;
+    /** The model's licence as its manifest states it (e.g. CC-BY-NC-SA-4.0 for AudioLDM 2): what the file may be used for. */
+    license?: string;
   };
   /** Execution provider the take was made on (bit-identical only on the same one). */
   device: string;

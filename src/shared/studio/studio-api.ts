@@ -5,6 +5,7 @@
  * Errors cross as `ErrorEnvelope` and are rebuilt as typed errors on the renderer side.
  */
 import type { ErrorEnvelope } from '../errors.ts';
+import type { CachedCheckpoint, CatalogueEntry, InstalledModel, InstallEvent, RemovePlan } from '../models/hub-install.ts';
 import type { DeviceName, GenerateParams, SchedulerName } from '../engine/generate-params.ts';
 import type { Lineage } from '../engine/lineage.ts';
 import type { Recipe } from '../library/recipe.ts';
@@ -250,6 +251,46 @@ export interface DownloadProgress {
   done: boolean;
 }
 
+/**
+ * Install from the Hub (issue 11). The page names a repo, never a path: the model lands in the
+ * studio's own models folder, the download in the Hugging Face cache the studio was started with.
+ */
+export interface HubInstallRequest {
+  /** `org/name`, e.g. cvssp/audioldm2. */
+  repo: string;
+  /** Branch, tag or commit; default main. A cached snapshot's commit uses that snapshot with no download. */
+  revision?: string;
+  /** The person ticked "I accept the licence": installs are refused without it. */
+  acceptLicense: true;
+  /** Use a complete snapshot from the Hugging Face cache without asking the Hub (default true). */
+  preferCache?: boolean;
+}
+
+/** One install as the UI follows it: every InstallEvent, then how it ended. */
+export interface InstallProgress {
+  installId: string;
+  repo: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** The installer's latest event (null on the first, 'running' push). */
+  event: InstallEvent | null;
+  error: ErrorEnvelope | null;
+}
+
+export interface InstalledModels {
+  installed: InstalledModel[];
+  /** Snapshots of supported checkpoints in the Hugging Face cache (complete ones first). */
+  cached: CachedCheckpoint[];
+  /** The folder of the model in use (ModelStatus.bundleDir), to mark it. */
+  activeDir: string | null;
+}
+
+/** Whether an access token for gated or private repos is set: the token itself never comes back. */
+export interface HubTokenState {
+  set: boolean;
+  /** 'safe-storage': kept encrypted by the OS (Electron); 'memory': this server session only (browser mode). */
+  storage: 'safe-storage' | 'memory';
+}
+
 export type StudioEvent =
   | { type: 'job'; job: JobInfo }
   | { type: 'take'; take: TakeInfo }
@@ -260,6 +301,8 @@ export type StudioEvent =
   | { type: 'library'; trashed: string[]; restored: string[] }
   | { type: 'model'; status: ModelStatus }
   | { type: 'download'; progress: DownloadProgress }
+  /** A Hub install's progress (bytes, rate, ETA, build stage) and its end. */
+  | { type: 'install'; install: InstallProgress }
   | { type: 'export'; done: number; total: number }
   | { type: 'settings'; settings: Settings };
 
@@ -269,6 +312,29 @@ export interface StudioApi {
   importModel(dir: string): Promise<ModelStatus>;
   /** Downloads a bundle (a manifest URL; files beside it) into the models folder, resumable, checksummed. */
   downloadModel(manifestUrl: string): Promise<ModelStatus>;
+
+  /** The published checkpoints the builder supports (models/catalogue.json). */
+  modelCatalogue(): Promise<CatalogueEntry[]>;
+  /** Supported checkpoints already in the Hugging Face cache (complete snapshots first). */
+  findCachedModels(): Promise<CachedCheckpoint[]>;
+  /**
+   * Installs a checkpoint from the Hub (or the cache) into the models folder, builds it and switches
+   * to it; 'install' events report progress. Refused unless the licence was accepted.
+   */
+  installModel(request: HubInstallRequest): Promise<ModelStatus>;
+  /** Stops an install: downloaded bytes stay in the cache for the next try; nothing half-built is used. */
+  cancelInstall(installId: string): Promise<void>;
+  /** Models in the models folder, and what the Hugging Face cache holds. */
+  listModels(): Promise<InstalledModels>;
+  /** Uses an installed model (by its id in the models folder). */
+  switchModel(id: string): Promise<ModelStatus>;
+  /** What removing a model would delete, so the UI can ask first (the cache snapshot is shared with Python tools). */
+  planRemoveModel(id: string): Promise<RemovePlan>;
+  /** Removes an installed model; its Hugging Face cache snapshot only with includeCache. Not the model in use. */
+  removeModel(id: string, options: { includeCache: boolean }): Promise<RemovePlan>;
+  hubTokenState(): Promise<HubTokenState>;
+  /** Sets (or with null clears) the Hub access token; answers only whether one is set. */
+  setHubToken(token: string | null): Promise<HubTokenState>;
 
   generate(request: GenerateRequest): Promise<JobInfo>;
   /** Continue, vary (grid), regenerate a region of, or loop a reference. */
@@ -323,6 +389,7 @@ export interface StudioApi {
 /** The request methods, for transports that route by name. */
 export const STUDIO_METHODS = [
   'getModelStatus', 'importModel', 'downloadModel',
+  'modelCatalogue', 'findCachedModels', 'installModel', 'cancelInstall', 'listModels', 'switchModel', 'planRemoveModel', 'removeModel', 'hubTokenState', 'setHubToken',
   'generate', 'transform', 'cancel', 'listJobs',
   'importReference', 'listReferences', 'describeReference',
   'listTakes', 'rateTake', 'setFavourite',

@@ -13,6 +13,7 @@ import {
   type ExportOptions,
   type ExportRequest,
   type GenerateRequest,
+  type HubInstallRequest,
   type Normalize,
   type LibraryQuery,
   type ReferenceSourceRequest,
@@ -342,11 +343,72 @@ export function validateManifestUrl(value: unknown): string {
   return address;
 }
 
+/** A Hub repo id, `org/name` (the Hub's own rule: letters, digits, `_ . -`, at most 96 each). */
+export const REPO_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}\/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$/;
+/** A branch, tag or commit. */
+export const REVISION_PATTERN = /^[\w.\/-]{1,200}$/;
+/** An installed model's id (`org--name` for Hub installs, a bundle's own id otherwise): one folder name, never a path. */
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+/** Hub access tokens are printable ASCII without spaces (`hf_…`). */
+export const TOKEN_PATTERN = /^[\x21-\x7e]{1,512}$/;
+
+export function validateRepoId(field: string, value: unknown): string {
+  const repo = text(field, value, 200).trim();
+  if (!REPO_ID_PATTERN.test(repo) || repo.includes('..')) fail(field, `${field} must be a Hub repo id like cvssp/audioldm2, got ${show(value)}.`, 'Give it as org/name.');
+  return repo;
+}
+
+export function validateHubInstallRequest(value: unknown): HubInstallRequest {
+  const raw = record('request', value, ['repo', 'revision', 'acceptLicense', 'preferCache']);
+  const repo = validateRepoId('repo', raw.repo);
+  if (raw.acceptLicense !== true) {
+    fail('acceptLicense', 'The model\'s licence has not been accepted.', 'Read the licence on the card and tick "I accept the licence" before installing.');
+  }
+  const request: HubInstallRequest = { repo, acceptLicense: true };
+  if (!absent(raw.revision)) {
+    const revision = text('revision', raw.revision, 200).trim();
+    if (!REVISION_PATTERN.test(revision) || revision.includes('..')) fail('revision', `revision must be a branch, tag or commit id, got ${show(raw.revision)}.`);
+    request.revision = revision;
+  }
+  if (!absent(raw.preferCache)) {
+    if (typeof raw.preferCache !== 'boolean') fail('preferCache', `preferCache must be true or false, got ${show(raw.preferCache)}.`);
+    request.preferCache = raw.preferCache;
+  }
+  return request;
+}
+
+export function validateModelId(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !MODEL_ID_PATTERN.test(value) || value.includes('..')) {
+    fail(field, `${field} must be the id of an installed model (a folder name in the models folder), got ${show(value)}.`);
+  }
+  return value;
+}
+
+function validateToken(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string' || !TOKEN_PATTERN.test(value)) fail('token', 'The access token must be the Hub token as copied (hf_…, no spaces), or null to clear it.');
+  return value;
+}
+
 /** Per method: the fewest and most arguments it takes, and a checker for them. */
 const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: unknown[]) => Parameters<StudioApi[M]>] } = {
   getModelStatus: [0, 0, () => []],
   importModel: [1, 1, ([dir]) => [validatePath('dir', dir)]],
   downloadModel: [1, 1, ([url]) => [validateManifestUrl(url)]],
+  modelCatalogue: [0, 0, () => []],
+  findCachedModels: [0, 0, () => []],
+  installModel: [1, 1, ([request]) => [validateHubInstallRequest(request)]],
+  cancelInstall: [1, 1, ([installId]) => [validateId('installId', installId)]],
+  listModels: [0, 0, () => []],
+  switchModel: [1, 1, ([id]) => [validateModelId('id', id)]],
+  planRemoveModel: [1, 1, ([id]) => [validateModelId('id', id)]],
+  removeModel: [2, 2, ([id, options]) => {
+    const raw = record('options', options, ['includeCache']);
+    if (typeof raw.includeCache !== 'boolean') fail('options.includeCache', `options.includeCache must be true or false, got ${show(raw.includeCache)}.`);
+    return [validateModelId('id', id), { includeCache: raw.includeCache }];
+  }],
+  hubTokenState: [0, 0, () => []],
+  setHubToken: [1, 1, ([token]) => [validateToken(token)]],
   generate: [1, 1, ([request]) => [validateGenerateRequest(request)]],
   transform: [1, 1, ([request]) => [validateTransformRequest(request)]],
   importReference: [1, 1, ([source]) => [validateReferenceSource(source)]],

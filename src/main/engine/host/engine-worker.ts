@@ -39,6 +39,7 @@ async function load(request: LoadRequest): Promise<void> {
         // The bundle actually loaded: a checkpoint folder is built into a cached bundle first.
         bundleHash: await manifestHash(pipeline.bundle.dir),
         ...modelSource(manifest.source),
+        ...(typeof manifest.license === 'string' && manifest.license ? { license: manifest.license } : {}),
         provider: pipeline.bundle.provider,
         sampleRate: pipeline.sampleRate,
         notices: [...pipeline.bundle.notices],

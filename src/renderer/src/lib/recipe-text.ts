@@ -26,6 +26,7 @@ export function recipeFields(recipe: Recipe): RecipeField[] {
   fields.push(
     { key: 'length', label: 'Length', value: `${formatSeconds(recipe.samples / recipe.sampleRate)} at ${recipe.sampleRate} Hz` },
     { key: 'model', label: 'Model', value: modelText(recipe.model) },
+    ...(recipe.model.license ? [{ key: 'license', label: 'Licence', value: recipe.model.license }] : []),
     { key: 'device', label: 'Device', value: recipe.device },
     { key: 'date', label: 'Made', value: `${fullWhen(recipe.createdAt)} · ${recipe.app.name} ${recipe.app.version}` },
   );
