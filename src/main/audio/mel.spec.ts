@@ -178,30 +178,12 @@ describe('stft', () => {
     expect(Array.from(powerToDb(Float32Array.of(0, 1, 100)))).toEqual([-100, 0, 20]);
   });
 
-  it('a 60 s clip takes well under a second (16 kHz VAE mel and 48 kHz CLAP mel)', () => {
-    // Best of two runs: the first also pays for JIT warm-up, and other test files share the CPU.
-    const bestMs = (run: () => void): number => {
-      let best = Infinity;
-      for (let r = 0; r < 2; r++) {
-        const t0 = performance.now();
-        run();
-        best = Math.min(best, performance.now() - t0);
-      }
-      return best;
-    };
+  it('a 60 s clip gives 6001 frames × 64 mels at both rates (its speed is in npm run bench:audio)', () => {
     const x16 = Float32Array.from({ length: 60 * 16000 }, (_, n) => Math.sin(n * 0.01));
     const bank16 = melFilterBank({ sampleRate: 16000, nFft: 1024, nMels: 64, fMin: 0, fMax: 8000 });
-    let m16: Float32Array = new Float32Array(0);
-    const vaeMs = bestMs(() => (m16 = applyMelFilterBank(stft(x16, { nFft: 1024, hop: 160, power: 1 }), bank16, 64)));
-    expect(m16.length).toBe(6001 * 64);
-
+    expect(applyMelFilterBank(stft(x16, { nFft: 1024, hop: 160, power: 1 }), bank16, 64).length).toBe(6001 * 64);
     const x48 = Float32Array.from({ length: 60 * 48000 }, (_, n) => Math.sin(n * 0.01));
     const bank48 = melFilterBank({ sampleRate: 48000, nFft: 1024, nMels: 64, fMin: 50, fMax: 14000 });
-    let m48: Float32Array = new Float32Array(0);
-    const clapMs = bestMs(() => (m48 = applyMelFilterBank(stft(x48, { nFft: 1024, hop: 480, power: 2 }), bank48, 64)));
-    expect(m48.length).toBe(6001 * 64);
-    console.info(`mel of 60 s: 16 kHz/hop 160 ${vaeMs.toFixed(0)} ms, 48 kHz/hop 480 ${clapMs.toFixed(0)} ms`);
-    expect(vaeMs).toBeLessThan(1000);
-    expect(clapMs).toBeLessThan(1000);
+    expect(applyMelFilterBank(stft(x48, { nFft: 1024, hop: 480, power: 2 }), bank48, 64).length).toBe(6001 * 64);
   });
 });
