@@ -23,8 +23,9 @@ describe('audio decoder fuzzer', () => {
   });
 
   it('finds nothing in a short seeded run', async () => {
-    const report = await fuzzAudioDecoders({ seed: SEED, timeMs: 4_000, cases: 300 });
-    expect(report.cases).toBeGreaterThan(20);
+    // Bounded by count (deterministic), with a time cap for a very busy machine.
+    const report = await fuzzAudioDecoders({ seed: SEED, timeMs: 20_000, cases: 60 });
+    expect(report.cases).toBeGreaterThanOrEqual(10);
     expect(report.findings.map(({ bytes: _bytes, ...finding }) => finding)).toEqual([]);
   }, 60_000);
 });

@@ -20,8 +20,8 @@ describe('metadata reader fuzzer', () => {
   });
 
   it('finds nothing in a short seeded run', async () => {
-    const report = await fuzzMetadataReaders({ seed: SEED, timeMs: 3_000, cases: 1_000 });
-    expect(report.cases).toBeGreaterThan(50);
+    const report = await fuzzMetadataReaders({ seed: SEED, timeMs: 15_000, cases: 300 });
+    expect(report.cases).toBeGreaterThanOrEqual(50);
     expect(report.findings.map(({ bytes: _bytes, ...finding }) => finding)).toEqual([]);
   }, 60_000);
 });
