@@ -163,5 +163,16 @@ function sentence(issue: z.core.$ZodIssue & { input?: unknown }): string {
 /** The problems with a parsed manifest.json, one sentence each (empty when it fits the schema). */
 export function manifestProblems(raw: unknown): string[] {
   const result = manifestSchema.safeParse(raw, { reportInput: true });
-  return result.success ? [] : result.error.issues.slice(0, 8).map((issue) => sentence(issue));
+  if (result.success) return [];
+  // One sentence per place, the first zod found, except its generic "at most 2^53 − 1" for an
+  // integer when our own range says more (1e308 breaks both: say "must be <=192000").
+  const generic = (text: string) => text.includes(String(Number.MAX_SAFE_INTEGER));
+  const byPath = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const key = issue.path.join('.');
+    const text = sentence(issue);
+    const before = byPath.get(key);
+    if (before === undefined || (generic(before) && !generic(text))) byPath.set(key, text);
+  }
+  return [...byPath.values()].slice(0, 8);
 }
