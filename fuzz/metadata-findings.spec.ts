@@ -5,6 +5,9 @@
  *   seed3-case1500-ixml-entity-flood.wav: a take whose iXML grew to 551 KiB of `&amp;` (seed 3,
  *     case 1500); parsing it took over a second of a busy machine. iXML chunks over 512 KiB are now
  *     refused unread (ixml-user.ts MAX_IXML_BYTES).
+ *   junk-chunk-flood-1m.wav: a take behind a million empty `JUNK` chunks (8 MB; the flood mutation
+ *     of the metadata fuzzer). listWavChunks listed them all: 50 MB of them took 10 s of CPU and
+ *     1.1 GB on the service's thread. A RIFF level is now walked for at most MAX_WAV_CHUNKS chunks.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

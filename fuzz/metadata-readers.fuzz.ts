@@ -89,13 +89,25 @@ function mutateIxml(rng: FuzzRandom, xml: string): string {
   return s;
 }
 
+/** A take with thousands to a million empty chunks before its own: the readers must not list them all. */
+function chunkFlood(rng: FuzzRandom, take: Uint8Array): Uint8Array {
+  const count = rng.chance(0.2) ? rng.range(100_000, 1_000_000) : rng.range(1, 20_000);
+  const out = new Uint8Array(take.length + 8 * count);
+  out.set(take.subarray(0, 12));
+  const id = rng.pick(['JUNK', 'LIST', 'iXML', 'data', '\0\0\0\0']);
+  for (let i = 0, p = 12; i < count; i++, p += 8) for (let k = 0; k < 4; k++) out[p + k] = id.charCodeAt(k);
+  out.set(take.subarray(12), 12 + 8 * count);
+  return out;
+}
+
 /** The input of case `index`: a WAV (byte or iXML mutant) or a sidecar text mutant. */
 export function metadataCase(seed: number, index: number, seeds = metadataSeeds()): { kind: 'wav' | 'sidecar'; bytes: Uint8Array } {
   const rng = FuzzRandom.forCase(seed, index);
   const base = rng.pick(seeds);
   const mode = rng.int(10);
   if (mode < 4) return { kind: 'wav', bytes: mutate(rng, base.bytes, rng.pick(seeds).bytes, 4) };
-  if (mode < 8) {
+  if (mode === 7) return { kind: 'wav', bytes: chunkFlood(rng, base.bytes) };
+  if (mode < 7) {
     const chunks = base.chunks.map((c) => (c.id === 'iXML' ? { id: 'iXML', body: utf8.encode(mutateIxml(rng, new TextDecoder().decode(c.body))) } : c));
     const wav = encodeWav([new Float32Array(160)], 16000, 'float32', { chunks });
     return { kind: 'wav', bytes: rng.chance(0.3) ? mutate(rng, wav, base.bytes, 2) : wav };
