@@ -101,6 +101,14 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     // The word being typed is a prefix: "shatt" finds "shattering".
     await search('shatt');
     await expect.poll(rowIds, { timeout: 10_000 }).toEqual([ids[GLASS]]);
+    // Search like people search (issue 13): stems, OR, a word left out.
+    await search('barks');
+    await expect.poll(rowIds, { timeout: 10_000 }).toEqual([ids[DOG]]);
+    await search('glass OR rain');
+    await expect.poll(async () => (await rowIds()).sort(), { timeout: 10_000 }).toEqual([ids[GLASS], ids[RAIN]].sort());
+    await search('-rain');
+    await expect.poll(async () => (await rowIds()).sort(), { timeout: 10_000 }).toEqual([ids[GLASS], ids[DOG]].sort());
+    expect(await total()).toBe(2);
     await search('no such sound');
     await expect.poll(total, { timeout: 10_000 }).toBe(0);
     await page.getByTestId('library-empty').waitFor();

@@ -307,6 +307,22 @@ describe('search', () => {
     expect(ids({ text: 'slam', rating: 4 })).toEqual([later, id.door]);
   });
 
+  it('searches like people search: stems, OR, NOT and -, phrases, prefixes (issue 13)', () => {
+    id.creak = db.addTake(newTake(dir, 'old doors creaking in the rain', { createdAt: new Date('2025-05-10T10:00:00Z') })).id;
+    expect(ids({ text: 'doors', sort: 'oldest' })).toEqual([id.door, id.creak]); // stemmed: door = doors
+    expect(ids({ text: 'slam OR creak', sort: 'oldest' })).toEqual([id.door, id.creak]);
+    expect(ids({ text: '-rain', sort: 'oldest' })).toEqual([id.door, id.doorbell, id.metal]);
+    expect(db.search({ text: '-rain' }).total).toBe(3);
+    expect(ids({ text: 'NOT rain', rating: 1, sort: 'oldest' })).toEqual([id.door, id.doorbell, id.metal]);
+    expect(ids({ text: 'door* -doorbell', sort: 'oldest' })).toEqual([id.door, id.creak]);
+    expect(ids({ text: 'door* -doorbell -rain' })).toEqual([id.door]);
+    expect(ids({ text: '"wooden doors"' })).toEqual([id.door]);
+    expect(ids({ text: 'rain -"tin roof"' })).toEqual([id.creak]);
+    // Trashed takes stay out of an exclusion-only search too.
+    db.trash([id.metal]);
+    expect(ids({ text: '-rain', sort: 'oldest' })).toEqual([id.door, id.doorbell]);
+  });
+
   it('never throws on what a user might type, and treats punctuation-only text as no text', () => {
     for (const text of ['"', '""', '*', '-', 'AND OR NOT', 'NEAR(a b)', 'a:b', '^start', '(((', "it's", 'door -', '\u0000', '🔔', '+-*/']) {
       expect(() => db.search({ text }), text).not.toThrow();

@@ -70,7 +70,7 @@ export interface TakeUpdate {
 export type SearchSort = 'newest' | 'oldest' | 'rating' | 'relevance';
 
 export interface SearchOptions {
-  /** The user's words, through buildFtsQuery: quoted terms ANDed, `word*` a prefix. Only punctuation = no text. */
+  /** The user's words, through buildFtsSearch: words ANDed, `OR`, `-word`/`NOT word`, "phrases", `word*` a prefix; stemmed. Only punctuation = no text. */
   text?: string;
   /** Minimum rating (1–5). */
   rating?: number;

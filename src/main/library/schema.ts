@@ -162,8 +162,30 @@ const v2: Migration = (db) => {
   `);
 };
 
+/** The search index's tokenizer since v3: unicode61 words, accents folded, then Porter stems. */
+export const FTS_TOKENIZE = 'porter unicode61 remove_diacritics 2';
+
+/**
+ * v3: search like people search (issue 13): the index stems words with FTS5's porter tokenizer,
+ * so "doors" finds "door" and "slammed" finds "slam". FTS5 cannot change a table's tokenizer, so
+ * the index is dropped and made again over the same view and rebuilt from the takes; the triggers
+ * of v2 name the table, not its definition, and keep working.
+ */
+const v3: Migration = (db) => {
+  db.exec(`
+    DROP TABLE takes_fts;
+    CREATE VIRTUAL TABLE takes_fts USING fts5 (
+      prompt, tag_text, notes,
+      content = 'takes_live_text', content_rowid = 'seq',
+      tokenize = '${FTS_TOKENIZE}',
+      prefix = '2 3'
+    );
+    INSERT INTO takes_fts (takes_fts) VALUES ('rebuild');
+  `);
+};
+
 /** Migration i brings the schema from version i to i + 1. */
-export const MIGRATIONS: readonly Migration[] = [v1, v2];
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: SqliteDatabase): number {

@@ -4,7 +4,7 @@
  */
 import { InvalidRequestError } from '../../shared/errors.ts';
 import type { SearchOptions, SearchSort } from './library-types.ts';
-import { buildFtsQuery } from './search-query.ts';
+import { buildFtsSearch } from './search-query.ts';
 import { normaliseTags } from './take-rows.ts';
 
 export const DEFAULT_LIMIT = 100;
@@ -72,8 +72,11 @@ function filterConditions(options: SearchOptions): Query[] {
  * value. Text that has nothing to search for (only punctuation) is no text condition.
  */
 export function searchSql(options: SearchOptions): SearchSql {
-  const fts = options.text === undefined ? null : buildFtsQuery(String(options.text));
+  const text = options.text === undefined ? null : buildFtsSearch(String(options.text));
+  const fts = text?.match ?? null;
   const filters = filterConditions(options);
+  // Only words to leave out (`-rain`): every live take but those. The index holds live takes only.
+  if (text?.exclude) filters.push({ sql: 't.seq NOT IN (SELECT rowid FROM takes_fts WHERE takes_fts MATCH ?)', params: [text.exclude] });
   const sort = options.sort ?? (fts === null ? 'newest' : 'relevance');
   if (!SORTS.includes(sort)) throw new InvalidRequestError('sort', `sort must be one of ${SORTS.join(', ')}, got ${JSON.stringify(sort)}.`);
   const { limit, offset } = checkPaging(options);

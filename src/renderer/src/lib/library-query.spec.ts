@@ -16,6 +16,12 @@ describe('library search form', () => {
     expect(searchAsYouType('"metal do')).toBe('"metal do');
     expect(searchAsYouType('clang!')).toBe('clang!');
     expect(searchAsYouType('   ')).toBe('');
+    // An operator being typed is no word: "slam OR" must not search for words starting with "OR".
+    expect(searchAsYouType('slam OR')).toBe('slam OR');
+    expect(searchAsYouType('slam OR creak')).toBe('slam OR creak*');
+    expect(searchAsYouType('door NOT')).toBe('door NOT');
+    expect(searchAsYouType('-rain')).toBe('-rain*');
+    expect(searchAsYouType('ORGAN')).toBe('ORGAN*');
   });
 
   it('sends words as text and a description as soundsLike', () => {

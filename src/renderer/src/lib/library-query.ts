@@ -57,12 +57,14 @@ export function parseTags(input: string): string[] {
 
 /**
  * Search as you type: the word being typed is a prefix (`glas` finds glass), unless it is
- * already one, ends a "phrase", or the text ends in a space (the word is finished).
+ * already one, ends a "phrase", is an operator (`slam OR`), or the text ends in a space (the word
+ * is finished). The rest of the syntax (OR, -word, NOT) is the server's (search-query.ts).
  */
 export function searchAsYouType(text: string): string {
   const trimmed = text.trim();
   if (!trimmed || /\s$/.test(text) || /["*]$/.test(trimmed)) return trimmed;
   if ((trimmed.match(/"/g)?.length ?? 0) % 2 === 1) return trimmed; // inside an open phrase
+  if (/(^|\s)-*(OR|AND|NOT)$/.test(trimmed)) return trimmed; // an operator, not a word being typed
   return /[\p{L}\p{N}]$/u.test(trimmed) ? `${trimmed}*` : trimmed;
 }
 
