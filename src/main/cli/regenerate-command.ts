@@ -133,7 +133,7 @@ export async function regenerate(argv: string[]): Promise<void> {
     process.stderr.write(`notice: the take was made on ${recipe.device} and you asked for ${engine.device}: on another provider the samples may differ slightly.\n`);
   }
   const rendering = recipe.rendering;
-  if (rendering) process.stderr.write(`The file is an export of take ${rendering.takeId}: the take is rendered again as it was (${renderingText(rendering)}).\n`);
+  if (rendering) process.stderr.write(`The file is an export of take ${rendering.takeId}: the take is rendered again as it was (${renderingText({ ...rendering, result: undefined })}).\n`);
   // An export is rendered from the regenerated take exactly as before (rendering is deterministic).
   const exportFile: TakeFile | undefined = rendering
     ? async (take, made, rate) => ({ bytes: (await renderExport(take.samples, rate, rendering, rendering.region, exportMetadata(made, rendering))).bytes, recipe: { ...made, rendering } })

@@ -49,20 +49,24 @@ describe('exported files carry the recipe of their take and how they were render
     const bytes = new Uint8Array(await readFile(written.path));
 
     const inside = readRecipe(bytes)!;
-    expect(inside.rendering).toEqual({ takeId: TAKE_ID, region: { start: 0.25, end: 0.75 }, format: 'pcm24', sampleRate: 48000, normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 5, fadeOutMs: 5 });
+    expect(inside.rendering).toEqual({
+      takeId: TAKE_ID, region: { start: 0.25, end: 0.75 }, format: 'pcm24', sampleRate: 48000, normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 5, fadeOutMs: 5,
+      result: { lufs: expect.any(Number), peakDbfs: -1, gainDb: expect.any(Number), limited: false, ceilingDbfs: -1 },
+    });
     const { rendering: _, ...take } = inside;
     expect(take).toEqual(recipe);
 
     const bext = readBext(bytes)!;
     expect(bext.description).toBe('door slam in a stairwell');
     expect(bext.originatorReference).toBe(TAKE_ID);
+    const lufs = String(Number(inside.rendering!.result!.lufs!.toFixed(1)));
     expect(bext.codingHistory.split('\r\n')).toEqual([
       'A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random',
-      'A=PCM,F=48000,W=24,M=mono,T=LOA Studio 0.1.0 export; region 0.25-0.75 s, 48 kHz 24-bit, peak -1 dBFS, fades 5 / 5 ms',
+      `A=PCM,F=48000,W=24,M=mono,T=LOA Studio 0.1.0 export; region 0.25-0.75 s, 48 kHz 24-bit, peak -1 dBFS, fades 5 / 5 ms; reached ${lufs} LUFS, peak -1 dBFS`,
       '',
     ]);
     const info = readListInfo(bytes)!;
-    expect(info.ICMT).toMatch(/; exported region 0\.25–0\.75 s, 48 kHz 24-bit, peak −1 dBFS, fades 5 \/ 5 ms$/);
+    expect(info.ICMT).toMatch(/; exported region 0\.25-0\.75 s, 48 kHz 24-bit, peak -1 dBFS, fades 5 \/ 5 ms; reached -[\d.]+ LUFS, peak -1 dBFS$/);
     expect(info.IKEY).toBe('foley');
     expect(listWavChunks(bytes).map((c) => c.id)).toEqual(['fmt ', 'data', 'bext', 'iXML', 'LIST']);
 
@@ -80,6 +84,67 @@ describe('exported files carry the recipe of their take and how they were render
     expect(readRecipe(whole)!.rendering).not.toHaveProperty('region');
     const part = new Uint8Array(await readFile((await writeExport(defaultExporter, { ...job, region: { start: 0, end: 0.5 } })).path));
     expect(readSmplLoops(part)).toEqual([]);
+  });
+
+  it('exports a whole loop take as a seamless loop: no fades, the smpl loop wraps without a click (issue 13)', async () => {
+    // One second of 100 Hz, exactly 100 periods: a perfect loop, loud at both ends (cos).
+    const loopTone = new Float32Array(16000).map((_, i) => 0.3 * Math.cos((2 * Math.PI * 100 * i) / 16000));
+    await writeFile(job.source, encodeWav([loopTone], 16000, 'float32', { loop: { start: 0, end: 15999 }, chunks: recipeChunks({ ...recipe, loop: { start: 0, end: 15999 } }, { takeId: TAKE_ID }) }));
+    for (const sampleRate of [48000, 44100] as const) {
+      // The export options ask for 5 ms fades both ways, as the defaults and drag-outs do.
+      const written = await writeExport(defaultExporter, { ...job, options: { ...options, sampleRate } });
+      const bytes = new Uint8Array(await readFile(written.path));
+      const [loop] = readSmplLoops(bytes);
+      expect(loop).toMatchObject({ start: 0, end: sampleRate - 1 });
+      const y = decodeWav(bytes).channels[0];
+      expect(y.length).toBe(sampleRate);
+      // Both ends of the loop are where the wave is, not faded to 0: the sample after the loop's
+      // end is its start, and the step across the wrap is no bigger than any step inside.
+      const amplitude = 10 ** (-1 / 20);
+      const ideal = (j: number) => amplitude * Math.cos((2 * Math.PI * 100 * j) / sampleRate);
+      expect(Math.abs(y[loop.start] - ideal(0))).toBeLessThan(1e-3);
+      expect(Math.abs(y[loop.end] - ideal(loop.end))).toBeLessThan(1e-3);
+      let maxStep = 0;
+      for (let j = 1; j < y.length; j++) maxStep = Math.max(maxStep, Math.abs(y[j] - y[j - 1]));
+      expect(Math.abs(y[loop.start] - y[loop.end])).toBeLessThanOrEqual(maxStep * 1.001);
+      expect(readRecipe(bytes)!.rendering).toMatchObject({ loop: true, fadeInMs: 0, fadeOutMs: 0 });
+      expect(readBext(bytes)!.codingHistory).toContain('seamless loop');
+      expect(written.report).toMatchObject({ loop: true, text: expect.stringContaining('seamless loop: exported without fades') });
+    }
+    // A region cuts the loop open: then the fades are back and there are no loop points.
+    const part = await writeExport(defaultExporter, { ...job, region: { start: 0, end: 0.5 } });
+    const partBytes = new Uint8Array(await readFile(part.path));
+    expect(readSmplLoops(partBytes)).toEqual([]);
+    expect(decodeWav(partBytes).channels[0][0]).toBe(0);
+    expect(readRecipe(partBytes)!.rendering).toMatchObject({ fadeInMs: 5, fadeOutMs: 5 });
+    expect(readRecipe(partBytes)!.rendering).not.toHaveProperty('loop');
+  });
+
+  it('says the loudness and peak an export reached, and that the peak ceiling held a loudness target back, in plain ASCII where the format wants it (issue 13)', async () => {
+    // A quiet bed with one loud click: −23 LUFS would need far more gain than the −1 dBFS ceiling allows.
+    const clicky = new Float32Array(16000).map((_, i) => 0.002 * Math.sin(i / 5));
+    clicky[8000] = 0.5;
+    await writeFile(job.source, encodeWav([clicky], 16000, 'float32', { chunks: recipeChunks(recipe, { takeId: TAKE_ID }) }));
+    const written = await writeExport(defaultExporter, { ...job, options: { ...options, normalize: { kind: 'loudness', lufs: -23 } } });
+    const bytes = new Uint8Array(await readFile(written.path));
+    const result = readRecipe(bytes)!.rendering!.result!;
+    expect(result.limited).toBe(true);
+    expect(result.peakDbfs).toBeCloseTo(-1, 2);
+    expect(result.lufs!).toBeLessThan(-30); // nowhere near the target, and the file says so
+    expect(written.report).toMatchObject({ limited: true, lufs: result.lufs, peakDbfs: result.peakDbfs, loop: false });
+    expect(written.report!.text).toMatch(/^reached −\d+\.?\d* LUFS, peak −1 dBFS; loudness target not reached: the −1 dBFS peak ceiling limited the gain$/);
+    const history = readBext(bytes)!.codingHistory;
+    expect(history).toContain('-23 LUFS');
+    expect(history).toMatch(/reached -\d+(\.\d)? LUFS, peak -1 dBFS; loudness target not reached: the -1 dBFS peak ceiling limited the gain/);
+    // bext (EBU Tech 3285) and the INFO comment are ASCII: MediaInfo showed UTF-8 "−" as "â".
+    const bext = listWavChunks(bytes).find((c) => c.id === 'bext')!.body;
+    expect([...bext].every((b) => b < 0x80)).toBe(true);
+    const icmt = readListInfo(bytes)!.ICMT;
+    expect(icmt).toContain('-23 LUFS, fades 5 / 5 ms; reached -');
+    expect([...new TextEncoder().encode(icmt)].every((b) => b < 0x80)).toBe(true);
+    // The iXML recipe keeps the numbers, and a file without them (written before) still reads.
+    const { result: _, ...before } = readRecipe(bytes)!.rendering!;
+    expect(readRecipe(encodeWav([tone], 48000, 'pcm24', { chunks: recipeChunks({ ...recipe, rendering: before }, { takeId: TAKE_ID }) }))!.rendering).toEqual(before);
   });
 
   it('moves the seam marker of a continued take to where it falls in the export, and drops it from a region without it', async () => {

@@ -1,9 +1,11 @@
 // Renders one take (or a region of it) into the bytes of an exported WAV:
-//   slice → resample (libsamplerate, SRC_SINC_BEST_QUALITY) → fades → normalise → encode.
+//   slice → resample (libsamplerate, SRC_SINC_BEST_QUALITY) → fades → normalise → measure → encode.
 // Fades come after resampling so they are exact at the output rate (first and last sample 0)
-// and also fade out the sinc ringing that the hard region edges cause in the resampler.
+// and also fade out the sinc ringing that the hard region edges cause in the resampler. A whole
+// loop take is the exception: resampled as a loop and never faded, so its loop wraps cleanly.
+// What the file reached (loudness, peak, whether the ceiling held the gain) goes into its metadata.
 import { InvalidRequestError } from '../../shared/errors.ts';
-import type { RenderSettings } from '../../shared/library/recipe.ts';
+import type { RenderResult, RenderSettings } from '../../shared/library/recipe.ts';
 import type { Normalize } from '../../shared/studio/studio-api.ts';
 import { resampleBest } from '../audio/resample-best.ts';
 import { encodeWav, type WavEncodeOptions } from '../audio/wav.ts';
@@ -33,12 +35,51 @@ export interface RenderedExport {
   limited: boolean;
   /** Samples beyond ±1.0 that 16/24-bit PCM had to clip (only with `normalize: none`); 0 for float32. */
   clippedSamples: number;
+  /** The same measurements as the file's metadata records them (rounded to 0.001 dB, null for silence). */
+  result: RenderResult;
 }
 
-/** What was rendered: its length at the export rate, and where it starts in the take (take-rate frames). */
+/** Levels are recorded to a thousandth of a dB: enough for anyone, and the same text on every run. */
+const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+/** What was rendered: its length at the export rate, where it starts in the take (take-rate frames), and what it reached. */
 export interface RenderedSpan {
   frames: number;
   startFrame: number;
+  result: RenderResult;
+}
+
+/** How to render: the export settings, and whether the take is a loop to keep seamless. */
+export type RenderOptions = RenderSettings & {
+  /**
+   * A whole loop take: resampled as one period of a repeating signal (so the wrap is as smooth at
+   * the export rate as at the take's) and never faded, whatever fadeInMs/fadeOutMs say: a fade on
+   * a loop is a click on every wrap. Callers record fades of 0 in the rendering (export-metadata).
+   */
+  loop?: boolean;
+};
+
+/** Each side of a loop gets this much of the loop's other end before resampling (longer than the sinc filter's reach). */
+const LOOP_PAD_S = 0.05;
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Resamples one period of a loop as the periodic signal it is: the loop is extended on both sides
+ * with its own other end, resampled, and the middle cut out. The padding is a whole number of
+ * frames at both rates, so the cut falls exactly on an output sample; the result is
+ * round(n·to/from) frames long. (A plain resample sees silence beyond both ends, and its sinc
+ * ringing makes the first and last samples disagree with the wrap.)
+ */
+export async function resampleLoop(x: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
+  if (fromRate === toRate || x.length === 0) return x.slice();
+  const unit = fromRate / gcd(fromRate, toRate);
+  const pad = unit * Math.ceil((LOOP_PAD_S * fromRate) / unit);
+  const n = x.length;
+  const extended = new Float32Array(n + 2 * pad);
+  for (let i = 0; i < extended.length; i++) extended[i] = x[(((i - pad) % n) + n) % n];
+  const y = await resampleBest(extended, fromRate, toRate);
+  const start = (pad * toRate) / fromRate;
+  return y.slice(start, start + Math.round((n * toRate) / fromRate));
 }
 
 /** Silence is anything this far below the span's peak. */
@@ -144,7 +185,7 @@ function normalisationGain(x: Float32Array, rate: number, normalize: Normalize):
 export async function renderExport(
   samples: Float32Array,
   sampleRate: number,
-  options: RenderSettings,
+  options: RenderOptions,
   region?: { start: number; end: number },
   metadata?: (rendered: RenderedSpan) => WavEncodeOptions,
 ): Promise<RenderedExport> {
@@ -158,8 +199,11 @@ export async function renderExport(
   }
   let [start, end] = regionFrames(samples.length, sampleRate, region);
   if (options.trimSilence) [start, end] = soundBounds(samples, sampleRate, start, end);
-  const audio = await resampleBest(samples.subarray(start, end), sampleRate, rate);
-  applyFades(audio, fadeFrames(options.fadeInMs, rate, audio.length, 'fadeInMs'), fadeFrames(options.fadeOutMs, rate, audio.length, 'fadeOutMs'));
+  const span = samples.subarray(start, end);
+  const audio = options.loop ? await resampleLoop(span, sampleRate, rate) : await resampleBest(span, sampleRate, rate);
+  const fadeIn = fadeFrames(options.fadeInMs, rate, audio.length, 'fadeInMs');
+  const fadeOut = fadeFrames(options.fadeOutMs, rate, audio.length, 'fadeOutMs');
+  if (!options.loop) applyFades(audio, fadeIn, fadeOut);
 
   const { gainDb, limited } = normalisationGain(audio, rate, options.normalize);
   if (gainDb !== 0) {
@@ -168,14 +212,24 @@ export async function renderExport(
   }
   let clippedSamples = 0;
   if (options.format !== 'float32') for (const v of audio) if (Math.abs(v) > 1) clippedSamples++;
+  const peakDbfs = toDb(peakOf(audio));
+  const lufs = integratedLoudness([audio], rate);
+  const result: RenderResult = {
+    lufs: Number.isFinite(lufs) ? round3(lufs) : null,
+    peakDbfs: Number.isFinite(peakDbfs) ? round3(peakDbfs) : null,
+    gainDb: round3(gainDb),
+    limited,
+    ceilingDbfs: PEAK_CEILING_DBFS,
+  };
   return {
-    bytes: encodeWav([audio], rate, options.format, metadata?.({ frames: audio.length, startFrame: start })),
+    bytes: encodeWav([audio], rate, options.format, metadata?.({ frames: audio.length, startFrame: start, result })),
     sampleRate: rate,
     frames: audio.length,
     gainDb,
-    peakDbfs: toDb(peakOf(audio)),
-    lufs: integratedLoudness([audio], rate),
+    peakDbfs,
+    lufs,
     limited,
     clippedSamples,
+    result,
   };
 }

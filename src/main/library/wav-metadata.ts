@@ -13,7 +13,7 @@ import { ixmlUserText } from './ixml-user.ts';
 import { validateGenerateParams, validateSeed } from '../../shared/engine/generate-params.ts';
 import { seamMarkers, type Lineage, type ReferenceSource } from '../../shared/engine/lineage.ts';
 import { validateTransformParams, type TransformParams } from '../../shared/engine/transform-params.ts';
-import { RECIPE_FORMAT, RECIPE_VERSION, type ModelSource, type Recipe } from '../../shared/library/recipe.ts';
+import { RECIPE_FORMAT, RECIPE_VERSION, type ModelSource, type Recipe, type Rendering, type RenderResult } from '../../shared/library/recipe.ts';
 import { renderingText } from '../../shared/library/rendering-text.ts';
 import { validateRendering } from '../../shared/studio/studio-validate.ts';
 
@@ -203,8 +203,11 @@ export interface ListInfo {
 
 /**
  * `LIST` of type `INFO` (RIFF 1.0 §3): INAM, ICMT, IKEY (when there are keywords), ISFT, ICRD.
- * Each value is NUL-terminated and word-aligned. Text is UTF-8, as ffmpeg and most current tools
- * write it; INAM is cut between code points to INAM_MAX_BYTES, with "…" where it was cut.
+ * Each value is NUL-terminated and word-aligned. The user's own words (the prompt in INAM, tags in
+ * IKEY) are UTF-8, as ffmpeg and most current tools write them, since folding would lose them; the
+ * text we compose (ICMT: the recipe summary and how an export was rendered) is plain ASCII, which
+ * every reader shows the same (recipeChunks folds it). INAM is cut between code points to
+ * INAM_MAX_BYTES, with "…" where it was cut.
  */
 export function listInfoChunk(info: ListInfo): WavChunk {
   const clean = (s: string) => s.replace(/[\u0000-\u001f]+/g, ' ');
@@ -259,7 +262,8 @@ export function recipeChunks(recipe: Recipe, extra: RecipeChunkExtras): WavChunk
     ixmlChunk(recipe),
     listInfoChunk({
       title: recipe.params.prompt,
-      comment: r ? `${recipeSummary(recipe)}; exported ${renderingText(r)}` : recipeSummary(recipe),
+      // ASCII: readers that take INFO text as Latin-1 (MediaInfo) showed "−23 LUFS" as "â23 LUFS".
+      comment: toBextAscii(r ? `${recipeSummary(recipe)}; exported ${renderingText(r)}` : recipeSummary(recipe)),
       keywords: [...new Set([...(extra.tags ?? []), ...op])],
       software,
       createdAt: recipe.createdAt,
@@ -368,7 +372,7 @@ export function parseRecipe(value: unknown): Recipe | null {
   if (typeof value.device !== 'string' || !isCount(value.sampleRate) || value.sampleRate === 0 || !isCount(value.samples)) return null;
   if (typeof value.createdAt !== 'string' || Number.isNaN(Date.parse(value.createdAt))) return null;
   if (loop !== undefined && !(isObject(loop) && isCount(loop.start) && isCount(loop.end) && loop.end >= loop.start)) return null;
-  const rendering = value.rendering === undefined ? undefined : attempt(() => validateRendering('rendering', value.rendering));
+  const rendering = value.rendering === undefined ? undefined : parseRendering(value.rendering);
   if (rendering === null) return null;
   return {
     format: RECIPE_FORMAT,
@@ -387,6 +391,22 @@ export function parseRecipe(value: unknown): Recipe | null {
     app: { name: 'LOA Studio', version: app.version },
     ...(rendering ? { rendering } : {}),
   };
+}
+
+/** An export's rendering: the settings as a request's (validateRendering), plus the loop flag and what it reached. */
+function parseRendering(value: unknown): Rendering | null {
+  if (!isObject(value)) return null;
+  const { loop, result, ...settings } = value;
+  const rendering = attempt(() => validateRendering('rendering', settings));
+  if (!rendering || (loop !== undefined && loop !== true)) return null;
+  let parsed: RenderResult | undefined;
+  if (result !== undefined) {
+    const level = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+    if (!isObject(result) || !level(result.lufs) || !level(result.peakDbfs) || typeof result.gainDb !== 'number' || !Number.isFinite(result.gainDb)) return null;
+    if (typeof result.limited !== 'boolean' || typeof result.ceilingDbfs !== 'number' || !Number.isFinite(result.ceilingDbfs)) return null;
+    parsed = { lufs: result.lufs as number | null, peakDbfs: result.peakDbfs as number | null, gainDb: result.gainDb, limited: result.limited, ceilingDbfs: result.ceilingDbfs };
+  }
+  return { ...rendering, ...(loop ? { loop: true } : {}), ...(parsed ? { result: parsed } : {}) };
 }
 
 function parseModelSource(value: unknown): ModelSource | null {

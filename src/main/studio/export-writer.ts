@@ -7,11 +7,13 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidRequestError, LoaError } from '../../shared/errors.ts';
-import type { ExportOptions, Settings, TakeInfo } from '../../shared/studio/studio-api.ts';
+import type { RenderResult } from '../../shared/library/recipe.ts';
+import type { ExportOptions, ExportReport, Settings, TakeInfo } from '../../shared/studio/studio-api.ts';
 import { decodeWav, type WavEncodeOptions } from '../audio/wav.ts';
 import { exportMetadata, renderingOf } from '../export/export-metadata.ts';
 import { fileNameFor } from '../export/file-name.ts';
-import { renderExport, type RenderedSpan } from '../export/render-export.ts';
+import { renderExport, type RenderedSpan, type RenderOptions } from '../export/render-export.ts';
+import { resultText } from '../../shared/library/rendering-text.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { readRecipe } from '../library/wav-metadata.ts';
 
@@ -19,7 +21,8 @@ export type Region = { start: number; end: number };
 
 /** Renders and names export files; injectable so a spec can substitute a plain one. */
 export interface Exporter {
-  renderExport(samples: Float32Array, sampleRate: number, options: ExportOptions, region?: Region, metadata?: (span: RenderedSpan) => WavEncodeOptions): Promise<{ bytes: Uint8Array }>;
+  /** `result`: what the export reached (the default exporter's measurements; a plain spec exporter may leave it out). */
+  renderExport(samples: Float32Array, sampleRate: number, options: RenderOptions, region?: Region, metadata?: (span: RenderedSpan) => WavEncodeOptions): Promise<{ bytes: Uint8Array; result?: RenderResult }>;
   /** `index`: the take's 1-based position in the batch (`{index}`). */
   fileNameFor(template: string, take: TakeInfo, ucs: Settings['ucs'], index: number): string;
 }
@@ -42,6 +45,8 @@ export interface WrittenExport {
   path: string;
   fileName: string;
   bytes: number;
+  /** What the export reached and how it was rendered, for the export dialog. */
+  report?: ExportReport;
 }
 
 /** A UI selection may overshoot the end by rounding; more than this is a wrong region. */
@@ -59,8 +64,11 @@ export async function writeExport(exporter: Exporter, job: ExportJob): Promise<W
   }
   // The take's recipe travels with the export (a take imported without one exports plain audio).
   const recipe = readRecipe(source);
-  const metadata = recipe ? exportMetadata(recipe, renderingOf(job.take.id, job.options, job.region), job.take.tags) : undefined;
-  const { bytes } = await exporter.renderExport(samples, wav.sampleRate, job.options, job.region, metadata);
+  // A whole loop take stays a seamless loop: no fades (renderingOf), resampled as a loop.
+  const rendering = renderingOf(job.take.id, job.options, job.region, recipe?.loop !== undefined);
+  const metadata = recipe ? exportMetadata(recipe, rendering, job.take.tags) : undefined;
+  const options: RenderOptions = { ...job.options, fadeInMs: rendering.fadeInMs, fadeOutMs: rendering.fadeOutMs, ...(rendering.loop ? { loop: true } : {}) };
+  const { bytes, result } = await exporter.renderExport(samples, wav.sampleRate, options, job.region, metadata);
   const name = checkedName(exporter.fileNameFor(job.options.nameTemplate, job.take, job.ucs, job.index + 1));
   const { path, fileName } = await reserve(job.exportsDir, name);
   try {
@@ -69,7 +77,14 @@ export async function writeExport(exporter: Exporter, job: ExportJob): Promise<W
     await rm(path, { force: true });
     throw error;
   }
-  return { path, fileName, bytes: bytes.length };
+  return { path, fileName, bytes: bytes.length, ...(result ? { report: exportReport(result, rendering.loop === true, job.options) } : {}) };
+}
+
+/** The dialog's account of one export: the levels reached, whether the ceiling held the gain, and fades left off a loop. */
+export function exportReport(result: RenderResult, loop: boolean, requested: ExportOptions): ExportReport {
+  const fadesDropped = loop && (requested.fadeInMs > 0 || requested.fadeOutMs > 0);
+  const text = [resultText(result), ...(loop ? [fadesDropped ? 'seamless loop: exported without fades' : 'seamless loop'] : [])].join('; ');
+  return { ...result, loop, text };
 }
 
 /** The exporter cleans names; this is the last guard that the name stays one file in the Exports folder. */

@@ -56,6 +56,27 @@ export interface Rendering extends RenderSettings {
   takeId: string;
   /** Seconds within the take; the whole take when absent. */
   region?: { start: number; end: number };
+  /**
+   * A whole loop take rendered as a loop: resampled as one period of a repeating signal and left
+   * without fades (its fade settings read 0), so the file's `smpl` loop wraps without a click.
+   */
+  loop?: true;
+  /** What the rendering reached, measured on the exported audio (absent in files written before it was recorded). */
+  result?: RenderResult;
+}
+
+/** What an export reached, measured on the rendered audio before quantisation. */
+export interface RenderResult {
+  /** BS.1770 integrated loudness in LUFS; null for silence. */
+  lufs: number | null;
+  /** Sample peak in dBFS; null for silence. */
+  peakDbfs: number | null;
+  /** The normalisation gain applied, dB. */
+  gainDb: number;
+  /** A loudness target was not reached because the gain was held at the peak ceiling (ceilingDbfs). */
+  limited: boolean;
+  /** The peak ceiling of loudness normalisation, dBFS. */
+  ceilingDbfs: number;
 }
 
 /** The checkpoint a bundle was built from, as its manifest records it. */

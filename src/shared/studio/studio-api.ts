@@ -8,7 +8,7 @@ import type { ErrorEnvelope } from '../errors.ts';
 import type { CachedCheckpoint, CatalogueEntry, InstalledModel, InstallEvent, RemovePlan } from '../models/hub-install.ts';
 import type { DeviceName, GenerateParams, SchedulerName } from '../engine/generate-params.ts';
 import type { Lineage } from '../engine/lineage.ts';
-import type { Recipe } from '../library/recipe.ts';
+import type { Recipe, RenderResult } from '../library/recipe.ts';
 import type { Progress } from '../engine/progress.ts';
 import type { TransformOp, TransformParams } from '../engine/transform-params.ts';
 
@@ -231,6 +231,16 @@ export interface ExportResult {
   bytes: number;
   /** Where the renderer can fetch the exported file (browser mode download / Electron protocol). */
   url: string;
+  /** What the export reached (loudness, peak, whether the ceiling held the gain) and how; absent when not measured. */
+  report?: ExportReport;
+}
+
+/** What an export reached, as its file's metadata records it, and a sentence for people. */
+export interface ExportReport extends RenderResult {
+  /** A whole loop take, rendered as a seamless loop (without fades). */
+  loop: boolean;
+  /** "reached −36.8 LUFS, peak −1 dBFS; loudness target not reached: the −1 dBFS peak ceiling limited the gain". */
+  text: string;
 }
 
 export interface Settings {
