@@ -188,12 +188,13 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
   }, 60_000);
 
   it('makes a seamless loop that shows its badge and loops when played', async () => {
-    const jobId = await newJob(() => page.getByTestId('loop-button').click());
+    expect(await page.getByTestId('make-loop-button').textContent()).toBe('Make loop');
+    const jobId = await newJob(() => page.getByTestId('make-loop-button').click());
     const card = cardsOf(jobId).first();
     await card.waitFor({ timeout: 10_000 });
     await card.getByTestId('loop-badge').waitFor();
-    // Loop preview (L) is off: the take loops because it is a loop.
-    expect(await page.getByTestId('loop-toggle').getAttribute('aria-pressed')).toBe('false');
+    // Repeat (L) is off: the take loops because it is a loop.
+    expect(await page.getByTestId('repeat-toggle').getAttribute('aria-pressed')).toBe('false');
     await card.getByTestId('play-button').click();
     await expect.poll(() => card.getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
     expect(await card.locator('audio').evaluate((a) => (a as unknown as { loop: boolean }).loop)).toBe(true);

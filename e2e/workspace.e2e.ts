@@ -162,12 +162,17 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     await page.screenshot({ path: join(SCREENSHOTS, 'workspace.png') });
   }, 30_000);
 
-  it('plays just the selection, and loops it with L', async () => {
+  it('plays just the selection, and repeats it with L', async () => {
     const card = page.locator(`[data-take-id="${firstTakeId}"]`);
     await card.locator('.prompt').click();
     await blurFocus(page);
     await page.keyboard.press('l');
-    await expect.poll(() => page.getByTestId('loop-toggle').getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => page.getByTestId('repeat-toggle').getAttribute('aria-pressed')).toBe('true');
+    // One meaning per word (issue 13): the transport's toggle is Repeat, the selection a region, "loop" only a loop take.
+    expect(await page.getByTestId('repeat-toggle').textContent()).toBe('Repeat');
+    expect(await card.getByTestId('take-repeat').textContent()).toBe('Repeat');
+    expect(await card.getByTestId('take-selection').textContent()).toMatch(/^\s*region /);
+    expect(await page.locator('button', { hasText: /^Loop$/ }).count()).toBe(0);
     await page.keyboard.press('Space');
     await expect.poll(() => card.getAttribute('data-playing'), { timeout: 5_000 }).toBe('true');
     // Longer than the selection: still playing, and still inside it.
@@ -179,7 +184,7 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     await page.keyboard.press('l');
     await page.keyboard.press('Escape');
     await expect.poll(() => card.getAttribute('data-playing')).toBe('false');
-    expect(await page.getByTestId('loop-toggle').getAttribute('aria-pressed')).toBe('false');
+    expect(await page.getByTestId('repeat-toggle').getAttribute('aria-pressed')).toBe('false');
   }, 30_000);
 
   it('exports the selection as a WAV file on disk', async () => {
@@ -209,6 +214,12 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
       expect(header.seconds).toBeLessThan(region.end - region.start + 0.02);
       // The file carries its take's recipe and how it was rendered (so it can come back from a DAW).
       expect(readRecipe(new Uint8Array(readFileSync(path)))?.rendering).toMatchObject({ takeId: firstTakeId, region: { start: region.start, end: region.end }, sampleRate: 48000, format: 'pcm24' });
+      // The dialog says what the file reached, the same numbers its recipe records (issue 13).
+      const recorded = readRecipe(new Uint8Array(readFileSync(path)))!.rendering!.result!;
+      const report = result.getByTestId('export-report');
+      expect(await report.textContent()).toMatch(/reached (−[\d.]+ LUFS|too short or quiet to measure LUFS), peak −?[\d.]+ dBFS/);
+      expect(Number(await report.getAttribute('data-peak'))).toBe(recorded.peakDbfs);
+      expect(await report.getAttribute('data-limited')).toBe(String(recorded.limited));
 
       // Again with "trim silence": the recipe says so, and the file is no longer than the region.
       await dialog.getByTestId('trim-silence').check();

@@ -66,10 +66,15 @@ describe('npm run loa -- continue|vary|inpaint|loop', () => {
     expect((await audio('va.wav')).equals(await audio('vb.wav'))).toBe(true);
     const grid = await loa(['vary', ...common('grid.wav'), '--strengths', '0.4,1', '--takes', '2', '--seed', '20'], cache);
     expect(grid.code, grid.stderr).toBe(0);
-    expect(grid.stderr).toMatch(/grid\.wav \(seed 20, 2\.00 s, strength 0\.4\)/);
-    expect(grid.stderr).toMatch(/grid-4\.wav \(seed 21, 2\.00 s, strength 1\)/);
-    expect((await read('grid-4.wav')).length).toBe(ref.length);
-    expect(JSON.parse(await readFile(join(scratch.path, 'grid-3.json'), 'utf8')).recipe).toMatchObject({ kind: 'transform', seed: 20, strength: 1, lineage: { operation: 'vary', seed: 20, strength: 1 } });
+    // Each cell's file is named by its own strength and seed (issue 13), its sidecar beside it.
+    expect(grid.stderr).toMatch(/grid_s0\.4_seed20\.wav \(seed 20, 2\.00 s, strength 0\.4\) \+ grid_s0\.4_seed20\.json/);
+    expect(grid.stderr).toMatch(/grid_s0\.4_seed21\.wav \(seed 21, 2\.00 s, strength 0\.4\)/);
+    expect(grid.stderr).toMatch(/grid_s1_seed20\.wav \(seed 20, 2\.00 s, strength 1\)/);
+    expect(grid.stderr).toMatch(/grid_s1_seed21\.wav \(seed 21, 2\.00 s, strength 1\)/);
+    expect(grid.stderr).not.toMatch(/grid(-\d)?\.wav/);
+    expect((await read('grid_s1_seed21.wav')).length).toBe(ref.length);
+    expect(JSON.parse(await readFile(join(scratch.path, 'grid_s1_seed20.json'), 'utf8')).recipe).toMatchObject({ kind: 'transform', seed: 20, strength: 1, lineage: { operation: 'vary', seed: 20, strength: 1 } });
+    expect(JSON.parse(await readFile(join(scratch.path, 'grid_s0.4_seed21.json'), 'utf8')).recipe).toMatchObject({ seed: 21, strength: 0.4 });
   });
 
   it('inpaint: only [from, to) changes', async () => {

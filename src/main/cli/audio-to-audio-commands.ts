@@ -6,11 +6,13 @@
 import { createHash, randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { TakeData } from '../../shared/engine/engine-protocol.ts';
 import type { Lineage, ReferenceSource } from '../../shared/engine/lineage.ts';
 import { validateTransformParams, type TransformOp } from '../../shared/engine/transform-params.ts';
 import { importReferenceFile } from '../audio/reference-import.ts';
+import { ensureBundle } from '../engine/builder/bundle-cache.ts';
 import { readManifest } from '../engine/bundle/manifest.ts';
-import { ENGINE_OPTIONS, engineSettings, MODEL_OPTIONS, runJob, UsageError } from './run-job.ts';
+import { ENGINE_OPTIONS, engineSettings, gridTakePath, MODEL_OPTIONS, runJob, UsageError } from './run-job.ts';
 import { USAGE } from './usage.ts';
 
 const OP_OPTIONS = {
@@ -71,7 +73,8 @@ export async function audioToAudio(op: TransformOp, argv: string[]): Promise<voi
   const engine = engineSettings(values);
 
   // The reference is read and checked before the model loads: a bad file costs milliseconds.
-  const rate = (await readManifest(engine.bundleDir)).config.sampleRate;
+  // A checkpoint folder is built (once, into the cache) here, before the engine starts on it.
+  const rate = (await readManifest(await ensureBundle(engine.bundleDir))).config.sampleRate;
   const path = resolve(values.reference);
   // A long clip takes seconds to resample: show how far it has got (on one line, like the engine's progress).
   let shown = -1;
@@ -88,11 +91,15 @@ export async function audioToAudio(op: TransformOp, argv: string[]): Promise<voi
   }
   const reference: ReferenceSource = { kind: 'file', id: path, sha256: sha256(clip.samples), seconds: clip.samples.length / rate };
 
-  await runJob(engine, resolve(values.out), () => ({ kind: 'transform', params, reference: clip.samples }), params.seed, params.takes, (take): Lineage => ({
+  // A variation grid names each file by its cell: out_s0.25_seed7.wav (one strength keeps out, out-2, …).
+  const out = resolve(values.out);
+  const grid = params.op === 'vary' && params.strengths.length > 1;
+  const cellPath = grid ? (take: TakeData) => gridTakePath(out, take.strength ?? 0, take.seed) : undefined;
+  await runJob(engine, out, () => ({ kind: 'transform', params, reference: clip.samples }), params.seed, params.takes, (take): Lineage => ({
     operation: op,
     reference,
     params,
     seed: take.seed,
     ...(take.strength !== undefined ? { strength: take.strength } : {}),
-  }));
+  }), undefined, cellPath);
 }

@@ -100,7 +100,7 @@ beforeAll(async () => {
 
   const varied = await loa(['vary', '--reference', refPath, '--prompt', 'a low hum', '--strengths', '0.3,0.6', '--seed', '3', '--steps', '4', '--model', TINY_BUNDLE, '--out', at('v.wav')]);
   expect(varied.code, varied.stderr).toBe(0);
-  const sidecars = await Promise.all(['v.json', 'v-2.json'].map(async (f) => JSON.parse(await readFile(at(f), 'utf8')).recipe.lineage as Lineage));
+  const sidecars = await Promise.all(['v_s0.3_seed3.json', 'v_s0.6_seed3.json'].map(async (f) => JSON.parse(await readFile(at(f), 'utf8')).recipe.lineage as Lineage));
   varyLineage = sidecars.find((l) => l.strength === 0.6)!;
   expect(varyLineage).toMatchObject({ operation: 'vary', seed: 3, strength: 0.6, reference: { kind: 'file', id: refPath } });
 }, 240_000);
@@ -151,7 +151,7 @@ describe('regenerate an exported file', () => {
 
 describe('regenerate an audio-to-audio take', () => {
   const varyRecipe = (lineage: Lineage) => recipe('transform', lineage.params, lineage.seed, 32000, { strength: lineage.strength, lineage });
-  const varyFile = async () => ((JSON.parse(await readFile(at('v.json'), 'utf8')).recipe.lineage as Lineage).strength === 0.6 ? 'v.wav' : 'v-2.wav');
+  const varyFile = async () => 'v_s0.6_seed3.wav';
 
   it('remakes one cell of a variation grid (strength 0.6 of 0.3, 0.6) bit-identically from the reference file', async () => {
     const take = await varyFile();

@@ -75,6 +75,15 @@ export const takeFile: TakeFile = async (take, recipe, sampleRate) => {
   return { bytes: encodeWav([take.samples], sampleRate, 'float32', { ...(take.loop ? { loop: take.loop } : {}), chunks }), recipe };
 };
 
+/**
+ * A variation grid's take file: `x.wav` → `x_s0.25_seed7.wav`. Every cell of a grid is named by
+ * its own strength and seed, so a folder of them reads as the grid it is (issue 13).
+ */
+export function gridTakePath(out: string, strength: number, seed: number): string {
+  const dot = out.toLowerCase().endsWith('.wav') ? out.length - 4 : out.length;
+  return `${out.slice(0, dot)}_s${strength}_seed${seed}${out.slice(dot) || '.wav'}`;
+}
+
 /** One job of a CLI run: what to make, and where its takes go (`out`, `out-2.wav`, …). */
 export interface CliJob {
   out: string;
@@ -86,6 +95,8 @@ export interface CliJob {
   file?: TakeFile;
   /** Said before the job starts when there are several ("rain on a tin roof"). */
   label?: string;
+  /** Where take `rank` (1 = best) goes; `out`, `out-2.wav`, … by default. */
+  path?: (take: TakeData, rank: number) => string;
 }
 
 /**
@@ -101,8 +112,9 @@ export function runJob(
   takes: number,
   lineage?: (take: TakeData) => Lineage | undefined,
   file?: TakeFile,
+  path?: CliJob['path'],
 ): Promise<void> {
-  return runJobs(engine, [{ out, task, seed, takes, lineage, file }]);
+  return runJobs(engine, [{ out, task, seed, takes, lineage, file, path }]);
 }
 
 /** runJob for several jobs on one engine (the model loads once); Ctrl+C cancels the running job and the rest. */
@@ -143,7 +155,7 @@ export async function runJobs(engine: EngineSettings, jobs: CliJob[]): Promise<v
       for (const notice of output.notices.filter((n) => !info.notices.includes(n))) process.stderr.write(`notice: ${notice}\n`);
       const jobId = randomUUID().replaceAll('-', '');
       for (const [rank, take] of output.takes.entries()) {
-        const path = takePath(job.out, rank + 1);
+        const path = job.path?.(take, rank + 1) ?? takePath(job.out, rank + 1);
         const recipe = makeRecipe(task, take, info, job.lineage?.(take));
         const written = await (job.file ?? takeFile)(take, recipe, output.sampleRate);
         await writeFileAtomic(path, written.bytes);

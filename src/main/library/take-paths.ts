@@ -17,7 +17,12 @@ export function localDate(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-/** Library-relative, '/'-separated. The slug matches exported file names, so a take and its exports sort together. */
-export function generationFile(createdAt: Date, prompt: string, seed: number, id: string): string {
-  return `${GENERATIONS_DIR}/${localDate(createdAt)}/${promptSlug(prompt)}_${seed}_${id}.wav`;
+/**
+ * Library-relative, '/'-separated. The slug matches exported file names, so a take and its exports
+ * sort together. A variation grid's take carries its own strength too (`<slug>_s0.25_<seed>_<id>`),
+ * so the cells of a grid are told apart by name.
+ */
+export function generationFile(createdAt: Date, prompt: string, seed: number, id: string, strength?: number): string {
+  const cell = strength === undefined ? '' : `_s${strength}`;
+  return `${GENERATIONS_DIR}/${localDate(createdAt)}/${promptSlug(prompt)}${cell}_${seed}_${id}.wav`;
 }

@@ -86,7 +86,7 @@ export class LibraryStore implements TakeStore {
   async add(take: NewTake & { recipe?: Recipe; embedding?: Float32Array }): Promise<StoredTake> {
     const id = newTakeId();
     const createdAt = take.createdAt ?? new Date();
-    const file = generationFile(createdAt, take.params.prompt, take.seed, id);
+    const file = generationFile(createdAt, take.params.prompt, take.seed, id, take.lineage?.strength);
     const path = join(this.libraryDir, ...file.split('/'));
     const chunks = take.recipe ? recipeChunks(take.recipe, { takeId: id }) : [];
     await writeFileAtomic(path, encodeWav([take.samples], take.sampleRate, 'float32', { ...(take.loop ? { loop: take.loop } : {}), chunks }));

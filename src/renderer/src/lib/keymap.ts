@@ -126,7 +126,7 @@ export const KEY_LEGEND: readonly (readonly [string, string])[] = [
   ['Esc', 'stop'],
   ['↑ ↓', 'take'],
   ['← →', '±1 s'],
-  ['L', 'loop'],
+  ['L', 'repeat'],
   ['R', 'new seed'],
   ['⇧R', 'use as reference'],
   ['C', 'continue'],

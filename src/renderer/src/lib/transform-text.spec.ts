@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seamMarkers } from '../../../shared/engine/lineage.ts';
-import { describeOp, fallbackReferenceName, lineageText, trimNumber } from './transform-text.ts';
+import { describeOp, describeTakeOp, fallbackReferenceName, lineageText, trimNumber } from './transform-text.ts';
 import { PARAMS, plainTake, transformTake } from './transform-takes.fixture.ts';
 
 describe('wording an audio-to-audio job', () => {
@@ -9,8 +9,16 @@ describe('wording an audio-to-audio job', () => {
     expect(describeOp(PARAMS.vary)).toBe('vary 0.5');
     expect(describeOp(PARAMS.grid)).toBe('vary 0.25/0.5/0.75 × 2');
     expect(describeOp(PARAMS.inpaint)).toBe('inpaint 1.0–2.0 s');
-    expect(describeOp(PARAMS.loop)).toBe('loop');
+    expect(describeOp(PARAMS.loop)).toBe('make loop');
     expect(describeOp(plainTake('t', 'j').params)).toBeNull();
+  });
+
+  it('names a variation grid\'s take by its own strength, not the grid\'s (issue 13)', () => {
+    expect(describeTakeOp(transformTake('g1', 'j', PARAMS.grid, 100, 0.25))).toBe('vary 0.25');
+    expect(describeTakeOp(transformTake('g2', 'j', PARAMS.grid, 101, 0.75))).toBe('vary 0.75');
+    expect(describeTakeOp(transformTake('v', 'j', PARAMS.vary))).toBe('vary 0.5');
+    expect(describeTakeOp(transformTake('c', 'j', PARAMS.continue))).toBe('continue +5 s');
+    expect(describeTakeOp(plainTake('t', 'j'))).toBeNull();
   });
 
   it('writes numbers as typed', () => {

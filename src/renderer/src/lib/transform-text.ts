@@ -13,7 +13,7 @@ function span(from: number, to: number): string {
   return `${from.toFixed(1)}–${to.toFixed(1)} s`;
 }
 
-/** The operation in a few words ("continue +5 s", "vary 0.5", "inpaint 1.0–2.0 s", "loop"); null for text-to-audio. */
+/** The operation in a few words ("continue +5 s", "vary 0.5", "inpaint 1.0–2.0 s", "make loop"); null for text-to-audio. */
 export function describeOp(params: JobParams): string | null {
   if (!isTransformParams(params)) return null;
   switch (params.op) {
@@ -26,8 +26,21 @@ export function describeOp(params: JobParams): string | null {
     case 'inpaint':
       return `inpaint ${span(params.from, params.to)}`;
     case 'loop':
-      return 'loop';
+      return 'make loop';
   }
+}
+
+/**
+ * The operation as one take of it was made: a variation grid's take says its own strength
+ * ("vary 0.5"), not the whole grid's ("vary 0.25/0.5/0.75 × 3"); everything else as describeOp.
+ */
+export function describeTakeOp(take: { params: JobParams; lineage: Lineage | null }): string | null {
+  const { params } = take;
+  if (isTransformParams(params) && params.op === 'vary') {
+    const strength = strengthOf(params, take.lineage);
+    if (strength !== null) return `vary ${trimNumber(strength)}`;
+  }
+  return describeOp(params);
 }
 
 /** The strength a vary take was made with (its grid cell's, or the job's only one). */
