@@ -33,7 +33,7 @@ const csp = contentSecurityPolicy({
   media: [`${MEDIA_SCHEME}:`],
 });
 /** Links the UI may open in the system browser (model pages, docs); everything else is refused. */
-const EXTERNAL_HOSTS = new Set(['huggingface.co', 'github.com']);
+const EXTERNAL_HOSTS = new Set(['huggingface.co', 'github.com', 'creativecommons.org']);
 
 const log = (message: string, error?: unknown) => console.error(`[loa] ${message}`, ...(error === undefined ? [] : [error]));
 

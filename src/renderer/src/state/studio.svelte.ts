@@ -11,6 +11,7 @@ import { MAX_BATCH_PROMPTS } from '../lib/prompt-lines.ts';
 import { AbCompareState } from './ab-compare.svelte.ts';
 import { ExportState } from './export.svelte.ts';
 import { FolderImportState } from './folder-import.svelte.ts';
+import { HubState } from './hub.svelte.ts';
 import { LaneSettingsState } from './lane-settings.svelte.ts';
 import { LibraryState, libraryPlayerId } from './library.svelte.ts';
 import { LineageState } from './lineage.svelte.ts';
@@ -41,6 +42,8 @@ export class Studio {
   readonly notices = new NoticeState();
   readonly settings: SettingsState;
   readonly model: ModelState;
+  /** Install from the Hub: catalogue, cache, installs, installed models. */
+  readonly hub: HubState;
   readonly prompt = new PromptState();
   readonly queue: QueueState;
   readonly takes: TakesState;
@@ -64,6 +67,7 @@ export class Studio {
   constructor(readonly api: StudioClient) {
     this.settings = new SettingsState(api, this.notices);
     this.model = new ModelState(api);
+    this.hub = new HubState(api);
     this.queue = new QueueState(api, this.notices);
     const edited = (before: TakeInfo, patch: TakePatch, what: string) => this.edits.record(before, patch, what);
     this.takes = new TakesState(api, this.notices, edited);
@@ -128,7 +132,8 @@ export class Studio {
   };
 
   private reload = async (): Promise<void> => {
-    await Promise.all([this.settings.load(), this.model.load(), this.queue.load(), this.takes.load(), this.references.load()]);
+    // The hub's lists never block the start: a failure shows on the first-run screen and in Settings.
+    await Promise.all([this.settings.load(), this.model.load(), this.queue.load(), this.takes.load(), this.references.load(), this.hub.load()]);
     this.library.invalidate();
   };
 
@@ -164,6 +169,10 @@ export class Studio {
         break;
       case 'model':
         this.model.set(event.status);
+        this.hub.activeDir = event.status.bundleDir;
+        break;
+      case 'install':
+        this.hub.onProgress(event.install);
         break;
       case 'download':
         this.model.setDownload(event.progress);
