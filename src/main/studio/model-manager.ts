@@ -123,10 +123,9 @@ export class ModelManager extends EventEmitter<{ status: [ModelStatus]; download
     return this.current!.host.start();
   }
 
-  /** The sample rate of the current (or loading) model: references are stored at it. */
+  /** The sample rate of the current model (once loaded): references are stored at it. */
   async sampleRate(): Promise<number> {
-    this.available();
-    return (await readManifest(this.current!.dir)).config.sampleRate;
+    return (await this.loadedInfo()).sampleRate;
   }
 
   /** Hands a job to the current engine (which queues it while the model is still loading). */
