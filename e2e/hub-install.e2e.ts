@@ -7,7 +7,7 @@
  * snapshot already in the cache is offered first and used with no download at all.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -24,6 +24,8 @@ const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const TINY = join(REPO_ROOT, 'models', 'tiny');
 const REPO = 'cvssp/audioldm2';
 const COMMIT = createHash('sha1').update('hub-install e2e').digest('hex');
+const MUSIC = 'cvssp/audioldm2-music';
+const MUSIC_COMMIT = createHash('sha1').update('hub-install e2e music').digest('hex');
 /** The engine is benchmarked on the same CPUs while these run: be generous. */
 const LOAD_MS = 240_000;
 
@@ -132,10 +134,10 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
     expect(pageErrors).toEqual([]);
   }, 900_000);
 
-  it('offers a checkpoint already in the Hugging Face cache first and uses it with no download', async () => {
+  it('offers a checkpoint already in the Hugging Face cache first and uses it with no download; Settings → Models installs another and removes the first, cache copy only when ticked', async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'loa-e2e-hf-'));
     writeHfSnapshot(cacheDir, REPO, COMMIT, TINY);
-    hub = await HubStandIn.start([{ repo: REPO, dir: TINY, commit: COMMIT }]);
+    hub = await HubStandIn.start([{ repo: REPO, dir: TINY, commit: COMMIT }, { repo: MUSIC, dir: TINY, commit: MUSIC_COMMIT }]);
     await open();
 
     const cached = page.getByTestId('cached-card-cvssp-audioldm2');
@@ -149,6 +151,31 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
     await page.getByTestId('prompt-input').waitFor({ timeout: LOAD_MS });
     await until('the model to be ready', async () => (await page.getByTestId('model-status').getAttribute('data-state')) === 'ready', LOAD_MS, 200);
     expect(hub.requests).toEqual([]); // not a single request to the Hub
+
+    // Settings → Models: install AudioLDM 2 Music from the catalogue there; the studio switches to it.
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('installed-cvssp--audioldm2').waitFor({ timeout: 30_000 });
+    await page.getByTestId('settings-install-model').click();
+    const install = page.getByTestId('catalogue-install-cvssp-audioldm2-music');
+    expect(await install.isDisabled()).toBe(true);
+    await page.getByTestId('catalogue-accept-cvssp-audioldm2-music').check();
+    await install.click();
+    await until('the music model to be in use', async () => /in use/.test((await page.getByTestId('installed-cvssp--audioldm2-music').textContent({ timeout: 1000 }).catch(() => '')) ?? ''), LOAD_MS, 200);
+    await until('the model to be ready', async () => (await page.getByTestId('model-status').getAttribute('data-state')) === 'ready', LOAD_MS, 200);
+
+    // Remove the first: asked first, and its Hugging Face cache copy goes only because it is ticked.
+    const snapshot = join(cacheDir, 'models--cvssp--audioldm2', 'snapshots', COMMIT);
+    expect(existsSync(snapshot)).toBe(true);
+    await page.getByTestId('remove-cvssp--audioldm2').click();
+    const confirm = page.getByTestId('remove-confirm');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toMatch(/Python tools/);
+    await page.getByTestId('remove-include-cache').check();
+    await page.screenshot({ path: join(SCREENSHOTS, 'settings-models-remove.png') });
+    await page.getByTestId('remove-confirm-button').click();
+    await until('the model to be gone', async () => (await page.getByTestId('installed-cvssp--audioldm2').count()) === 0, 30_000);
+    expect(existsSync(snapshot)).toBe(false);
+    expect(existsSync(join(cacheDir, 'models--cvssp--audioldm2-music', 'snapshots', MUSIC_COMMIT))).toBe(true);
     expect(pageErrors).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 });
