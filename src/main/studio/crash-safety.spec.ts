@@ -20,8 +20,9 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
 });
 
-async function connect(library: string, config: string) {
-  const server = await startStudioWeb({ model: TINY_BUNDLE, library, config });
+/** `allowRoots`: server folders the page may name (a folder import names one). */
+async function connect(library: string, config: string, allowRoots: string[] = []) {
+  const server = await startStudioWeb({ model: TINY_BUNDLE, library, config, allowRoots });
   servers.push(server);
   const url = new URL(server.url);
   const token = new URLSearchParams(url.hash.slice(1)).get('token')!;
@@ -98,7 +99,7 @@ describe('crash safety (SIGKILL of the studio process)', () => {
         await writeFile(join(folder, `s${String(i).padStart(2, '0')}.wav`), encodeWav([Float32Array.from({ length: 44100 * 4 }, (_, k) => 0.3 * Math.sin(k / (5 + i)))], 44100, 'pcm16'));
       }
       const libraryDir = join(scratch.path, 'library');
-      const { server, api, events } = await connect(libraryDir, join(scratch.path, 'config'));
+      const { server, api, events } = await connect(libraryDir, join(scratch.path, 'config'), [folder]);
       await until(() => events.some((e) => e.type === 'model' && e.status.state === 'ready'), 120_000, 'the model');
       void api.importFolder(folder).catch(() => {});
       await until(() => events.some((e) => e.type === 'import' && e.done >= 3), 120_000, 'three imports');
