@@ -137,7 +137,12 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
   it('offers a checkpoint already in the Hugging Face cache first and uses it with no download; Settings → Models installs another and removes the first, cache copy only when ticked', async () => {
     cacheDir = mkdtempSync(join(tmpdir(), 'loa-e2e-hf-'));
     writeHfSnapshot(cacheDir, REPO, COMMIT, TINY);
-    hub = await HubStandIn.start([{ repo: REPO, dir: TINY, commit: COMMIT }, { repo: MUSIC, dir: TINY, commit: MUSIC_COMMIT }]);
+    hub = await HubStandIn.start([
+      { repo: REPO, dir: TINY, commit: COMMIT },
+      { repo: MUSIC, dir: TINY, commit: MUSIC_COMMIT },
+      // A repo that is no AudioLDM 2 checkpoint (no model_index.json): refused with the builder's reason.
+      { repo: 'someone/not-audioldm', dir: join(REPO_ROOT, 'models', 'configs'), commit: createHash('sha1').update('not audioldm').digest('hex') },
+    ]);
     await open();
 
     const cached = page.getByTestId('cached-card-cvssp-audioldm2');
@@ -176,6 +181,19 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
     await until('the model to be gone', async () => (await page.getByTestId('installed-cvssp--audioldm2').count()) === 0, 30_000);
     expect(existsSync(snapshot)).toBe(false);
     expect(existsSync(join(cacheDir, 'models--cvssp--audioldm2-music', 'snapshots', MUSIC_COMMIT))).toBe(true);
+
+    // A repo id typed in that is not an AudioLDM 2 checkpoint: the reason and what to do, in place; the model in use stays.
+    await page.getByTestId('other-repo-input').fill('someone/not-audioldm');
+    expect(await page.getByTestId('other-repo-install').isDisabled()).toBe(true);
+    await page.getByTestId('other-repo-accept').check();
+    await page.getByTestId('other-repo-install').click();
+    const error = page.getByTestId('install-error');
+    await error.waitFor({ timeout: 60_000 });
+    expect(await error.textContent()).toMatch(/model_index\.json.*not a diffusers AudioLDM 2 checkpoint/s);
+    await error.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'settings-models-error.png') });
+    expect(await page.getByTestId('model-status').getAttribute('data-state')).toBe('ready');
+    expect(hub.downloads().some((r) => r.url.includes('not-audioldm') && r.file !== 'model_index.json' && r.sent > 0)).toBe(false);
     expect(pageErrors).toEqual([]);
   }, 900_000);
 });
