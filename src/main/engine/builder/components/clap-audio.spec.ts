@@ -1,16 +1,17 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { CONTRACT, contractProblems } from '../../bundle/contract.ts';
 import { float32 } from '../../onnx/onnx-runtime.ts';
 import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
-import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointConfigs, type Config } from '../checkpoint/checkpoint.ts';
+import { Checkpoint, type Config } from '../checkpoint/checkpoint.ts';
 import { readSafetensors, type SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { Graph } from '../onnx/graph.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { FIXTURE_CHECKPOINT, goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
-import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { fixtureCheckpoint, fixtureGraph, openBuiltGraph } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
 import { mergeOrder, relativePositionIndex, shiftedWindowMask, windowOrder } from './clap-audio-blocks.ts';
 import { buildClapAudio, CLAP_AUDIO_FRAMES, clapAudioDims, clapLogitScale, isClapAudioBuffer } from './clap-audio.ts';
 import { bicubicTaps, melToImage } from './clap-audio-mel2img.ts';
@@ -19,11 +20,7 @@ const caseE = () => goldenCase(goldenCaseNames().find((n) => n.startsWith('e-'))
 const ROW = 1001 * 64;
 
 describe('CLAP audio graph vs diffusers (ClapModel.get_audio_features, case e ranking)', () => {
-  let run: GraphRun;
-  beforeAll(async () => {
-    run = await openBuiltGraph(await fixtureCheckpoint(), buildClapAudio(await fixtureCheckpoint()));
-  });
-  afterAll(() => run.dispose());
+  const run = fixtureGraph(buildClapAudio);
 
   const embed = async (features: Float32Array, batch: number) => {
     const out = await run.session.run({ input_features: float32(features, [batch, 1, 1001, 64]) });
@@ -283,24 +280,13 @@ describe('CLAP audio graph with bias tables and BatchNorm statistics', () => {
   });
 });
 
-/** A checkpoint of configs only, whose CLAP records the tensors a build asks for. */
-function plannedCheckpoint(textEncoder: Config, recorder = new WeightRecorder()): Checkpoint {
-  const configs = Object.fromEntries(CHECKPOINT_COMPONENTS.map((c) => [c, {}])) as unknown as CheckpointConfigs;
-  configs.text_encoder = textEncoder;
-  const checkpoint = Checkpoint.planned(configs);
-  checkpoint.components.text_encoder.weights = recorder;
-  return checkpoint;
-}
-
-const parameterCount = (recorder: WeightRecorder) => [...recorder.specs.values()].reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
-
-const published = (): Config => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../../../../shared/spec/checkpoints/audioldm2/text_encoder/config.json'), 'utf8'));
+const published = () => publishedConfig('text_encoder');
 
 describe('CLAP audio builder on configs', () => {
   it("asks for exactly the fixture's audio tensors (all of audio_model. and audio_projection. but the saved buffers)", async () => {
     const fixture = await fixtureCheckpoint();
     const recorder = new WeightRecorder();
-    buildClapAudio(plannedCheckpoint(fixture.config('text_encoder'), recorder));
+    buildClapAudio(plannedCheckpoint('text_encoder', fixture.config('text_encoder'), recorder));
     const file = fixture.weights('text_encoder') as SafetensorsFile;
     const inFile = [...file.tensors.values()]
       .filter((t) => (t.name.startsWith('audio_model.') || t.name.startsWith('audio_projection.')) && !isClapAudioBuffer(t.name));
@@ -308,9 +294,9 @@ describe('CLAP audio builder on configs', () => {
     for (const t of inFile) expect(recorder.specs.get(t.name)?.shape).toEqual(t.shape);
   });
 
-  it('builds the published cvssp/audioldm2 config from ClapAudioConfig defaults: HTSAT 128-wide, depths 2-2-12-2, 68,611,992 values', () => {
+  it('builds the published cvssp/audioldm2 config from ClapAudioConfig defaults: HTSAT 128-wide, depths 2-2-12-2, 68,611,992 values', async () => {
     const recorder = new WeightRecorder();
-    const checkpoint = plannedCheckpoint(published(), recorder);
+    const checkpoint = plannedCheckpoint('text_encoder', await published(), recorder);
     const d = clapAudioDims(checkpoint);
     expect(d.stages.map((s) => [s.dim, s.heads, s.height, s.blocks.length, s.blocks.map((b) => b.shift).join('')])).toEqual([
       [128, 4, 64, 2, '04'], [256, 8, 32, 2, '04'], [512, 16, 16, 12, '040404040404'], [1024, 32, 8, 2, '00'],
@@ -338,10 +324,10 @@ describe('CLAP audio builder on configs', () => {
     ['window_size', { window_size: 16 }],
     ['hidden_act', { hidden_act: 'mish' }],
     ['num_attention_heads', { num_attention_heads: [4, 8, 16] }],
-  ])('refuses audio_config %s it does not build, by name', (key, change) => {
-    const config = published();
+  ])('refuses audio_config %s it does not build, by name', async (key, change) => {
+    const config = await published();
     config.audio_config = { ...(config.audio_config as Config), ...change };
-    const build = () => buildClapAudio(plannedCheckpoint(config));
+    const build = () => buildClapAudio(plannedCheckpoint('text_encoder', config));
     expect(build).toThrow(CheckpointError);
     expect(build).toThrow(new RegExp(`"${key}"`));
   });
@@ -352,6 +338,6 @@ describe('CLAP audio builder on configs', () => {
     const t = file.tensors.get('logit_scale_t')!;
     const bytes = readFileSync(file.path).subarray(t.offset, t.offset + 4);
     expect(clapLogitScale(fixture)).toBe(Math.exp(bytes.readFloatLE(0)));
-    expect(clapLogitScale(plannedCheckpoint(published()))).toBeCloseTo(14.285714285714285, 12);
+    expect(clapLogitScale(plannedCheckpoint('text_encoder', await published()))).toBeCloseTo(14.285714285714285, 12);
   });
 });

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { int64 } from '../../onnx/onnx-runtime.ts';
 import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
-import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointConfigs, type Config } from '../checkpoint/checkpoint.ts';
+import type { Config } from '../checkpoint/checkpoint.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
-import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { eachGoldenCase, fixtureCheckpoint, fixtureGraph } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
 import { buildClapText, clapTextDims } from './clap-text.ts';
 
 /** Rows [rows, len] of `ids`/`mask` cut to their first `keep` columns (padding to the longest instead of 512). */
@@ -29,19 +28,14 @@ function longest(mask: BigInt64Array, dims: number[]): number {
 }
 
 describe('CLAP text graph vs diffusers (ClapModel.get_text_features)', () => {
-  let run: GraphRun;
-  beforeAll(async () => {
-    run = await openBuiltGraph(await fixtureCheckpoint(), buildClapText(await fixtureCheckpoint()));
-  });
-  afterAll(() => run.dispose());
+  const run = fixtureGraph(buildClapText);
 
   const embed = async (ids: BigInt64Array, mask: BigInt64Array, dims: number[]) => {
     const out = await run.session.run({ input_ids: int64(ids, dims), attention_mask: int64(mask, dims) });
     return out.text_embeds;
   };
 
-  it.each(goldenCaseNames())('case %s: 512-padded tokens → clap_text_embeds', async (name) => {
-    const c = goldenCase(name);
+  eachGoldenCase('case %s: 512-padded tokens → clap_text_embeds', async (c) => {
     const ids = goldenStage(c, 'clap_input_ids');
     const mask = goldenStage(c, 'clap_attention_mask');
     const expected = goldenStage(c, 'clap_text_embeds');
@@ -51,8 +45,7 @@ describe('CLAP text graph vs diffusers (ClapModel.get_text_features)', () => {
     expect(relativeL2(out.data as Float32Array, expected.data as Float32Array)).toBeLessThan(1e-5);
   });
 
-  it.each(goldenCaseNames())('case %s: the same texts padded to the longest give the same embeddings', async (name) => {
-    const c = goldenCase(name);
+  eachGoldenCase('case %s: the same texts padded to the longest give the same embeddings', async (c) => {
     const ids = goldenStage(c, 'clap_input_ids');
     const mask = goldenStage(c, 'clap_attention_mask');
     // Case f's prompt fills all 512 (truncated); its other rows still change length.
@@ -98,17 +91,6 @@ describe('CLAP text graph vs diffusers (ClapModel.get_text_features)', () => {
   });
 });
 
-/** A checkpoint of configs only, whose CLAP records the tensors a build asks for. */
-function plannedCheckpoint(textEncoder: Config, recorder: WeightRecorder): Checkpoint {
-  const configs = Object.fromEntries(CHECKPOINT_COMPONENTS.map((c) => [c, {}])) as unknown as CheckpointConfigs;
-  configs.text_encoder = textEncoder;
-  const checkpoint = Checkpoint.planned(configs);
-  checkpoint.components.text_encoder.weights = recorder;
-  return checkpoint;
-}
-
-const parameterCount = (recorder: WeightRecorder) => [...recorder.specs.values()].reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
-
 /** Persistent buffers ClapTextEmbeddings saves (arange position ids, zero token types): not parameters, not read. */
 const isClapTextBuffer = (name: string) => name === 'text_model.embeddings.position_ids' || name === 'text_model.embeddings.token_type_ids';
 
@@ -116,17 +98,17 @@ describe('CLAP text builder on configs', () => {
   it("asks for exactly the fixture's text tensors (all of text_model. and text_projection. but the two index buffers)", async () => {
     const fixture = await fixtureCheckpoint();
     const recorder = new WeightRecorder();
-    buildClapText(plannedCheckpoint(fixture.config('text_encoder'), recorder));
+    buildClapText(plannedCheckpoint('text_encoder', fixture.config('text_encoder'), recorder));
     const file = fixture.weights('text_encoder') as { tensors: Map<string, unknown> };
     const inFile = [...file.tensors.keys()].filter((n) => (n.startsWith('text_model.') || n.startsWith('text_projection.')) && !isClapTextBuffer(n)).sort();
     expect([...recorder.specs.keys()].sort()).toEqual(inFile);
   });
 
-  const published = (): Config => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../../../../shared/spec/checkpoints/audioldm2/text_encoder/config.json'), 'utf8'));
+  const published = () => publishedConfig('text_encoder');
 
-  it('builds the published cvssp/audioldm2 config from ClapTextConfig defaults: RoBERTa-base + projection, 125,302,016 parameters', () => {
+  it('builds the published cvssp/audioldm2 config from ClapTextConfig defaults: RoBERTa-base + projection, 125,302,016 parameters', async () => {
     const recorder = new WeightRecorder();
-    const checkpoint = plannedCheckpoint(published(), recorder);
+    const checkpoint = plannedCheckpoint('text_encoder', await published(), recorder);
     expect(clapTextDims(checkpoint)).toEqual({
       vocabSize: 50265, hidden: 768, layers: 12, heads: 12, intermediate: 3072, hiddenAct: 'gelu', maxPositions: 514,
       typeVocab: 1, eps: 1e-12, padTokenId: 1, projectionDim: 512, projectionAct: 'relu',
@@ -144,15 +126,15 @@ describe('CLAP text builder on configs', () => {
     ['hidden_act', 'quick_gelu'],
     ['num_attention_heads', 7],
     ['is_decoder', true],
-  ])('refuses text_config %s = %j by name', (key, value) => {
-    const config = published();
+  ])('refuses text_config %s = %j by name', async (key, value) => {
+    const config = await published();
     config.text_config = { ...(config.text_config as Config), [key]: value };
-    expect(() => buildClapText(plannedCheckpoint(config, new WeightRecorder()))).toThrow(CheckpointError);
-    expect(() => buildClapText(plannedCheckpoint(config, new WeightRecorder()))).toThrow(new RegExp(`"${key}"`));
+    expect(() => buildClapText(plannedCheckpoint('text_encoder', config))).toThrow(CheckpointError);
+    expect(() => buildClapText(plannedCheckpoint('text_encoder', config))).toThrow(new RegExp(`"${key}"`));
   });
 
-  it('refuses a projection activation it does not implement by name', () => {
-    const config = { ...published(), projection_hidden_act: 'tanh' };
-    expect(() => buildClapText(plannedCheckpoint(config, new WeightRecorder()))).toThrow(/"projection_hidden_act"/);
+  it('refuses a projection activation it does not implement by name', async () => {
+    const config = { ...(await published()), projection_hidden_act: 'tanh' };
+    expect(() => buildClapText(plannedCheckpoint('text_encoder', config))).toThrow(/"projection_hidden_act"/);
   });
 });

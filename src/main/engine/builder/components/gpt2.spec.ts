@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, contractProblems, expandValues } from '../../bundle/contract.ts';
 import { float32, int64, type TensorData } from '../../onnx/onnx-runtime.ts';
 import { generateLanguageOfAudio } from '../../pipeline/language-of-audio.ts';
 import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
-import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointConfigs, type Config } from '../checkpoint/checkpoint.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
-import { goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
-import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { goldenCase, goldenStage, relativeL2 } from '../testing/golden.ts';
+import { eachGoldenCase, fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
 import { buildGpt2Prefill, buildGpt2Step, gpt2Dims, isUnusedGpt2Tensor, type Gpt2Dims } from './gpt2.ts';
 
 const MAX_NEW_TOKENS = 8;
@@ -100,9 +98,9 @@ describe('GPT-2 language-of-audio graphs vs diffusers', () => {
     return out;
   }
 
-  it.each(goldenCaseNames())('case %s: the engine loop on the built prefill + step gives diffusers\' loa_embeds', async (name) => {
+  eachGoldenCase('case %s: the engine loop on the built prefill + step gives diffusers\' loa_embeds', async (c, name) => {
     const p = goldenPrefix(name);
-    const expected = goldenStage(goldenCase(name), 'loa_embeds');
+    const expected = goldenStage(c, 'loa_embeds');
     const loa = await cachedLoa(p);
     expect(expected.dims).toEqual([p.batch, MAX_NEW_TOKENS, dims.llmDim]);
     const rel = relativeL2(loa, expected.data as Float32Array);
@@ -176,7 +174,7 @@ describe('GPT-2 language-of-audio graphs vs diffusers', () => {
   it('uses every tensor of the checkpoint but the token embedding', async () => {
     const checkpoint = await fixtureCheckpoint();
     const recorder = new WeightRecorder();
-    const planned = plannedCheckpoint(checkpoint.config('language_model'), recorder);
+    const planned = plannedCheckpoint('language_model', checkpoint.config('language_model'), recorder);
     buildGpt2Prefill(planned);
     buildGpt2Step(planned);
     const file = checkpoint.weights('language_model') as { tensors: Map<string, unknown> };
@@ -186,31 +184,17 @@ describe('GPT-2 language-of-audio graphs vs diffusers', () => {
   });
 });
 
-/** A checkpoint of configs only, whose language model records the tensors a build asks for. */
-function plannedCheckpoint(languageModel: Config, recorder: WeightRecorder): Checkpoint {
-  const configs = Object.fromEntries(CHECKPOINT_COMPONENTS.map((c) => [c, {}])) as unknown as CheckpointConfigs;
-  configs.language_model = languageModel;
-  const checkpoint = Checkpoint.planned(configs);
-  checkpoint.components.language_model.weights = recorder;
-  return checkpoint;
-}
-
 describe('GPT-2 builder on the published cvssp/audioldm2 config', () => {
-  const published = (): Config => ({
-    ...JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../../../../shared/spec/checkpoints/audioldm2/language_model/config.partial.json'), 'utf8')),
-    // The partial config leaves out the keys save_pretrained adds.
-    torch_dtype: 'float32',
-    transformers_version: '4.47.0',
-  });
+  // The hub's partial config completed with GPT2Config's vocab_size and use_cache (models/configs/README.md).
+  const published = () => publishedConfig('language_model');
 
-  it('builds both graphs and asks for GPT-2 base without wte: 124,439,808 − 50257·768 parameters', () => {
+  it('builds both graphs and asks for GPT-2 base without wte: 124,439,808 − 50257·768 parameters', async () => {
     const recorder = new WeightRecorder();
-    const checkpoint = plannedCheckpoint(published(), recorder);
+    const checkpoint = plannedCheckpoint('language_model', await published(), recorder);
     expect(gpt2Dims(checkpoint)).toMatchObject({ llmDim: 768, heads: 12, headDim: 64, layers: 12, innerDim: 3072, positions: 1024, activation: 'gelu_new', scale: 1 / 8 });
     expect(buildGpt2Prefill(checkpoint).nodeCount).toBeGreaterThan(0);
     expect(buildGpt2Step(checkpoint).nodeCount).toBeGreaterThan(0);
-    const count = [...recorder.specs.values()].reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
-    expect(count).toBe(124_439_808 - 50257 * 768);
+    expect(parameterCount(recorder)).toBe(124_439_808 - 50257 * 768);
     expect(recorder.specs.has('wte.weight')).toBe(false);
     expect(recorder.specs.get('h.11.attn.c_attn.weight')).toEqual({ name: 'h.11.attn.c_attn.weight', shape: [768, 2304], init: 'fanInAxis0' });
     expect(recorder.specs.get('h.0.mlp.c_proj.weight')?.shape).toEqual([3072, 768]);
@@ -222,8 +206,8 @@ describe('GPT-2 builder on the published cvssp/audioldm2 config', () => {
     ['add_cross_attention', true],
     ['activation_function', 'quick_gelu'],
     ['n_head', 7],
-  ])('refuses %s = %j by name', (key, value) => {
-    const checkpoint = plannedCheckpoint({ ...published(), [key]: value }, new WeightRecorder());
+  ])('refuses %s = %j by name', async (key, value) => {
+    const checkpoint = plannedCheckpoint('language_model', { ...(await published()), [key]: value });
     expect(() => buildGpt2Prefill(checkpoint)).toThrow(CheckpointError);
     expect(() => buildGpt2Step(checkpoint)).toThrow(new RegExp(`"${key}"`));
   });

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { float32, int64 } from '../../onnx/onnx-runtime.ts';
-import { goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
-import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { goldenStage, relativeL2 } from '../testing/golden.ts';
+import { eachGoldenCase, fixtureGraph } from '../testing/graph-harness.ts';
 import { buildProjection } from './projection.ts';
 
 describe('projection graph vs diffusers', () => {
-  let run: GraphRun;
-  beforeAll(async () => {
-    run = await openBuiltGraph(await fixtureCheckpoint(), buildProjection(await fixtureCheckpoint()));
-  });
-  afterAll(() => run.dispose());
+  const run = fixtureGraph(buildProjection);
 
-  it.each(goldenCaseNames())('case %s: embeds and mask', async (name) => {
-    const c = goldenCase(name);
+  eachGoldenCase('case %s: embeds and mask', async (c) => {
     const clap = goldenStage(c, 'clap_text_embeds');
     const t5 = goldenStage(c, 't5_last_hidden_state');
     const t5Mask = goldenStage(c, 't5_attention_mask');

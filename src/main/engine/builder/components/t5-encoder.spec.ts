@@ -1,23 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { int64 } from '../../onnx/onnx-runtime.ts';
 import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
-import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointConfigs, type Config } from '../checkpoint/checkpoint.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
-import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { eachGoldenCase, fixtureCheckpoint, fixtureGraph } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
 import { buildT5Encoder, relativeBucketTable, t5Dims } from './t5-encoder.ts';
 
 describe('T5 encoder graph vs diffusers (T5EncoderModel.last_hidden_state)', () => {
-  let run: GraphRun;
-  beforeAll(async () => {
-    run = await openBuiltGraph(await fixtureCheckpoint(), buildT5Encoder(await fixtureCheckpoint()));
-  });
-  afterAll(() => run.dispose());
+  const run = fixtureGraph(buildT5Encoder);
 
-  it.each(goldenCaseNames())('case %s', async (name) => {
-    const c = goldenCase(name);
+  eachGoldenCase('case %s', async (c) => {
     const ids = goldenStage(c, 't5_input_ids');
     const mask = goldenStage(c, 't5_attention_mask');
     const expected = goldenStage(c, 't5_last_hidden_state');
@@ -86,31 +79,18 @@ describe('T5 relative position buckets', () => {
   });
 });
 
-/** A checkpoint of configs only, whose T5 records the tensors a build asks for. */
-function plannedCheckpoint(textEncoder2: Config, recorder: WeightRecorder): Checkpoint {
-  const configs = Object.fromEntries(CHECKPOINT_COMPONENTS.map((c) => [c, {}])) as unknown as CheckpointConfigs;
-  configs.text_encoder_2 = textEncoder2;
-  const checkpoint = Checkpoint.planned(configs);
-  checkpoint.components.text_encoder_2.weights = recorder;
-  return checkpoint;
-}
-
-const parameterCount = (recorder: WeightRecorder) => [...recorder.specs.values()].reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
-
 describe('T5 encoder builder on configs', () => {
   it("asks for exactly the fixture's tensors (the shared embedding once, as shared.weight)", async () => {
     const fixture = await fixtureCheckpoint();
     const recorder = new WeightRecorder();
-    buildT5Encoder(plannedCheckpoint(fixture.config('text_encoder_2'), recorder));
+    buildT5Encoder(plannedCheckpoint('text_encoder_2', fixture.config('text_encoder_2'), recorder));
     const file = fixture.weights('text_encoder_2') as { tensors: Map<string, unknown> };
     expect([...recorder.specs.keys()].sort()).toEqual([...file.tensors.keys()].sort());
   });
 
-  const published = (): Config => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../../../../shared/spec/checkpoints/audioldm2/text_encoder_2/config.json'), 'utf8'));
-
-  it('builds the published cvssp/audioldm2 config: the Flan-T5-large encoder, 341,231,104 parameters', () => {
+  it('builds the published cvssp/audioldm2 config: the Flan-T5-large encoder, 341,231,104 parameters', async () => {
     const recorder = new WeightRecorder();
-    const checkpoint = plannedCheckpoint(published(), recorder);
+    const checkpoint = plannedCheckpoint('text_encoder_2', await publishedConfig('text_encoder_2'), recorder);
     expect(t5Dims(checkpoint)).toEqual({ vocabSize: 32128, dModel: 1024, heads: 16, headDim: 64, ff: 2816, layers: 24, eps: 1e-6, buckets: 32, maxDistance: 128 });
     expect(buildT5Encoder(checkpoint).nodeCount).toBeGreaterThan(0);
     // shared/spec/audioldm2-inference.md §8.5 (the shared embedding counted once).
@@ -128,8 +108,8 @@ describe('T5 encoder builder on configs', () => {
     ['dense_act_fn', 'gelu'],
     ['is_gated_act', false],
     ['relative_attention_num_buckets', 31],
-  ])('refuses %s = %j by name', (key, value) => {
-    const checkpoint = plannedCheckpoint({ ...published(), [key]: value }, new WeightRecorder());
+  ])('refuses %s = %j by name', async (key, value) => {
+    const checkpoint = plannedCheckpoint('text_encoder_2', { ...(await publishedConfig('text_encoder_2')), [key]: value });
     expect(() => buildT5Encoder(checkpoint)).toThrow(CheckpointError);
     expect(() => buildT5Encoder(checkpoint)).toThrow(new RegExp(`"${key}"`));
   });

@@ -1,17 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { CONTRACT, contractProblems } from '../../bundle/contract.ts';
 import { float32, int64, OnnxSession, type TensorData } from '../../onnx/onnx-runtime.ts';
 import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
-import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointConfigs, type Config } from '../checkpoint/checkpoint.ts';
 import type { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { Graph, int } from '../onnx/graph.ts';
 import { mergeHeads, multiHeadAttention, scaledDotProduct, splitHeads } from '../onnx/layers.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
-import { goldenCase, goldenCaseNames, goldenStage, relativeL2, type GoldenCase } from '../testing/golden.ts';
-import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { goldenCase, goldenStage, relativeL2, type GoldenCase } from '../testing/golden.ts';
+import { eachGoldenCase, fixtureCheckpoint, fixtureGraph } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
 import { buildUnet, timestepFrequencies } from './unet.ts';
 import { unetDims } from './unet-config.ts';
 import { unetMacs } from './unet-macs.ts';
@@ -34,27 +34,12 @@ function stepInputs(c: GoldenCase): Record<string, TensorData> {
   };
 }
 
-/** A checkpoint of configs only whose UNet records the tensors a build asks for. */
-function plannedCheckpoint(unet: Config, recorder = new WeightRecorder()): Checkpoint {
-  const configs = Object.fromEntries(CHECKPOINT_COMPONENTS.map((c) => [c, {}])) as unknown as CheckpointConfigs;
-  configs.unet = unet;
-  const checkpoint = Checkpoint.planned(configs);
-  checkpoint.components.unet.weights = recorder;
-  return checkpoint;
-}
-
 describe('UNet graph vs diffusers (AudioLDM2UNet2DConditionModel)', () => {
-  let run: GraphRun;
-  beforeAll(async () => {
-    const checkpoint = await fixtureCheckpoint();
-    run = await openBuiltGraph(checkpoint, buildUnet(checkpoint));
-  });
-  afterAll(() => run.dispose());
+  const run = fixtureGraph(buildUnet);
 
   // Latent lengths 64, 63, 32, 25, 16, 7 (63, 25 and 7 are not multiples of 8: the up-samplers
   // interpolate to the skip sizes), batch 1, 2 and 4, T5 lengths 5 to 128 with padded tokens.
-  it.each(goldenCaseNames())('case %s: step-1 noise_pred within rel. L2 1e-5', async (name) => {
-    const c = goldenCase(name);
+  eachGoldenCase('case %s: step-1 noise_pred within rel. L2 1e-5', async (c) => {
     const out = await run.session.run(stepInputs(c));
     const expected = goldenStage(c, 'unet_step1_noise_pred');
     expect(out.noise_pred.dims).toEqual(expected.dims);
@@ -104,7 +89,7 @@ describe('UNet graph vs diffusers (AudioLDM2UNet2DConditionModel)', () => {
   it('asks for exactly the tensors of the checkpoint', async () => {
     const checkpoint = await fixtureCheckpoint();
     const recorder = new WeightRecorder();
-    buildUnet(plannedCheckpoint(checkpoint.config('unet'), recorder));
+    buildUnet(plannedCheckpoint('unet', checkpoint.config('unet'), recorder));
     const file = checkpoint.weights('unet') as SafetensorsFile;
     expect([...recorder.specs.keys()].sort()).toEqual([...file.tensors.keys()].sort());
     for (const [name, spec] of recorder.specs) expect(spec.shape).toEqual(file.tensors.get(name)?.shape);
@@ -146,26 +131,25 @@ describe('UNet attention mask: ORT key_padding_mask = diffusers additive bias (1
 });
 
 describe('UNet builder on the published cvssp/audioldm2 config', () => {
-  const published = (): Config => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../../../../shared/spec/checkpoints/audioldm2/unet/config.json'), 'utf8'));
+  const published = () => publishedConfig('unet');
 
-  it('builds and asks for 346,943,496 parameters (the docs\' "350M")', () => {
+  it('builds and asks for 346,943,496 parameters (the docs\' "350M")', async () => {
     const recorder = new WeightRecorder();
-    const checkpoint = plannedCheckpoint(published(), recorder);
+    const checkpoint = plannedCheckpoint('unet', await published(), recorder);
     const dims = unetDims(checkpoint);
     expect(dims).toMatchObject({ inChannels: 8, outChannels: 8, timeProjDim: 128, timeEmbedDim: 512, loaDim: 768, t5Dim: 1024, groups: 32 });
     expect(dims.mid.attention).toEqual({ heads: 8, innerDim: 640, transformerLayers: 1, contexts: ['self', 'loa', 't5'] });
     expect(buildUnet(checkpoint).nodeCount).toBeGreaterThan(0);
-    const count = [...recorder.specs.values()].reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
     // 346,943,496 parameters in 1520 tensors (1.39 GB as float32): the diffusers docs' "350M".
-    expect(count).toBe(346_943_496);
+    expect(parameterCount(recorder)).toBe(346_943_496);
     expect(recorder.specs.size).toBe(1520);
     expect(recorder.specs.get('down_blocks.1.attentions.2.transformer_blocks.0.attn2.to_k.weight')?.shape).toEqual([256, 1024]);
     expect(recorder.specs.get('up_blocks.0.attentions.4.transformer_blocks.0.attn2.to_k.weight')?.shape).toEqual([640, 768]);
     expect(recorder.specs.get('up_blocks.3.resnets.0.conv_shortcut.weight')?.shape).toEqual([128, 256 + 128, 1, 1]);
   });
 
-  it('costs 83.6 GMAC per batch row at 250 latent frames × 16 (10 s of audio; LOA 8, T5 20 tokens)', () => {
-    const dims = unetDims(plannedCheckpoint(published()));
+  it('costs 83.6 GMAC per batch row at 250 latent frames × 16 (10 s of audio; LOA 8, T5 20 tokens)', async () => {
+    const dims = unetDims(plannedCheckpoint('unet', await published()));
     const macs = unetMacs(dims, { frames: 250, freq: 16, loaLen: 8, t5Len: 20 });
     // Convs 30.18 G, Linear layers (incl. 1×1 proj_in/out) 41.96 G, Q·Kᵀ and P·V 11.45 G. One CFG step
     // (batch 2) is 2 · 2 · 83.6 G = 334 GFLOP: 1.59 s at 210 GFLOP/s.
@@ -185,15 +169,15 @@ describe('UNet builder on the published cvssp/audioldm2 config', () => {
     ['down_block_types', ['DownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'AttnDownBlock2D']],
     ['cross_attention_dim', [[null, 768, 1024], [null, 768, 1024], [null, 768, 512], [null, 768, 1024]]],
     ['transformer_layers_per_block', [1, 2]],
-  ])('refuses %s = %j by name', (key, value) => {
-    const checkpoint = plannedCheckpoint({ ...published(), [key]: value });
+  ])('refuses %s = %j by name', async (key, value) => {
+    const checkpoint = plannedCheckpoint('unet', { ...(await published()), [key]: value });
     expect(() => buildUnet(checkpoint)).toThrow(CheckpointError);
     expect(() => buildUnet(checkpoint)).toThrow(new RegExp(`"${key}"`));
   });
 
-  it('reads per-block lists and use_linear_projection (proj_in/proj_out as Linear)', () => {
+  it('reads per-block lists and use_linear_projection (proj_in/proj_out as Linear)', async () => {
     const recorder = new WeightRecorder();
-    buildUnet(plannedCheckpoint({ ...published(), transformer_layers_per_block: [1, 1, 2, 3], attention_head_dim: [4, 8, 8, 10], use_linear_projection: true }, recorder));
+    buildUnet(plannedCheckpoint('unet', { ...(await published()), transformer_layers_per_block: [1, 1, 2, 3], attention_head_dim: [4, 8, 8, 10], use_linear_projection: true }, recorder));
     expect(recorder.specs.get('down_blocks.2.attentions.0.transformer_blocks.1.norm1.weight')?.shape).toEqual([384]);
     expect(recorder.specs.has('down_blocks.2.attentions.0.transformer_blocks.2.norm1.weight')).toBe(false);
     expect(recorder.specs.get('mid_block.attentions.1.transformer_blocks.2.norm3.weight')?.shape).toEqual([640]);

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { float32 } from '../../onnx/onnx-runtime.ts';
 import { SeededRandom } from '../../random.ts';
-import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointConfigs, type Config } from '../checkpoint/checkpoint.ts';
+import type { Checkpoint, Config } from '../checkpoint/checkpoint.ts';
 import type { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
-import { goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
-import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { goldenStage, relativeL2 } from '../testing/golden.ts';
+import { eachGoldenCase, fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
 import { readAllTensors, referenceVaeEncoder } from '../testing/vae-encoder-reference.ts';
 import { buildVaeDecoder, buildVaeEncoder, vaeDims } from './vae.ts';
 
@@ -22,8 +21,7 @@ describe('VAE decoder graph vs diffusers', () => {
   afterAll(() => run.dispose());
 
   // Latent lengths 64, 63, 32, 25, 16, 7 and batch 1 and 2: the decoder has no skips, so any length doubles twice.
-  it.each(goldenCaseNames())('case %s: latents_final / scaling_factor → vae_mel', async (name) => {
-    const c = goldenCase(name);
+  eachGoldenCase('case %s: latents_final / scaling_factor → vae_mel', async (c) => {
     const latents = goldenStage(c, 'latents_final');
     // The pipeline's `1 / scaling_factor * latents`, in float32.
     const scaled = (latents.data as Float32Array).map((v) => v * (1 / scalingFactor));
@@ -79,21 +77,13 @@ describe('VAE encoder graph vs a float64 reference', () => {
   });
 });
 
-const published = (component: string): Config =>
-  JSON.parse(readFileSync(resolve(import.meta.dirname, `../../../../../../shared/spec/checkpoints/audioldm2/${component}/config.json`), 'utf8'));
-
 /** A configs-only checkpoint: the VAE and (for the mel width) the vocoder, recording the tensors asked for. */
 function planned(vae: Config, vocoder: Config): { checkpoint: Checkpoint; recorder: WeightRecorder } {
-  const configs = Object.fromEntries(CHECKPOINT_COMPONENTS.map((c) => [c, {}])) as unknown as CheckpointConfigs;
-  Object.assign(configs, { vae, vocoder });
-  const checkpoint = Checkpoint.planned(configs);
   const recorder = new WeightRecorder();
-  checkpoint.components.vae.weights = recorder;
-  return { checkpoint, recorder };
+  return { checkpoint: plannedCheckpoint('vae', vae, recorder, { vocoder }), recorder };
 }
 
-const count = (recorder: WeightRecorder, prefix = '') =>
-  [...recorder.specs.values()].filter((s) => s.name.startsWith(prefix)).reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
+const count = (recorder: WeightRecorder, prefix = '') => parameterCount(recorder, (name) => name.startsWith(prefix));
 
 describe('VAE builders on configs', () => {
   it("together ask for exactly the fixture's VAE tensors, with their shapes", async () => {
@@ -106,8 +96,8 @@ describe('VAE builders on configs', () => {
     for (const spec of recorder.specs.values()) expect(spec.shape).toEqual(file.tensors.get(spec.name)?.shape);
   });
 
-  it('build the published cvssp/audioldm2 VAE: 22,395,296 encoder + 32,981,577 decoder = 55,376,873 parameters', () => {
-    const { checkpoint, recorder } = planned(published('vae'), published('vocoder'));
+  it('build the published cvssp/audioldm2 VAE: 22,395,296 encoder + 32,981,577 decoder = 55,376,873 parameters', async () => {
+    const { checkpoint, recorder } = planned(await publishedConfig('vae'), await publishedConfig('vocoder'));
     expect(vaeDims(checkpoint)).toMatchObject({ latentChannels: 8, blockOut: [128, 256, 512], layersPerBlock: 2, midAttention: true, useQuantConv: true, usePostQuantConv: true, scaleFactor: 4, melBins: 64, latentFreq: 16 });
     const decoder = buildVaeDecoder(checkpoint);
     const encoder = buildVaeEncoder(checkpoint);
@@ -121,20 +111,20 @@ describe('VAE builders on configs', () => {
     expect(recorder.specs.get('decoder.up_blocks.2.resnets.0.conv_shortcut.weight')?.shape).toEqual([128, 256, 1, 1]);
   });
 
-  it('refuses by name what it does not implement', () => {
-    const vocoder = published('vocoder');
-    const refused = (change: Config) => () => buildVaeDecoder(planned({ ...published('vae'), ...change }, vocoder).checkpoint);
+  it('refuses by name what it does not implement', async () => {
+    const [vae, vocoder] = [await publishedConfig('vae'), await publishedConfig('vocoder')];
+    const refused = (change: Config) => () => buildVaeDecoder(planned({ ...vae, ...change }, vocoder).checkpoint);
     expect(refused({ shift_factor: 0.1 })).toThrow(/"shift_factor" is 0.1/);
     expect(refused({ latents_mean: [0, 0, 0, 0, 0, 0, 0, 0] })).toThrow(/"latents_mean"/);
     expect(refused({ act_fn: 'gelu' })).toThrow(/"act_fn" is "gelu"/);
     expect(refused({ up_block_types: ['AttnUpDecoderBlock2D', 'UpDecoderBlock2D', 'UpDecoderBlock2D'] })).toThrow(/"up_block_types"/);
     expect(refused({ in_channels: 3 })).toThrow(/"in_channels" is 3/);
     expect(refused({ norm_num_groups: 48 })).toThrow(/"block_out_channels"/);
-    expect(() => buildVaeDecoder(planned(published('vae'), { ...vocoder, model_in_dim: 66 }).checkpoint)).toThrow(/"model_in_dim" is 66/);
+    expect(() => buildVaeDecoder(planned(vae, { ...vocoder, model_in_dim: 66 }).checkpoint)).toThrow(/"model_in_dim" is 66/);
   });
 
-  it('follows use_post_quant_conv / use_quant_conv / mid_block_add_attention', () => {
-    const { checkpoint, recorder } = planned({ ...published('vae'), use_post_quant_conv: false, use_quant_conv: false, mid_block_add_attention: false }, published('vocoder'));
+  it('follows use_post_quant_conv / use_quant_conv / mid_block_add_attention', async () => {
+    const { checkpoint, recorder } = planned({ ...(await publishedConfig('vae')), use_post_quant_conv: false, use_quant_conv: false, mid_block_add_attention: false }, await publishedConfig('vocoder'));
     buildVaeDecoder(checkpoint);
     buildVaeEncoder(checkpoint);
     const names = [...recorder.specs.keys()];

@@ -1,25 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { float32 } from '../../onnx/onnx-runtime.ts';
-import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointConfigs, type Config } from '../checkpoint/checkpoint.ts';
+import type { Checkpoint, Config } from '../checkpoint/checkpoint.ts';
 import type { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
-import { goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
-import { fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
+import { goldenStage, relativeL2 } from '../testing/golden.ts';
+import { eachGoldenCase, fixtureCheckpoint, fixtureGraph, openBuiltGraph } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
 import { buildVocoder, vocoderDims } from './vocoder.ts';
 
 describe('vocoder graph vs diffusers', () => {
-  let run: GraphRun;
-  beforeAll(async () => {
-    const checkpoint = await fixtureCheckpoint();
-    run = await openBuiltGraph(checkpoint, buildVocoder(checkpoint));
-  });
-  afterAll(() => run.dispose());
+  const run = fixtureGraph(buildVocoder);
 
   // Mel lengths 256, 252, 128, 100, 64, 28; batch 1 and 2.
-  it.each(goldenCaseNames())('case %s: vae_mel → 160·T + 32 samples whose prefix is the waveform', async (name) => {
-    const c = goldenCase(name);
+  eachGoldenCase('case %s: vae_mel → 160·T + 32 samples whose prefix is the waveform', async (c) => {
     const mel = goldenStage(c, 'vae_mel');
     const [rows, , frames, bins] = mel.dims;
     // The pipeline squeezes [n, 1, T, 64] to the vocoder's time-major [n, T, 64].
@@ -38,20 +31,10 @@ describe('vocoder graph vs diffusers', () => {
   });
 });
 
-const published = (component: string): Config =>
-  JSON.parse(readFileSync(resolve(import.meta.dirname, `../../../../../../shared/spec/checkpoints/audioldm2/${component}/config.json`), 'utf8'));
-
 function planned(vocoder: Config): { checkpoint: Checkpoint; recorder: WeightRecorder } {
-  const configs = Object.fromEntries(CHECKPOINT_COMPONENTS.map((c) => [c, {}])) as unknown as CheckpointConfigs;
-  configs.vocoder = vocoder;
-  const checkpoint = Checkpoint.planned(configs);
   const recorder = new WeightRecorder();
-  checkpoint.components.vocoder.weights = recorder;
-  return { checkpoint, recorder };
+  return { checkpoint: plannedCheckpoint('vocoder', vocoder, recorder), recorder };
 }
-
-const count = (recorder: WeightRecorder, keep: (name: string) => boolean = () => true) =>
-  [...recorder.specs.values()].filter((s) => keep(s.name)).reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
 
 /** SpeechT5HifiGan's register_buffer'ed normalisation statistics: saved, but not parameters. */
 const isBuffer = (name: string) => name === 'mean' || name === 'scale';
@@ -66,15 +49,15 @@ describe('vocoder builder on configs', () => {
     for (const spec of recorder.specs.values()) expect(spec.shape).toEqual(file.tensors.get(spec.name)?.shape);
   });
 
-  it('builds the published cvssp/audioldm2 vocoder: 55,264,897 parameters (spec §8.5) + the 128 mean/scale buffer values', () => {
-    const { checkpoint, recorder } = planned(published('vocoder'));
+  it('builds the published cvssp/audioldm2 vocoder: 55,264,897 parameters (spec §8.5) + the 128 mean/scale buffer values', async () => {
+    const { checkpoint, recorder } = planned(await publishedConfig('vocoder'));
     expect(vocoderDims(checkpoint)).toEqual({
       melBins: 64, initialChannels: 1024, upsampleRates: [5, 4, 2, 2, 2], upsampleKernels: [16, 16, 8, 4, 4],
       resblockKernels: [3, 7, 11], resblockDilations: [[1, 3, 5], [1, 3, 5], [1, 3, 5]], slope: 0.1, normalizeBefore: false,
     });
     expect(buildVocoder(checkpoint).name).toBe('vocoder');
-    expect(count(recorder, (n) => !isBuffer(n))).toBe(55_264_897);
-    expect(count(recorder)).toBe(55_264_897 + 128);
+    expect(parameterCount(recorder, (n) => !isBuffer(n))).toBe(55_264_897);
+    expect(parameterCount(recorder)).toBe(55_264_897 + 128);
     expect(recorder.specs.get('upsampler.0.weight')?.shape).toEqual([1024, 512, 16]);
     expect(recorder.specs.get('conv_post.weight')?.shape).toEqual([1, 32, 7]);
   });
@@ -98,8 +81,9 @@ describe('vocoder builder on configs', () => {
     }
   });
 
-  it('refuses by name what it cannot build', () => {
-    const refused = (change: Config) => () => buildVocoder(planned({ ...published('vocoder'), ...change }).checkpoint);
+  it('refuses by name what it cannot build', async () => {
+    const vocoder = await publishedConfig('vocoder');
+    const refused = (change: Config) => () => buildVocoder(planned({ ...vocoder, ...change }).checkpoint);
     expect(refused({ upsample_kernel_sizes: [16, 16, 8, 4] })).toThrow(/"upsample_kernel_sizes"/);
     expect(refused({ upsample_kernel_sizes: [4, 16, 8, 4, 4] })).toThrow(/"upsample_kernel_sizes"/);
     expect(refused({ resblock_dilation_sizes: [[1, 3, 5], [1, 3, 5]] })).toThrow(/"resblock_dilation_sizes"/);

@@ -5,12 +5,13 @@
 import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, it } from 'vitest';
 import { OnnxSession } from '../../onnx/onnx-runtime.ts';
 import { weightsLocation } from '../bundle-layout.ts';
 import { Checkpoint, CHECKPOINT_COMPONENTS } from '../checkpoint/checkpoint.ts';
 import type { Graph } from '../onnx/graph.ts';
 import type { SafetensorsFile } from '../checkpoint/safetensors.ts';
-import { FIXTURE_CHECKPOINT } from './golden.ts';
+import { FIXTURE_CHECKPOINT, goldenCase, goldenCaseNames, type GoldenCase } from './golden.ts';
 
 let fixture: Promise<Checkpoint> | undefined;
 
@@ -50,4 +51,28 @@ export async function openBuiltGraph(checkpoint: Checkpoint, graph: Graph): Prom
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a describe block: builds `build(fixture)` and opens it before the block's tests, disposes it
+ * after them. Read `session` inside the tests.
+ */
+export function fixtureGraph(build: (checkpoint: Checkpoint) => Graph): Pick<GraphRun, 'session'> {
+  let run: GraphRun | undefined;
+  beforeAll(async () => {
+    const checkpoint = await fixtureCheckpoint();
+    run = await openBuiltGraph(checkpoint, build(checkpoint));
+  });
+  afterAll(() => run?.dispose());
+  return {
+    get session() {
+      if (!run) throw new Error('the graph opens in beforeAll: read session inside a test');
+      return run.session;
+    },
+  };
+}
+
+/** One test per golden case, `title` naming it with %s; `test` gets the case and its name. */
+export function eachGoldenCase(title: string, test: (c: GoldenCase, name: string) => Promise<void>): void {
+  it.each(goldenCaseNames())(title, (name) => test(goldenCase(name), name));
 }
