@@ -13,15 +13,14 @@
  *
  *   npm run fuzz:audio -- [--seed <n>] [--seconds <s>] [--cases <n>] [--case <i>] [--save <dir>]
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { AudioDecodeError } from '../src/shared/errors.ts';
 import { decodeAudio, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type DecodeLimits } from '../src/main/audio/decode-audio.ts';
 import { importReference } from '../src/main/audio/reference-import.ts';
 import { encodeWav } from '../src/main/audio/wav.ts';
 import { hexPreview, mutate } from './audio-mutate.ts';
+import { fuzzLoop, isEntryModule, runFuzzCli, type FuzzOptions, type FuzzReport } from './fuzz-runner.ts';
 import { FuzzRandom } from './prng.ts';
 
 /** Small limits keep every case fast; the limit checks themselves are part of what is fuzzed. */
@@ -38,19 +37,8 @@ export interface AudioFinding {
   bytes: Uint8Array;
 }
 
-export interface AudioFuzzReport {
-  seed: number;
-  cases: number;
-  findings: AudioFinding[];
-}
-
-export interface AudioFuzzOptions {
-  seed: number;
-  cases?: number;
-  timeMs?: number;
-  only?: number;
-  log?: (line: string) => void;
-}
+export type AudioFuzzReport = FuzzReport<AudioFinding>;
+export type AudioFuzzOptions = FuzzOptions;
 
 const tone = (n: number, rate: number, hz: number) => Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / rate));
 
@@ -126,68 +114,29 @@ export async function checkAudioInput(bytes: Uint8Array, name: string, fullImpor
   return problems;
 }
 
-export async function fuzzAudioDecoders(options: AudioFuzzOptions): Promise<AudioFuzzReport> {
+export function fuzzAudioDecoders(options: AudioFuzzOptions): Promise<AudioFuzzReport> {
   const { seed } = options;
-  const log = options.log ?? (() => {});
-  const seeds = audioSeeds();
-  const findings: AudioFinding[] = [];
-  const crashes: string[] = [];
-  const onCrash = (error: unknown) => crashes.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
-  const deadline = performance.now() + (options.timeMs ?? Infinity);
-  const maxCases = options.cases ?? Infinity;
-  let cases = 0;
-  // The WASM decoders print every damaged frame ("MPG123_ERR", "OPUS_INVALID_PACKET") to the
-  // console; thousands of those would bury the report. Restored when the run ends.
-  const consoleMethods = { error: console.error, warn: console.warn, log: console.log };
-  console.error = console.warn = console.log = () => {};
-  try {
-    for (let index = options.only ?? 0; cases < maxCases && performance.now() < deadline; index++) {
+  return fuzzLoop(options, {
+    title: 'audio decoders',
+    catchCrashes: true,
+    // The WASM decoders print every damaged frame ("MPG123_ERR", "OPUS_INVALID_PACKET") to the
+    // console; thousands of those would bury the report. Restored when the run ends.
+    quietConsole: true,
+    open: () => audioSeeds(),
+    async runCase(index, seeds, context) {
       const input = audioCase(seed, index, seeds);
       const problems = await checkAudioInput(input.bytes, input.seedFile, input.fullImport);
       await new Promise((settle) => setImmediate(settle)); // let a stray rejection surface inside its case
-      problems.push(...crashes.splice(0).map((crash) => `process: ${crash}`));
-      for (const problem of problems) {
-        findings.push({ seed, index, seedFile: input.seedFile, problem, preview: hexPreview(input.bytes), bytes: input.bytes });
-        log(`finding: seed ${seed} case ${index} (from ${input.seedFile}): ${problem}`);
-      }
-      cases++;
-      if (options.only !== undefined) break;
-    }
-  } finally {
-    Object.assign(console, consoleMethods);
-    process.off('uncaughtException', onCrash);
-    process.off('unhandledRejection', onCrash);
-  }
-  log(`audio decoders: ${cases} cases from seed ${seed}, ${findings.length} finding(s)`);
-  return { seed, cases, findings };
+      problems.push(...context.crashes());
+      return {
+        label: `from ${input.seedFile}`,
+        problems,
+        finding: (problem) => ({ seed, index, seedFile: input.seedFile, problem, preview: hexPreview(input.bytes), bytes: input.bytes }),
+      };
+    },
+  });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { seed: { type: 'string' }, seconds: { type: 'string' }, cases: { type: 'string' }, case: { type: 'string' }, save: { type: 'string' } },
-    strict: true,
-  });
-  const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
-  const report = await fuzzAudioDecoders({
-    seed,
-    timeMs: Number(values.seconds ?? 60) * 1000,
-    cases: values.cases === undefined ? undefined : Number(values.cases),
-    only: values.case === undefined ? undefined : Number(values.case),
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  for (const finding of report.findings) {
-    const { bytes, ...rest } = finding;
-    if (values.save) writeFileSync(join(values.save, `audio-${finding.seed}-${finding.index}.bin`), bytes);
-    process.stdout.write(`${JSON.stringify(rest)}\nreplay: npm run fuzz:audio -- --seed ${finding.seed} --case ${finding.index}\n`);
-  }
-  process.exitCode = report.findings.length > 0 ? 1 : 0;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`audio fuzzer failed: ${String(error)}\n`);
-    process.exit(2);
-  });
+if (isEntryModule(import.meta.url)) {
+  runFuzzCli('audio', fuzzAudioDecoders, { save: { field: 'bytes', file: (finding) => `audio-${finding.seed}-${finding.index}.bin` } });
 }

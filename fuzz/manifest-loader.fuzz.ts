@@ -18,14 +18,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { ModelBundleError } from '../src/shared/errors.ts';
 import { COMPONENT_KEYS, CONTRACT } from '../src/main/engine/bundle/contract.ts';
 import { readManifest } from '../src/main/engine/bundle/manifest.ts';
 import { ChecksumCache, verifyBundleFiles } from '../src/main/engine/bundle/verify-files.ts';
 import { createScheduler } from '../src/main/engine/schedulers/create-scheduler.ts';
 import { mutate } from './audio-mutate.ts';
+import { fuzzLoop, isEntryModule, runFuzzCli, type FuzzOptions, type FuzzReport } from './fuzz-runner.ts';
 import { FuzzRandom } from './prng.ts';
 
 const SLOW_MS = 3000;
@@ -40,19 +39,8 @@ export interface ManifestFinding {
   manifest: string;
 }
 
-export interface ManifestFuzzReport {
-  seed: number;
-  cases: number;
-  findings: ManifestFinding[];
-}
-
-export interface ManifestFuzzOptions {
-  seed: number;
-  cases?: number;
-  timeMs?: number;
-  only?: number;
-  log?: (line: string) => void;
-}
+export type ManifestFuzzReport = FuzzReport<ManifestFinding>;
+export type ManifestFuzzOptions = FuzzOptions;
 
 /** A config the engine accepts (the tiny bundle's), for every key the contract lists. */
 const CONFIG: Record<string, Json> = {
@@ -220,58 +208,26 @@ export async function checkBundle(dir: string): Promise<string[]> {
   return problems;
 }
 
-export async function fuzzManifestLoader(options: ManifestFuzzOptions): Promise<ManifestFuzzReport> {
+export function fuzzManifestLoader(options: ManifestFuzzOptions): Promise<ManifestFuzzReport> {
   const { seed } = options;
-  const log = options.log ?? (() => {});
-  const root = mkdtempSync(join(tmpdir(), 'loa-fuzz-manifest-'));
-  writeFileSync(join(root, 'outside.bin'), 'outside the bundle\n');
-  const findings: ManifestFinding[] = [];
-  const deadline = performance.now() + (options.timeMs ?? Infinity);
-  const maxCases = options.cases ?? Infinity;
-  let cases = 0;
-  try {
-    for (let index = options.only ?? 0; cases < maxCases && performance.now() < deadline; index++) {
+  return fuzzLoop(options, {
+    title: 'manifest loader',
+    open: () => {
+      const root = mkdtempSync(join(tmpdir(), 'loa-fuzz-manifest-'));
+      writeFileSync(join(root, 'outside.bin'), 'outside the bundle\n');
+      return root;
+    },
+    close: (root) => rmSync(root, { recursive: true, force: true }),
+    async runCase(index, root) {
       const dir = join(root, `case-${index}`);
       const input = manifestCase(seed, index, dir);
-      for (const problem of await checkBundle(dir)) {
-        findings.push({ seed, index, mutation: input.mutation, problem, manifest: input.text });
-        log(`finding: seed ${seed} case ${index} (${input.mutation}): ${problem}`);
-      }
+      const problems = await checkBundle(dir);
       rmSync(dir, { recursive: true, force: true });
-      cases++;
-      if (options.only !== undefined) break;
-    }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-  log(`manifest loader: ${cases} cases from seed ${seed}, ${findings.length} finding(s)`);
-  return { seed, cases, findings };
+      return { label: input.mutation, problems, finding: (problem) => ({ seed, index, mutation: input.mutation, problem, manifest: input.text }) };
+    },
+  });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { seed: { type: 'string' }, seconds: { type: 'string' }, cases: { type: 'string' }, case: { type: 'string' }, save: { type: 'string' } },
-    strict: true,
-  });
-  const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
-  const report = await fuzzManifestLoader({
-    seed,
-    timeMs: Number(values.seconds ?? 60) * 1000,
-    cases: values.cases === undefined ? undefined : Number(values.cases),
-    only: values.case === undefined ? undefined : Number(values.case),
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  for (const finding of report.findings) {
-    const { manifest, ...rest } = finding;
-    if (values.save) writeFileSync(join(values.save, `manifest-${finding.seed}-${finding.index}.json`), manifest);
-    process.stdout.write(`${JSON.stringify(rest)}\nreplay: npm run fuzz:manifest -- --seed ${finding.seed} --case ${finding.index}\n`);
-  }
-  process.exitCode = report.findings.length > 0 ? 1 : 0;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`manifest fuzzer failed: ${String(error)}\n`);
-    process.exit(2);
-  });
+if (isEntryModule(import.meta.url)) {
+  runFuzzCli('manifest', fuzzManifestLoader, { save: { field: 'manifest', file: (finding) => `manifest-${finding.seed}-${finding.index}.json` } });
 }

@@ -13,10 +13,6 @@
  *
  *   npm run fuzz:metadata -- [--seed <n>] [--seconds <s>] [--cases <n>] [--case <i>] [--save <dir>]
  */
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { AudioDecodeError } from '../src/shared/errors.ts';
 import type { Recipe } from '../src/shared/library/recipe.ts';
 import { readCueMarkers } from '../src/main/audio/wav-cues.ts';
@@ -24,6 +20,7 @@ import { encodeWav, listWavChunks, readSmplLoops, type WavChunk } from '../src/m
 import { makeRecipe } from '../src/main/library/make-recipe.ts';
 import { parseRecipe, readBext, readListInfo, readRecipe, readSidecar, recipeChunks, sidecarJson } from '../src/main/library/wav-metadata.ts';
 import { hexPreview, mutate } from './audio-mutate.ts';
+import { fuzzLoop, isEntryModule, runFuzzCli, type FuzzOptions, type FuzzReport } from './fuzz-runner.ts';
 import { FuzzRandom } from './prng.ts';
 
 /** CPU time per case: linear readers answer a 300 KB chunk in milliseconds; the old quadratic ones took a minute. */
@@ -38,19 +35,8 @@ export interface MetadataFinding {
   bytes: Uint8Array;
 }
 
-export interface MetadataFuzzReport {
-  seed: number;
-  cases: number;
-  findings: MetadataFinding[];
-}
-
-export interface MetadataFuzzOptions {
-  seed: number;
-  cases?: number;
-  timeMs?: number;
-  only?: number;
-  log?: (line: string) => void;
-}
+export type MetadataFuzzReport = FuzzReport<MetadataFinding>;
+export type MetadataFuzzOptions = FuzzOptions;
 
 const utf8 = new TextEncoder();
 const MODEL = { bundleId: 'tiny-random', bundleName: 'Tiny', bundleHash: 'ab'.repeat(32), provider: 'cpu', sampleRate: 16000 } as const;
@@ -156,52 +142,25 @@ export function checkMetadataInput(kind: 'wav' | 'sidecar', bytes: Uint8Array): 
   return problems;
 }
 
-export async function fuzzMetadataReaders(options: MetadataFuzzOptions): Promise<MetadataFuzzReport> {
+export function fuzzMetadataReaders(options: MetadataFuzzOptions): Promise<MetadataFuzzReport> {
   const { seed } = options;
-  const log = options.log ?? (() => {});
-  const seeds = metadataSeeds();
-  const findings: MetadataFinding[] = [];
-  const deadline = performance.now() + (options.timeMs ?? Infinity);
-  const maxCases = options.cases ?? Infinity;
-  let cases = 0;
-  for (let index = options.only ?? 0; cases < maxCases && performance.now() < deadline; index++) {
-    const input = metadataCase(seed, index, seeds);
-    for (const problem of checkMetadataInput(input.kind, input.bytes)) {
-      findings.push({ seed, index, kind: input.kind, problem, preview: hexPreview(input.bytes), bytes: input.bytes });
-      log(`finding: seed ${seed} case ${index} (${input.kind}): ${problem}`);
-    }
-    cases++;
-    if (options.only !== undefined) break;
-    if (cases % 50 === 0) await new Promise((settle) => setImmediate(settle)); // stay interruptible
-  }
-  log(`metadata readers: ${cases} cases from seed ${seed}, ${findings.length} finding(s)`);
-  return { seed, cases, findings };
+  return fuzzLoop(options, {
+    title: 'metadata readers',
+    yieldEvery: 50, // the readers are synchronous: stay interruptible
+    open: () => metadataSeeds(),
+    runCase(index, seeds) {
+      const input = metadataCase(seed, index, seeds);
+      return {
+        label: input.kind,
+        problems: checkMetadataInput(input.kind, input.bytes),
+        finding: (problem) => ({ seed, index, kind: input.kind, problem, preview: hexPreview(input.bytes), bytes: input.bytes }),
+      };
+    },
+  });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { seed: { type: 'string' }, seconds: { type: 'string' }, cases: { type: 'string' }, case: { type: 'string' }, save: { type: 'string' } },
-    strict: true,
-  });
-  const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
-  const report = await fuzzMetadataReaders({
-    seed,
-    timeMs: Number(values.seconds ?? 60) * 1000,
-    cases: values.cases === undefined ? undefined : Number(values.cases),
-    only: values.case === undefined ? undefined : Number(values.case),
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  for (const finding of report.findings) {
-    const { bytes, ...rest } = finding;
-    if (values.save) writeFileSync(join(values.save, `metadata-${finding.seed}-${finding.index}.${finding.kind === 'wav' ? 'wav' : 'json'}`), bytes);
-    process.stdout.write(`${JSON.stringify(rest)}\nreplay: npm run fuzz:metadata -- --seed ${finding.seed} --case ${finding.index}\n`);
-  }
-  process.exitCode = report.findings.length > 0 ? 1 : 0;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`metadata fuzzer failed: ${String(error)}\n`);
-    process.exit(2);
+if (isEntryModule(import.meta.url)) {
+  runFuzzCli('metadata', fuzzMetadataReaders, {
+    save: { field: 'bytes', file: (finding) => `metadata-${finding.seed}-${finding.index}.${finding.kind === 'wav' ? 'wav' : 'json'}` },
   });
 }

@@ -12,24 +12,13 @@
  *
  *   npm run fuzz:web -- [--seed <n>] [--seconds <s>] [--cases <n>] [--case <i>]   (npm run fuzz: 60 s, a new seed)
  */
-import { resolve } from 'node:path';
 import { connect } from 'node:net';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { STUDIO_METHODS } from '../src/shared/studio/studio-api.ts';
 import { rawExchange, startTestStudioWeb, statusOf, type TestStudioWeb } from '../src/main/web/web-test-server.fixture.ts';
+import { fuzzLoop, isEntryModule, runFuzzCli, type FuzzOptions, type FuzzReport } from './fuzz-runner.ts';
 import { FuzzRandom } from './prng.ts';
 
-export interface WebFuzzOptions {
-  seed: number;
-  /** Stop after this many cases… */
-  cases?: number;
-  /** …or after this long, whichever comes first. */
-  timeMs?: number;
-  /** Run only this case (a replay). */
-  only?: number;
-  log?: (line: string) => void;
-}
+export type WebFuzzOptions = FuzzOptions;
 
 export interface WebFinding {
   seed: number;
@@ -40,11 +29,7 @@ export interface WebFinding {
   input: string;
 }
 
-export interface WebFuzzReport {
-  seed: number;
-  cases: number;
-  findings: WebFinding[];
-}
+export type WebFuzzReport = FuzzReport<WebFinding>;
 
 /** One generated input: what to send, and how to judge the answer. */
 interface FuzzCase {
@@ -259,67 +244,26 @@ async function alive(web: TestStudioWeb): Promise<boolean> {
   return statusOf(answer) === 200;
 }
 
-export async function fuzzWebSurface(options: WebFuzzOptions): Promise<WebFuzzReport> {
+export function fuzzWebSurface(options: WebFuzzOptions): Promise<WebFuzzReport> {
   const { seed } = options;
-  const log = options.log ?? (() => {});
-  const findings: WebFinding[] = [];
-  const crashes: string[] = [];
-  const onCrash = (error: unknown) => crashes.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
-  const web = await startTestStudioWeb();
-  const deadline = performance.now() + (options.timeMs ?? Infinity);
-  const maxCases = options.cases ?? Infinity;
-  let cases = 0;
-  try {
-    for (let index = options.only ?? 0; cases < maxCases && performance.now() < deadline; index++) {
+  return fuzzLoop(options, {
+    title: 'web surface',
+    catchCrashes: true,
+    open: () => startTestStudioWeb(),
+    close: (web) => web.close(),
+    async runCase(index, web, context) {
       const fuzzCase = generateCase(seed, index, web.server.port, web.token);
       const logsBefore = web.logs.length;
       const problems: string[] = [];
       const outcome = await runCase(web, fuzzCase).catch((error: unknown) => `the client failed: ${String(error)}`);
       if (outcome) problems.push(outcome);
       problems.push(...web.logs.slice(logsBefore).filter((line) => UNEXPECTED_LOG.test(line)).map((line) => `logged: ${line.slice(0, 300)}`));
-      problems.push(...crashes.splice(0).map((crash) => `process: ${crash}`));
+      problems.push(...context.crashes());
       if ((index % 25 === 24 || problems.length > 0 || options.only !== undefined) && !(await alive(web))) problems.push('the server stopped answering GET /');
-      for (const problem of problems) {
-        findings.push({ seed, index, kind: fuzzCase.kind, problem, input: preview(fuzzCase) });
-        log(`finding: seed ${seed} case ${index} (${fuzzCase.kind}): ${problem}`);
-      }
-      cases++;
-      if (options.only !== undefined) break;
-    }
-    if (!(await alive(web))) findings.push({ seed, index: -1, kind: 'http', problem: 'the server stopped answering GET / at the end', input: '' });
-  } finally {
-    await web.close();
-    process.off('uncaughtException', onCrash);
-    process.off('unhandledRejection', onCrash);
-  }
-  log(`web surface: ${cases} cases from seed ${seed}, ${findings.length} finding(s)`);
-  return { seed, cases, findings };
+      return { label: fuzzCase.kind, problems, finding: (problem) => ({ seed, index, kind: fuzzCase.kind, problem, input: preview(fuzzCase) }) };
+    },
+    finish: async (web) => ((await alive(web)) ? [] : [{ seed, index: -1, kind: 'http', problem: 'the server stopped answering GET / at the end', input: '' }]),
+  });
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { seed: { type: 'string' }, seconds: { type: 'string' }, cases: { type: 'string' }, case: { type: 'string' } },
-    strict: true,
-  });
-  const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
-  const report = await fuzzWebSurface({
-    seed,
-    timeMs: Number(values.seconds ?? 60) * 1000,
-    cases: values.cases === undefined ? undefined : Number(values.cases),
-    only: values.case === undefined ? undefined : Number(values.case),
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  for (const finding of report.findings) {
-    process.stdout.write(`${JSON.stringify(finding)}\nreplay: npm run fuzz:web -- --seed ${finding.seed} --case ${finding.index}\n`);
-  }
-  process.exitCode = report.findings.length > 0 ? 1 : 0;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`web fuzzer failed: ${String(error)}\n`);
-    process.exit(2);
-  });
-}
+if (isEntryModule(import.meta.url)) runFuzzCli('web', fuzzWebSurface);
