@@ -102,7 +102,16 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
     }, 60_000, 100);
     await page.getByTestId('install-file').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'first-run-installing.png') });
-    await page.getByTestId('install-cancel').waitFor();
+
+    // Cancel keeps what was fetched; Install again picks up from there.
+    const sentBeforeCancel = hub.downloads().reduce((n, r) => n + r.sent, 0);
+    await page.getByTestId('install-cancel').click();
+    await until('the install to be cancelled', async () => (await progress.getAttribute('data-phase')) === 'cancelled', 30_000, 100);
+    expect(await page.getByTestId('install-phase').textContent()).toMatch(/stays in the cache.*resumes/);
+    expect(await page.getByTestId('first-run').count()).toBe(1);
+    expect(sentBeforeCancel).toBeGreaterThan(0);
+    const requestsBefore = hub.requests.length;
+    await install.click();
 
     // Then the build, then the workspace with the model ready.
     await until('the build stage', async () => ['building', 'loading', 'done'].includes((await progress.getAttribute('data-phase').catch(() => null)) ?? '') || (await page.getByTestId('prompt-input').count()) > 0, LOAD_MS, 100);
@@ -110,6 +119,7 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
     await until('the model to be ready', async () => (await page.getByTestId('model-status').getAttribute('data-state')) === 'ready', LOAD_MS, 200);
     expect(await page.getByTestId('model-license').textContent()).toMatch(/CC-BY-NC-SA-4\.0.*non-commercial/);
     expect(hub.downloads().some((r) => r.file === 'unet/diffusion_pytorch_model.safetensors')).toBe(true);
+    expect(hub.requests.length).toBeGreaterThan(requestsBefore); // the second install asked the Hub again, and finished
 
     // It generates.
     await page.getByTestId('prompt-input').fill('wooden door creak');
