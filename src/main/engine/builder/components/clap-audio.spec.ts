@@ -11,7 +11,7 @@ import { Graph } from '../onnx/graph.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { FIXTURE_CHECKPOINT, goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
 import { fixtureCheckpoint, fixtureGraph, openBuiltGraph } from '../testing/graph-harness.ts';
-import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
+import { parameterCount, plannedCheckpoint, plannedFixture, publishedConfig } from '../testing/planned.ts';
 import { mergeOrder, relativePositionIndex, shiftedWindowMask, windowOrder } from './clap-audio-blocks.ts';
 import { buildClapAudio, CLAP_AUDIO_FRAMES, clapAudioDims, clapLogitScale, isClapAudioBuffer } from './clap-audio.ts';
 import { bicubicTaps, melToImage } from './clap-audio-mel2img.ts';
@@ -284,10 +284,8 @@ const published = () => publishedConfig('text_encoder');
 
 describe('CLAP audio builder on configs', () => {
   it("asks for exactly the fixture's audio tensors (all of audio_model. and audio_projection. but the saved buffers)", async () => {
-    const fixture = await fixtureCheckpoint();
-    const recorder = new WeightRecorder();
-    buildClapAudio(plannedCheckpoint('text_encoder', fixture.config('text_encoder'), recorder));
-    const file = fixture.weights('text_encoder') as SafetensorsFile;
+    const { checkpoint, recorder, file } = await plannedFixture('text_encoder');
+    buildClapAudio(checkpoint);
     const inFile = [...file.tensors.values()]
       .filter((t) => (t.name.startsWith('audio_model.') || t.name.startsWith('audio_projection.')) && !isClapAudioBuffer(t.name));
     expect([...recorder.specs.keys()].sort()).toEqual(inFile.map((t) => t.name).sort());

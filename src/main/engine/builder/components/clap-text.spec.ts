@@ -4,8 +4,8 @@ import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
 import type { Config } from '../checkpoint/checkpoint.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
-import { eachGoldenCase, fixtureCheckpoint, fixtureGraph } from '../testing/graph-harness.ts';
-import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
+import { eachGoldenCase, fixtureGraph } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, plannedFixture, publishedConfig } from '../testing/planned.ts';
 import { buildClapText, clapTextDims } from './clap-text.ts';
 
 /** Rows [rows, len] of `ids`/`mask` cut to their first `keep` columns (padding to the longest instead of 512). */
@@ -96,10 +96,8 @@ const isClapTextBuffer = (name: string) => name === 'text_model.embeddings.posit
 
 describe('CLAP text builder on configs', () => {
   it("asks for exactly the fixture's text tensors (all of text_model. and text_projection. but the two index buffers)", async () => {
-    const fixture = await fixtureCheckpoint();
-    const recorder = new WeightRecorder();
-    buildClapText(plannedCheckpoint('text_encoder', fixture.config('text_encoder'), recorder));
-    const file = fixture.weights('text_encoder') as { tensors: Map<string, unknown> };
+    const { checkpoint, recorder, file } = await plannedFixture('text_encoder');
+    buildClapText(checkpoint);
     const inFile = [...file.tensors.keys()].filter((n) => (n.startsWith('text_model.') || n.startsWith('text_projection.')) && !isClapTextBuffer(n)).sort();
     expect([...recorder.specs.keys()].sort()).toEqual(inFile);
   });

@@ -6,7 +6,7 @@ import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { goldenCase, goldenStage, relativeL2 } from '../testing/golden.ts';
 import { eachGoldenCase, fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
-import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
+import { parameterCount, plannedCheckpoint, plannedFixture, publishedConfig } from '../testing/planned.ts';
 import { buildGpt2Prefill, buildGpt2Step, gpt2Dims, isUnusedGpt2Tensor, type Gpt2Dims } from './gpt2.ts';
 
 const MAX_NEW_TOKENS = 8;
@@ -172,12 +172,9 @@ describe('GPT-2 language-of-audio graphs vs diffusers', () => {
   });
 
   it('uses every tensor of the checkpoint but the token embedding', async () => {
-    const checkpoint = await fixtureCheckpoint();
-    const recorder = new WeightRecorder();
-    const planned = plannedCheckpoint('language_model', checkpoint.config('language_model'), recorder);
-    buildGpt2Prefill(planned);
-    buildGpt2Step(planned);
-    const file = checkpoint.weights('language_model') as { tensors: Map<string, unknown> };
+    const { checkpoint, recorder, file } = await plannedFixture('language_model');
+    buildGpt2Prefill(checkpoint);
+    buildGpt2Step(checkpoint);
     const inFile = [...file.tensors.keys()].filter((n) => !isUnusedGpt2Tensor(n)).sort();
     expect([...recorder.specs.keys()].sort()).toEqual(inFile);
     expect(file.tensors.has('wte.weight')).toBe(true);

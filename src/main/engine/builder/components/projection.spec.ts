@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { float32, int64 } from '../../onnx/onnx-runtime.ts';
 import { goldenStage, relativeL2 } from '../testing/golden.ts';
 import { eachGoldenCase, fixtureGraph } from '../testing/graph-harness.ts';

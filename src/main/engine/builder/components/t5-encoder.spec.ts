@@ -3,8 +3,8 @@ import { int64 } from '../../onnx/onnx-runtime.ts';
 import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { goldenCase, goldenCaseNames, goldenStage, relativeL2 } from '../testing/golden.ts';
-import { eachGoldenCase, fixtureCheckpoint, fixtureGraph } from '../testing/graph-harness.ts';
-import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
+import { eachGoldenCase, fixtureGraph } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, plannedFixture, publishedConfig } from '../testing/planned.ts';
 import { buildT5Encoder, relativeBucketTable, t5Dims } from './t5-encoder.ts';
 
 describe('T5 encoder graph vs diffusers (T5EncoderModel.last_hidden_state)', () => {
@@ -81,10 +81,8 @@ describe('T5 relative position buckets', () => {
 
 describe('T5 encoder builder on configs', () => {
   it("asks for exactly the fixture's tensors (the shared embedding once, as shared.weight)", async () => {
-    const fixture = await fixtureCheckpoint();
-    const recorder = new WeightRecorder();
-    buildT5Encoder(plannedCheckpoint('text_encoder_2', fixture.config('text_encoder_2'), recorder));
-    const file = fixture.weights('text_encoder_2') as { tensors: Map<string, unknown> };
+    const { checkpoint, recorder, file } = await plannedFixture('text_encoder_2');
+    buildT5Encoder(checkpoint);
     expect([...recorder.specs.keys()].sort()).toEqual([...file.tensors.keys()].sort());
   });
 

@@ -5,13 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { CONTRACT, contractProblems } from '../../bundle/contract.ts';
 import { float32, int64, OnnxSession, type TensorData } from '../../onnx/onnx-runtime.ts';
 import { CheckpointError } from '../checkpoint/checkpoint-error.ts';
-import type { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { Graph, int } from '../onnx/graph.ts';
 import { mergeHeads, multiHeadAttention, scaledDotProduct, splitHeads } from '../onnx/layers.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { goldenCase, goldenStage, relativeL2, type GoldenCase } from '../testing/golden.ts';
-import { eachGoldenCase, fixtureCheckpoint, fixtureGraph } from '../testing/graph-harness.ts';
-import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
+import { eachGoldenCase, fixtureGraph } from '../testing/graph-harness.ts';
+import { parameterCount, plannedCheckpoint, plannedFixture, publishedConfig } from '../testing/planned.ts';
 import { buildUnet, timestepFrequencies } from './unet.ts';
 import { unetDims } from './unet-config.ts';
 import { unetMacs } from './unet-macs.ts';
@@ -87,10 +86,8 @@ describe('UNet graph vs diffusers (AudioLDM2UNet2DConditionModel)', () => {
   });
 
   it('asks for exactly the tensors of the checkpoint', async () => {
-    const checkpoint = await fixtureCheckpoint();
-    const recorder = new WeightRecorder();
-    buildUnet(plannedCheckpoint('unet', checkpoint.config('unet'), recorder));
-    const file = checkpoint.weights('unet') as SafetensorsFile;
+    const { checkpoint, recorder, file } = await plannedFixture('unet');
+    buildUnet(checkpoint);
     expect([...recorder.specs.keys()].sort()).toEqual([...file.tensors.keys()].sort());
     for (const [name, spec] of recorder.specs) expect(spec.shape).toEqual(file.tensors.get(name)?.shape);
   });

@@ -6,7 +6,7 @@ import type { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { goldenStage, relativeL2 } from '../testing/golden.ts';
 import { eachGoldenCase, fixtureCheckpoint, openBuiltGraph, type GraphRun } from '../testing/graph-harness.ts';
-import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
+import { parameterCount, plannedCheckpoint, plannedFixture, publishedConfig } from '../testing/planned.ts';
 import { readAllTensors, referenceVaeEncoder } from '../testing/vae-encoder-reference.ts';
 import { buildVaeDecoder, buildVaeEncoder, vaeDims } from './vae.ts';
 
@@ -87,11 +87,9 @@ const count = (recorder: WeightRecorder, prefix = '') => parameterCount(recorder
 
 describe('VAE builders on configs', () => {
   it("together ask for exactly the fixture's VAE tensors, with their shapes", async () => {
-    const fixture = await fixtureCheckpoint();
-    const { checkpoint, recorder } = planned(fixture.config('vae'), fixture.config('vocoder'));
+    const { checkpoint, recorder, file } = await plannedFixture('vae', ['vocoder']);
     buildVaeDecoder(checkpoint);
     buildVaeEncoder(checkpoint);
-    const file = fixture.weights('vae') as SafetensorsFile;
     expect([...recorder.specs.keys()].sort()).toEqual([...file.tensors.keys()].sort());
     for (const spec of recorder.specs.values()) expect(spec.shape).toEqual(file.tensors.get(spec.name)?.shape);
   });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { float32 } from '../../onnx/onnx-runtime.ts';
 import type { Checkpoint, Config } from '../checkpoint/checkpoint.ts';
-import type { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { goldenStage, relativeL2 } from '../testing/golden.ts';
 import { eachGoldenCase, fixtureCheckpoint, fixtureGraph, openBuiltGraph } from '../testing/graph-harness.ts';
-import { parameterCount, plannedCheckpoint, publishedConfig } from '../testing/planned.ts';
+import { parameterCount, plannedCheckpoint, plannedFixture, publishedConfig } from '../testing/planned.ts';
 import { buildVocoder, vocoderDims } from './vocoder.ts';
 
 describe('vocoder graph vs diffusers', () => {
@@ -41,10 +40,8 @@ const isBuffer = (name: string) => name === 'mean' || name === 'scale';
 
 describe('vocoder builder on configs', () => {
   it("asks for exactly the fixture's vocoder tensors (mean/scale declared, not read), with their shapes", async () => {
-    const fixture = await fixtureCheckpoint();
-    const { checkpoint, recorder } = planned(fixture.config('vocoder'));
+    const { checkpoint, recorder, file } = await plannedFixture('vocoder');
     buildVocoder(checkpoint);
-    const file = fixture.weights('vocoder') as SafetensorsFile;
     expect([...recorder.specs.keys()].sort()).toEqual([...file.tensors.keys()].sort());
     for (const spec of recorder.specs.values()) expect(spec.shape).toEqual(file.tensors.get(spec.name)?.shape);
   });

@@ -4,8 +4,10 @@
  * copy in models/configs/audioldm2, read through `loadConfigSet`).
  */
 import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointComponent, type CheckpointConfigs, type Config } from '../checkpoint/checkpoint.ts';
+import type { SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { WeightRecorder } from '../onnx/weights.ts';
 import { loadConfigSet, type RandomCheckpointConfigs } from '../random-checkpoint/config-sets.ts';
+import { fixtureCheckpoint } from './graph-harness.ts';
 
 /**
  * A checkpoint of configs only: `component` has `config` and records into `recorder`; every
@@ -22,6 +24,20 @@ export function plannedCheckpoint(
   const checkpoint = Checkpoint.planned(configs);
   checkpoint.components[component].weights = recorder;
   return checkpoint;
+}
+
+/**
+ * The oracle fixture's own `component` config planned (with the fixture's `others` configs too),
+ * to check what a build asks for against `file`, the tensors diffusers saved for it.
+ */
+export async function plannedFixture(
+  component: CheckpointComponent,
+  others: CheckpointComponent[] = [],
+): Promise<{ checkpoint: Checkpoint; recorder: WeightRecorder; file: SafetensorsFile }> {
+  const fixture = await fixtureCheckpoint();
+  const recorder = new WeightRecorder();
+  const checkpoint = plannedCheckpoint(component, fixture.config(component), recorder, Object.fromEntries(others.map((c) => [c, fixture.config(c)])));
+  return { checkpoint, recorder, file: fixture.weights(component) as SafetensorsFile };
 }
 
 /** The values of the recorded tensors whose names `keep` accepts (all of them by default). */
