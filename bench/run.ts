@@ -16,7 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Checkpoint } from '../src/main/engine/builder/checkpoint/checkpoint.ts';
@@ -134,6 +134,8 @@ async function matmulPeakGflops(): Promise<number> {
   return (2 * n ** 3) / (best / 1000) / 1e9;
 }
 
+const loadBefore = loadavg()[0];
+
 interface TorchFigures {
   loadMs: number;
   stages: { textEncoders: number; gpt2: number; unetStep: number; vae: number; vocoder: number };
@@ -162,6 +164,7 @@ const today = values['skip-today'] ? undefined : measureBundle(todayDir);
 const peakAfter = await matmulPeakGflops();
 log(`ORT fp32 MatMul peak: ${peakAfter.toFixed(0)} GFLOP/s`);
 const peakGflops = Math.max(peakBefore, peakAfter);
+const loadAfter = loadavg()[0];
 
 // FLOPs of one guided UNet step: MACs per batch row from the checkpoint's config at the shape the
 // engine ran (latent frames and mel bins / 4, LOA and T5 lengths), × 2 FLOPs per MAC × the batch.
@@ -221,6 +224,8 @@ Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${des
 - **today**: the previous Python-exported random \`full\` bundle (models/tools/make_random_bundle.py${today ? `, ${gb(today.weightBytes)} of weights` : ', not measured'}).
 - **PyTorch**: ${torchLine}.
 
+The machine is shared: its 1-minute load average was ${loadBefore.toFixed(1)} when this run started and ${loadAfter.toFixed(1)} at its end (2 cores), so every figure here is slower than on an idle machine, PyTorch's and the MatMul peak's included.
+
 Work: one ${SECONDS} s take, guidance 3.5 (UNet batch 2), prompt + negative prompt; per-stage times from the DPM-Solver++ 20-step take. Each bundle ran in its own process, one after the other.
 
 | stage | built | today's graphs | PyTorch eager | built vs today | built vs PyTorch |
@@ -242,6 +247,6 @@ ${NOTES}
 const file = resolve(values.markdown!);
 const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nWritten by `npm run bench`; each section says when and where it was measured.\n';
 writeFileSync(file, replaceSection(existing, 'engine', body));
-writeFileSync(`${file}.engine.json`, JSON.stringify({ peakGflops, stepFlop, built, today, torch }, null, 2));
+writeFileSync(join(GENERATED, 'bench-engine.json'), JSON.stringify({ peakGflops, stepFlop, built, today, torch }, null, 2));
 log(`wrote ${file}`);
 process.stdout.write(body);
