@@ -161,7 +161,15 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     await grid.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'variation-grid.png') });
     await page.getByTestId('grid-toggle').click();
-  }, 60_000);
+
+    // In the library each grid take's row names its own strength (issue 13), not the whole grid's.
+    await page.getByTestId('view-library').click();
+    await page.getByTestId('library-list').waitFor();
+    const varyBadges = async () => (await page.getByTestId('library-row-op').allTextContents()).filter((t) => t.startsWith('vary')).sort();
+    await expect.poll(varyBadges, { timeout: 15_000 }).toEqual(['vary 0.25', 'vary 0.25', 'vary 0.5', 'vary 0.5', 'vary 0.75', 'vary 0.75']);
+    await page.getByTestId('view-workspace').click();
+    await page.getByTestId('reference-lane').waitFor();
+  }, 90_000);
 
   it('regenerates a region selected on the reference: a take of the same length', async () => {
     const wave = page.getByTestId('reference-waveform');
@@ -255,7 +263,10 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     expect(await banner.getAttribute('data-reference-id')).toBe(referenceId);
     expect(await banner.textContent()).toContain('Sounds like the reference');
     const rows = page.getByTestId('library-row');
-    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(1);
+    // Rows of an earlier visit to the library may still be listed: wait for the ranked ones.
+    await expect
+      .poll(() => rows.evaluateAll((all) => all.length > 1 && all.every((r) => (r as unknown as { dataset: { similarity?: string } }).dataset.similarity !== undefined)), { timeout: 15_000 })
+      .toBe(true);
     const scores = await rows.evaluateAll((all) => all.map((r) => Number((r as unknown as { dataset: { similarity: string } }).dataset.similarity)));
     for (const score of scores) expect(Math.abs(score)).toBeLessThanOrEqual(1);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
