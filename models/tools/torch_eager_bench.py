@@ -24,8 +24,9 @@ Mind the torch build: Debian's python3-torch (the /usr/bin/python3 one) links th
 ("blas": "generic" in the JSON), which makes its matmuls ~5-10x slower than a stock PyTorch wheel. The
 script runs unchanged with any torch >= 1.13, e.g. the MKL wheel in /opt/wheels:
     python3 -m venv --system-site-packages /tmp/tvenv
-    /tmp/tvenv/bin/pip install --no-index --find-links /opt/wheels --no-deps torch
-    /tmp/tvenv/bin/python models/tools/torch_eager_bench.py
+    /tmp/tvenv/bin/pip install --no-index --find-links /opt/wheels --no-deps --ignore-installed torch
+    /tmp/tvenv/bin/pip install --ignore-installed typing_extensions   # Debian 12's is too old for torch 2.13
+    LOA_TORCH_PYTHON=/tmp/tvenv/bin/python npm run bench:engine
 """
 
 from __future__ import annotations
