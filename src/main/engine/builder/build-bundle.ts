@@ -160,7 +160,7 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
       contractVersion: CONTRACT.version,
       id: options.id ?? basename(outDir),
       name: options.name ?? `AudioLDM 2 (${options.source?.repo ?? basename(checkpointDir)})`,
-      license: options.license ?? 'See the checkpoint\'s model card',
+      license: options.license ?? 'Unknown: see the checkpoint\'s model card',
       source: {
         kind: 'checkpoint',
         repo: options.source?.repo ?? null,
