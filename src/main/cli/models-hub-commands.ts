@@ -3,12 +3,13 @@
  * studio uses (`ModelInstaller`). Progress goes to stderr, results to stdout; Ctrl+C cancels an
  * install, keeping what was downloaded for the next one to resume.
  */
+import { hubBytes } from '../../shared/models/hub-bytes.ts';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { InstallEvent } from '../../shared/models/hub-install.ts';
 import { defaultConfigDir } from '../app-paths.ts';
-import { defaultCatalogueEntry, formatBytes } from '../models-hub/catalogue.ts';
+import { defaultCatalogueEntry } from '../models-hub/catalogue.ts';
 import { ModelInstaller } from '../models-hub/model-installer.ts';
 import { UsageError } from './run-job.ts';
 import { USAGE } from './usage.ts';
@@ -55,12 +56,12 @@ function printEvent(event: InstallEvent): void {
       break;
     case 'plan': {
       const cached = event.files.filter((f) => f.state === 'cached').length;
-      process.stderr.write(`${event.files.length} files, ${formatBytes(event.totalBytes)}; ${cached} already in the cache; to download: ${formatBytes(event.downloadBytes)}${event.freeBytes !== null ? ` (${formatBytes(event.freeBytes)} free)` : ''}\n`);
+      process.stderr.write(`${event.files.length} files, ${hubBytes(event.totalBytes)}; ${cached} already in the cache; to download: ${hubBytes(event.downloadBytes)}${event.freeBytes !== null ? ` (${hubBytes(event.freeBytes)} free)` : ''}\n`);
       break;
     }
     case 'download': {
       const pct = event.total ? ((100 * event.bytes) / event.total).toFixed(1) : '0';
-      line(`${pct}% ${formatBytes(event.bytes)}/${formatBytes(event.total)}${event.rate ? ` ${formatBytes(event.rate)}/s` : ''}${event.etaSeconds !== null ? `, ${seconds(event.etaSeconds)} left` : ''} — ${event.file} ${formatBytes(event.fileBytes)}/${formatBytes(event.fileTotal)}`);
+      line(`${pct}% ${hubBytes(event.bytes)}/${hubBytes(event.total)}${event.rate ? ` ${hubBytes(event.rate)}/s` : ''}${event.etaSeconds !== null ? `, ${seconds(event.etaSeconds)} left` : ''} — ${event.file} ${hubBytes(event.fileBytes)}/${hubBytes(event.fileTotal)}`);
       break;
     }
     case 'verify':
@@ -115,12 +116,12 @@ export async function list(argv: string[]): Promise<void> {
   }
   process.stdout.write(`Installed (${installed.length}):\n`);
   for (const m of installed) {
-    process.stdout.write(`  ${m.id}  ${m.name}\n    ${m.dir}\n    ${formatBytes(m.bytes)} own + ${formatBytes(m.sharedBytes)} shared weights; from ${m.repo ?? m.checkpoint ?? 'a local folder'}${m.revision ? `@${m.revision.slice(0, 12)}` : ''}\n    licence: ${m.license}\n`);
+    process.stdout.write(`  ${m.id}  ${m.name}\n    ${m.dir}\n    ${hubBytes(m.bytes)} own + ${hubBytes(m.sharedBytes)} shared weights; from ${m.repo ?? m.checkpoint ?? 'a local folder'}${m.revision ? `@${m.revision.slice(0, 12)}` : ''}\n    licence: ${m.license}\n`);
   }
   process.stdout.write(`Hugging Face cache (${cached.length}):\n`);
   for (const c of cached) {
     const licence = c.catalogue ? `${c.catalogue.license.id} (non-commercial, attribution, share-alike)` : 'see the model card';
-    process.stdout.write(`  ${c.repo}@${c.commit.slice(0, 12)}${c.refs.length ? ` (${c.refs.join(', ')})` : ''}  ${formatBytes(c.bytes)}  ${c.complete ? 'complete' : `incomplete: ${c.missing.length} files missing (install completes it)`}\n    ${c.snapshotDir}\n    licence: ${licence}\n`);
+    process.stdout.write(`  ${c.repo}@${c.commit.slice(0, 12)}${c.refs.length ? ` (${c.refs.join(', ')})` : ''}  ${hubBytes(c.bytes)}  ${c.complete ? 'complete' : `incomplete: ${c.missing.length} files missing (install completes it)`}\n    ${c.snapshotDir}\n    licence: ${licence}\n`);
   }
   const catalogue = service.catalogue();
   process.stdout.write(`Catalogue: ${catalogue.map((e) => `${e.repo}${e.isDefault ? ' (default)' : ''}`).join(', ')}\n`);
@@ -138,7 +139,7 @@ export async function remove(argv: string[]): Promise<void> {
     if (values.yes) includeCache = true;
     else if (process.stdin.isTTY) {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await rl.question(`Also delete ${snap.repo}@${snap.commit.slice(0, 12)} from the Hugging Face cache (${formatBytes(snap.bytes)}, ${snap.snapshotDir})? Python tools (diffusers) use the same copy. [y/N] `);
+      const answer = await rl.question(`Also delete ${snap.repo}@${snap.commit.slice(0, 12)} from the Hugging Face cache (${hubBytes(snap.bytes)}, ${snap.snapshotDir})? Python tools (diffusers) use the same copy. [y/N] `);
       rl.close();
       includeCache = /^y(es)?$/i.test(answer.trim());
     }
@@ -146,8 +147,8 @@ export async function remove(argv: string[]): Promise<void> {
   await service.remove(positionals[0], { includeCache });
   if (plan.modelDir) process.stdout.write(`removed: ${plan.modelDir}\n`);
   if (snap) {
-    if (includeCache) process.stdout.write(`removed from the Hugging Face cache: ${snap.snapshotDir} (${formatBytes(snap.bytes)})\n`);
+    if (includeCache) process.stdout.write(`removed from the Hugging Face cache: ${snap.snapshotDir} (${hubBytes(snap.bytes)})\n`);
     else if (plan.usedBy.length) process.stdout.write(`kept in the Hugging Face cache: ${snap.snapshotDir} (also used by ${plan.usedBy.join(', ')})\n`);
-    else process.stdout.write(`kept in the Hugging Face cache: ${snap.snapshotDir} (${formatBytes(snap.bytes)}; shared with Python tools — run again with --yes to delete it too)\n`);
+    else process.stdout.write(`kept in the Hugging Face cache: ${snap.snapshotDir} (${hubBytes(snap.bytes)}; shared with Python tools — run again with --yes to delete it too)\n`);
   }
 }

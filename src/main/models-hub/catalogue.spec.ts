@@ -2,11 +2,12 @@
  * The catalogue is data checked against the collected Hub pages (../shared/spec/checkpoints):
  * every exact number there is the spec's, unknown sizes stay null, and no `.bin` is ever listed.
  */
+import { hubBytes } from '../../shared/models/hub-bytes.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../cli/testing/run-cli.ts';
-import { catalogue, catalogueEntry, defaultCatalogueEntry, formatBytes, parseCatalogue } from './catalogue.ts';
+import { catalogue, catalogueEntry, defaultCatalogueEntry, parseCatalogue } from './catalogue.ts';
 import { hfCacheDirs, repoFolderName, repoFromFolderName } from './hf-cache.ts';
 import { SMALL_FILES, weightCandidates } from './needed-files.ts';
 
@@ -74,7 +75,7 @@ describe('catalogue', () => {
   });
 
   it('formats sizes as the Hub shows them', () => {
-    expect([formatBytes(805), formatBytes(2_110_000), formatBytes(1_387_964_784)]).toEqual(['805 B', '2.11 MB', '1.39 GB']);
+    expect([hubBytes(805), hubBytes(2_110_000), hubBytes(1_387_964_784)]).toEqual(['805 B', '2.11 MB', '1.39 GB']);
   });
 });
 

@@ -2,6 +2,7 @@
  * The catalogue of published checkpoints the builder supports (`models/catalogue.json`), checked
  * with a schema when loaded so a bad edit fails the tests, not the first-run screen.
  */
+import { hubBytes } from '../../shared/models/hub-bytes.ts';
 import { z } from 'zod';
 import catalogueJson from '../../../models/catalogue.json' with { type: 'json' };
 import type { CatalogueEntry } from '../../shared/models/hub-install.ts';
@@ -51,7 +52,7 @@ export function parseCatalogue(raw: unknown): CatalogueEntry[] {
       download: {
         bytes: unknown.length === 0 ? known : null,
         knownBytes: known,
-        ...(shown.length ? { estimate: `at least ${formatBytes(known)} exactly known, plus ${shown.join(', ')} as the Hub's pages round them` } : {}),
+        ...(shown.length ? { estimate: `at least ${hubBytes(known)} exactly known, plus ${shown.join(', ')} as the Hub's pages round them` } : {}),
         files: e.files.map(({ path, bytes, shown: s, sha256 }) => ({ path, bytes, ...(s ? { shown: s } : {}), ...(sha256 ? { sha256 } : {}) })),
         note: unknown.length === 0
           ? 'Exact size of the needed files.'
@@ -75,16 +76,4 @@ export function catalogueEntry(repo: string): CatalogueEntry | undefined {
 
 export function defaultCatalogueEntry(): CatalogueEntry {
   return catalogue().find((e) => e.isDefault)!;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
 }

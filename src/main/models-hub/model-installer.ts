@@ -10,6 +10,7 @@
  * (`download-blob.ts`); files already there are verified and reused, never fetched again. Last the
  * builder writes the bundle into `<modelsDir>/<org>--<name>`, the folder `--model` takes.
  */
+import { hubBytes } from '../../shared/models/hub-bytes.ts';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -22,7 +23,7 @@ import { checkModelIndex } from '../engine/builder/checkpoint/checkpoint.ts';
 import { CheckpointError } from '../engine/builder/checkpoint/checkpoint-error.ts';
 import { MANIFEST_FILE } from '../engine/bundle/manifest.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
-import { catalogue, catalogueEntry, formatBytes } from './catalogue.ts';
+import { catalogue, catalogueEntry } from './catalogue.ts';
 import { downloadBlob, sizeOf } from './download-blob.ts';
 import { COMMIT, hashFile, hashKind, HfRepoCache, hfCacheDirs, listCachedSnapshots, removeSnapshot, REPO_ID, snapshotFiles } from './hf-cache.ts';
 import { createHubClient, hubStatus, type HubClient, type RemoteFile } from './hub-client.ts';
@@ -235,7 +236,7 @@ export class ModelInstaller implements ModelsHubApi {
       : [{ dir: cacheDir, need: downloadBytes + margin, free: cacheFs.free }, { dir: this.options.modelsDir, need: bundleBytes, free: modelsFs.free }];
     for (const c of checks) {
       if (c.need > c.free) {
-        throw new DiskFullError(c.dir, `Installing ${repo} needs ${formatBytes(c.need)} (${c.need} bytes) free on the disk of ${c.dir}; only ${formatBytes(c.free)} (${c.free} bytes) is free.`);
+        throw new DiskFullError(c.dir, `Installing ${repo} needs ${hubBytes(c.need)} (${c.need} bytes) free on the disk of ${c.dir}; only ${hubBytes(c.free)} (${c.free} bytes) is free.`);
       }
     }
     return cacheFs.free;

@@ -5,6 +5,7 @@
  */
 import type { CachedCheckpoint, CatalogueEntry, InstalledModel, InstallEvent, RemovePlan } from '../../../shared/models/hub-install.ts';
 import type { HubTokenState, InstallProgress, ModelStatus, StudioApi } from '../../../shared/studio/studio-api.ts';
+import { hubBytes } from '../../../shared/models/hub-bytes.ts';
 
 export type InstallPhase = 'starting' | 'resolving' | 'downloading' | 'verifying' | 'building' | 'loading' | 'done' | 'failed' | 'cancelled';
 
@@ -91,19 +92,8 @@ export function newInstallView(repo: string): InstallView {
   return { installId: null, repo, phase: 'starting', fromCache: false, plan: null, overall: null, file: null, build: null, notes: [], error: null, model: null };
 }
 
-/** `12.3 MB of 1.39 GB`-style sizes in the Hub's own (decimal) units, as the catalogue gives them. */
-export function hubBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '–';
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
-}
+export { hubBytes };
+
 
 /** `4 s`, `2 min 05 s`, `1 h 12 min`. */
 export function hubSeconds(seconds: number | null): string {
