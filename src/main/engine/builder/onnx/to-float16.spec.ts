@@ -21,8 +21,11 @@ const noExternals = (): never => {
   throw new Error('no external weights here');
 };
 
+/** Each run writes its own file: graphs of one name may differ between runs. */
+let runs = 0;
+
 async function run(graph: Graph, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
-  const file = join(dir, `${graph.name}-${Math.random().toString(36).slice(2)}.onnx`);
+  const file = join(dir, `${graph.name}-${runs++}.onnx`);
   writeFileSync(file, graph.toBytes());
   const session = await OnnxSession.create(graph.name, file, { provider: 'cpu', intraOpThreads: 1 });
   try {
