@@ -4,12 +4,11 @@
  * tokenizers, and a manifest that pins every file's SHA-256. Everything is checked and every graph
  * is built in memory before the first byte is written, and the bundle appears only when complete.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { COMPONENT_KEYS, CONTRACT, type ComponentKey, type Precision } from '../bundle/contract.ts';
 import type { BundleManifest, FileEntry, GraphFile } from '../bundle/manifest.ts';
+import { sha256File } from '../bundle/verify-files.ts';
 import { bundleConfigFrom } from './bundle-config.ts';
 import { weightsLocation } from './bundle-layout.ts';
 import { Checkpoint, type CheckpointComponent } from './checkpoint/checkpoint.ts';
@@ -53,10 +52,9 @@ export interface BuildResult {
   fp16Weights?: { component: CheckpointComponent; tensors: number; saturated: number; flushedToZero: number; bytes: number }[];
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** A graph's file bytes; the producer names the builder version (isBundleCurrent hashes the same bytes). */
+export function graphBytes(graph: Graph): Uint8Array {
+  return graph.toBytes(`loa-studio-builder ${BUILDER_VERSION}`);
 }
 
 async function fileEntry(dir: string, file: string): Promise<FileEntry> {
@@ -128,9 +126,9 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
     done = 0;
     for (const [key, { graph }] of graphs) {
       progress({ stage: 'graphs', done: done++, total: graphs.size, detail: key });
-      await writeFile(join(staging, CONTRACT.components[key].file), graph.toBytes(`loa-studio-builder ${BUILDER_VERSION}`));
+      await writeFile(join(staging, CONTRACT.components[key].file), graphBytes(graph));
       const half = fp16?.graphs.get(key);
-      if (half) await writeFile(join(staging, float16GraphFile(CONTRACT.components[key].file)), half.graph.toBytes(`loa-studio-builder ${BUILDER_VERSION}`));
+      if (half) await writeFile(join(staging, float16GraphFile(CONTRACT.components[key].file)), graphBytes(half.graph));
     }
     for (const [name, folder] of [['clap', 'tokenizer'], ['t5', 'tokenizer_2']] as const) {
       for (const file of CONTRACT.tokenizers[name].files) {

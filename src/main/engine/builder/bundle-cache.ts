@@ -11,7 +11,7 @@ import { MANIFEST_FILE, type BundleManifest } from '../bundle/manifest.ts';
 import { weightsLocation } from './bundle-layout.ts';
 import { Checkpoint } from './checkpoint/checkpoint.ts';
 import type { SafetensorsFile } from './checkpoint/safetensors.ts';
-import { buildBundle, buildGraphs, BUILDER_VERSION, type BuildProgress } from './build-bundle.ts';
+import { buildBundle, buildGraphs, BUILDER_VERSION, graphBytes, type BuildProgress } from './build-bundle.ts';
 
 export function defaultBundleCache(): string {
   return join(process.env.LOA_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'loa-studio'), 'bundles');
@@ -53,7 +53,7 @@ export async function isBundleCurrent(checkpointDir: string, bundleDir: string):
   const checkpoint = await Checkpoint.open(checkpointDir);
   for (const [key, { graph, component }] of buildGraphs(checkpoint)) {
     const entry = manifest.components[key]?.graphs.find((g) => g.precision === 'fp32');
-    if (!entry || entry.sha256 !== createHash('sha256').update(graph.toBytes(`loa-studio-builder ${BUILDER_VERSION}`)).digest('hex')) return false;
+    if (!entry || entry.sha256 !== createHash('sha256').update(graphBytes(graph)).digest('hex')) return false;
     const weights = await stat(join(bundleDir, weightsLocation(component))).catch(() => undefined);
     const source = await stat((checkpoint.weights(component) as SafetensorsFile).path);
     if (!weights || weights.ino !== source.ino || weights.size !== source.size) return false;
