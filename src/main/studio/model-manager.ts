@@ -3,7 +3,6 @@
  * downloaded, or the same one on another device) is loaded in a fresh EngineHost first — the real
  * load checks the contract and every checksum — and only replaces the running engine once it works.
  */
-import { ensureBundle } from '../engine/builder/bundle-cache.ts';
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,7 +11,6 @@ import type { DeviceName } from '../../shared/engine/generate-params.ts';
 import { fromErrorEnvelope, LoaError, ModelBundleError, toErrorEnvelope } from '../../shared/errors.ts';
 import type { DownloadProgress, ModelStatus } from '../../shared/studio/studio-api.ts';
 import { validateManifestUrl } from '../../shared/studio/studio-validate.ts';
-import { readManifest } from '../engine/bundle/manifest.ts';
 import { EngineHost, type JobHooks } from '../engine/host/engine-host.ts';
 import type { LaunchEngine } from '../engine/host/node-engine-launcher.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
@@ -173,14 +171,12 @@ export class ModelManager extends EventEmitter<{ status: [ModelStatus]; download
     this.setStatus({ ...emptyStatus(device), state: 'loading', bundleDir: dir });
     try {
       engine.info = await engine.host.start();
-      // A checkpoint folder was built into a cached bundle by the engine; its manifest is there.
-      const manifest = await readManifest(await ensureBundle(dir, { cacheDir: join(this.options.configDir, 'cache', 'bundles') }));
       if (this.disposed) throw new LoaError('CANCELLED', 'The studio is shutting down.', 'Nothing to do.');
       if (previous) this.retire(previous);
       this.current = engine;
       if (remember) await writeFileAtomic(join(this.options.configDir, REMEMBERED), new TextEncoder().encode(JSON.stringify({ bundleDir: dir })));
       this.setStatus({
-        state: 'ready', bundleDir: dir, bundleId: engine.info.bundleId, bundleName: engine.info.bundleName, license: manifest.license,
+        state: 'ready', bundleDir: dir, bundleId: engine.info.bundleId, bundleName: engine.info.bundleName, license: engine.info.license ?? '',
         provider: engine.info.provider, device, notices: engine.info.notices, error: null,
       });
       return this.status;
