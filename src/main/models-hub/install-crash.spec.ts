@@ -15,12 +15,11 @@ import { ModelBundle } from '../engine/bundle/model-bundle.ts';
 import { FIXTURE_CHECKPOINT } from '../engine/builder/testing/golden.ts';
 import { repoFolderName } from './hf-cache.ts';
 import { ModelInstaller } from './model-installer.ts';
-import { HubStandIn, type StandInOptions } from './testing/hub-stand-in.ts';
+import { carriesBytes, HubStandIn, type StandInOptions } from './testing/hub-stand-in.ts';
 
 const REPO = 'cvssp/audioldm2';
 const COMMIT = createHash('sha1').update('crash fixture commit').digest('hex');
 const UNET = 'unet/diffusion_pytorch_model.safetensors';
-const isData = (r: { range?: string }) => r.range !== 'bytes=0-0';
 
 let root: string;
 let hub: HubStandIn | undefined;
@@ -83,7 +82,7 @@ describe('a crash mid-download', () => {
     const events: string[] = [];
     const model = await installer(cacheDir, modelsDir).install({ repo: REPO }, (e) => e.type === 'plan' && events.push(...e.files.filter((f) => f.hash === sha).map((f) => f.state))).result;
     expect(events).toEqual(['partial']);
-    const resumed = hub!.requests.filter((r) => r.kind === 'cdn' && r.url.endsWith(sha) && isData(r));
+    const resumed = hub!.requests.filter((r) => r.kind === 'cdn' && r.url.endsWith(sha) && carriesBytes(r));
     expect(resumed).toHaveLength(1);
     expect(resumed[0].range).toMatch(new RegExp(`^bytes=${partial}-\\d+$`));
     expect(incompletes(blobs)).toEqual([]);
@@ -141,7 +140,7 @@ describe('a full disk (real tmpfs)', () => {
     await serve({
       onRequest: (r) => {
         // Another program fills the disk just as the UNet starts to arrive.
-        if (r.kind === 'cdn' && r.file === UNET && isData(r) && !filled) {
+        if (r.kind === 'cdn' && r.file === UNET && carriesBytes(r) && !filled) {
           filled = true;
           const { bavail, bsize } = statfsSync(medium);
           writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 96 * 1024)));
@@ -158,16 +157,16 @@ describe('a full disk (real tmpfs)', () => {
     const sha = hub!.file(REPO, UNET).sha256!;
     const partial = existsSync(join(blobs, `${sha}.incomplete`)) ? statSync(join(blobs, `${sha}.incomplete`)).size : 0;
 
-    const fetchedBefore = new Set(hub!.requests.filter((r) => isData(r) && r.sent > 0 && r.file !== UNET).map((r) => r.file));
+    const fetchedBefore = new Set(hub!.requests.filter((r) => carriesBytes(r) && r.sent > 0 && r.file !== UNET).map((r) => r.file));
     expect(fetchedBefore.size).toBeGreaterThan(5);
     rmSync(filler);
     hub!.requests.length = 0;
     const model = await installer(cacheDir, modelsDir).install({ repo: REPO }).result;
-    const resumed = hub!.requests.filter((r) => r.kind === 'cdn' && r.file === UNET && isData(r));
+    const resumed = hub!.requests.filter((r) => r.kind === 'cdn' && r.file === UNET && carriesBytes(r));
     expect(resumed).toHaveLength(1);
     if (partial > 0) expect(resumed[0].range).toBe(`bytes=${partial}-${hub!.file(REPO, UNET).bytes.length - 1}`);
     await expectLoads(model.dir);
     // Files finished before the disk filled are not fetched again.
-    expect(hub!.requests.filter((r) => isData(r) && r.sent > 0 && fetchedBefore.has(r.file))).toEqual([]);
+    expect(hub!.requests.filter((r) => carriesBytes(r) && r.sent > 0 && fetchedBefore.has(r.file))).toEqual([]);
   });
 });

@@ -15,13 +15,11 @@ import { FIXTURE_CHECKPOINT } from '../engine/builder/testing/golden.ts';
 import { repoFolderName } from './hf-cache.ts';
 import { ModelInstaller, type ModelInstallerOptions } from './model-installer.ts';
 import { writeHfSnapshot } from './testing/hf-cache-writer.ts';
-import { HubStandIn, type StandInOptions, type StandInRepo } from './testing/hub-stand-in.ts';
+import { carriesBytes, HubStandIn, type StandInOptions, type StandInRepo } from './testing/hub-stand-in.ts';
 
 const REPO = 'cvssp/audioldm2';
 const COMMIT = createHash('sha1').update('tiny fixture commit').digest('hex');
 const UNET = 'unet/diffusion_pytorch_model.safetensors';
-/** Requests that carry file bytes, not @huggingface/hub's `Range: bytes=0-0` probes. */
-const isData = (r: { range?: string }) => r.range !== 'bytes=0-0';
 
 let root: string;
 let hub: HubStandIn | undefined;
@@ -125,7 +123,7 @@ describe('fresh install', () => {
     // A second install reuses everything: no file bytes move.
     hub!.requests.length = 0;
     await installWithEvents(installer(), REPO, { preferCache: false });
-    expect(hub!.downloads().filter(isData)).toEqual([]);
+    expect(hub!.downloads().filter(carriesBytes)).toEqual([]);
   });
 });
 
@@ -133,8 +131,8 @@ describe('damage and failures', () => {
   it('re-fetches a file whose bytes do not match the Hub sha256 (LFS) or git blob sha1 (small files)', async () => {
     await serve([fixtureRepo()], {
       fault: (r, n) => {
-        if (r.kind === 'cdn' && r.file === UNET && isData(r) && n <= 2) return { corrupt: true };
-        if (r.kind === 'resolve' && r.file === 'unet/config.json' && isData(r) && n <= 2) return { corrupt: true };
+        if (r.kind === 'cdn' && r.file === UNET && carriesBytes(r) && n <= 2) return { corrupt: true };
+        if (r.kind === 'resolve' && r.file === 'unet/config.json' && carriesBytes(r) && n <= 2) return { corrupt: true };
         return undefined;
       },
     });
@@ -155,8 +153,8 @@ describe('damage and failures', () => {
       fault: (r, n) => {
         if (r.kind === 'tree' && n === 1) return { status: 500 };
         if (r.kind === 'resolve' && r.file === 'vae/config.json' && n <= 2) return { status: 503 };
-        if (r.kind === 'cdn' && r.file === UNET && isData(r) && n === 2) return { dropAfter: 3_000_000 };
-        if (r.kind === 'cdn' && r.file === 'vae/diffusion_pytorch_model.safetensors' && isData(r) && n === 2) return { stall: true };
+        if (r.kind === 'cdn' && r.file === UNET && carriesBytes(r) && n === 2) return { dropAfter: 3_000_000 };
+        if (r.kind === 'cdn' && r.file === 'vae/diffusion_pytorch_model.safetensors' && carriesBytes(r) && n === 2) return { stall: true };
         return undefined;
       },
     });
@@ -164,7 +162,7 @@ describe('damage and failures', () => {
     const retries = events.filter((e) => e.type === 'retry');
     expect(retries.some((e) => e.type === 'retry' && e.file === 'vae/config.json' && /503/.test(e.reason))).toBe(true);
     expect(retries.some((e) => e.type === 'retry' && e.file === 'vae/diffusion_pytorch_model.safetensors' && /no data/.test(e.reason))).toBe(true);
-    const unetData = hub!.requests.filter((r) => r.kind === 'cdn' && r.file === UNET && isData(r));
+    const unetData = hub!.requests.filter((r) => r.kind === 'cdn' && r.file === UNET && carriesBytes(r));
     expect(unetData).toHaveLength(2);
     const start = Number(/^bytes=(\d+)-(\d+)$/.exec(unetData[1].range ?? '')?.[1]);
     expect(start).toBeGreaterThan(0);
@@ -174,7 +172,7 @@ describe('damage and failures', () => {
   });
 
   it('fails with the reason after the retries are spent, keeping the bytes for the next install', async () => {
-    await serve([fixtureRepo()], { fault: (r, n) => (r.kind === 'cdn' && r.file === UNET && isData(r) ? (n === 2 ? { dropAfter: 1_000_000 } : { status: 502 }) : undefined) });
+    await serve([fixtureRepo()], { fault: (r, n) => (r.kind === 'cdn' && r.file === UNET && carriesBytes(r) ? (n === 2 ? { dropAfter: 1_000_000 } : { status: 502 }) : undefined) });
     const error = await installWithEvents(installer({ retries: 2 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LoaError);
     expect((error as LoaError).message).toMatch(/Could not download unet\/diffusion_pytorch_model\.safetensors from cvssp\/audioldm2: .*502/);
@@ -223,7 +221,7 @@ describe('cancel', () => {
     const { model, events: again } = await installWithEvents(installer());
     const plan = again.find((e) => e.type === 'plan');
     expect(plan?.type === 'plan' && plan.files.find((f) => f.path === UNET)?.state).toBe('partial');
-    const resumed = hub!.requests.filter((r) => r.kind === 'cdn' && r.file === UNET && isData(r));
+    const resumed = hub!.requests.filter((r) => r.kind === 'cdn' && r.file === UNET && carriesBytes(r));
     expect(resumed.map((r) => r.range)).toEqual([`bytes=${partial}-${fixtureBytes(UNET) - 1}`]);
     await expectLoads(model.dir);
   });
@@ -282,7 +280,7 @@ describe('reuse of the Hugging Face cache', () => {
     expect((await service.findCached())[0]).toMatchObject({ complete: false, missing: [vocoder] });
 
     const { model } = await installWithEvents(service);
-    expect(hub!.downloads().filter(isData).map((r) => r.file)).toEqual([vocoder]);
+    expect(hub!.downloads().filter(carriesBytes).map((r) => r.file)).toEqual([vocoder]);
     expect(lstatSync(join(snapshot, vocoder)).isSymbolicLink()).toBe(true);
     await expectLoads(model.dir);
   });

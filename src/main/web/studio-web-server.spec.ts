@@ -3,21 +3,20 @@
  * the real engine on models/tiny with a library in a temp folder, and real `ws` clients (through the
  * renderer's own WebSocket client where a typed API is wanted).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { LoaError } from '../../shared/errors.ts';
 import type { StudioEvent, TakeInfo } from '../../shared/studio/studio-api.ts';
 import { webStudioClient, type StudioClient } from '../../renderer/src/api/studio-client.ts';
 import type { WebSocketFactory } from '../../renderer/src/api/ws-studio-client.ts';
-import { resolveMediaPath } from '../studio/media-paths.ts';
-import { StudioService } from '../studio/studio-service.ts';
-import { UploadStore } from '../studio/upload-store.ts';
+import type { StudioService } from '../studio/studio-service.ts';
 import { decodeWav, encodeWav } from '../audio/wav.ts';
-import { startStudioWebServer, type StudioWebServer } from './studio-web-server.ts';
+import { resolveMediaPath } from '../studio/media-paths.ts';
+import type { StudioWebServer } from './studio-web-server.ts';
 import { newToken } from './token.ts';
+import { startTestStudioWeb, type TestStudioWeb } from './web-test-server.fixture.ts';
 
 const TINY = resolve(import.meta.dirname, '../../../models/tiny');
 
@@ -45,51 +44,27 @@ async function until<T>(probe: () => T | undefined, timeoutMs: number): Promise<
 }
 
 describe('studio web server (real service on models/tiny)', () => {
-  let dir: string;
   let token: string;
   let service: StudioService;
   let server: StudioWebServer;
   let api: StudioClient;
   let startMs: number;
-  let uploads: UploadStore;
+  let web: TestStudioWeb;
   const events: StudioEvent[] = [];
-  const logs: string[] = [];
+  let logs: string[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'loa-web-'));
-    const rendererDir = join(dir, 'renderer');
-    await mkdir(join(rendererDir, 'assets'), { recursive: true });
-    await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>LOA Studio</title>');
-    await writeFile(join(rendererDir, 'assets', 'index.js'), 'export {};');
-    token = newToken();
     startMs = performance.now();
-    uploads = new UploadStore(join(dir, 'config', 'uploads'));
-    service = new StudioService({
-      uploads,
-      configDir: join(dir, 'config'),
-      libraryDir: join(dir, 'library'),
-      bundleDir: TINY,
-      mediaUrl: (kind, id) => `/media/${kind}/${encodeURIComponent(id)}?token=${token}`,
-    });
-    server = await startStudioWebServer({
-      service,
-      resolveMedia: (kind, id) => resolveMediaPath(service, kind, id),
-      rendererDir,
-      host: '127.0.0.1',
-      port: 0,
-      token,
-      log: (line) => logs.push(line),
-      uploads,
-    });
+    web = await startTestStudioWeb({ bundleDir: TINY });
+    ({ token, service, server } = web);
+    logs = web.logs;
     api = webStudioClient(`ws://127.0.0.1:${server.port}/api?token=${token}`, WebSocket as unknown as WebSocketFactory);
     api.onEvent((event) => events.push(event));
   });
 
   afterAll(async () => {
     api?.close?.();
-    await server?.close();
-    await service?.dispose();
-    await rm(dir, { recursive: true, force: true });
+    await web?.close();
   });
 
   const http = (path: string, init?: RequestInit) => fetch(`${server.origin}${path}`, init);

@@ -1,5 +1,5 @@
 // Test harness shared by the browser-mode hardening specs and fuzz/web-*.fuzz.ts: the real server
-// with a real StudioService (no model: nothing to load, so it starts in moments) on 127.0.0.1 in a
+// with a real StudioService (no model unless one is named: then it starts in moments) on 127.0.0.1 in a
 // temp folder, plus a raw-socket client that sends exactly the bytes it is given. Not a spec itself.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -21,8 +21,11 @@ export interface TestStudioWeb {
   close(): Promise<void>;
 }
 
-/** `settings`: a settings.json the config folder holds before the studio starts (as a user's would). */
-export async function startTestStudioWeb(options: { allowRoots?: string[]; settings?: Record<string, unknown>; heartbeatMs?: number } = {}): Promise<TestStudioWeb> {
+/**
+ * `settings`: a settings.json the config folder holds before the studio starts (as a user's would).
+ * `bundleDir`: a model for the studio to load (in the background, as the real server does).
+ */
+export async function startTestStudioWeb(options: { allowRoots?: string[]; settings?: Record<string, unknown>; heartbeatMs?: number; bundleDir?: string } = {}): Promise<TestStudioWeb> {
   const dir = await mkdtemp(join(tmpdir(), 'loa-web-hard-'));
   const rendererDir = join(dir, 'renderer');
   await mkdir(join(rendererDir, 'assets'), { recursive: true });
@@ -38,6 +41,7 @@ export async function startTestStudioWeb(options: { allowRoots?: string[]; setti
     uploads,
     configDir: join(dir, 'config'),
     libraryDir: join(dir, 'library'),
+    ...(options.bundleDir ? { bundleDir: options.bundleDir } : {}),
     mediaUrl: (kind, id) => `/media/${kind}/${encodeURIComponent(id)}?token=${token}`,
   });
   await service.whenReady();

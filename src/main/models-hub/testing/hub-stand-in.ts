@@ -37,6 +37,9 @@ export interface LoggedRequest {
   sent: number;
 }
 
+/** Requests that carry file bytes, not @huggingface/hub's `Range: bytes=0-0` probes. */
+export const carriesBytes = (r: { range?: string }): boolean => r.range !== 'bytes=0-0';
+
 export type Fault =
   | { status: number }
   /** Send the headers, then nothing, and keep the connection open. */
