@@ -1,14 +1,11 @@
 /**
- * The library list's windowing, pure: which rows of a very long list are in the DOM, where they
- * sit, and which pages of the search they need. Rows have one fixed height, so a scroll offset
- * maps to a row index by division — no measuring, no layout reads while scrolling.
- *
- * Browsers cap an element's height (Chromium near 33.5 M px, Firefox near 17.9 M px), so past
- * MAX_SCROLL_PX the spacer stays that tall and the scroll offset is scaled onto the rows.
+ * The library list's windowing, pure: which pages of the search the rows in the DOM need. Which
+ * rows those are is the virtual list's (lib/virtual-window.ts, with one fixed row height, so a
+ * scroll offset maps to a row index by division: no measuring, no layout reads while scrolling).
  */
+import { fixedLayout, scrollTopToRevealItem, virtualWindow, type VirtualWindow } from './virtual-window.ts';
 
-/** Safely under every engine's element-height cap. */
-export const MAX_SCROLL_PX = 8_000_000;
+export { isFling, MAX_SCROLL_PX } from './virtual-window.ts';
 
 export interface WindowInput {
   total: number;
@@ -21,57 +18,21 @@ export interface WindowInput {
   pageSize: number;
 }
 
-export interface ListWindow {
-  /** Height of the scrolling spacer, px. */
-  scrollHeight: number;
-  /** Rows actually on screen: [firstVisible, endVisible). */
-  firstVisible: number;
-  endVisible: number;
-  /** Rows in the DOM (visible plus overscan): [start, end). */
-  start: number;
-  end: number;
-  /** Top of row `start` inside the spacer, px; row start + k sits k row heights below it. */
-  offset: number;
+export interface ListWindow extends VirtualWindow {
   /** The pages holding rows [start, end), ascending. */
   pages: number[];
 }
 
-interface Geometry {
-  contentHeight: number;
-  scrollHeight: number;
-  /** Virtual (unscaled) px per scroll px; 1 unless the list is taller than MAX_SCROLL_PX. */
-  ratio: number;
-  maxScroll: number;
-}
-
-function geometry(total: number, rowHeight: number, viewportHeight: number): Geometry {
-  const contentHeight = Math.max(0, total) * rowHeight;
-  const scrollHeight = Math.min(contentHeight, MAX_SCROLL_PX);
-  const maxScroll = Math.max(0, scrollHeight - viewportHeight);
-  const maxContent = Math.max(0, contentHeight - viewportHeight);
-  return { contentHeight, scrollHeight, ratio: maxScroll > 0 ? maxContent / maxScroll : 1, maxScroll };
+/** The pages holding rows [start, end), ascending. */
+export function pagesOf(start: number, end: number, pageSize: number): number[] {
+  const pages: number[] = [];
+  if (end > start) for (let p = Math.floor(start / pageSize); p <= Math.floor((end - 1) / pageSize); p++) pages.push(p);
+  return pages;
 }
 
 export function listWindow(input: WindowInput): ListWindow {
-  const { total, rowHeight, viewportHeight, overscan, pageSize } = input;
-  const g = geometry(total, rowHeight, viewportHeight);
-  const scrollTop = Math.min(Math.max(0, input.scrollTop), g.maxScroll);
-  const virtualTop = scrollTop * g.ratio;
-  const firstVisible = Math.min(total, Math.floor(virtualTop / rowHeight));
-  const endVisible = Math.min(total, Math.ceil((virtualTop + Math.max(0, viewportHeight)) / rowHeight));
-  const start = Math.max(0, firstVisible - overscan);
-  const end = Math.min(total, Math.max(endVisible + overscan, start));
-  const pages: number[] = [];
-  if (end > start) for (let p = Math.floor(start / pageSize); p <= Math.floor((end - 1) / pageSize); p++) pages.push(p);
-  return {
-    scrollHeight: g.scrollHeight,
-    firstVisible,
-    endVisible,
-    start,
-    end,
-    offset: start * rowHeight - virtualTop + scrollTop,
-    pages,
-  };
+  const window = virtualWindow(fixedLayout(input.total, input.rowHeight), input);
+  return { ...window, pages: pagesOf(window.start, window.end, input.pageSize) };
 }
 
 /**
@@ -79,18 +40,7 @@ export function listWindow(input: WindowInput): ListWindow {
  * (the current offset when it already is).
  */
 export function scrollTopToReveal(index: number, input: Omit<WindowInput, 'overscan' | 'pageSize'>): number {
-  const { total, rowHeight, viewportHeight } = input;
-  const g = geometry(total, rowHeight, viewportHeight);
-  const scrollTop = Math.min(Math.max(0, input.scrollTop), g.maxScroll);
-  const virtualTop = scrollTop * g.ratio;
-  const rowTop = Math.min(Math.max(0, index), Math.max(0, total - 1)) * rowHeight;
-  let wanted = virtualTop;
-  if (rowTop < virtualTop) wanted = rowTop;
-  else if (rowTop + rowHeight > virtualTop + viewportHeight) wanted = rowTop + rowHeight - viewportHeight;
-  if (wanted === virtualTop) return scrollTop;
-  // Scaled lists move `ratio` rows' worth of px per scroll px: round towards the row.
-  const next = wanted < virtualTop ? Math.floor(wanted / g.ratio) : Math.ceil(wanted / g.ratio);
-  return Math.min(Math.max(0, next), g.maxScroll);
+  return scrollTopToRevealItem(fixedLayout(input.total, input.rowHeight), index, input.viewportHeight, input.scrollTop);
 }
 
 /**
@@ -104,15 +54,6 @@ export function pagesWanted(window: Pick<ListWindow, 'start' | 'end' | 'pages'>,
   const around: number[] = [];
   for (let p = first; p <= last; p++) if (!window.pages.includes(p)) around.push(p);
   return [...window.pages, ...around];
-}
-
-/**
- * True when the list moved more than half a screen since the last frame (a fling, a scrollbar
- * drag): rows fly past faster than their pages could come (a page takes a frame or two), so
- * fetching waits until the scroll settles. Slower scrolling is met by the prefetched pages.
- */
-export function isFling(previousFirstVisible: number, firstVisible: number, visibleRows: number): boolean {
-  return Math.abs(firstVisible - previousFirstVisible) > Math.max(1, visibleRows / 2);
 }
 
 /** Pages to request now: wanted ones not cached or on their way, at most `slots` of them. */
