@@ -16,13 +16,14 @@ import type { RenderedSpan } from './render-export.ts';
  * whatever the settings say, because a fade on a loop is a click on every wrap.
  */
 export function renderingOf(takeId: string, options: RenderSettings, region?: { start: number; end: number }, loop = false): Rendering {
-  const { format, sampleRate, normalize, fadeInMs, fadeOutMs, trimSilence } = options;
+  const { format, sampleRate, normalize, fadeInMs, fadeOutMs, trimSilence, highPass } = options;
   const seamless = loop && !region && !trimSilence;
   return {
     takeId, format, sampleRate, normalize,
     fadeInMs: seamless ? 0 : fadeInMs,
     fadeOutMs: seamless ? 0 : fadeOutMs,
     ...(trimSilence ? { trimSilence: true } : {}),
+    ...(highPass ? { highPass: true } : {}),
     ...(region ? { region: { start: region.start, end: region.end } } : {}),
     ...(seamless ? { loop: true } : {}),
   };

@@ -194,6 +194,18 @@ describe('renderExport', () => {
     expect(soundBounds(new Float32Array(100), rate, 10, 90)).toEqual([10, 90]);
   });
 
+  it('high-pass option: a take with a DC offset exports centred on 0, and the fades still end on 0', async () => {
+    const rate = 16000;
+    const take = sine(1000, 0.3, rate, rate).map((v) => v + 0.2);
+    const mean = (x: Float32Array) => x.reduce((s, v) => s + v, 0) / x.length;
+    const plain = decodeWav((await renderExport(take, rate, opts({ fadeInMs: 5, fadeOutMs: 5 }))).bytes).channels[0];
+    const filtered = decodeWav((await renderExport(take, rate, opts({ fadeInMs: 5, fadeOutMs: 5, highPass: true }))).bytes).channels[0];
+    expect(mean(plain)).toBeGreaterThan(0.19);
+    expect(Math.abs(mean(filtered))).toBeLessThan(0.005);
+    expect(filtered[0]).toBe(0);
+    expect(Math.abs(filtered[filtered.length - 1])).toBe(0);
+  });
+
   it('rejects bad options with the field named', async () => {
     const take = new Float32Array(100);
     expect((await rejection(renderExport(take, 48000, opts({ fadeInMs: -1 })))).field).toBe('fadeInMs');

@@ -1,5 +1,5 @@
 // Renders one take (or a region of it) into the bytes of an exported WAV:
-//   slice → resample (libsamplerate, SRC_SINC_BEST_QUALITY) → fades → normalise → measure → encode.
+//   slice → resample (libsamplerate, SRC_SINC_BEST_QUALITY) → high-pass (optional) → fades → normalise → measure → encode.
 // Fades come after resampling so they are exact at the output rate (first and last sample 0)
 // and also fade out the sinc ringing that the hard region edges cause in the resampler. A whole
 // loop take is the exception: resampled as a loop and never faded, so its loop wraps cleanly.
@@ -9,6 +9,7 @@ import type { RenderResult, RenderSettings } from '../../shared/library/recipe.t
 import type { Normalize } from '../../shared/studio/studio-api.ts';
 import { resampleBest } from '../audio/resample-best.ts';
 import { encodeWav, type WavEncodeOptions } from '../audio/wav.ts';
+import { highPass } from './high-pass.ts';
 import { integratedLoudness } from './loudness.ts';
 
 // Re-exported for the callers (and specs) that have always imported it from here.
@@ -200,7 +201,9 @@ export async function renderExport(
   let [start, end] = regionFrames(samples.length, sampleRate, region);
   if (options.trimSilence) [start, end] = soundBounds(samples, sampleRate, start, end);
   const span = samples.subarray(start, end);
-  const audio = options.loop ? await resampleLoop(span, sampleRate, rate) : await resampleBest(span, sampleRate, rate);
+  const resampled = options.loop ? await resampleLoop(span, sampleRate, rate) : await resampleBest(span, sampleRate, rate);
+  // Before the fades (so they still end on 0) and before normalisation (so the removed offset frees headroom).
+  const audio = options.highPass ? highPass(resampled, rate, { periodic: options.loop === true }) : resampled;
   const fadeIn = fadeFrames(options.fadeInMs, rate, audio.length, 'fadeInMs');
   const fadeOut = fadeFrames(options.fadeOutMs, rate, audio.length, 'fadeOutMs');
   if (!options.loop) applyFades(audio, fadeIn, fadeOut);

@@ -18,6 +18,7 @@ export function renderingText(r: Rendering): string {
   if (r.region) parts.push(`region ${trim(r.region.start, 3)}–${trim(r.region.end, 3)} s`);
   if (r.trimSilence) parts.push('silence trimmed');
   if (r.loop) parts.push('seamless loop');
+  if (r.highPass) parts.push('DC removed, high-pass 30 Hz');
   parts.push(`${trim(r.sampleRate / 1000, 1)} kHz ${FORMAT_TEXT[r.format]}`);
   const n = r.normalize;
   if (n.kind === 'peak') parts.push(`peak ${level(n.dbfs, 2)} dBFS`);

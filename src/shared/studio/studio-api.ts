@@ -213,6 +213,8 @@ export interface ExportOptions {
   fadeOutMs: number;
   /** Cut leading and trailing silence (below −60 dB from the peak) before the fades; off when absent. */
   trimSilence?: boolean;
+  /** DC removal / gentle high-pass (12 dB/oct from 30 Hz) before fades and normalisation; off when absent. */
+  highPass?: boolean;
   /** `{prompt-slug}_{seed}_{take}` by default; UCS: `{cat-id}_{fx-name}_{creator}_{source}`. */
   nameTemplate: string;
 }

@@ -138,11 +138,12 @@ export function validateNameTemplate(field: string, value: unknown): string {
   return template;
 }
 
-const RENDER_FIELDS = ['format', 'sampleRate', 'normalize', 'fadeInMs', 'fadeOutMs', 'trimSilence'] as const;
+const RENDER_FIELDS = ['format', 'sampleRate', 'normalize', 'fadeInMs', 'fadeOutMs', 'trimSilence', 'highPass'] as const;
 
 function renderSettings(field: string, raw: Record<string, unknown>): RenderSettings {
   // trimSilence came later: settings and recipes written before it have none (off).
   if (!absent(raw.trimSilence) && typeof raw.trimSilence !== 'boolean') fail(`${field}.trimSilence`, `${field}.trimSilence must be true or false, got ${show(raw.trimSilence)}.`);
+  if (!absent(raw.highPass) && typeof raw.highPass !== 'boolean') fail(`${field}.highPass`, `${field}.highPass must be true or false, got ${show(raw.highPass)}.`);
   return {
     format: oneOf(`${field}.format`, raw.format, BIT_DEPTHS),
     sampleRate: oneOf(`${field}.sampleRate`, raw.sampleRate, SAMPLE_RATES),
@@ -150,6 +151,7 @@ function renderSettings(field: string, raw: Record<string, unknown>): RenderSett
     fadeInMs: num(`${field}.fadeInMs`, raw.fadeInMs, 0, 10_000),
     fadeOutMs: num(`${field}.fadeOutMs`, raw.fadeOutMs, 0, 10_000),
     ...(raw.trimSilence === true ? { trimSilence: true } : {}),
+    ...(raw.highPass === true ? { highPass: true } : {}),
   };
 }
 
