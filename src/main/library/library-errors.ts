@@ -1,11 +1,20 @@
 /**
  * What can go wrong with the library database, in words a sound designer can act on.
- * Unknown ids reuse the studio's TakeNotFoundError / ReferenceNotFoundError, so callers catch one class.
+ * The studio reports unknown ids with these same classes, so callers catch one class.
  */
 import { InvalidRequestError, LoaError } from '../../shared/errors.ts';
 
-export { ReferenceNotFoundError } from '../studio/reference-store.ts';
-export { TakeNotFoundError } from '../studio/take-store.ts';
+export class TakeNotFoundError extends InvalidRequestError {
+  constructor(id: string) {
+    super('takeId', `There is no take with id ${id} in the library.`, 'Refresh the take list; the take may have been made in another library folder.');
+  }
+}
+
+export class ReferenceNotFoundError extends InvalidRequestError {
+  constructor(id: string) {
+    super('referenceId', `There is no reference with id ${id}.`, 'Drop the clip on the reference lane again, or pick one from the list.');
+  }
+}
 
 export const REBUILD_HINT = "Rebuild the library from the WAV files' recipes (Settings → Library → Rebuild), nothing is deleted.";
 

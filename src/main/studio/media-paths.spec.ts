@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../engine/testing/tiny-bundle.ts';
 import { MediaRequestError, mediaPath, resolveMedia, resolveMediaPath, type MediaRoots } from './media-paths.ts';
-import { ReferenceNotFoundError } from './reference-store.ts';
-import { TakeNotFoundError } from './take-store.ts';
+import { ReferenceNotFoundError, TakeNotFoundError } from '../library/library-errors.ts';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let roots: MediaRoots;

@@ -3,7 +3,6 @@
  * 32-bit float at the model rate) under the library's `References/` folder (see LibraryStore).
  */
 import { createHash } from 'node:crypto';
-import { InvalidRequestError } from '../../shared/errors.ts';
 import type { ReferenceInfo } from '../../shared/studio/studio-api.ts';
 
 export type StoredReference = Omit<ReferenceInfo, 'audioUrl'>;
@@ -14,12 +13,6 @@ export interface NewReference {
   samples: Float32Array;
   sampleRate: number;
   notices: string[];
-}
-
-export class ReferenceNotFoundError extends InvalidRequestError {
-  constructor(id: string) {
-    super('referenceId', `There is no reference with id ${id}.`, 'Drop the clip on the reference lane again, or pick one from the list.');
-  }
 }
 
 export function samplesSha256(samples: Float32Array): string {

@@ -46,7 +46,8 @@ import { lineageTree } from './lineage-tree.ts';
 import type { StoredReference } from './reference-store.ts';
 import { SettingsStore } from './settings-store.ts';
 import type { UploadStore } from './upload-store.ts';
-import { TakeNotFoundError, type StoredTake, type TakeStore } from './take-store.ts';
+import type { StoredTake, TakeStore } from './take-store.ts';
+import { TakeNotFoundError } from '../library/library-errors.ts';
 
 export type { Exporter } from './export-writer.ts';
 

@@ -3,7 +3,6 @@
  * a 32-bit float WAV under `Generations/YYYY-MM-DD/` with a row that names it.
  */
 import type { Lineage } from '../../shared/engine/lineage.ts';
-import { InvalidRequestError } from '../../shared/errors.ts';
 import type { JobParams, TakeInfo } from '../../shared/studio/studio-api.ts';
 
 /** A take as stored: everything but the URL, which depends on the transport that serves it. */
@@ -37,10 +36,4 @@ export interface TakeStore {
   update(id: string, patch: TakePatch): Promise<StoredTake>;
   /** Absolute path of the take's WAV; throws TakeNotFoundError for an unknown id. */
   file(id: string): string;
-}
-
-export class TakeNotFoundError extends InvalidRequestError {
-  constructor(id: string) {
-    super('takeId', `There is no take with id ${id} in the library.`, 'Refresh the take list; the take may have been made in another library folder.');
-  }
 }

@@ -411,3 +411,13 @@ export const STUDIO_METHODS = [
 ] as const satisfies readonly Exclude<keyof StudioApi, 'onEvent'>[];
 
 export type StudioMethod = (typeof STUDIO_METHODS)[number];
+
+/**
+ * The request methods of StudioApi that a list leaves out. `satisfies` above refuses a name that is
+ * not a method; this refuses a method that is not named: the transports register only what is listed,
+ * so an unlisted method would compile and then answer "unknown method" at run time.
+ */
+export type UnlistedStudioMethods<Listed extends readonly string[]> = Exclude<keyof StudioApi, 'onEvent' | Listed[number]>;
+/** Compiles only when `Names` is never; a failure names what is missing ("Type '"getTake"' does not satisfy the constraint 'never'"). */
+export type NoneMissing<Names extends never> = Names;
+export type StudioMethodsListEveryMethod = NoneMissing<UnlistedStudioMethods<typeof STUDIO_METHODS>>;
