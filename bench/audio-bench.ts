@@ -1,6 +1,6 @@
 /**
  * `npm run bench:audio`: the audio front-ends (issue 4 item 11).
- *   1. the VAE log-mel of spec §4.1 against PyTorch's torch.stft path (bench/mel_torch.py) on the
+ *   1. the VAE log-mel of docs/engine-spec.md §4.1 against PyTorch's torch.stft path (bench/mel_torch.py) on the
  *      same 60 s clip: speed and how closely the two agree;
  *   2. the band-limited resamplers: libsamplerate's medium sinc (imports references), its best sinc
  *      (exports) and our own `resample`, 44.1 → 16 kHz and 48 → 16 kHz: stopband, sweep aliasing,
@@ -43,7 +43,7 @@ function timeMedian<T>(runs: number, work: () => T): { ms: number; result: T } {
 }
 
 // ---- Part 1: VAE log-mel vs torch.stft ---------------------------------------------------------
-// Spec §4.1: 16 kHz, n_fft 1024, hop 160, periodic Hann, reflect pad 512, |STFT|, 64 Slaney mels 0–8 kHz.
+// docs/engine-spec.md §4.1: 16 kHz, n_fft 1024, hop 160, periodic Hann, reflect pad 512, |STFT|, 64 Slaney mels 0–8 kHz.
 const SR = 16_000;
 const MEL = { sampleRate: SR, nFft: 1024, hop: 160, nMels: 64, fMin: 0, fMax: 8000 };
 const LOG_FLOOR = 1e-5;
@@ -338,10 +338,10 @@ const body = `## Audio front-ends: VAE mel and resampling (issue 4)
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}; PyTorch ${mel.torch.torch} (${PYTHON}, BLAS: ${mel.torch.blas}), ${mel.torch.threads} threads. The whole bench took ${totalSeconds.toFixed(0)} s. The quality figures are deterministic; the timings are one run's and move by tens of percent between runs when the machine is busy.
 
-### VAE log-mel (spec §4.1) vs \`torch.stft\`
+### VAE log-mel (docs/engine-spec.md §4.1) vs \`torch.stft\`
 
 One 60 s clip at 16 kHz (${mel.samples.toLocaleString('en')} samples; tones at 220 Hz (amplitude-modulated), 1 kHz and 3.5 kHz, a 50 Hz → 7.9 kHz linear chirp every 10 s, seeded uniform noise, and 1 s of digital silence at 30 s), written as a float32 WAV that both sides read.
-Ours: ${mel.source}, single-threaded. PyTorch (\`bench/mel_torch.py\`): \`torch.stft(x, 1024, 160, 1024, window=hann_window(1024, periodic=True), center=True, pad_mode='reflect', return_complex=True).abs()\`, a 64×513 Slaney mel bank built in numpy (librosa's \`filters.mel\` algorithm, checked against spec §8.6) applied as a float32 matmul, \`log(clamp(·, 1e-5))\`. Times are the median of ${RUNS} runs after a warm-up, the mel bank and window built beforehand on both sides.
+Ours: ${mel.source}, single-threaded. PyTorch (\`bench/mel_torch.py\`): \`torch.stft(x, 1024, 160, 1024, window=hann_window(1024, periodic=True), center=True, pad_mode='reflect', return_complex=True).abs()\`, a 64×513 Slaney mel bank built in numpy (librosa's \`filters.mel\` algorithm, checked against docs/engine-spec.md §8.6) applied as a float32 matmul, \`log(clamp(·, 1e-5))\`. Times are the median of ${RUNS} runs after a warm-up, the mel bank and window built beforehand on both sides.
 
 | | ours (TypeScript) | PyTorch | ratio (ours ÷ torch) |
 | --- | --- | --- | --- |

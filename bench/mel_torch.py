@@ -1,11 +1,11 @@
-"""PyTorch side of `npm run bench:audio`: the VAE log-mel of spec §4.1 through torch.stft.
+"""PyTorch side of `npm run bench:audio`: the VAE log-mel of docs/engine-spec.md §4.1 through torch.stft.
 
     /usr/bin/python3 bench/mel_torch.py CLIP.wav MEL_OUT.f32 [--f64-out MEL64.f32] [--runs 5] [--threads 2]
 
 Reads a mono float32 WAV, computes ln(max(mel, 1e-5)) with torch.stft + a Slaney mel bank built in
 numpy, writes the mel as raw little-endian float32, frame-major [frames x 64], and prints one JSON
 line with the timings. --f64-out also writes the same chain run in float64 (untimed, raw float64), a reference
-for both float32 results. No librosa/torchaudio: the bank is checked against spec §8.6 instead.
+for both float32 results. No librosa/torchaudio: the bank is checked against docs/engine-spec.md §8.6 instead.
 """
 import argparse
 import json
@@ -80,7 +80,7 @@ def slaney_mel_bank(sr, n_fft, n_mels, fmin, fmax):
 
 
 def check_bank_against_spec(bank):
-    """Spec §8.6 values (librosa 0.11 filters.mel, 16 kHz, n_fft 1024, 64 mels, 0-8000 Hz)."""
+    """docs/engine-spec.md §8.6 values (librosa 0.11 filters.mel, 16 kHz, n_fft 1024, 64 mels, 0-8000 Hz)."""
     expected_row0 = [0.0072556408, 0.0145112816, 0.0213311519, 0.0140755121, 0.0068198703]
     row_sums = bank.sum(axis=1, dtype=np.float64)
     checks = [
@@ -95,7 +95,7 @@ def check_bank_against_spec(bank):
     ]
     failed = [what for ok, what in checks if not ok]
     if failed:
-        sys.exit('mel bank differs from spec §8.6: ' + '; '.join(failed))
+        sys.exit('mel bank differs from docs/engine-spec.md §8.6: ' + '; '.join(failed))
 
 
 def magnitude_stft(x, window):

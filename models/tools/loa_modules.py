@@ -2,7 +2,7 @@
 
 Each module has the structure (layer types, widths, depths) of the component it stands in for, so the
 `full` size has the parameter count and the compute cost of the real checkpoint `cvssp/audioldm2`
-(spec: /work/shared/spec/audioldm2-inference.md, section 1.2), and the I/O of models/contract.json.
+(docs/engine-spec.md §1.1), and the I/O of models/contract.json.
 Nothing here is copied from diffusers / transformers; it is written from the architecture description.
 
 Used by make_random_bundle.py (exports ONNX) and torch_eager_bench.py (times PyTorch eager), which

@@ -45,7 +45,7 @@ function stats(bank: Float32Array, nMels: number, bins: number): BankStats {
   return { total, max, argmax, rowSums, nonZero };
 }
 
-describe('periodicHann (spec §8.6)', () => {
+describe('periodicHann (docs/engine-spec.md §8.6)', () => {
   it('Hann(1024)', () => {
     const w = periodicHann(1024);
     expect(w[0]).toBe(0);
@@ -64,7 +64,7 @@ describe('Slaney mel scale', () => {
     for (const hz of [0, 50, 999, 1000, 4321, 14000, 24000]) expect(melToHzSlaney(hzToMelSlaney(hz))).toBeCloseTo(hz, 8);
   });
 
-  it('centre frequencies of the 16 kHz bank (spec §8.6)', () => {
+  it('centre frequencies of the 16 kHz bank (docs/engine-spec.md §8.6)', () => {
     const f = melFrequencies(66, 0, 8000);
     expect(f[1]).toBeCloseTo(46.4058, 4);
     expect(f[2]).toBeCloseTo(92.8116, 4);
@@ -74,7 +74,7 @@ describe('Slaney mel scale', () => {
   });
 });
 
-describe('melFilterBank = librosa.filters.mel, Slaney scale + norm (spec §8.6)', () => {
+describe('melFilterBank = librosa.filters.mel, Slaney scale + norm (docs/engine-spec.md §8.6)', () => {
   it('AudioLDM 2 16 kHz: 64 × 513, 0–8000 Hz', () => {
     const bank = melFilterBank({ sampleRate: 16000, nFft: 1024, nMels: 64, fMin: 0, fMax: 8000 });
     expect(bank.length).toBe(64 * 513);
@@ -158,7 +158,7 @@ describe('stft', () => {
     expect(plain.data[0]).toBeCloseTo(128, 9);
   });
 
-  it('whole chain (spec §8.6): 1 s 1 kHz sine at 0.5 → 101 frames, middle frame peaks in mel bin 21 ≈ 1.041084', () => {
+  it('whole chain (docs/engine-spec.md §8.6): 1 s 1 kHz sine at 0.5 → 101 frames, middle frame peaks in mel bin 21 ≈ 1.041084', () => {
     const x = Float32Array.from({ length: 16000 }, (_, n) => 0.5 * Math.sin((2 * Math.PI * 1000 * n) / 16000));
     const bank = melFilterBank({ sampleRate: 16000, nFft: 1024, nMels: 64, fMin: 0, fMax: 8000 });
     const spec = stft(x, { nFft: 1024, hop: 160, power: 1 });

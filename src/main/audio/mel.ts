@@ -1,4 +1,4 @@
-// Spectrogram building blocks shared by the VAE mel (spec §4.1) and the CLAP features (§2 step 11):
+// Spectrogram building blocks shared by the VAE mel (docs/engine-spec.md §4.1) and the CLAP features (§4.2):
 // a periodic Hann window, librosa's Slaney mel filter bank, and a centred STFT. Pure functions on
 // typed arrays; arithmetic in float64, results stored as Float32Array.
 import { RealFft } from './fft.ts';

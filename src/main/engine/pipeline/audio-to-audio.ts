@@ -1,5 +1,5 @@
 /**
- * Audio-to-audio with the exportable parts only (spec §5.2, §5.4): the reference goes through the
+ * Audio-to-audio with the exportable parts only (docs/engine-spec.md §5): the reference goes through the
  * VAE mel front-end and encoder, then one "latent pass" either starts part-way down the noise
  * chain (SDEdit: vary) or pastes the reference's latents into a masked region at every step
  * (RePaint-style in/outpainting: continue, inpaint, loop). Every result keeps the reference's own
@@ -107,7 +107,7 @@ function checkReference(reference: Float32Array, rate: number, maxSamples: numbe
   }
 }
 
-/** VAE encoder on the clip's log-mel: the posterior mean × scaling factor (deterministic, spec §5.4). */
+/** VAE encoder on the clip's log-mel: the posterior mean × scaling factor (deterministic, docs/engine-spec.md §5.3). */
 async function encodeReference(bundle: ModelBundle, clip: Float32Array, shape: LatentShape): Promise<Float32Array> {
   const config = bundle.config;
   const mel = fitMelFrames(vaeLogMel(clip, config), shape.frames * config.vaeScaleFactor, config.melBins);
@@ -159,7 +159,7 @@ async function latentPass(ctx: Ctx, clip: Float32Array, options: PassOptions): P
 
   const frameSamples = config.hopLength * config.vaeScaleFactor;
   const mask = options.keep ? frameMask(shape.frames, (t) => options.keep!(t, frameSamples)) : null;
-  // A fixed ε for the known part (spec §5.4: "fixed is more stable"), drawn after the initial noise.
+  // A fixed ε for the known part (docs/engine-spec.md §5.2: a fixed ε is more stable), drawn after the initial noise.
   const knownNoise = mask ? random.fillNormal(size) : null;
   const extra = 'resample' in params ? params.resample : 0;
   const ddim = scheduler instanceof DdimScheduler ? scheduler : null;

@@ -1,9 +1,9 @@
-// CLAP audio features for re-ranking candidates (spec §2 step 11), following transformers'
+// CLAP audio features for re-ranking candidates (docs/engine-spec.md §2.11, §4.2), following transformers'
 // ClapFeatureExtractor with the cvssp/audioldm2 hub settings ("rand_trunc" + "repeatpad",
 // 480000 samples at 48 kHz, periodic Hann 1024, hop 480, power 2, 64 Slaney mels 50–14000 Hz,
 // 10·log10(max(x, 1e-10))) — made deterministic: clips longer than maxSamples are cropped at the
 // centre instead of at a random offset, and resampling is our own windowed-sinc instead of
-// librosa's soxr. Exact parity with Python is therefore not a goal (spec §7 pitfall 12).
+// librosa's soxr. Exact parity with Python is therefore not a goal (docs/engine-spec.md §7.8).
 import { applyMelFilterBank, melFilterBank, periodicHann, powerToDb, stft } from '../../audio/mel.ts';
 import { resample } from '../../audio/resample.ts';
 import type { ClapAudioConfig } from '../bundle/manifest.ts';

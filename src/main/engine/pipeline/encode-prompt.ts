@@ -20,7 +20,7 @@ export interface PromptEmbeddings {
 /**
  * diffusers `encode_prompt`: CLAP text features and Flan-T5 hidden states → projection →
  * GPT-2 LOA. With guidance (> 1) the negative prompt is encoded in the same batch, first, and its
- * T5 tokens are padded or cut to the positive prompt's length (spec §2 steps 1–7).
+ * T5 tokens are padded or cut to the positive prompt's length (docs/engine-spec.md §2.1–§2.7).
  */
 export async function encodePrompt(
   bundle: ModelBundle,

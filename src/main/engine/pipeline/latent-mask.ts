@@ -1,4 +1,4 @@
-// Latent-space masks for inpainting and outpainting (spec §5.2): per latent frame, 1 = keep the
+// Latent-space masks for inpainting and outpainting (docs/engine-spec.md §5.2): per latent frame, 1 = keep the
 // reference, 0 = generate. Latents are [channels, frames, freq], channel-major.
 
 export interface LatentShape {

@@ -3,7 +3,7 @@ import { planLengths } from './lengths.ts';
 
 const config = { sampleRate: 16000, hopLength: 160, vaeScaleFactor: 4 };
 
-describe('planLengths (spec §8.5)', () => {
+describe('planLengths (docs/engine-spec.md §8.5)', () => {
   it.each([
     // seconds, mel frames, latent frames, returned samples
     [10.24, 1024, 256, 163840],

@@ -4,7 +4,7 @@ import { fitMelFrames, normaliseForVae, vaeLogMel, VAE_MEL_FLOOR } from './vae-m
 
 const config = { sampleRate: 16000, hopLength: 160, melBins: 64 };
 
-describe('VAE mel front-end (spec §4.1)', () => {
+describe('VAE mel front-end (docs/engine-spec.md §4.1)', () => {
   it('has floor(n/160) + 1 frames of 64 bins; silence is ln(1e-5) = −11.5129', () => {
     const mel = vaeLogMel(new Float32Array(16000), config);
     expect(mel.frames).toBe(101);

@@ -1,4 +1,4 @@
-// The VAE's mel front-end (spec §4.1, AudioLDM 2 `utils.py` preprocessing): what the VAE encoder
+// The VAE's mel front-end (docs/engine-spec.md §4.1, AudioLDM 2 `utils.py` preprocessing): what the VAE encoder
 // reads and the decoder writes. Pure functions; arithmetic in float64, results float32.
 import { applyMelFilterBank, logClamp, melFilterBank, stft } from '../../audio/mel.ts';
 import type { BundleConfig } from '../bundle/manifest.ts';
@@ -39,7 +39,7 @@ export function fitMelFrames(mel: { frames: number; data: Float32Array }, frames
 }
 
 /**
- * The original inference path's level normalisation (spec §4.1, `read_wav_file`): remove DC and
+ * The original inference path's level normalisation (docs/engine-spec.md §4.1, `read_wav_file`): remove DC and
  * scale the peak to 0.5. Returns the gain too, so generated audio can be brought back to the
  * reference's level. A silent clip keeps gain 1.
  */

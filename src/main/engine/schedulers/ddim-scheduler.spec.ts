@@ -3,7 +3,7 @@ import { DdimScheduler } from './ddim-scheduler.ts';
 import { SchedulerConfigError } from './scheduler-config.ts';
 import { EPS_MODELS, rel, runSynthetic } from './synthetic-run.fixture.ts';
 
-// cvssp/audioldm2 scheduler/scheduler_config.json (spec §3.1)
+// cvssp/audioldm2 scheduler/scheduler_config.json (docs/engine-spec.md §3.1)
 const HUB = {
   num_train_timesteps: 1000,
   beta_start: 0.0015,
@@ -17,7 +17,7 @@ const HUB = {
   timestep_spacing: 'leading',
 };
 
-describe('DdimScheduler timesteps (spec §8.2)', () => {
+describe('DdimScheduler timesteps (docs/engine-spec.md §8.2)', () => {
   const s = new DdimScheduler(HUB);
   const grid = (n: number): number[] => {
     s.setTimesteps(n);
@@ -64,7 +64,7 @@ describe('DdimScheduler timesteps (spec §8.2)', () => {
 });
 
 describe('DdimScheduler step', () => {
-  it('DDIM-10 coefficients (spec §8.2)', () => {
+  it('DDIM-10 coefficients (docs/engine-spec.md §8.2)', () => {
     const s = new DdimScheduler(HUB);
     s.setTimesteps(10);
     const c901 = s.coefficients(901);
@@ -84,7 +84,7 @@ describe('DdimScheduler step', () => {
     expect(s.coefficients(1).alphaProdPrev).toBe(1);
   });
 
-  // spec §8.4: x_T = 1, η = 0, no CFG; final value after all steps
+  // docs/engine-spec.md §8.4: x_T = 1, η = 0, no CFG; final value after all steps
   const TABLE: Array<[number, number, number, number]> = [
     [10, 34.116905822, 5.225218086, -1.872702487],
     [20, 53.060538286, 5.989228110, -2.484490925],

@@ -1,5 +1,5 @@
 // DDIM sampler (Song et al. 2020, eq. 12 and 16) exactly as diffusers' DDIMScheduler.step with
-// prediction_type "epsilon", no clipping/thresholding (spec §3.2):
+// prediction_type "epsilon", no clipping/thresholding (docs/engine-spec.md §3.2):
 //   x̂0     = (x − √(1−ā_t)·ε) / √ā_t
 //   σ      = η·√((1−ā_p)/(1−ā_t)·(1−ā_t/ā_p))
 //   x_prev = √ā_p·x̂0 + √(1−ā_p−σ²)·ε + σ·z

@@ -3,7 +3,7 @@ import { DpmSolverMultistepScheduler, sigmaFromAlphaCumprod } from './dpm-solver
 import { SchedulerConfigError } from './scheduler-config.ts';
 import { EPS_MODELS, rel, runSynthetic } from './synthetic-run.fixture.ts';
 
-// cvssp/audioldm2 scheduler/scheduler_config.json — the DDIM config DPM is built from (spec §3.3)
+// cvssp/audioldm2 scheduler/scheduler_config.json — the DDIM config DPM is built from (docs/engine-spec.md §3.3)
 const HUB = {
   num_train_timesteps: 1000,
   beta_start: 0.0015,
@@ -17,7 +17,7 @@ const HUB = {
   timestep_spacing: 'leading',
 };
 
-describe('DpmSolverMultistepScheduler timesteps and sigmas (spec §8.3)', () => {
+describe('DpmSolverMultistepScheduler timesteps and sigmas (docs/engine-spec.md §8.3)', () => {
   const s = new DpmSolverMultistepScheduler(HUB);
 
   it('leading spacing on an n+1 grid', () => {
@@ -68,7 +68,7 @@ describe('DpmSolverMultistepScheduler timesteps and sigmas (spec §8.3)', () => 
   });
 });
 
-describe('DpmSolverMultistepScheduler step (spec §8.4)', () => {
+describe('DpmSolverMultistepScheduler step (docs/engine-spec.md §8.4)', () => {
   const TABLE: Array<[number, number, number, number]> = [
     [10, 34.142522324, 4.200455905, -0.948390147],
     [20, 48.478691833, 4.927678024, -1.507919769],

@@ -1,6 +1,6 @@
 // DPM-Solver++ 2M (Lu et al. 2022, "DPM-Solver++", Alg. 2, midpoint variant) as diffusers'
 // DPMSolverMultistepScheduler runs it for AudioLDM 2 when built with `from_config(ddim.config)`:
-// data prediction, solver_order 2, lower_order_final, final_sigmas_type "zero" (spec §3.3).
+// data prediction, solver_order 2, lower_order_final, final_sigmas_type "zero" (docs/engine-spec.md §3.3).
 //
 // For a noise level s: α_s = 1/√(s²+1), σ_s = s·α_s, λ_s = ln α_s − ln σ_s.
 // Step i (s = sigma[i], t = sigma[i+1], h = λ_t − λ_s), with x̂0_i = (x − σ_s·ε)/α_s:

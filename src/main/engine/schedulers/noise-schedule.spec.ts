@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { noiseSchedule } from './noise-schedule.ts';
 
-// cvssp/audioldm2 scheduler/scheduler_config.json (spec §3.1)
+// cvssp/audioldm2 scheduler/scheduler_config.json (docs/engine-spec.md §3.1)
 const AUDIOLDM2 = { num_train_timesteps: 1000, beta_start: 0.0015, beta_end: 0.0195, beta_schedule: 'scaled_linear' };
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 
-describe('noiseSchedule (spec §8.1)', () => {
+describe('noiseSchedule (docs/engine-spec.md §8.1)', () => {
   const s = noiseSchedule(AUDIOLDM2);
 
   it('β in float64', () => {

@@ -1,9 +1,9 @@
 // The training noise schedule β_i, ᾱ_i = ∏_{j≤i}(1 − β_j) shared by every AudioLDM 2 scheduler
-// (spec §3.1). Two versions are kept:
+// (docs/engine-spec.md §3.1). Two versions are kept:
 //  - float64: the formula in exact-as-possible arithmetic (original LDM `make_beta_schedule`);
 //  - float32: what diffusers actually holds (`torch.linspace(..., dtype=float32)`, `1 − β` and the
 //    cumulative product in float32). The steppers use the float32 ᾱ because the reference outputs
-//    were produced with it. Our float32 values reproduce spec §8.1 bit for bit.
+//    were produced with it. Our float32 values reproduce docs/engine-spec.md §8.1 bit for bit.
 import { linspace } from './numpy-compat.ts';
 import type { SchedulerConfig } from './scheduler.ts';
 

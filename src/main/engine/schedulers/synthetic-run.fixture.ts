@@ -1,4 +1,4 @@
-// Spec §8.4 harness, shared by the sampler specs: a fake "model" ε(x, t) driven through every
+// docs/engine-spec.md §8.4 harness, shared by the sampler specs: a fake "model" ε(x, t) driven through every
 // timestep from x_T. Not a spec itself (no tests here).
 import type { Scheduler } from './scheduler.ts';
 

@@ -1,5 +1,5 @@
 // Timestep grids of diffusers' DDIMScheduler and DPMSolverMultistepScheduler `set_timesteps`
-// (spec §3.2, §3.3). Both are descending integer lists; "leading" with steps_offset 1 is what the
+// (docs/engine-spec.md §3.2, §3.3). Both are descending integer lists; "leading" with steps_offset 1 is what the
 // AudioLDM 2 hub config selects.
 import { arangeFloat, linspace, roundHalfEven } from './numpy-compat.ts';
 import type { TimestepSpacing } from './scheduler-config.ts';

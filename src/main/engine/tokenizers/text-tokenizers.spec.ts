@@ -86,7 +86,7 @@ describe('loadPromptTokenizers on the tiny tokenizers', () => {
     expect(tk.specials.t5).toEqual({ prefix: [], suffix: [1], pad: 0 });
   });
 
-  it('empty prompt: clap [0, 2], t5 [1] (spec §8.5)', () => {
+  it('empty prompt: clap [0, 2], t5 [1] (docs/engine-spec.md §8.5)', () => {
     const c = tk.clap(['']);
     expect(c).toMatchObject({ batch: 1, length: 2, truncated: [false] });
     expect(Array.from(c.ids)).toEqual([0n, 2n]);
@@ -170,7 +170,7 @@ describe('loadPromptTokenizers on the tiny tokenizers', () => {
     texts.forEach((x, i) => expect(unpadded(t, i)).toEqual(row(tk.t5([x]), 0)));
   });
 
-  it('t5 padTo pads a short negative and truncates a long one (spec §2 step 6)', () => {
+  it('t5 padTo pads a short negative and truncates a long one (docs/engine-spec.md §2.6)', () => {
     const pos = tk.t5(['glass shattering on concrete']);
     const L = pos.length;
     expect(L).toBe(5);

@@ -2,8 +2,8 @@
  * Prompt tokenizers of AudioLDM 2: RoBERTa BPE (CLAP text branch) and Flan-T5 Unigram.
  *
  * The tokenization itself is done by `@huggingface/tokenizers` from the bundle's `tokenizer.json`
- * files; this module adds what that library leaves out and what the pipeline needs (spec §2 steps
- * 1, 2, 6): truncation that keeps the special tokens, right padding with the tokenizer's own pad id,
+ * files; this module adds what that library leaves out and what the pipeline needs (docs/engine-spec.md
+ * §2.1, §2.2, §2.6): truncation that keeps the special tokens, right padding with the tokenizer's own pad id,
  * int64 tensors + masks, and a per-text "was truncated" flag.
  *
  * Special-token ids are read from the files (post_processor, added_tokens, tokenizer_config), never
@@ -25,9 +25,9 @@ export interface TokenBatch {
 }
 
 export interface PromptTokenizers {
-  /** CLAP/RoBERTa: <s> … </s>, truncated to clapMaxLength (incl. specials), padded with <pad> to the longest in the batch (pads masked — equivalent to padding to 512, spec §7.15). */
+  /** CLAP/RoBERTa: <s> … </s>, truncated to clapMaxLength (incl. specials), padded with <pad> to the longest in the batch (pads masked — equivalent to padding to 512, docs/engine-spec.md §7.7). */
   clap(texts: string[]): TokenBatch;
-  /** T5: … </s>, truncated to t5MaxLength (incl. </s>), padded with <pad>=0 to the longest in the batch, or to exactly `padTo` when given (the negative prompt is padded/truncated to the positive prompt's length, spec §2 step 6). */
+  /** T5: … </s>, truncated to t5MaxLength (incl. </s>), padded with <pad>=0 to the longest in the batch, or to exactly `padTo` when given (the negative prompt is padded/truncated to the positive prompt's length, docs/engine-spec.md §2.6). */
   t5(texts: string[], padTo?: number): TokenBatch;
   /** Ids of the special tokens as read from the files. */
   readonly specials: { clap: SpecialLayout; t5: SpecialLayout };

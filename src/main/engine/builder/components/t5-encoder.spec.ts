@@ -91,7 +91,7 @@ describe('T5 encoder builder on configs', () => {
     const checkpoint = plannedCheckpoint('text_encoder_2', await publishedConfig('text_encoder_2'), recorder);
     expect(t5Dims(checkpoint)).toEqual({ vocabSize: 32128, dModel: 1024, heads: 16, headDim: 64, ff: 2816, layers: 24, eps: 1e-6, buckets: 32, maxDistance: 128 });
     expect(buildT5Encoder(checkpoint).nodeCount).toBeGreaterThan(0);
-    // shared/spec/audioldm2-inference.md §8.5 (the shared embedding counted once).
+    // docs/engine-spec.md §1.5 (the shared embedding counted once).
     expect(parameterCount(recorder)).toBe(341_231_104);
     expect(recorder.specs.get('shared.weight')).toEqual({ name: 'shared.weight', shape: [32128, 1024], init: 'embedding' });
     expect(recorder.specs.has('encoder.embed_tokens.weight')).toBe(false);

@@ -46,7 +46,7 @@ describe('vocoder builder on configs', () => {
     for (const spec of recorder.specs.values()) expect(spec.shape).toEqual(file.tensors.get(spec.name)?.shape);
   });
 
-  it('builds the published cvssp/audioldm2 vocoder: 55,264,897 parameters (spec §8.5) + the 128 mean/scale buffer values', async () => {
+  it('builds the published cvssp/audioldm2 vocoder: 55,264,897 parameters (docs/engine-spec.md §1.5) + the 128 mean/scale buffer values', async () => {
     const { checkpoint, recorder } = planned(await publishedConfig('vocoder'));
     expect(vocoderDims(checkpoint)).toEqual({
       melBins: 64, initialChannels: 1024, upsampleRates: [5, 4, 2, 2, 2], upsampleKernels: [16, 16, 8, 4, 4],

@@ -221,8 +221,8 @@ describe('a written tiny random checkpoint', () => {
  * The published cvssp/audioldm2 configs, planned (never written in tests: about 4.5 GB). Values per
  * folder, parameters and saved buffers together; where they come from:
  * - text_encoder_2 341,231,104, language_model 124,439,808 (incl. the unused wte), projection_model
- *   1,184,256, vocoder 55,264,897 parameters + 128 (mean, scale): shared/spec/audioldm2-inference.md §1.2, §8,
- *   computed there from the configs.
+ *   1,184,256, vocoder 55,264,897 parameters + 128 (mean, scale): docs/engine-spec.md §1.5,
+ *   computed from the configs.
  * - text_encoder: 193,914,010 parameters (text branch 125,302,016 as its builder's commit states) +
  *   74,757 buffer values (position_ids and token_type_ids 2·514, num_batches_tracked 1, 18 Swin blocks'
  *   relative_position_index 64·64 each).

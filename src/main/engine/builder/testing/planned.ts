@@ -49,7 +49,7 @@ let audioldm2: Promise<RandomCheckpointConfigs> | undefined;
 
 /**
  * The published cvssp/audioldm2 config of `component` (models/configs/README.md: the hub's configs
- * as shared/spec/checkpoints/audioldm2 has them, GPT-2's partial one completed with the base
+ * as docs/checkpoints.md §2 records them, GPT-2's partial one completed with the base
  * defaults), a fresh copy each call for the caller to change.
  */
 export async function publishedConfig(component: CheckpointComponent): Promise<Config> {
