@@ -1,5 +1,5 @@
 /**
- * The packaged shape of the app in real Electron (engineering.md §8): the window is locked down,
+ * The packaged shape of the app in real Electron (docs/electron.md §8): the window is locked down,
  * the preload exposes only `loaStudio`, IPC works end to end, navigation and new windows are
  * blocked, and the media protocol refuses traversal. Needs the Electron binary, which cannot be
  * downloaded on the CI machines: there the suite is skipped and says so.

@@ -205,7 +205,7 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
       const bytes = Number(await result.getAttribute('data-bytes'));
       expect(statSync(path).size).toBe(bytes);
       const header = readWavHeader(readFileSync(path));
-      // The dialog's defaults: 24-bit, 48 kHz, mono (peers.md §3).
+      // The dialog's defaults: 24-bit, 48 kHz, mono (docs/ux-conventions.md §7).
       expect(header.format).toBe(1);
       expect(header.bitsPerSample).toBe(24);
       expect(header.sampleRate).toBe(48000);

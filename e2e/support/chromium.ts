@@ -1,5 +1,5 @@
 /**
- * Debian's Chromium through playwright-core (engineering.md §8): no browser download, the flags
+ * Debian's Chromium through playwright-core (docs/electron.md §8): no browser download, the flags
  * from the env probe, plus an autoplay policy so a test's key press can start audio.
  */
 import { existsSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The Electron app: one window, locked down per engineering.md §6, wired to the one StudioService.
+ * The Electron app: one window, locked down as docs/electron.md describes, wired to the one StudioService.
  * Everything with logic lives in plain Node modules; this file only connects Electron to them.
  */
 import { dirname, join } from 'node:path';
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   });
 
   const dragIcon = nativeImage.createFromPath(dragIconPath());
-  // An empty icon makes startDrag silently do nothing on every platform (engineering.md §4).
+  // An empty icon makes startDrag silently do nothing on every platform (docs/electron.md §7).
   if (dragIcon.isEmpty()) log(`The drag icon ${dragIconPath()} is missing or unreadable; dragging takes out will not work.`);
   const disposeIpc = registerStudioIpc({ service, trustedUrls, dragIcon, log });
 

@@ -1,5 +1,5 @@
 /**
- * The whole preload: one object on `window.loaStudio` (engineering.md §6.2). Each function maps to
+ * The whole preload: one object on `window.loaStudio` (docs/electron.md §3). Each function maps to
  * fixed channels; the page never sees `ipcRenderer` or an `IpcRendererEvent`. Sandboxed, so this is
  * bundled to one CommonJS file with no imports but `electron`.
  */

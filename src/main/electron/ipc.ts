@@ -14,7 +14,7 @@ export interface StudioIpcOptions {
   service: StudioApi;
   /** URL prefixes our renderer is served from (`loa-app://renderer/`, or the dev server). */
   trustedUrls: readonly string[];
-  /** Shown under the cursor while dragging a take out; must not be empty (engineering.md §4). */
+  /** Shown under the cursor while dragging a take out; must not be empty (docs/electron.md §7). */
   dragIcon: NativeImage;
   log: (message: string, error?: unknown) => void;
 }
@@ -39,7 +39,7 @@ export function registerStudioIpc(options: StudioIpcOptions): () => void {
     });
   }
 
-  // Drag-out: `startDrag` only exists in main (electron#12685), and the file must exist first (§4).
+  // Drag-out: `startDrag` only exists in main (electron#12685), and the file must exist first (docs/electron.md §7).
   const onStartDrag = async (event: IpcMainEvent, takeId: unknown, region: unknown) => {
     if (!fromOurPage(event)) return;
     const outcome = await dispatchCall(service, 'prepareDrag', region === undefined ? [takeId] : [takeId, region], logUnexpected);

@@ -1,5 +1,5 @@
 /**
- * The app's two custom schemes (engineering.md §6.4), instead of file:// and raw paths:
+ * The app's two custom schemes (docs/electron.md §5), instead of file:// and raw paths:
  * - `loa-app://renderer/…` serves the built renderer, with the strict CSP header on every response;
  * - `loa-media://take/<id>` and `loa-media://export/<name>` serve audio through the allow-list
  *   resolver, with Range support so `<audio>` can seek; anything refused is a 404.

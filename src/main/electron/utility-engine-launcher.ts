@@ -1,5 +1,5 @@
 /**
- * The engine in an Electron utility process (engineering.md §2): a native ONNX Runtime crash or a
+ * The engine in an Electron utility process (docs/electron.md §1): a native ONNX Runtime crash or a
  * hung run takes down only this child, never the window. Same `EngineChild` contract as the Node
  * `fork` launcher, so `EngineHost` (watchdog, restart, cancel) works unchanged.
  */

@@ -1,6 +1,6 @@
 /**
  * The studio window's options, apart from index.ts so a spec can pin the security settings
- * (engineering.md §6.1: set all three explicitly even where they are the default, and test them).
+ * (docs/electron.md §2: set all three explicitly even where they are the default, and test them).
  * Type-only import: this file runs in plain Node.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';

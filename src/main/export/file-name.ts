@@ -1,5 +1,5 @@
 // File names for exported takes, from a template such as `{prompt-slug}_{seed}_{take}` or the UCS
-// `{cat-id}_{fx-name}_{creator}_{source}` (peers.md §3 "Naming exported files"). Pure: the date
+// `{cat-id}_{fx-name}_{creator}_{source}` (docs/ux-conventions.md §5). Pure: the date
 // comes in as an argument. The result is valid on Windows, macOS and Linux alike.
 import { InvalidRequestError } from '../../shared/errors.ts';
 import type { Settings, TakeInfo } from '../../shared/studio/studio-api.ts';

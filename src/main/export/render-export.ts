@@ -17,7 +17,7 @@ export { resampleBest };
 
 /** Fade length for dragged regions: long enough to remove the click of a hard cut, short enough to keep the transient. */
 export const DRAG_FADE_MS = 5;
-/** Loudness normalisation never lifts the sample peak above this (peers.md: AudioCraft's −1 dBFS headroom). */
+/** Loudness normalisation never lifts the sample peak above this (docs/ux-conventions.md §7: AudioCraft's −1 dBFS headroom). */
 export const PEAK_CEILING_DBFS = -1;
 
 export interface RenderedExport {

@@ -31,7 +31,7 @@ export async function dispatchCall(service: StudioApi, method: unknown, args: un
 }
 
 /**
- * Whether an IPC message comes from our own page (engineering.md §6.3): same scheme and host as
+ * Whether an IPC message comes from our own page (docs/electron.md §4): same scheme and host as
  * one of `allowed`, and a path under it. `allowed` holds URL prefixes such as
  * `loa-app://renderer/` or the dev server `http://localhost:5173/`.
  */

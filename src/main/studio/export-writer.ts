@@ -2,7 +2,7 @@
  * Writes one export (a whole take or a region) into the Exports folder. Rendering and naming belong
  * to src/main/export (the default `Exporter`); this file owns the file system side: read the take,
  * check the region, pick a name nobody uses yet, write atomically. An export is never overwritten:
- * a DAW may play the earlier file in place (peers.md §3 "Drag-out").
+ * a DAW may play the earlier file in place (docs/ux-conventions.md §3).
  */
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';

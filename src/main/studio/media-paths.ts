@@ -1,7 +1,7 @@
 /**
  * The allow-list behind the `media:` protocol (Electron) and the browser-mode media route: a URL
  * path names a take by id or an export by file name, never a file system path. Only takes in the
- * library and files directly inside the Exports folder resolve (engineering.md §6.4).
+ * library and files directly inside the Exports folder resolve (docs/electron.md §5).
  */
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';

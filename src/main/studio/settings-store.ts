@@ -16,7 +16,7 @@ export const SETTINGS_FILE = 'settings.json';
 
 export { DEFAULT_EXPORT };
 
-/** `~/Music/LOA Studio`, as Electron's `app.getPath('music')` would give (peers.md §3 "Where files go"). */
+/** `~/Music/LOA Studio`, as Electron's `app.getPath('music')` would give (docs/ux-conventions.md §4). */
 export function defaultLibraryDir(home = homedir()): string {
   return join(home, 'Music', 'LOA Studio');
 }

@@ -1,8 +1,8 @@
 /**
  * The one Content-Security-Policy for the studio page, sent as a header by the Electron
  * protocol handler and by the browser-mode server alike, so tests in Chromium see production's CSP.
- * engineering.md §6.5; `worker-src blob:` because the wavesurfer spectrogram worker is a blob: URL
- * (without it the spectrogram silently does not render, §3).
+ * docs/electron.md §6; `worker-src blob:` because the wavesurfer spectrogram worker is a blob: URL
+ * (without it the spectrogram silently does not render).
  */
 export interface CspOptions {
   /** Extra origins the page may fetch/connect to: the media scheme, the WebSocket URL, a dev server. */

@@ -5,7 +5,7 @@ export const DEFAULT_NAME_TEMPLATE = '{prompt-slug}_{seed}_{take}';
 /** Universal Category System: CatID_FXName_CreatorID_SourceID. */
 export const UCS_NAME_TEMPLATE = '{cat-id}_{fx-name}_{creator}_{source}';
 
-// peers.md §3: WAV, 24-bit, 48 kHz (post), peak at −1 dBFS (AudioCraft's default headroom); a 5 ms
+// docs/ux-conventions.md §7: WAV, 24-bit, 48 kHz (post), peak at −1 dBFS (AudioCraft's default headroom); a 5 ms
 // fade-out avoids the click of a cut-off tail.
 export const DEFAULT_EXPORT: ExportOptions = {
   format: 'pcm24',

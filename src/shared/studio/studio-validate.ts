@@ -38,7 +38,7 @@ export const MAX_TEMPLATE_CHARS = 200;
 export const MAX_RECENT_PROMPTS = 20;
 export const SAMPLE_RATES = [16000, 44100, 48000] as const;
 export const BIT_DEPTHS = ['pcm16', 'pcm24', 'float32'] as const;
-/** The file-name template's placeholders (filled by src/main/export/file-name.ts); `{take:02}` zero-pads (peers.md §3). */
+/** The file-name template's placeholders (filled by src/main/export/file-name.ts); `{take:02}` zero-pads (docs/ux-conventions.md §5). */
 export const NAME_PLACEHOLDERS = ['prompt-slug', 'seed', 'take', 'index', 'date', 'cat-id', 'fx-name', 'creator', 'source'] as const;
 /** Characters Windows forbids in file names (the set stable-audio-tools replaces), plus control characters. */
 export const UNSAFE_NAME_CHARS = /[\\/:*?"<>|\u0000-\u001f\u007f]/;

@@ -10,7 +10,7 @@ const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; met
   ...mods,
 });
 
-describe('audition keys (peers.md §3)', () => {
+describe('audition keys (docs/ux-conventions.md §1)', () => {
   it('maps the transport keys', () => {
     expect(commandForKey(key(' '))).toEqual({ kind: 'toggle-play' });
     expect(commandForKey(key('Escape'))).toEqual({ kind: 'stop' });

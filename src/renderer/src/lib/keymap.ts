@@ -1,5 +1,5 @@
 /**
- * The audition keys (peers.md §3: Pro Tools DigiBase, Sononym, Ableton), as pure data:
+ * The audition keys (docs/ux-conventions.md §1: Pro Tools DigiBase, Sononym, Ableton), as pure data:
  * a key event in, a command out. The controller that runs them is `state/audition-keys.ts`.
  */
 export type AuditionCommand =
@@ -39,7 +39,7 @@ export function isGenerateShortcut(event: KeyLike): boolean {
   return event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.altKey;
 }
 
-/** Ctrl+Z (Cmd+Z on a Mac) undoes the last library action, outside text fields (peers.md §3). */
+/** Ctrl+Z (Cmd+Z on a Mac) undoes the last library action, outside text fields (docs/ux-conventions.md §1). */
 export function isUndoShortcut(event: KeyLike): boolean {
   return (event.key === 'z' || event.key === 'Z') && (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey;
 }

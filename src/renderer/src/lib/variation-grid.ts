@@ -1,5 +1,5 @@
 /**
- * The variation grid (peers.md A8): the takes of one vary job with several strengths, laid out as
+ * The variation grid (docs/ux-conventions.md §2): the takes of one vary job with several strengths, laid out as
  * rows of strength × columns of seed, and how the arrow keys move through it and the list; pure.
  */
 import { isTransformParams, type TakeInfo } from '../../../shared/studio/studio-api.ts';

@@ -1,5 +1,5 @@
 /**
- * Level-matched A/B between two takes (peers.md E8: no peer has it). The louder take is turned
+ * Level-matched A/B between two takes (docs/ux-conventions.md §2: no peer has it). The louder take is turned
  * down to the quieter one's RMS so the comparison is about the sound, not the level; `X` swaps
  * at the same playhead position.
  */
