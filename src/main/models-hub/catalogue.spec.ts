@@ -1,5 +1,5 @@
 /**
- * The catalogue is data checked against the collected Hub pages (../shared/spec/checkpoints):
+ * The catalogue is data checked against the collected Hub pages (docs/checkpoints.md):
  * every exact number there is the spec's, unknown sizes stay null, and no `.bin` is ever listed.
  */
 import { hubBytes } from '../../shared/models/hub-bytes.ts';
@@ -38,7 +38,7 @@ describe('catalogue', () => {
     }
     const base = catalogueEntry('cvssp/audioldm2')!;
     const size = (path: string) => base.download.files.find((f) => f.path === path)?.bytes;
-    // ../shared/spec/checkpoints/README.md: tree pages and the safetensors mirror commit.
+    // docs/checkpoints.md §2: tree pages and the safetensors mirror commit.
     expect(size('unet/diffusion_pytorch_model.safetensors')).toBe(1_387_964_784);
     expect(base.download.files.find((f) => f.path === 'unet/diffusion_pytorch_model.safetensors')?.sha256).toBe('359a5ffb89a844beb2fcfac584aae2cd7cd6e87c3ab1ec4e892ef45d91db77c2');
     expect([size('model_index.json'), size('unet/config.json'), size('vae/config.json'), size('projection_model/config.json'), size('scheduler/scheduler_config.json'), size('feature_extractor/preprocessor_config.json'), size('tokenizer/tokenizer_config.json')]).toEqual([805, 1514, 559, 173, 507, 541, 494]);

@@ -58,7 +58,7 @@ export function parseCatalogue(raw: unknown): CatalogueEntry[] {
           ? 'Exact size of the needed files.'
           : `${unknown.length} of ${e.files.length} needed files have no size on the pages collected; the exact total shows when the install lists the repo.`,
       },
-      source: '../shared/spec/checkpoints/README.md (stored copies of the Hub pages)',
+      source: 'docs/checkpoints.md (what stored copies of the Hub pages showed)',
     } satisfies CatalogueEntry;
   });
 }

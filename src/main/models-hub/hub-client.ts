@@ -1,7 +1,7 @@
 /**
  * The one place that talks to the Hub, through `@huggingface/hub` (its maintained JS client). Kept
  * to three calls so another transport can replace it. What the client does not do — resume and
- * checksums — the downloader does around it (`../shared/docs/hub-notes.md`).
+ * checksums — the downloader does around it (`docs/checkpoints.md §7`).
  *
  * Files stored with Xet take the client's own Xet path inside `downloadFile` (XetBlob, sliced for
  * resume the same way). Nothing here can reach the real Hub, so that path is untested: the tests'
