@@ -1,5 +1,5 @@
 /**
- * Audio-to-audio requests (spec §5.2, §5.4): a reference clip plus a prompt, turned into a
+ * Audio-to-audio requests (docs/engine-spec.md §5): a reference clip plus a prompt, turned into a
  * continuation, variations, a regenerated region, or a seamless loop. Validated like
  * GenerateParams, before any model work; checks that need the clip's length happen in the engine.
  */
@@ -71,7 +71,7 @@ export const TRANSFORM_LIMITS = {
 } as const;
 
 // Masked generation (continue, inpaint, loop) runs DDIM: the pasted region breaks the multistep
-// solver's history (spec §5.4), and DDIM's stateless step allows RePaint resampling.
+// solver's history (docs/engine-spec.md §5.8), and DDIM's stateless step allows RePaint resampling.
 const MASKED_DEFAULTS = { steps: 50, scheduler: 'ddim' as SchedulerName, crossfadeMs: 50, resample: 0 };
 
 const KNOWN: Record<TransformOp, readonly string[]> = {

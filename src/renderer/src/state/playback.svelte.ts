@@ -1,6 +1,6 @@
 /**
  * The one playback owner: every take's player registers here, and starting one stops the
- * others (peers.md §3: two previews never overlap). Owns the Web Audio graph — one
+ * others (docs/ux-conventions.md §2: two previews never overlap). Owns the Web Audio graph — one
  * MediaElementSource and gain per take, a master gain (preview volume), an AnalyserNode for the
  * level meter — and the loop / play-the-selection logic.
  */
