@@ -1,5 +1,6 @@
 /** The export dialog: options, which takes (one with its region, or a ticked batch), progress, results. */
 import type { ExportOptions, ExportResult, StudioApi } from '../../../shared/studio/studio-api.ts';
+import { errorText, type ErrorText } from '../lib/error-text.ts';
 import type { NoticeState } from './notices.svelte.ts';
 import type { Region } from './takes.svelte.ts';
 
@@ -21,7 +22,7 @@ export class ExportState {
   running = $state(false);
   progress = $state<{ done: number; total: number } | null>(null);
   results = $state<ExportResult[]>([]);
-  error = $state<{ message: string; hint: string } | null>(null);
+  error = $state<ErrorText | null>(null);
 
   ucs = $derived(this.options.nameTemplate === UCS_NAME_TEMPLATE);
   fraction = $derived(this.progress && this.progress.total > 0 ? this.progress.done / this.progress.total : 0);
@@ -89,8 +90,7 @@ export class ExportState {
       this.notices.info(results.length === 1 ? `Exported ${results[0].fileName}` : `Exported ${results.length} files`);
       return results;
     } catch (error) {
-      const e = error as { message?: string; hint?: string };
-      this.error = { message: e.message ?? String(error), hint: e.hint ?? '' };
+      this.error = errorText(error);
       return null;
     } finally {
       this.running = false;

@@ -6,6 +6,7 @@
 import type { CachedCheckpoint, CatalogueEntry, InstalledModel, InstallEvent, RemovePlan } from '../../../shared/models/hub-install.ts';
 import type { HubTokenState, InstallProgress, ModelStatus, StudioApi } from '../../../shared/studio/studio-api.ts';
 import { hubBytes } from '../../../shared/models/hub-bytes.ts';
+import { errorText, type ErrorText } from '../lib/error-text.ts';
 
 export type InstallPhase = 'starting' | 'resolving' | 'downloading' | 'verifying' | 'building' | 'loading' | 'done' | 'failed' | 'cancelled';
 
@@ -121,7 +122,7 @@ export class HubState {
   install = $state<InstallView | null>(null);
   /** Started while no model was usable: the first-run screen stays until it ends. */
   fromFirstRun = $state(false);
-  loadError = $state<{ message: string; hint: string } | null>(null);
+  loadError = $state<ErrorText | null>(null);
 
   running = $derived(this.install !== null && !['done', 'failed', 'cancelled'].includes(this.install.phase));
   completeCached = $derived(this.cached.filter((c) => c.complete));
@@ -136,8 +137,7 @@ export class HubState {
       this.token = token;
       this.loadError = null;
     } catch (error) {
-      const e = error as { message?: string; hint?: string };
-      this.loadError = { message: e.message ?? String(error), hint: e.hint ?? '' };
+      this.loadError = errorText(error);
     }
   };
 
@@ -166,12 +166,11 @@ export class HubState {
       if (this.install?.repo === repo && this.install.phase !== 'done') this.install = { ...this.install, phase: 'done' };
       return status;
     } catch (error) {
-      const e = error as { code?: string; message?: string; hint?: string };
       if (this.install?.repo === repo) {
         this.install =
-          e.code === 'CANCELLED'
+          (error as { code?: unknown }).code === 'CANCELLED'
             ? { ...this.install, phase: 'cancelled' }
-            : { ...this.install, phase: 'failed', error: { message: e.message ?? String(error), hint: e.hint ?? '' } };
+            : { ...this.install, phase: 'failed', error: errorText(error) };
       }
       return null;
     } finally {

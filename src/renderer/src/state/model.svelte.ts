@@ -1,5 +1,6 @@
 /** The model bundle: its status, and the first-run actions (import a folder, download a bundle). */
 import type { DownloadProgress, ModelStatus, StudioApi } from '../../../shared/studio/studio-api.ts';
+import { errorText } from '../lib/error-text.ts';
 
 /** Builds a bundle from a diffusers AudioLDM 2 checkpoint folder (models/README.md): TypeScript, no Python. */
 export const BUILD_COMMAND = 'npm run loa -- models build <checkpoint-dir> --out models/audioldm2';
@@ -47,8 +48,7 @@ export class ModelState {
         this.actionError = { kind, message: this.status.error.message, hint: this.status.error.hint };
       }
     } catch (error) {
-      const e = error as { message?: string; hint?: string };
-      this.actionError = { kind, message: e.message ?? String(error), hint: e.hint ?? '' };
+      this.actionError = { kind, ...errorText(error) };
     } finally {
       this.busy = null;
     }

@@ -2,7 +2,7 @@
  * The one place errors and short confirmations go (Immich's notification manager): what happened
  * and what to do next, never a bare stack trace.
  */
-import type { ErrorEnvelope } from '../../../shared/errors.ts';
+import { errorText } from '../lib/error-text.ts';
 
 export interface Notice {
   id: number;
@@ -11,23 +11,13 @@ export interface Notice {
   hint: string;
 }
 
-function describe(error: unknown): { message: string; hint: string } {
-  if (typeof error === 'object' && error !== null) {
-    const e = error as Partial<ErrorEnvelope> & { message?: unknown };
-    const message = typeof e.message === 'string' && e.message ? e.message : String(error);
-    const hint = typeof e.hint === 'string' ? e.hint : '';
-    return { message, hint };
-  }
-  return { message: String(error), hint: '' };
-}
-
 export class NoticeState {
   notices = $state<Notice[]>([]);
   private nextId = 1;
 
   /** Reports a failed action; `context` says what the user was doing ("Export failed"). */
   report = (error: unknown, context?: string): void => {
-    const { message, hint } = describe(error);
+    const { message, hint } = errorText(error);
     this.push('error', context ? `${context}: ${message}` : message, hint);
   };
 

@@ -4,6 +4,7 @@
  */
 import type { ReferenceInfo, SoundWord } from '../../../shared/studio/studio-api.ts';
 import type { StudioClient } from '../api/studio-client.ts';
+import { errorText, type ErrorText } from '../lib/error-text.ts';
 import type { Region } from './takes.svelte.ts';
 
 /** The lane's player id: reference ids and take ids must never meet in the playback owner. */
@@ -18,7 +19,7 @@ export class ReferencesState {
   region = $state<Region | null>(null);
   /** The name of the file or take being imported, for "Importing …". */
   importing = $state<string | null>(null);
-  error = $state<{ message: string; hint: string } | null>(null);
+  error = $state<ErrorText | null>(null);
   /** Describe's words for the reference (or its region) as it stands; null before, or after a change. */
   words = $state.raw<SoundWord[] | null>(null);
   describing = $state(false);
@@ -91,11 +92,7 @@ export class ReferencesState {
       this.words = null;
       return reference;
     } catch (error) {
-      const e = error as { message?: unknown; hint?: unknown };
-      this.error = {
-        message: typeof e.message === 'string' ? e.message : String(error),
-        hint: typeof e.hint === 'string' ? e.hint : '',
-      };
+      this.error = errorText(error);
       return null;
     } finally {
       this.importing = null;
