@@ -44,6 +44,37 @@ export const LIMITS = {
   maxPromptChars: 20_000,
 } as const;
 
+/** A number field's accepted range: one table that main's validators and the renderer's fields both read. */
+export interface NumberRange {
+  min: number;
+  max: number;
+  /** Whole numbers only (steps, takes, seed). */
+  whole: boolean;
+}
+
+export type GenerateNumberField = 'seconds' | 'steps' | 'guidance' | 'takes' | 'seed';
+
+export const GENERATE_RANGES: Record<GenerateNumberField, NumberRange> = {
+  seconds: { min: LIMITS.minSeconds, max: LIMITS.maxSeconds, whole: false },
+  steps: { min: LIMITS.minSteps, max: LIMITS.maxSteps, whole: true },
+  guidance: { min: LIMITS.minGuidance, max: LIMITS.maxGuidance, whole: false },
+  takes: { min: LIMITS.minTakes, max: LIMITS.maxTakes, whole: true },
+  seed: { min: 0, max: LIMITS.maxSeed, whole: true },
+};
+
+/** "a whole number from 1 to 16" / "a number from 0.5 to 30": the words every out-of-range message uses. */
+export function rangeText(range: NumberRange): string {
+  return `${range.whole ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}`;
+}
+
+/** The value as a number when it lies in `range`; otherwise an InvalidRequestError naming the range. Never clamps. */
+export function numberInRange(field: string, value: unknown, range: NumberRange, hint?: string): number {
+  if (range.whole) return integerInRange(field, value, range.min, range.max);
+  const n = finiteNumber(field, value);
+  if (n < range.min || n > range.max) throw new InvalidRequestError(field, `${field} must be from ${range.min} to ${range.max}, got ${n}.`, hint);
+  return n;
+}
+
 export function finiteNumber(field: string, value: unknown): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n)) {
@@ -59,6 +90,8 @@ export function integerInRange(field: string, value: unknown, min: number, max: 
   }
   return n;
 }
+
+const GUIDANCE_HINT = 'Use 1 for no guidance (faster) or 2.5–5 for prompt-faithful audio.';
 
 export function validateSeed(value: unknown): number {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
@@ -93,21 +126,15 @@ export function validateGenerateParams(input: unknown, randomSeed: () => number)
   const prompt = text('prompt', raw.prompt, false);
   const negativePrompt = raw.negativePrompt === undefined ? DEFAULT_GENERATE.negativePrompt : text('negativePrompt', raw.negativePrompt, true);
 
-  const seconds = raw.seconds === undefined ? DEFAULT_GENERATE.seconds : finiteNumber('seconds', raw.seconds);
-  if (seconds < LIMITS.minSeconds || seconds > LIMITS.maxSeconds) {
-    throw new InvalidRequestError('seconds', `seconds must be from ${LIMITS.minSeconds} to ${LIMITS.maxSeconds}, got ${seconds}.`);
-  }
-  const steps = raw.steps === undefined ? DEFAULT_GENERATE.steps : integerInRange('steps', raw.steps, LIMITS.minSteps, LIMITS.maxSteps);
+  const seconds = raw.seconds === undefined ? DEFAULT_GENERATE.seconds : numberInRange('seconds', raw.seconds, GENERATE_RANGES.seconds);
+  const steps = raw.steps === undefined ? DEFAULT_GENERATE.steps : numberInRange('steps', raw.steps, GENERATE_RANGES.steps);
   const scheduler = raw.scheduler === undefined ? DEFAULT_GENERATE.scheduler : raw.scheduler;
   if (!SCHEDULERS.includes(scheduler as SchedulerName)) {
     throw new InvalidRequestError('scheduler', `scheduler must be one of ${SCHEDULERS.join(', ')}, got ${JSON.stringify(scheduler)}.`);
   }
-  const guidance = raw.guidance === undefined ? DEFAULT_GENERATE.guidance : finiteNumber('guidance', raw.guidance);
-  if (guidance < LIMITS.minGuidance || guidance > LIMITS.maxGuidance) {
-    throw new InvalidRequestError('guidance', `guidance must be from ${LIMITS.minGuidance} to ${LIMITS.maxGuidance}, got ${guidance}.`, 'Use 1 for no guidance (faster) or 2.5–5 for prompt-faithful audio.');
-  }
+  const guidance = raw.guidance === undefined ? DEFAULT_GENERATE.guidance : numberInRange('guidance', raw.guidance, GENERATE_RANGES.guidance, GUIDANCE_HINT);
   const seed = raw.seed === undefined ? validateSeed(randomSeed()) : validateSeed(raw.seed);
-  const takes = raw.takes === undefined ? DEFAULT_GENERATE.takes : integerInRange('takes', raw.takes, LIMITS.minTakes, LIMITS.maxTakes);
+  const takes = raw.takes === undefined ? DEFAULT_GENERATE.takes : numberInRange('takes', raw.takes, GENERATE_RANGES.takes);
   if (seed + takes - 1 > LIMITS.maxSeed) {
     throw new InvalidRequestError('seed', `seed + takes exceeds ${LIMITS.maxSeed}.`);
   }

@@ -4,7 +4,7 @@
  * GenerateParams, before any model work; checks that need the clip's length happen in the engine.
  */
 import { InvalidRequestError } from '../errors.ts';
-import { DEFAULT_GENERATE, finiteNumber, integerInRange, LIMITS, SCHEDULERS, text, validateSeed, type SchedulerName } from './generate-params.ts';
+import { DEFAULT_GENERATE, GENERATE_RANGES, integerInRange, LIMITS, numberInRange, SCHEDULERS, text, validateSeed, type NumberRange, type SchedulerName } from './generate-params.ts';
 
 export type TransformOp = 'continue' | 'vary' | 'inpaint' | 'loop';
 export const TRANSFORM_OPS: readonly TransformOp[] = ['continue', 'vary', 'inpaint', 'loop'];
@@ -70,6 +70,14 @@ export const TRANSFORM_LIMITS = {
   maxSeamSeconds: 10,
 } as const;
 
+/** The lane's own number fields, with the ranges validateTransformParams accepts (the renderer reads the same table). */
+export const TRANSFORM_RANGES = {
+  continueSeconds: { min: LIMITS.minSeconds, max: TRANSFORM_LIMITS.maxContinueSeconds, whole: false },
+  seamSeconds: { min: TRANSFORM_LIMITS.minSeamSeconds, max: TRANSFORM_LIMITS.maxSeamSeconds, whole: false },
+  crossfadeMs: { min: 0, max: TRANSFORM_LIMITS.maxCrossfadeMs, whole: false },
+  strength: { min: 0, max: 1, whole: false },
+} as const satisfies Record<string, NumberRange>;
+
 // Masked generation (continue, inpaint, loop) runs DDIM: the pasted region breaks the multistep
 // solver's history (docs/engine-spec.md §5.8), and DDIM's stateless step allows RePaint resampling.
 const MASKED_DEFAULTS = { steps: 50, scheduler: 'ddim' as SchedulerName, crossfadeMs: 50, resample: 0 };
@@ -82,10 +90,11 @@ const KNOWN: Record<TransformOp, readonly string[]> = {
 };
 const COMMON = ['op', 'prompt', 'negativePrompt', 'steps', 'scheduler', 'guidance', 'seed', 'takes'];
 
-function inRange(field: string, value: unknown, fallback: number, min: number, max: number, hint?: string): number {
-  const n = value === undefined ? fallback : finiteNumber(field, value);
-  if (n < min || n > max) throw new InvalidRequestError(field, `${field} must be from ${min} to ${max}, got ${n}.`, hint);
-  return n;
+/** A region's ends: checked against the clip's length in the engine, which knows it. */
+const SECONDS_INTO_CLIP: NumberRange = { min: 0, max: Number.MAX_SAFE_INTEGER, whole: false };
+
+function inRange(field: string, value: unknown, fallback: number, range: NumberRange, hint?: string): number {
+  return value === undefined ? fallback : numberInRange(field, value, range, hint);
 }
 
 export function validateTransformParams(input: unknown, randomSeed: () => number): TransformParams {
@@ -102,7 +111,7 @@ export function validateTransformParams(input: unknown, randomSeed: () => number
   const masked = op !== 'vary';
   const prompt = text('prompt', raw.prompt, false);
   const negativePrompt = raw.negativePrompt === undefined ? DEFAULT_GENERATE.negativePrompt : text('negativePrompt', raw.negativePrompt, true);
-  const steps = raw.steps === undefined ? (masked ? MASKED_DEFAULTS.steps : DEFAULT_GENERATE.steps) : integerInRange('steps', raw.steps, LIMITS.minSteps, LIMITS.maxSteps);
+  const steps = raw.steps === undefined ? (masked ? MASKED_DEFAULTS.steps : DEFAULT_GENERATE.steps) : numberInRange('steps', raw.steps, GENERATE_RANGES.steps);
   const scheduler = (raw.scheduler ?? (masked ? MASKED_DEFAULTS.scheduler : DEFAULT_GENERATE.scheduler)) as SchedulerName;
   if (!SCHEDULERS.includes(scheduler)) {
     throw new InvalidRequestError('scheduler', `scheduler must be one of ${SCHEDULERS.join(', ')}, got ${JSON.stringify(raw.scheduler)}.`);
@@ -110,12 +119,12 @@ export function validateTransformParams(input: unknown, randomSeed: () => number
   if (masked && scheduler !== 'ddim') {
     throw new InvalidRequestError('scheduler', `${op} runs DDIM only (the pasted reference breaks DPM-Solver++'s multistep history).`, 'Choose scheduler "ddim", or leave it out.');
   }
-  const guidance = inRange('guidance', raw.guidance, DEFAULT_GENERATE.guidance, LIMITS.minGuidance, LIMITS.maxGuidance);
+  const guidance = inRange('guidance', raw.guidance, DEFAULT_GENERATE.guidance, GENERATE_RANGES.guidance);
   const seed = raw.seed === undefined ? validateSeed(randomSeed()) : validateSeed(raw.seed);
-  const takes = raw.takes === undefined ? 1 : integerInRange('takes', raw.takes, LIMITS.minTakes, LIMITS.maxTakes);
+  const takes = raw.takes === undefined ? 1 : numberInRange('takes', raw.takes, GENERATE_RANGES.takes);
   if (seed + takes - 1 > LIMITS.maxSeed) throw new InvalidRequestError('seed', `seed + takes exceeds ${LIMITS.maxSeed}.`);
   const common = { prompt, negativePrompt, steps, scheduler, guidance, seed, takes };
-  const crossfadeMs = () => inRange('crossfadeMs', raw.crossfadeMs, MASKED_DEFAULTS.crossfadeMs, 0, TRANSFORM_LIMITS.maxCrossfadeMs);
+  const crossfadeMs = () => inRange('crossfadeMs', raw.crossfadeMs, MASKED_DEFAULTS.crossfadeMs, TRANSFORM_RANGES.crossfadeMs);
   const resample = () =>
     raw.resample === undefined ? MASKED_DEFAULTS.resample : integerInRange('resample', raw.resample, 0, TRANSFORM_LIMITS.maxResample);
 
@@ -124,7 +133,7 @@ export function validateTransformParams(input: unknown, randomSeed: () => number
       return {
         op,
         ...common,
-        seconds: inRange('seconds', raw.seconds, 5, LIMITS.minSeconds, TRANSFORM_LIMITS.maxContinueSeconds),
+        seconds: inRange('seconds', raw.seconds, 5, TRANSFORM_RANGES.continueSeconds),
         crossfadeMs: crossfadeMs(),
         resample: resample(),
       };
@@ -134,7 +143,7 @@ export function validateTransformParams(input: unknown, randomSeed: () => number
       if (!Array.isArray(list) || list.length < 1 || list.length > TRANSFORM_LIMITS.maxStrengths) {
         throw new InvalidRequestError('strengths', `strengths must be a list of 1 to ${TRANSFORM_LIMITS.maxStrengths} numbers.`);
       }
-      const strengths = list.map((s) => inRange('strength', s, 0.5, 0, 1, '0 keeps the reference, 1 ignores it; 0.3–0.6 keeps its shape.'));
+      const strengths = list.map((s) => inRange('strength', s, 0.5, TRANSFORM_RANGES.strength, '0 keeps the reference, 1 ignores it; 0.3–0.6 keeps its shape.'));
       if (strengths.length * takes > TRANSFORM_LIMITS.maxGridTakes) {
         throw new InvalidRequestError('takes', `${strengths.length} strengths × ${takes} seeds is ${strengths.length * takes} takes; the limit is ${TRANSFORM_LIMITS.maxGridTakes}.`, 'Use fewer strengths or seeds.');
       }
@@ -144,8 +153,8 @@ export function validateTransformParams(input: unknown, randomSeed: () => number
       for (const field of ['from', 'to'] as const) {
         if (raw[field] === undefined) throw new InvalidRequestError(field, `inpaint needs ${field} (seconds).`, 'Select the region to regenerate.');
       }
-      const from = inRange('from', raw.from, 0, 0, Number.MAX_SAFE_INTEGER);
-      const to = inRange('to', raw.to, 0, 0, Number.MAX_SAFE_INTEGER);
+      const from = inRange('from', raw.from, 0, SECONDS_INTO_CLIP);
+      const to = inRange('to', raw.to, 0, SECONDS_INTO_CLIP);
       if (!(to > from)) throw new InvalidRequestError('to', `The region must end after it starts (from ${from} s, to ${to} s).`, 'Select a region on the waveform first.');
       return { op, ...common, from, to, crossfadeMs: crossfadeMs(), resample: resample() };
     }
@@ -153,7 +162,7 @@ export function validateTransformParams(input: unknown, randomSeed: () => number
       return {
         op,
         ...common,
-        seamSeconds: inRange('seamSeconds', raw.seamSeconds, 1, TRANSFORM_LIMITS.minSeamSeconds, TRANSFORM_LIMITS.maxSeamSeconds),
+        seamSeconds: inRange('seamSeconds', raw.seamSeconds, 1, TRANSFORM_RANGES.seamSeconds),
         crossfadeMs: crossfadeMs(),
         resample: resample(),
       };

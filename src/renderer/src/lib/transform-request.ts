@@ -3,11 +3,22 @@
  * and a finished take back into the request that made it (R: same settings, a new seed); pure.
  */
 import { InvalidRequestError } from '../../../shared/errors.ts';
-import { TRANSFORM_LIMITS, type TransformOp } from '../../../shared/engine/transform-params.ts';
+import { DEFAULT_GENERATE, GENERATE_RANGES, type SchedulerName } from '../../../shared/engine/generate-params.ts';
+import { TRANSFORM_LIMITS, TRANSFORM_RANGES, type TransformOp } from '../../../shared/engine/transform-params.ts';
+import { problemsOf, optionalRangeProblem, rangeProblem } from './field-check.ts';
 import { isTransformParams, type GenerateRequest, type TakeInfo, type TransformRequest } from '../../../shared/studio/studio-api.ts';
 
-/** The lane's own settings (the prompt, steps, guidance and seed come from the prompt editor). */
+/**
+ * The lane's own settings, all shown beside its buttons: only the prompt and negative prompt come
+ * from the prompt editor (issue 13: Continue once ran with the editor's hidden takes, steps and seed).
+ */
 export interface LaneSettings {
+  steps: number;
+  guidance: number;
+  /** Takes per operation; a vary grid has its own seeds count instead. */
+  takes: number;
+  /** As typed; empty means a new random seed each run. */
+  seed: string;
   continueSeconds: number;
   crossfadeMs: number;
   strength: number;
@@ -19,6 +30,10 @@ export interface LaneSettings {
 }
 
 export const DEFAULT_LANE: LaneSettings = {
+  steps: DEFAULT_GENERATE.steps,
+  guidance: DEFAULT_GENERATE.guidance,
+  takes: 1,
+  seed: '',
   continueSeconds: 5,
   crossfadeMs: 50,
   strength: 0.5,
@@ -47,21 +62,65 @@ export function parseStrengths(text: string): number[] {
 /** The grid's size before it is queued ("3 × 4 = 12 takes"), or null while the text does not parse. */
 export function gridSize(lane: LaneSettings): { strengths: number; seeds: number } | null {
   try {
-    return { strengths: parseStrengths(lane.gridStrengths).length, seeds: Math.max(1, Math.round(lane.gridSeeds)) };
+    if (rangeProblem('Grid seeds', lane.gridSeeds, GENERATE_RANGES.takes)) return null;
+    return { strengths: parseStrengths(lane.gridStrengths).length, seeds: Number(lane.gridSeeds) };
   } catch {
     return null;
   }
 }
 
+/** The scheduler each operation runs: masked ones (continue, inpaint, loop) need DDIM (transform-params.ts). */
+export function laneScheduler(op: TransformOp): SchedulerName {
+  return op === 'vary' ? DEFAULT_GENERATE.scheduler : 'ddim';
+}
+
+export type LaneField = 'steps' | 'guidance' | 'takes' | 'seed' | 'continueSeconds' | 'crossfadeMs' | 'gridSeeds' | 'loopSeam';
+
+/** What is wrong with each of the lane's typed numbers (only the fields with a problem), in the ranges main accepts. */
+export function laneProblems(lane: LaneSettings): Partial<Record<LaneField, string>> {
+  return problemsOf<LaneField>({
+    steps: rangeProblem('Steps', lane.steps, GENERATE_RANGES.steps),
+    guidance: rangeProblem('Guidance', lane.guidance, GENERATE_RANGES.guidance),
+    takes: rangeProblem('Takes', lane.takes, GENERATE_RANGES.takes),
+    seed: optionalRangeProblem('Seed', lane.seed, GENERATE_RANGES.seed),
+    continueSeconds: rangeProblem('Continue length', lane.continueSeconds, TRANSFORM_RANGES.continueSeconds),
+    crossfadeMs: rangeProblem('Crossfade', lane.crossfadeMs, TRANSFORM_RANGES.crossfadeMs),
+    gridSeeds: lane.grid ? gridProblem(lane) : null,
+    loopSeam: rangeProblem('Loop seam', lane.loopSeam, TRANSFORM_RANGES.seamSeconds),
+  });
+}
+
+/** A grid's seeds count and strengths, checked as main checks them (each in range, at most maxGridTakes cells). */
+function gridProblem(lane: LaneSettings): string | null {
+  const seeds = rangeProblem('Grid seeds', lane.gridSeeds, GENERATE_RANGES.takes);
+  if (seeds) return seeds;
+  let strengths: number;
+  try {
+    strengths = parseStrengths(lane.gridStrengths).length;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const cells = strengths * Number(lane.gridSeeds);
+  return cells > TRANSFORM_LIMITS.maxGridTakes ? `A grid makes at most ${TRANSFORM_LIMITS.maxGridTakes} takes (not ${strengths} × ${lane.gridSeeds} = ${cells}).` : null;
+}
+
+/** The lane fields an operation reads: a problem in any of them keeps its button disabled. */
+export const LANE_FIELDS_OF: Record<TransformOp, readonly LaneField[]> = {
+  continue: ['steps', 'guidance', 'takes', 'seed', 'continueSeconds', 'crossfadeMs'],
+  vary: ['steps', 'guidance', 'takes', 'seed', 'gridSeeds'],
+  inpaint: ['steps', 'guidance', 'takes', 'seed', 'crossfadeMs'],
+  loop: ['steps', 'guidance', 'takes', 'seed', 'loopSeam', 'crossfadeMs'],
+};
+
 /**
- * One operation on a reference. `editor` is the prompt editor's request (already clamped); masked
- * operations (continue, inpaint, loop) run DDIM whatever the editor's scheduler (transform-params.ts).
+ * One operation on a reference, with exactly the lane's settings as shown (nothing clamped: main
+ * refuses what is out of range). Only the prompt and negative prompt come from the editor.
  */
 export function transformRequest(
   op: TransformOp,
   referenceId: string,
   lane: LaneSettings,
-  editor: GenerateRequest,
+  editor: Pick<GenerateRequest, 'prompt' | 'negativePrompt'>,
   region: { start: number; end: number } | null,
 ): TransformRequest {
   const common: TransformRequest = {
@@ -69,19 +128,19 @@ export function transformRequest(
     op,
     prompt: editor.prompt,
     negativePrompt: editor.negativePrompt,
-    steps: editor.steps,
-    guidance: editor.guidance,
-    scheduler: op === 'vary' ? editor.scheduler : 'ddim',
-    takes: editor.takes,
+    steps: Number(lane.steps),
+    guidance: Number(lane.guidance),
+    scheduler: laneScheduler(op),
+    takes: Number(lane.takes),
   };
-  if (editor.seed !== undefined) common.seed = editor.seed;
+  if (String(lane.seed).trim() !== '') common.seed = Number(lane.seed);
   const crossfadeMs = Number(lane.crossfadeMs);
   switch (op) {
     case 'continue':
       return { ...common, seconds: Number(lane.continueSeconds), crossfadeMs };
     case 'vary':
       return lane.grid
-        ? { ...common, strengths: parseStrengths(lane.gridStrengths), takes: Math.max(1, Math.round(Number(lane.gridSeeds))) }
+        ? { ...common, strengths: parseStrengths(lane.gridStrengths), takes: Number(lane.gridSeeds) }
         : { ...common, strengths: [Number(lane.strength)] };
     case 'inpaint':
       if (!region || !(region.end > region.start)) {

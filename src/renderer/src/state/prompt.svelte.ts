@@ -1,6 +1,7 @@
 /** The prompt editor's fields, turned into a GenerateRequest. */
-import { DEFAULT_GENERATE, LIMITS, type SchedulerName } from '../../../shared/engine/generate-params.ts';
+import { DEFAULT_GENERATE, GENERATE_RANGES, type GenerateNumberField, type SchedulerName } from '../../../shared/engine/generate-params.ts';
 import { isTransformParams, type GenerateRequest, type JobParams } from '../../../shared/studio/studio-api.ts';
+import { problemsOf, rangeProblem } from '../lib/field-check.ts';
 import { promptLines } from '../lib/prompt-lines.ts';
 
 /** A seed the user can type back in: the 31-bit range keeps it short. */
@@ -31,21 +32,36 @@ export class PromptState {
 
   canGenerate = $derived(this.prompts.length > 0);
 
+  /**
+   * What is wrong with each typed number, by field (empty when all are in range). Nothing is ever
+   * clamped: an out-of-range field keeps what was typed, says the allowed range, and Generate waits.
+   */
+  problems = $derived(
+    problemsOf<GenerateNumberField>({
+      seconds: rangeProblem('Length', this.seconds, GENERATE_RANGES.seconds),
+      steps: rangeProblem('Steps', this.steps, GENERATE_RANGES.steps),
+      guidance: rangeProblem('Guidance', this.guidance, GENERATE_RANGES.guidance),
+      takes: rangeProblem('Takes', this.takes, GENERATE_RANGES.takes),
+      seed: this.seedLocked ? rangeProblem('Seed', this.seed, GENERATE_RANGES.seed) : null,
+    }),
+  );
+  valid = $derived(Object.keys(this.problems).length === 0);
+
   /** One request per prompt (batch mode: per line). */
   toRequests = (): GenerateRequest[] => this.prompts.map((prompt) => ({ ...this.toRequest(), prompt }));
 
-  /** The request for the prompt (in batch mode, its first line: audio-to-audio runs one prompt). */
+  /** The request for the prompt (in batch mode, its first line), exactly as typed: main refuses what is out of range. */
   toRequest = (): GenerateRequest => {
     const request: GenerateRequest = {
       prompt: this.prompts[0] ?? '',
       negativePrompt: this.negativePrompt,
-      seconds: clamp(Number(this.seconds), LIMITS.minSeconds, LIMITS.maxSeconds),
-      steps: Math.round(clamp(Number(this.steps), LIMITS.minSteps, LIMITS.maxSteps)),
+      seconds: Number(this.seconds),
+      steps: Number(this.steps),
       scheduler: this.scheduler,
-      guidance: clamp(Number(this.guidance), LIMITS.minGuidance, LIMITS.maxGuidance),
-      takes: Math.round(clamp(Number(this.takes), LIMITS.minTakes, LIMITS.maxTakes)),
+      guidance: Number(this.guidance),
+      takes: Number(this.takes),
     };
-    if (this.seedLocked) request.seed = Math.max(0, Math.floor(Number(this.seed) || 0));
+    if (this.seedLocked) request.seed = Number(this.seed);
     return request;
   };
 
@@ -82,9 +98,4 @@ export class PromptState {
     this.seed = seed;
     this.seedLocked = true;
   };
-}
-
-function clamp(value: number, min: number, max: number): number {
-  if (!Number.isFinite(value)) return min;
-  return Math.min(max, Math.max(min, value));
 }

@@ -1,4 +1,5 @@
 /** The generation queue: jobs as main reports them, generate, transform and cancel. */
+import type { ErrorEnvelope } from '../../../shared/errors.ts';
 import type { GenerateRequest, JobInfo, StudioApi, TakeInfo, TransformRequest } from '../../../shared/studio/studio-api.ts';
 import { rerunRequest } from '../lib/transform-request.ts';
 import type { NoticeState } from './notices.svelte.ts';
@@ -8,8 +9,18 @@ const OP_NAMES = { continue: 'the continuation', vary: 'the variations', inpaint
 /** How many finished jobs stay listed under the active ones. */
 const FINISHED_SHOWN = 6;
 
+/** What an interrupted job says: the server went away while it ran, so its takes will not come. */
+const INTERRUPTED: ErrorEnvelope = {
+  name: 'LoaError',
+  code: 'IO_FAILED',
+  message: 'Interrupted: the studio server stopped while this job ran.',
+  hint: 'Start the studio again and run the job again (its settings are still in the editor).',
+};
+
 export class QueueState {
   jobs = $state.raw<JobInfo[]>([]);
+  /** Jobs that were queued or running when the server was lost: shown as interrupted, not as running forever. */
+  interrupted = $state.raw<ReadonlySet<string>>(new Set());
 
   active = $derived(this.jobs.filter((j) => j.state === 'queued' || j.state === 'running'));
   /** Active jobs in queue order, then the most recent finished ones. */
@@ -25,11 +36,28 @@ export class QueueState {
     private readonly notices: NoticeState,
   ) {}
 
+  /**
+   * The server's list. After a lost connection, a job the server still knows comes back as it is
+   * (it ran on); one it does not know (the server restarted) stays listed as interrupted.
+   */
   load = async (): Promise<void> => {
-    this.jobs = await this.api.listJobs();
+    const server = await this.api.listJobs();
+    const known = new Set(server.map((j) => j.jobId));
+    const lost = this.jobs.filter((j) => this.interrupted.has(j.jobId) && !known.has(j.jobId));
+    this.interrupted = new Set(lost.map((j) => j.jobId));
+    this.jobs = [...lost, ...server];
+  };
+
+  /** The connection to the server is gone: its queued and running jobs will not finish on this page. */
+  interruptActive = (): void => {
+    const active = this.active.map((j) => j.jobId);
+    if (active.length === 0) return;
+    this.interrupted = new Set([...this.interrupted, ...active]);
+    this.jobs = this.jobs.map((j) => (active.includes(j.jobId) ? { ...j, state: 'failed', error: INTERRUPTED } : j));
   };
 
   upsert = (job: JobInfo): void => {
+    if (this.interrupted.has(job.jobId)) this.interrupted = new Set([...this.interrupted].filter((id) => id !== job.jobId));
     const index = this.jobs.findIndex((j) => j.jobId === job.jobId);
     this.jobs = index < 0 ? [...this.jobs, job] : this.jobs.map((j, i) => (i === index ? job : j));
   };

@@ -37,6 +37,8 @@ export class Studio {
   phase = $state<'connecting' | 'ready' | 'failed'>('connecting');
   /** Browser mode's socket: 'closed' while it reconnects (Electron IPC is always 'open'). */
   connection = $state<'connecting' | 'open' | 'closed'>('open');
+  /** The server went away after the studio had started, and has not answered since: actions that need it are off. */
+  serverLost = $state(false);
   startupError = $state<{ message: string; hint: string } | null>(null);
 
   readonly notices = new NoticeState();
@@ -107,10 +109,15 @@ export class Studio {
     const unsubscribeConnection =
       this.api.onConnectionChange?.((state) => {
         this.connection = state;
-        if (state === 'closed') lost = true;
+        if (state === 'closed' && this.phase === 'ready') {
+          lost = true;
+          this.serverLost = true;
+          this.queue.interruptActive();
+        }
         // Events sent while the socket was down are gone: read the lists again.
         if (state === 'open' && lost) {
           lost = false;
+          this.serverLost = false;
           void this.reload();
         }
       }) ?? (() => {});
@@ -186,14 +193,27 @@ export class Studio {
     }
   };
 
+  /** Says why nothing can run while the server is lost; true when that is the case. */
+  private offline = (): boolean => {
+    if (!this.serverLost) return false;
+    this.notices.info('The studio server is not answering, so nothing was queued.', 'Start it again with the same command; this page reconnects by itself.');
+    return true;
+  };
+
   /** Generates from the prompt editor (button or Ctrl/Cmd+Enter). */
   generate = async (): Promise<void> => {
+    if (this.offline()) return;
     if (!this.prompt.canGenerate) {
       this.notices.info('Type a prompt first.', 'Describe the sound, e.g. "glass shattering on concrete".');
       return;
     }
     if (!this.model.ready && this.model.status?.state !== 'loading') {
       this.notices.info('No model is ready yet.', 'Import or download a model bundle first.');
+      return;
+    }
+    const problems = Object.values(this.prompt.problems);
+    if (problems.length > 0) {
+      this.notices.info(problems.join(' '), 'Nothing was generated: correct the field marked in red, then generate again.');
       return;
     }
     const requests = this.prompt.toRequests();
@@ -218,10 +238,11 @@ export class Studio {
 
   /**
    * Continue, vary, regenerate the selected region of, or loop the lane's reference, with the
-   * prompt editor's prompt and settings (buttons, C and V). With no reference yet, the selected
+   * prompt editor's prompt and the lane's own settings (buttons, C and V). With no reference yet, the selected
    * take becomes one first, so C and V work straight from the take list.
    */
   transform = async (op: TransformOp): Promise<void> => {
+    if (this.offline()) return;
     if (!this.prompt.canGenerate) {
       this.notices.info('Type a prompt first.', 'Describe what the new audio should sound like; the reference gives its shape.');
       return;
@@ -240,6 +261,11 @@ export class Studio {
       reference = await this.useAsReference(take);
       if (!reference) return;
     }
+    const problem = this.lane.problemFor(op);
+    if (problem) {
+      this.notices.info(problem, 'Nothing was queued: correct the lane field marked in red, then try again.');
+      return;
+    }
     let request;
     try {
       request = transformRequest(op, reference.id, this.lane.values(), this.prompt.toRequest(), this.references.region);
@@ -249,7 +275,7 @@ export class Studio {
     }
     const job = await this.queue.transform(request);
     if (!job) return;
-    this.prompt.accepted(job.params);
+    this.lane.lastSeed = job.params.seed;
     void this.settings.rememberPrompt(request.prompt);
   };
 
@@ -298,15 +324,12 @@ export class Studio {
     this.revealSelected();
   };
 
-  /**
-   * A take by id (a lineage node): from the library's pages, the workspace, or else main (an
-   * empty updateTake changes nothing and answers the take as stored).
-   */
+  /** A take by id (a lineage node): from the library's pages, the workspace, or else main. */
   findTake = async (id: string): Promise<TakeInfo | null> => {
     const known = this.library.loaded(id) ?? this.takes.byId(id);
     if (known) return known;
     try {
-      return await this.api.updateTake(id, {});
+      return await this.api.getTake(id);
     } catch (error) {
       this.notices.report(error, 'Could not open that take');
       return null;
