@@ -24,12 +24,15 @@ export interface StudioWebProcess {
 /**
  * `allowRoots`: folders the page may name on the server (`--allow-root`); without them it names none.
  * `hubUrl` / `hfCache`: the Hub installs talk to (`--hub-url`, the tests' stand-in) and the Hugging Face cache they use (`--hf-cache`).
+ * `port`: a fixed port (a restart on the one an open tab knows); a free one otherwise.
  */
-export async function startStudioWeb(options: { model?: string; library?: string; config?: string; allowRoots?: string[]; hubUrl?: string; hfCache?: string } = {}): Promise<StudioWebProcess> {
+export async function startStudioWeb(
+  options: { model?: string; library?: string; config?: string; allowRoots?: string[]; hubUrl?: string; hfCache?: string; port?: number } = {},
+): Promise<StudioWebProcess> {
   const temp = mkdtempSync(join(tmpdir(), 'loa-e2e-'));
   const libraryDir = options.library ?? join(temp, 'library');
   const configDir = options.config ?? join(temp, 'config');
-  const args = ['--import', 'tsx', 'src/main/web/studio-web.ts', '--port', '0', '--library', libraryDir, '--config', configDir];
+  const args = ['--import', 'tsx', 'src/main/web/studio-web.ts', '--port', String(options.port ?? 0), '--library', libraryDir, '--config', configDir];
   if (options.model) args.push('--model', options.model);
   for (const root of options.allowRoots ?? []) args.push('--allow-root', root);
   if (options.hubUrl) args.push('--hub-url', options.hubUrl);

@@ -1,9 +1,10 @@
 /**
- * `npm run studio:web -- [--port <p>] [--host <addr>] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]... [--hub-url <url>] [--hf-cache <dir>]`
+ * `npm run studio:web -- [--port <p>] [--host <addr>] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]... [--hub-url <url>] [--hf-cache <dir>] [--new-token]`
  *
  * Browser mode: the studio in any Chromium, with the real services. Prints exactly one line on
  * stdout, the URL to open (token included); everything else goes to stderr. The server answers
- * at once and the model loads in the background (the first-run screen shows its status).
+ * at once and the model loads in the background (the first-run screen shows its status). The
+ * token is kept in the config folder (web-token-store.ts), so a restart prints the same link.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { MemoryTokenStore } from '../studio/hub-token.ts';
 import { StudioService } from '../studio/studio-service.ts';
 import { UploadStore } from '../studio/upload-store.ts';
 import { startStudioWebServer, type StudioWebServer } from './studio-web-server.ts';
-import { newToken } from './token.ts';
+import { loadOrCreateWebToken } from './web-token-store.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer');
@@ -36,9 +37,11 @@ export interface StudioWebArgs {
   hubUrl?: string;
   /** `--hf-cache`: the Hugging Face cache installs read and write (else HF_HUB_CACHE, HF_HOME, ~/.cache/huggingface/hub). The page never names one. */
   hfCache?: string;
+  /** `--new-token`: replace the stored token, so every link printed before stops working. */
+  newToken: boolean;
 }
 
-const USAGE = 'Usage: npm run studio:web -- [--port <p>] [--host 127.0.0.1] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]... [--hub-url <url>] [--hf-cache <dir>]';
+const USAGE = 'Usage: npm run studio:web -- [--port <p>] [--host 127.0.0.1] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]... [--hub-url <url>] [--hf-cache <dir>] [--new-token]';
 
 export function parseStudioWebArgs(argv: string[]): StudioWebArgs {
   const { values } = parseArgs({
@@ -52,6 +55,7 @@ export function parseStudioWebArgs(argv: string[]): StudioWebArgs {
       'allow-root': { type: 'string', multiple: true },
       'hub-url': { type: 'string' },
       'hf-cache': { type: 'string' },
+      'new-token': { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
@@ -70,6 +74,7 @@ export function parseStudioWebArgs(argv: string[]): StudioWebArgs {
     library: values.library === undefined ? undefined : resolve(values.library),
     config: resolve(values.config ?? defaultConfigDir()),
     allowRoots: (values['allow-root'] ?? []).map((root) => resolve(root)),
+    newToken: values['new-token'] === true,
   };
 }
 
@@ -102,7 +107,7 @@ export async function startStudioWeb(args: StudioWebArgs, log: (line: string) =>
     log(`WARNING: listening on ${args.host}: anyone who can reach this machine and has the link (token) can use the studio and read its files.`);
   }
   await ensureRendererBuilt(log);
-  const token = newToken();
+  const token = await loadOrCreateWebToken(args.config, { renew: args.newToken, log });
   const uploads = new UploadStore(join(args.config, 'uploads'));
   const service = new StudioService({
     configDir: args.config,

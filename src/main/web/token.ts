@@ -1,6 +1,6 @@
 /**
- * The browser-mode access token: random per launch, required on the WebSocket and on every media
- * request, compared in constant time.
+ * The browser-mode access token: random, kept per config (web-token-store.ts), required on the
+ * WebSocket and on every media request, compared in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
