@@ -10,6 +10,7 @@
  * engine knows, whenever they are present.
  */
 import { z } from 'zod';
+import { SCHEDULERS } from '../../../shared/engine/schedulers.ts';
 import { createScheduler } from '../schedulers/create-scheduler.ts';
 import type { SchedulerConfig } from '../schedulers/scheduler.ts';
 import { COMPONENT_KEYS, CONTRACT } from './contract.ts';
@@ -70,7 +71,7 @@ const schedulerSchema = z
     const n = config.num_train_timesteps;
     if (!(Number.isInteger(n) && n >= 2 && n <= 10_000)) return;
     // The samplers' own checks (prediction type, spacing, clipping …), run now rather than at the first generation.
-    for (const name of ['ddim', 'dpmpp'] as const) {
+    for (const name of SCHEDULERS) {
       try {
         createScheduler(name, config as SchedulerConfig);
       } catch (error) {

@@ -2,8 +2,9 @@
 // AudioLDM 2 pipeline touches: set_timesteps, init_noise_sigma, scale_model_input, step,
 // add_noise, set_begin_index). Samples are flat Float32Arrays; the update is elementwise, so the
 // tensor shape does not matter here.
+import type { SchedulerName } from '../../../shared/engine/schedulers.ts';
 
-export type SchedulerName = 'ddim' | 'dpmpp';
+export type { SchedulerName };
 
 export interface Scheduler {
   readonly name: SchedulerName;
