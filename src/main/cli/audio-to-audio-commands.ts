@@ -74,7 +74,10 @@ export async function audioToAudio(op: TransformOp, argv: string[]): Promise<voi
 
   // The reference is read and checked before the model loads: a bad file costs milliseconds.
   // A checkpoint folder is built (once, into the cache) here, before the engine starts on it.
-  const rate = (await readManifest(await ensureBundle(engine.bundleDir))).config.sampleRate;
+  // On a farm the model may not be on this machine: the rate comes from what the job will ask for.
+  const rate = engine.farm
+    ? (await (await import('./farm-jobs.ts')).farmModelRequest(engine.modelSpec)).sampleRate
+    : (await readManifest(await ensureBundle(engine.bundleDir))).config.sampleRate;
   const path = resolve(values.reference);
   // A long clip takes seconds to resample: show how far it has got (on one line, like the engine's progress).
   let shown = -1;

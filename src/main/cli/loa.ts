@@ -5,6 +5,7 @@
  *   generate --prompts <list.txt> --out <folder>      one job per line of the list, on one loaded model
  *   continue|vary|inpaint|loop --reference <in> …      audio-to-audio on a reference clip
  *   models build|verify …                             build a bundle from a checkpoint; check a bundle
+ *   worker --redis <url> …                            a render-farm worker (src/main/farm)
  */
 import { randomInt } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -124,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
       await audioToAudio(command as (typeof AUDIO_TO_AUDIO_COMMANDS)[number], rest);
     }
     else if (command === 'models') await (await import('./models-command.ts')).models(rest);
+    else if (command === 'worker') await (await import('./worker-command.ts')).worker(rest);
     else if (command === undefined || command === 'help' || command === '--help') {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;

@@ -38,6 +38,8 @@ export const ENGINE_OPTIONS = {
   threads: { type: 'string' },
   /** Also save every take into this library (the studio's SQLite library folder). */
   library: { type: 'string' },
+  /** Run the jobs on a render farm (redis:// or rediss:// URL) instead of this machine's engine. */
+  farm: { type: 'string' },
 } as const;
 
 export const MODEL_OPTIONS = {
@@ -54,15 +56,32 @@ export interface EngineSettings {
   device: DeviceName;
   threads: number | undefined;
   libraryDir?: string;
+  /** The render farm's URL: jobs go to its workers, takes come back here. */
+  farm?: string;
+  /** --model as given (a farm job names the model it needs from it). */
+  modelSpec?: string;
 }
 
-export function engineSettings(values: { model?: string; device?: string; threads?: string; library?: string }): EngineSettings {
+export function engineSettings(values: { model?: string; device?: string; threads?: string; library?: string; farm?: string }): EngineSettings {
   const device = validateDevice(values.device);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
     throw new UsageError('threads', `--threads must be a whole number from 1 to 256, got ${values.threads}.`);
   }
-  return { bundleDir: resolve(values.model ?? DEFAULT_MODEL_DIR), device, threads, ...(values.library ? { libraryDir: resolve(values.library) } : {}) };
+  // `--farm env` reads the URL from LOA_FARM_URL, so a password never shows in the process list.
+  const farm = values.farm === 'env' ? farmUrlFromEnv() : values.farm;
+  return {
+    bundleDir: resolve(values.model ?? DEFAULT_MODEL_DIR), device, threads,
+    ...(values.library ? { libraryDir: resolve(values.library) } : {}),
+    ...(farm ? { farm } : {}),
+    ...(values.model ? { modelSpec: values.model } : {}),
+  };
+}
+
+export function farmUrlFromEnv(): string {
+  const url = process.env.LOA_FARM_URL;
+  if (!url) throw new UsageError('farm', 'LOA_FARM_URL is not set.', 'Set LOA_FARM_URL=redis://[user:password@]host:6379, or give the URL itself.');
+  return url;
 }
 
 /** The bytes of one output file for a take, and the recipe it carries (also written beside it). */
@@ -119,6 +138,7 @@ export function runJob(
 
 /** runJob for several jobs on one engine (the model loads once); Ctrl+C cancels the running job and the rest. */
 export async function runJobs(engine: EngineSettings, jobs: CliJob[]): Promise<void> {
+  if (engine.farm) return (await import('./farm-jobs.ts')).runFarmJobs({ ...engine, farm: engine.farm }, jobs);
   const host = new EngineHost({ bundleDir: engine.bundleDir, device: engine.device, cacheDir: cacheDir(), intraOpThreads: engine.threads });
   const tty = process.stderr.isTTY;
   let lastLine = '';
@@ -155,15 +175,8 @@ export async function runJobs(engine: EngineSettings, jobs: CliJob[]): Promise<v
       for (const notice of output.notices.filter((n) => !info.notices.includes(n))) process.stderr.write(`notice: ${notice}\n`);
       const jobId = randomUUID().replaceAll('-', '');
       for (const [rank, take] of output.takes.entries()) {
-        const path = job.path?.(take, rank + 1) ?? takePath(job.out, rank + 1);
         const recipe = makeRecipe(task, take, info, job.lineage?.(take));
-        const written = await (job.file ?? takeFile)(take, recipe, output.sampleRate);
-        await writeFileAtomic(path, written.bytes);
-        await writeFileAtomic(sidecarPath(path), new TextEncoder().encode(sidecarJson(written.recipe)));
-        const notes = [take.score === null ? '' : `CLAP ${take.score.toFixed(3)}`, take.strength === undefined ? '' : `strength ${take.strength}`, take.loop ? `loop ${take.loop.start}–${take.loop.end}` : '']
-          .filter(Boolean)
-          .join(', ');
-        process.stderr.write(`wrote ${path} (seed ${take.seed}, ${(take.samples.length / output.sampleRate).toFixed(2)} s${notes ? `, ${notes}` : ''}) + ${basename(sidecarPath(path))}\n`);
+        await writeTake(job, take, rank + 1, recipe, output.sampleRate);
         if (library) {
           const saved = await library.add({
             jobId, rank: rank + 1, params: task.params, seed: take.seed, score: take.score, sampleRate: output.sampleRate, samples: take.samples,
@@ -179,7 +192,20 @@ export async function runJobs(engine: EngineSettings, jobs: CliJob[]): Promise<v
   }
 }
 
-function progressLine(p: Progress): string {
+/** Writes take `rank` of a job (the file and its recipe sidecar, atomically) and says so on stderr. */
+export async function writeTake(job: CliJob, take: TakeData, rank: number, recipe: Recipe, sampleRate: number): Promise<string> {
+  const path = job.path?.(take, rank) ?? takePath(job.out, rank);
+  const written = await (job.file ?? takeFile)(take, recipe, sampleRate);
+  await writeFileAtomic(path, written.bytes);
+  await writeFileAtomic(sidecarPath(path), new TextEncoder().encode(sidecarJson(written.recipe)));
+  const notes = [take.score === null ? '' : `CLAP ${take.score.toFixed(3)}`, take.strength === undefined ? '' : `strength ${take.strength}`, take.loop ? `loop ${take.loop.start}–${take.loop.end}` : '']
+    .filter(Boolean)
+    .join(', ');
+  process.stderr.write(`wrote ${path} (seed ${take.seed}, ${(take.samples.length / sampleRate).toFixed(2)} s${notes ? `, ${notes}` : ''}) + ${basename(sidecarPath(path))}\n`);
+  return path;
+}
+
+export function progressLine(p: Progress): string {
   const pct = `${Math.round(p.fraction * 100)}%`.padStart(4);
   const where = p.stage === 'denoise' ? `take ${p.take}/${p.takes} step ${p.step}/${p.steps}` : p.take > 0 ? `take ${p.take}/${p.takes}` : '';
   const eta = p.etaMs === null ? '' : ` ETA ${formatSeconds(p.etaMs)}`;

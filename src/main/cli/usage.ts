@@ -6,6 +6,8 @@ export const USAGE = `Usage:
       [--device auto|cpu|cuda|dml|coreml|webgpu] [--threads <n>]
   npm run loa -- generate --prompts <list.txt> --out <folder> [the same options]
       (one job per line, on one loaded model; "prompt|name" names the file, # starts a comment)
+      (generate, --prompts lists and the four audio-to-audio commands take --farm <redis-url> to run on a render farm's
+       workers instead; --farm env reads the URL from LOA_FARM_URL; takes come back into --out and --library)
   npm run loa -- continue --reference <in> --prompt "<p>" --seconds <new> --out <f> [--crossfade-ms 50] [--resample 0]
   npm run loa -- vary --reference <in> --prompt "<p>" --strength 0.5 --seed <n> --out <f> [--strengths 0.3,0.5,0.7 --takes 4]
   npm run loa -- inpaint --reference <in> --from <s> --to <s> --prompt "<p>" --out <f> [--crossfade-ms 50] [--resample 0]
@@ -28,4 +30,8 @@ export const USAGE = `Usage:
   npm run loa -- models list [--dir <models folder>] [--cache-dir <dir>] [--json]
       (installed models and the checkpoints in the Hugging Face cache, with sizes and licences)
   npm run loa -- models remove <id> [--dir <models folder>] [--cache-dir <dir>] [--yes | --keep-cache]
-      (removes an installed model; asks before deleting its Hugging Face cache copy, which Python tools share)`;
+      (removes an installed model; asks before deleting its Hugging Face cache copy, which Python tools share)
+  npm run loa -- worker --redis <redis[s]://[user:password@]host:port> [--model <bundle, checkpoint or repo id>]... [--device auto]
+      [--concurrency 1] [--name <name>] [--threads <n>] [--lock-ms 30000] [--drain-seconds 30]
+      (a render-farm worker: runs generate and audio-to-audio jobs from the queue; without --redis it reads LOA_FARM_URL;
+       SIGTERM lets the running job finish, then hands it back; see docs/render-farm.md)`;

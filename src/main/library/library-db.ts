@@ -177,6 +177,11 @@ export class LibraryDb {
     return row && takeFromRow(row);
   }
 
+  /** The takes one job made, trashed or not, best first: how a farm result is filed once only. */
+  takesOfJob(jobId: string): LibraryTake[] {
+    return this.sql<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes t WHERE t.job_id = ? ORDER BY t.rank`).all(jobId).map(takeFromRow);
+  }
+
   /** A take, trashed or not; throws TakeNotFoundError for an unknown id. */
   take(id: string): LibraryTake {
     const take = this.get(id);
