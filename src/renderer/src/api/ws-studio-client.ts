@@ -35,6 +35,11 @@ export interface SocketStudioClient {
   onEvent(listener: (event: StudioEvent) => void): () => void;
   /** Lets the UI show "reconnecting…" and refetch lists after a reconnect. */
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
+  /**
+   * Connects to another URL from now on (a new link pasted into the tab: a new token). An open
+   * socket is closed (its calls in flight fail as on any drop) and the new one is tried at once.
+   */
+  setUrl(url: string): void;
   close(): void;
 }
 
@@ -56,12 +61,13 @@ export function createSocketStudioClient(options: SocketClientOptions): SocketSt
   let socket: WebSocketLike | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  let url = options.url;
 
   const setState = (state: ConnectionState) => stateListeners.forEach((listener) => listener(state));
 
   function connect(): void {
     setState('connecting');
-    const ws = new options.WebSocket(options.url);
+    const ws = new options.WebSocket(url);
     socket = ws;
     ws.onopen = () => {
       delay = backoffMs;
@@ -116,6 +122,26 @@ export function createSocketStudioClient(options: SocketClientOptions): SocketSt
     onConnectionChange(listener) {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
+    },
+    setUrl(next) {
+      if (closed || next === url) return;
+      url = next;
+      delay = backoffMs;
+      clearTimeout(timer);
+      const current = socket;
+      if (current) {
+        // Its onclose would schedule a retry with backoff; this one connects now instead.
+        current.onclose = null;
+        socket = undefined;
+        current.close(1000, 'new link');
+        for (const [id, pending] of inFlight) {
+          if (waiting.some((request) => request.id === id)) continue;
+          inFlight.delete(id);
+          pending.reject(connectionLostError());
+        }
+        setState('closed');
+      }
+      connect();
     },
     close() {
       closed = true;
