@@ -1,6 +1,7 @@
 /**
  * The library panel's list: the search form, the results as cached pages (fetched by offset and
- * limit as the list scrolls; the windowing math is lib/library-window.ts), "More like this",
+ * limit as the list scrolls; the scrolling is a VirtualList's, the paging math
+ * lib/library-window.ts), "More like this",
  * the selected take and its edits (rating, favourite, tags, notes).
  * Main keeps every take in SQLite and answers a page in milliseconds, so nothing here holds more
  * than a few pages of a 100 000-take library.
@@ -8,8 +9,10 @@
 import type { ReferenceInfo, SoundWord, StudioApi, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
 import { errorText, type ErrorText } from '../lib/error-text.ts';
 import { EMPTY_FILTERS, libraryQuery, type LibraryFilters } from '../lib/library-query.ts';
-import { isFling, listWindow, pagesToEvict, pagesToFetch, pagesWanted, scrollTopToReveal } from '../lib/library-window.ts';
+import { pagesOf, pagesToEvict, pagesToFetch, pagesWanted } from '../lib/library-window.ts';
+import { fixedLayout } from '../lib/virtual-window.ts';
 import type { NoticeState } from './notices.svelte.ts';
+import { VirtualList } from './virtual-list.svelte.ts';
 
 export const PAGE_SIZE = 50;
 /** Fixed row height, px (the list's CSS uses the same number). */
@@ -19,10 +22,6 @@ const OVERSCAN = 8;
 const ANCHOR_ROWS = 1000;
 /** Rows beyond the window whose pages load ahead of a steady scroll. */
 const PREFETCH_ROWS = 25;
-/** After a fling, pages load once the list has stood still this long. */
-const FLING_SETTLE_MS = 50;
-/** Big moves closer together than this are one fling. */
-const FLING_GAP_MS = 100;
 /** Pages kept in memory (each take carries ~4000 peaks). */
 const MAX_PAGES = 16;
 const MAX_IN_FLIGHT = 3;
@@ -64,32 +63,22 @@ export class LibraryState {
   pages = $state.raw<ReadonlyMap<number, TakeInfo[]>>(new Map());
   /** Similarity to the "sounds like" text or the More-like-this take, by take id. */
   similarity = $state.raw<ReadonlyMap<string, number>>(new Map());
-  scrollTop = $state(0);
-  viewportHeight = $state(600);
   /**
-   * The list is moving more than half a screen per frame (a fling, a scrollbar drag): no row could
-   * be read, so the rows stand still under a placeholder and no page is fetched until it settles.
+   * The rows' scrolling. Mid-fling (list.flinging) no row could be read, so the rows stand still
+   * under a placeholder and no page is fetched until it settles.
    */
-  flinging = $state(false);
+  readonly list = new VirtualList(() => fixedLayout(this.total, ROW_HEIGHT), {
+    overscan: OVERSCAN,
+    detectFlings: true,
+    onMove: () => this.fetchWindow(),
+  });
   selectedId = $state<string | null>(null);
   /** Kept apart from the pages, so the detail pane survives scrolling the row out of the cache. */
   selected = $state.raw<TakeInfo | null>(null);
   selectedIndex = $state(-1);
-  /** The list applies this to its scroller (a new search goes to the top, ↑/↓ reveal a row). */
-  scrollRequest = $state<{ top: number; seq: number } | null>(null);
-
-  window = $derived(
-    listWindow({
-      total: this.total,
-      rowHeight: ROW_HEIGHT,
-      viewportHeight: this.viewportHeight,
-      scrollTop: this.scrollTop,
-      overscan: OVERSCAN,
-      pageSize: PAGE_SIZE,
-    }),
-  );
+  window = $derived({ ...this.list.window, pages: pagesOf(this.list.window.start, this.list.window.end, PAGE_SIZE) });
   /** Row slots in the DOM: as many rows as the window can hold (a partly shown row at both ends, and the overscan). */
-  private slots = $derived(Math.ceil(this.viewportHeight / ROW_HEIGHT) + 1 + 2 * OVERSCAN);
+  private slots = $derived(Math.ceil(this.list.viewportHeight / ROW_HEIGHT) + 1 + 2 * OVERSCAN);
   /**
    * Rows are placed relative to this row (a multiple of ANCHOR_ROWS), not to the window's first
    * row: scrolling then moves the block alone, and a row keeps its place until it leaves, so a
@@ -108,7 +97,7 @@ export class LibraryState {
   rows = $derived.by((): ListRow[] => {
     // Mid-fling the rows keep what they showed (hidden by the list): updating every row every
     // frame, for rows nobody can read, is what made a fast scroll stutter.
-    if (this.flinging) return this.shownRows;
+    if (this.list.flinging) return this.shownRows;
     const { start } = this.window;
     const previous = new Map(this.shownRows.map((row) => [row.slot, row]));
     const out: ListRow[] = [];
@@ -134,13 +123,9 @@ export class LibraryState {
   private pagesGeneration = -1;
   private inFlight = new Set<number>();
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
-  private settleTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the last scroll moved more than half a screen (null: it did not). */
-  private lastBigMoveAt: number | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Select this row once its page arrives (↑/↓ onto a row not loaded yet, the row after a delete). */
   private pendingSelect: number | null = null;
-  private scrollSeq = 0;
   private active = false;
   private stale = true;
 
@@ -168,33 +153,7 @@ export class LibraryState {
   dispose = (): void => {
     clearTimeout(this.searchTimer);
     clearTimeout(this.refreshTimer);
-    clearTimeout(this.settleTimer);
-  };
-
-  setViewport = (height: number): void => {
-    if (Math.abs(height - this.viewportHeight) < 1) return;
-    this.viewportHeight = height;
-    this.fetchWindow();
-  };
-
-  setScroll = (top: number): void => {
-    const before = this.window;
-    this.scrollTop = top;
-    const after = this.window;
-    clearTimeout(this.settleTimer);
-    // One big move is a jump (End, a click on the scrollbar track): show it at once. Two in a row
-    // are a fling: a page asked for now would arrive for rows already gone, so wait until it settles.
-    const now = performance.now();
-    const big = isFling(before.firstVisible, after.firstVisible, after.endVisible - after.firstVisible);
-    const bigBefore = this.lastBigMoveAt !== null && now - this.lastBigMoveAt < FLING_GAP_MS;
-    this.lastBigMoveAt = big ? now : null;
-    this.flinging = big && bigBefore;
-    if (this.flinging) {
-      this.settleTimer = setTimeout(() => {
-        this.flinging = false;
-        this.fetchWindow();
-      }, FLING_SETTLE_MS);
-    } else this.fetchWindow();
+    this.list.dispose();
   };
 
   // ---- searching --------------------------------------------------------------------------------
@@ -215,8 +174,7 @@ export class LibraryState {
   /** A new search: from the top. */
   search = (): void => {
     clearTimeout(this.searchTimer);
-    this.requestScroll(0);
-    this.scrollTop = 0;
+    this.list.scrollTo(0);
     this.restart();
   };
 
@@ -297,7 +255,7 @@ export class LibraryState {
     } finally {
       if (generation === this.generation) {
         this.inFlight.delete(page);
-        if (!this.flinging) this.fetchWindow();
+        if (!this.list.flinging) this.fetchWindow();
       }
     }
   }
@@ -329,8 +287,7 @@ export class LibraryState {
   private showSimilar = async (source: SimilarSource): Promise<void> => {
     clearTimeout(this.searchTimer);
     this.similarTo = source;
-    this.requestScroll(0);
-    this.scrollTop = 0;
+    this.list.scrollTo(0);
     await this.loadSimilar(source);
   };
 
@@ -415,16 +372,7 @@ export class LibraryState {
   };
 
   private reveal(index: number): void {
-    const top = scrollTopToReveal(index, { total: this.total, rowHeight: ROW_HEIGHT, viewportHeight: this.viewportHeight, scrollTop: this.scrollTop });
-    if (top !== this.scrollTop) {
-      this.requestScroll(top);
-      this.scrollTop = top;
-      this.fetchWindow();
-    }
-  }
-
-  private requestScroll(top: number): void {
-    this.scrollRequest = { top, seq: ++this.scrollSeq };
+    if (this.list.reveal(index)) this.fetchWindow();
   }
 
   // ---- edits ------------------------------------------------------------------------------------
