@@ -126,7 +126,7 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
     await page.getByTestId('seconds-input').fill('1');
     await page.getByTestId('steps-input').fill('4');
     await runNewJob(page, server!, () => page.getByTestId('generate-button').click(), LOAD_MS);
-    await page.getByTestId('take-card').first().waitFor({ timeout: 30_000 });
+    await page.getByTestId('take-row').first().waitFor({ timeout: 30_000 });
 
     // Settings → Models: the installed model, in use, with its licence; the token field never shows a token.
     await page.getByTestId('settings-button').click();

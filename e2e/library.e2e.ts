@@ -18,7 +18,7 @@ import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-file
 import { REPO_ROOT } from './support/renderer-build.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
 import { askForWords, blurFocus, runNewJob } from './support/page-actions.ts';
-import { openStudioPage, type StudioPage } from './support/studio-page.ts';
+import { CARD_VIEW, openStudioPage, type StudioPage } from './support/studio-page.ts';
 import { until } from './support/until.ts';
 import { readWavHeader } from './support/wav-header.ts';
 
@@ -64,7 +64,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
 
   beforeAll(async () => {
     files = mkdtempSync(join(tmpdir(), 'loa-e2e-lib-'));
-    studio = await openStudioPage({ allowRoots: [files] }); // the folder-import test names a folder in it
+    studio = await openStudioPage({ allowRoots: [files], preferences: CARD_VIEW }); // the folder-import test names a folder in it
     ({ server, page, pageErrors } = studio);
   }, 240_000);
 

@@ -16,7 +16,7 @@ import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-file
 import { REPO_ROOT } from './support/renderer-build.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
 import { askForWords, blurFocus, runNewJob } from './support/page-actions.ts';
-import { openStudioPage, type StudioPage } from './support/studio-page.ts';
+import { CARD_VIEW, openStudioPage, type StudioPage } from './support/studio-page.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const REFERENCE_SECONDS = 2;
@@ -39,7 +39,7 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
 
   beforeAll(async () => {
     files = mkdtempSync(join(tmpdir(), 'loa-e2e-ref-'));
-    studio = await openStudioPage();
+    studio = await openStudioPage({ preferences: CARD_VIEW }); // these tests drive the full card
     ({ server, page, pageErrors } = studio);
   }, 240_000);
 

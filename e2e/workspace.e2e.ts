@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
 import { blurFocus, runNewJob } from './support/page-actions.ts';
 import { REPO_ROOT } from './support/renderer-build.ts';
-import { openStudioPage, type StudioPage } from './support/studio-page.ts';
+import { CARD_VIEW, openStudioPage, type StudioPage } from './support/studio-page.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
 import { until } from './support/until.ts';
 import { readWavHeader } from './support/wav-header.ts';
@@ -33,7 +33,7 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
   let region = { start: 0, end: 0 };
 
   beforeAll(async () => {
-    studio = await openStudioPage();
+    studio = await openStudioPage({ preferences: CARD_VIEW }); // these tests drive the full card
     ({ server, page, pageErrors } = studio);
   }, 240_000);
 

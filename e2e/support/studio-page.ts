@@ -21,10 +21,25 @@ export interface StudioPage {
   close(): Promise<void>;
 }
 
-/** `allowRoots`: server folders the page may name (folder import); none by default, as in production. */
-export async function openStudioPage(options: { allowRoots?: string[] } = {}): Promise<StudioPage> {
+/**
+ * View preferences the page starts with (lib/preferences.ts): the tests written for take cards ask
+ * for the cards view and no auto-play; unset, the page has the studio's own defaults.
+ */
+export interface StudioPreferences {
+  takeView?: 'rows' | 'cards';
+  autoPlay?: boolean;
+}
+
+/** The cards view without auto-play: what the card-level tests (waveform, regions, A/B) drive. */
+export const CARD_VIEW: StudioPreferences = { takeView: 'cards', autoPlay: false };
+
+/**
+ * `allowRoots`: server folders the page may name (folder import); none by default, as in production.
+ * `library`: a library folder made beforehand (a temp one by default).
+ */
+export async function openStudioPage(options: { allowRoots?: string[]; preferences?: StudioPreferences; library?: string } = {}): Promise<StudioPage> {
   await ensureRendererBuilt();
-  const server = await startStudioWeb({ model: join(REPO_ROOT, 'models', 'tiny'), allowRoots: options.allowRoots });
+  const server = await startStudioWeb({ model: join(REPO_ROOT, 'models', 'tiny'), allowRoots: options.allowRoots, library: options.library });
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   await context.addInitScript(() => {
@@ -33,6 +48,13 @@ export async function openStudioPage(options: { allowRoots?: string[] } = {}): P
     w.__cspViolations = [];
     w.document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
+  if (options.preferences) {
+    const entries = Object.entries({ 'loa.takeView': options.preferences.takeView, 'loa.autoPlay': options.preferences.autoPlay }).filter(([, v]) => v !== undefined);
+    await context.addInitScript((pairs: [string, string][]) => {
+      const storage = (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage;
+      for (const [key, value] of pairs) storage.setItem(key, value);
+    }, entries.map(([k, v]) => [k, String(v)] as [string, string]));
+  }
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -53,12 +53,40 @@ async function limited<T>(task: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Decoded takes kept for a card that comes back (scrolled out of the virtual list and in again,
+ * folded and opened): a take's file never changes under its URL. Bounded by samples, oldest out.
+ */
+const DECODED_BUDGET_SAMPLES = 16_000_000;
+const decoded = new Map<string, DecodedWav>();
+let decodedSamples = 0;
+
+function remember(url: string, wav: DecodedWav): void {
+  if (wav.samples.length > DECODED_BUDGET_SAMPLES / 2) return;
+  decoded.set(url, wav);
+  decodedSamples += wav.samples.length;
+  for (const [key, old] of decoded) {
+    if (decodedSamples <= DECODED_BUDGET_SAMPLES) break;
+    decoded.delete(key);
+    decodedSamples -= old.samples.length;
+  }
+}
+
 /** The take's samples at its own rate (for the spectrogram and RMS). */
 export function fetchTakeSamples(url: string, signal: AbortSignal): Promise<DecodedWav> {
+  const known = decoded.get(url);
+  if (known) {
+    // Most recently used last, so eviction takes the oldest.
+    decoded.delete(url);
+    decoded.set(url, known);
+    return Promise.resolve(known);
+  }
   return limited(async () => {
     signal.throwIfAborted();
     const response = await fetch(url, { signal });
     if (!response.ok) throw new Error(`The audio could not be loaded (HTTP ${response.status}).`);
-    return decodeWav(await response.arrayBuffer());
+    const wav = decodeWav(await response.arrayBuffer());
+    remember(url, wav);
+    return wav;
   });
 }

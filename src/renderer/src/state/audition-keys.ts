@@ -1,18 +1,24 @@
 /**
  * Runs the audition keys (lib/keymap.ts) against the studio's state. One window listener; nothing
- * fires while the user types in a text field or a select, or while a dialog is open. In the
- * library view the same keys work on the library's list (↑/↓, Space, 1–5, F, Delete).
+ * fires while the user types in a text field or a select, or while a dialog is open. One key map
+ * (AUDITION_ACTIONS) works on whichever take list shows (state/take-lists.ts): the workspace's
+ * takes or the library's results.
  */
 import { commandForKey, isGenerateShortcut, isTextEntry, isUndoShortcut, keepsArrowKeys, type AuditionCommand } from '../lib/keymap.ts';
+import type { TakeInfo } from '../../../shared/studio/studio-api.ts';
 import { describeOp } from '../lib/transform-text.ts';
-import { stepInGrid, stepSelection } from '../lib/variation-grid.ts';
-import { libraryPlayerId } from './library.svelte.ts';
 import type { Studio } from './studio.svelte.ts';
+import { libraryList, workspaceList, type TakeList } from './take-lists.ts';
 
 export class AuditionKeys {
   private handledSpace = false;
+  private readonly workspace: TakeList;
+  private readonly library: TakeList;
 
-  constructor(private readonly studio: Studio) {}
+  constructor(private readonly studio: Studio) {
+    this.workspace = workspaceList(studio);
+    this.library = libraryList(studio);
+  }
 
   /** Installs the listeners; returns the function that removes them. */
   attach = (target: Window): (() => void) => {
@@ -64,155 +70,72 @@ export class AuditionKeys {
       this.studio.toggleView();
       return;
     }
-    if (this.studio.view === 'library') return this.runInLibrary(command);
-    const { takes, playback, queue, ab, notices } = this.studio;
-    const selected = takes.selected;
+    const list = this.studio.view === 'library' ? this.library : this.workspace;
     try {
-      switch (command.kind) {
-        case 'delete':
-          if (selected) await this.studio.trash([selected]);
-          break;
-        case 'toggle-play':
-          if (selected) await playback.toggle(selected.id);
-          else {
-            const first = takes.selectRelative(1);
-            if (first) await playback.play(first.id);
-          }
-          break;
-        case 'stop':
-          playback.stopAll();
-          break;
-        case 'select':
-          await this.moveTo(stepSelection(takes.visible, takes.selectedId, command.delta));
-          break;
-        case 'seek': {
-          // In a variation grid ←/→ step between seeds; elsewhere they move the playhead.
-          const cell = stepInGrid(takes.visible, takes.selectedId, command.seconds > 0 ? 1 : -1);
-          if (cell) await this.moveTo(cell);
-          else if (selected) playback.seekBy(selected.id, command.seconds);
-          break;
-        }
-        case 'seek-edge':
-          if (selected) playback.seekEdge(selected.id, command.edge);
-          break;
-        case 'loop':
-          playback.toggleLoop();
-          break;
-        case 'regenerate':
-          if (selected) {
-            const job = await queue.regenerate(selected);
-            const op = job ? describeOp(job.params) : null;
-            if (job) notices.info(`Regenerating “${selected.params.prompt}”${op ? ` (${op})` : ''} with seed ${job.params.seed}`);
-          }
-          break;
-        case 'use-as-reference':
-          if (selected) await this.studio.useAsReference(selected);
-          break;
-        case 'continue':
-          await this.studio.transform('continue');
-          break;
-        case 'vary':
-          await this.studio.transform('vary');
-          break;
-        case 'rate':
-          if (selected) await takes.rate(selected.id, command.rating);
-          break;
-        case 'favourite':
-          if (selected) await takes.toggleFavourite(selected.id);
-          break;
-        case 'ab-mark':
-          if (selected) ab.mark(command.slot, selected.id);
-          break;
-        case 'ab-toggle':
-          await ab.toggle();
-          break;
-        case 'more-like-this':
-          if (selected) this.studio.moreLikeThis(selected);
-          break;
-      }
+      await (AUDITION_ACTIONS[command.kind] as Action<AuditionCommand>)(this.studio, list, command);
     } catch (error) {
-      notices.report(error);
+      this.studio.notices.report(error);
     }
-  };
-
-  /** The library's list: the same keys, on its rows and its player. */
-  private runInLibrary = async (command: AuditionCommand): Promise<void> => {
-    const { library, playback, queue, notices } = this.studio;
-    const selected = library.selected;
-    const player = selected ? libraryPlayerId(selected.id) : null;
-    try {
-      switch (command.kind) {
-        case 'toggle-play':
-          if (selected && player) {
-            if (playback.playingId === player) playback.stop();
-            else await this.studio.playInLibrary(selected);
-          } else {
-            const first = library.selectRelative(1);
-            if (first) await this.studio.playInLibrary(first);
-          }
-          break;
-        case 'stop':
-          playback.stopAll();
-          break;
-        case 'select': {
-          const wasPlaying = playback.playingId !== null;
-          const take = library.selectRelative(command.delta);
-          if (!take) break;
-          if (playback.autoPlay) await this.studio.playInLibrary(take);
-          else if (wasPlaying) playback.stop();
-          break;
-        }
-        case 'seek':
-          if (player) playback.seekBy(player, command.seconds);
-          break;
-        case 'seek-edge':
-          if (player) playback.seekEdge(player, command.edge);
-          break;
-        case 'loop':
-          playback.toggleLoop();
-          break;
-        case 'rate':
-          if (selected) await library.rate(selected.id, command.rating);
-          break;
-        case 'favourite':
-          if (selected) await library.toggleFavourite(selected.id);
-          break;
-        case 'delete':
-          if (selected) await this.studio.trash([selected]);
-          break;
-        case 'regenerate':
-          if (selected) {
-            const job = await queue.regenerate(selected);
-            if (job) notices.info(`Regenerating “${selected.params.prompt}” with seed ${job.params.seed}`);
-          }
-          break;
-        case 'use-as-reference':
-          if (selected) await this.studio.useAsReference(selected);
-          break;
-        case 'more-like-this':
-          if (selected) await library.moreLikeThis(selected);
-          break;
-        // A/B and the reference lane's operations belong to the workspace.
-        case 'ab-mark':
-        case 'ab-toggle':
-        case 'continue':
-        case 'vary':
-        case 'toggle-library':
-          break;
-      }
-    } catch (error) {
-      notices.report(error);
-    }
-  };
-
-  /** Selects a take from the keyboard: into view, and auditioned when auto-play is on. */
-  private moveTo = async (takeId: string | null): Promise<void> => {
-    const { takes, playback } = this.studio;
-    if (!takeId) return;
-    const wasPlaying = playback.playingId !== null;
-    takes.select(takeId);
-    this.studio.revealSelected();
-    if (playback.autoPlay) await playback.play(takeId);
-    else if (wasPlaying && playback.playingId !== takeId) playback.stop();
   };
 }
+
+type Action<C extends AuditionCommand> = (studio: Studio, list: TakeList, command: C) => Promise<unknown> | void;
+
+/** A key moved the selection onto `take`: audition it when auto-play is on, else stop what played. */
+async function auditionSelected(studio: Studio, list: TakeList, take: TakeInfo | null, wasPlaying: boolean): Promise<void> {
+  const { playback } = studio;
+  if (!take) return;
+  if (playback.autoPlay) await list.play(take);
+  else if (wasPlaying && playback.playingId !== list.playerId(take.id)) playback.stop();
+}
+
+/**
+ * The one key map, for both lists. A/B and the reference lane's operations belong to the
+ * workspace; in the library those keys do nothing.
+ */
+const AUDITION_ACTIONS: { [K in AuditionCommand['kind']]: Action<Extract<AuditionCommand, { kind: K }>> } = {
+  'toggle-play': async ({ playback }, list) => {
+    const selected = list.selected;
+    if (!selected) {
+      const first = list.step(1);
+      if (first) await list.play(first);
+    } else if (playback.playingId === list.playerId(selected.id)) playback.stop();
+    else await list.play(selected);
+  },
+  stop: ({ playback }) => playback.stopAll(),
+  select: (studio, list, { delta }) => {
+    const wasPlaying = studio.playback.playingId !== null;
+    return auditionSelected(studio, list, list.step(delta), wasPlaying);
+  },
+  // In a variation grid ←/→ step between seeds; elsewhere they move the playhead.
+  seek: (studio, list, { seconds }) => {
+    const wasPlaying = studio.playback.playingId !== null;
+    const cell = list.stepAcross(seconds > 0 ? 1 : -1);
+    if (cell) return auditionSelected(studio, list, cell, wasPlaying);
+    if (list.selected) studio.playback.seekBy(list.playerId(list.selected.id), seconds);
+  },
+  'seek-edge': ({ playback }, list, { edge }) => {
+    if (list.selected) playback.seekEdge(list.playerId(list.selected.id), edge);
+  },
+  loop: ({ playback }) => playback.toggleLoop(),
+  rate: (_, list, { rating }) => (list.selected ? list.rate(list.selected.id, rating) : undefined),
+  favourite: (_, list) => (list.selected ? list.toggleFavourite(list.selected.id) : undefined),
+  delete: (studio, list) => (list.selected ? studio.trash([list.selected]) : undefined),
+  regenerate: async ({ queue, notices }, list) => {
+    const selected = list.selected;
+    if (!selected) return;
+    const job = await queue.regenerate(selected);
+    if (!job) return;
+    const op = describeOp(job.params);
+    notices.info(`Regenerating “${selected.params.prompt}”${op ? ` (${op})` : ''} with seed ${job.params.seed}`);
+  },
+  'use-as-reference': (studio, list) => (list.selected ? studio.useAsReference(list.selected) : undefined),
+  'more-like-this': (_, list) => (list.selected ? list.moreLikeThis(list.selected) : undefined),
+  'ab-mark': ({ ab }, list, { slot }) => {
+    if (list.kind === 'workspace' && list.selected) ab.mark(slot, list.selected.id);
+  },
+  'ab-toggle': ({ ab }, list) => (list.kind === 'workspace' ? ab.toggle() : undefined),
+  continue: (studio, list) => (list.kind === 'workspace' ? studio.transform('continue') : undefined),
+  vary: (studio, list) => (list.kind === 'workspace' ? studio.transform('vary') : undefined),
+  'toggle-library': (studio) => studio.toggleView(),
+};

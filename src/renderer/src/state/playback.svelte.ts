@@ -5,6 +5,7 @@
  * level meter — and the loop / play-the-selection logic.
  */
 import { dbToGain, meterReading } from '../lib/levels.ts';
+import { PREFERENCE_KEYS, readPreference, writePreference } from '../lib/preferences.ts';
 import type { Region } from './takes.svelte.ts';
 
 /** What a take card's waveform gives the owner to drive its audio. */
@@ -47,7 +48,15 @@ export class PlaybackState {
   currentId = $state<string | null>(null);
   position = $state(0);
   loop = $state(false);
-  autoPlay = $state(false);
+  /** Play-on-select: ↑/↓ (and a click on a row) audition each take as it is selected, as sample managers do. */
+  get autoPlay(): boolean {
+    return this.autoPlayOn;
+  }
+  set autoPlay(on: boolean) {
+    this.autoPlayOn = on;
+    writePreference(PREFERENCE_KEYS.autoPlay, on);
+  }
+  private autoPlayOn = $state(readPreference(PREFERENCE_KEYS.autoPlay, true, [true, false]));
   volumeDb = $state(0);
   peakDb = $state(-Infinity);
   rmsDb = $state(-Infinity);

@@ -4,6 +4,7 @@
  */
 import type { StudioApi, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
 import { rmsOfPeaks } from '../lib/levels.ts';
+import { PREFERENCE_KEYS, readPreference, writePreference } from '../lib/preferences.ts';
 import { matchesFilter, orderTakes } from '../lib/take-order.ts';
 import type { NoticeState } from './notices.svelte.ts';
 
@@ -11,6 +12,9 @@ export interface Region {
   start: number;
   end: number;
 }
+
+/** How the workspace lists takes: a compact row each (a card on demand), or every take as a card. */
+export type TakeView = 'rows' | 'cards';
 
 export class TakesState {
   /** Raw: each take carries ~4000 peaks, which must not be deep-proxied. */
@@ -22,6 +26,10 @@ export class TakesState {
   regions = $state<Record<string, Region | null>>({});
   /** Loudness (RMS) per take: from peaks at first, replaced by the decoded audio's. */
   rms = $state<Record<string, number>>({});
+  /** Rows by default: a card is ~250 px tall, so only one and a half fit a 720 px window. */
+  view = $state<TakeView>(readPreference<TakeView>(PREFERENCE_KEYS.takeView, 'rows', ['rows', 'cards']));
+  /** Takes shown as a full card in the rows view. */
+  expanded = $state<Record<string, boolean>>({});
 
   visible = $derived(orderTakes(this.takes).filter((t) => matchesFilter(t, this.filter)));
   selected = $derived(this.takes.find((t) => t.id === this.selectedId) ?? null);
@@ -78,6 +86,20 @@ export class TakesState {
     const next = index < 0 ? (delta > 0 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, index + delta));
     this.selectedId = list[next].id;
     return list[next];
+  };
+
+  /** Whether the take shows as a full card (waveform, spectrogram, every tool) rather than a row. */
+  showsCard = (id: string): boolean => this.view === 'cards' || this.expanded[id] === true;
+
+  setView = (view: TakeView): void => {
+    this.view = view;
+    this.expanded = {};
+    writePreference(PREFERENCE_KEYS.takeView, view);
+  };
+
+  /** A row opens as a card, a card (in the rows view) folds back to a row. */
+  toggleExpanded = (id: string): void => {
+    this.expanded[id] = !this.expanded[id];
   };
 
   setChecked = (id: string, checked: boolean): void => {
