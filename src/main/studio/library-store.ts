@@ -20,7 +20,7 @@ import { samplesSha256, type NewReference } from './reference-store.ts';
 import type { NewTake, StoredTake, TakePatch, TakeStore } from './take-store.ts';
 
 const REFERENCES_DIR = 'References';
-export const WORKSPACE_TAKES = 50;
+export const WORKSPACE_TAKES = 200;
 
 function stored(take: LibraryTake): StoredTake {
   const { kind: _kind, bundleHash: _hash, file: _file, deletedAt: _deleted, hasEmbedding: _embedding, ...info } = take;
@@ -101,9 +101,9 @@ export class LibraryStore implements TakeStore {
   }
 
   /**
-   * The workspace's share: the newest WORKSPACE_TAKES takes, oldest first. Each is a full take card
-   * (waveform, spectrogram, player), so the whole history belongs in the library panel's
-   * virtualised list instead.
+   * The workspace's share: the newest WORKSPACE_TAKES takes, oldest first. The workspace draws only
+   * the rows on screen (a full card on demand), but every take here travels with its peaks, so the
+   * whole history belongs in the library panel's paged list instead.
    */
   async list(): Promise<StoredTake[]> {
     return this.db.list({ limit: WORKSPACE_TAKES }).takes.reverse().map(stored);
