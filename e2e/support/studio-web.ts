@@ -25,9 +25,10 @@ export interface StudioWebProcess {
  * `allowRoots`: folders the page may name on the server (`--allow-root`); without them it names none.
  * `hubUrl` / `hfCache`: the Hub installs talk to (`--hub-url`, the tests' stand-in) and the Hugging Face cache they use (`--hf-cache`).
  * `port`: a fixed port (a restart on the one an open tab knows); a free one otherwise.
+ * `newToken`: replace the token stored in the config (`--new-token`), so earlier links stop working.
  */
 export async function startStudioWeb(
-  options: { model?: string; library?: string; config?: string; allowRoots?: string[]; hubUrl?: string; hfCache?: string; port?: number } = {},
+  options: { model?: string; library?: string; config?: string; allowRoots?: string[]; hubUrl?: string; hfCache?: string; port?: number; newToken?: boolean } = {},
 ): Promise<StudioWebProcess> {
   const temp = mkdtempSync(join(tmpdir(), 'loa-e2e-'));
   const libraryDir = options.library ?? join(temp, 'library');
@@ -37,6 +38,7 @@ export async function startStudioWeb(
   for (const root of options.allowRoots ?? []) args.push('--allow-root', root);
   if (options.hubUrl) args.push('--hub-url', options.hubUrl);
   if (options.hfCache) args.push('--hf-cache', options.hfCache);
+  if (options.newToken) args.push('--new-token');
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

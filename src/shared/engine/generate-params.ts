@@ -1,9 +1,9 @@
 import { InvalidRequestError } from '../errors.ts';
+import { isSchedulerName, SCHEDULER_INFO, SCHEDULERS, type SchedulerName } from './schedulers.ts';
 
-export type SchedulerName = 'ddim' | 'dpmpp';
+export { SCHEDULERS, type SchedulerName };
 export type DeviceName = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 
-export const SCHEDULERS: readonly SchedulerName[] = ['ddim', 'dpmpp'];
 export const DEVICES: readonly DeviceName[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'];
 
 /** Everything that decides what a text-to-audio generation produces. */
@@ -24,7 +24,7 @@ export interface GenerateParams {
 export const DEFAULT_GENERATE: Omit<GenerateParams, 'prompt' | 'seed'> = {
   negativePrompt: 'Low quality.',
   seconds: 10,
-  steps: 25,
+  steps: SCHEDULER_INFO.dpmpp.defaultSteps,
   scheduler: 'dpmpp',
   guidance: 3.5,
   takes: 1,
@@ -34,7 +34,11 @@ export const LIMITS = {
   minSeconds: 0.5,
   maxSeconds: 30,
   minSteps: 1,
-  maxSteps: 1000,
+  /**
+   * DPM-Solver++ needs T // (steps + 1) ≥ 1 with AudioLDM 2's T = 1000 training steps
+   * (schedulers/timesteps.ts), so 1000 passed this check and then failed inside the engine.
+   */
+  maxSteps: 999,
   minGuidance: 1,
   maxGuidance: 30,
   minTakes: 1,
@@ -129,7 +133,7 @@ export function validateGenerateParams(input: unknown, randomSeed: () => number)
   const seconds = raw.seconds === undefined ? DEFAULT_GENERATE.seconds : numberInRange('seconds', raw.seconds, GENERATE_RANGES.seconds);
   const steps = raw.steps === undefined ? DEFAULT_GENERATE.steps : numberInRange('steps', raw.steps, GENERATE_RANGES.steps);
   const scheduler = raw.scheduler === undefined ? DEFAULT_GENERATE.scheduler : raw.scheduler;
-  if (!SCHEDULERS.includes(scheduler as SchedulerName)) {
+  if (!isSchedulerName(scheduler)) {
     throw new InvalidRequestError('scheduler', `scheduler must be one of ${SCHEDULERS.join(', ')}, got ${JSON.stringify(scheduler)}.`);
   }
   const guidance = raw.guidance === undefined ? DEFAULT_GENERATE.guidance : numberInRange('guidance', raw.guidance, GENERATE_RANGES.guidance, GUIDANCE_HINT);
@@ -138,7 +142,7 @@ export function validateGenerateParams(input: unknown, randomSeed: () => number)
   if (seed + takes - 1 > LIMITS.maxSeed) {
     throw new InvalidRequestError('seed', `seed + takes exceeds ${LIMITS.maxSeed}.`);
   }
-  return { prompt, negativePrompt, seconds, steps, scheduler: scheduler as SchedulerName, guidance, seed, takes };
+  return { prompt, negativePrompt, seconds, steps, scheduler, guidance, seed, takes };
 }
 
 export function validateDevice(value: unknown): DeviceName {

@@ -25,6 +25,8 @@ export type StudioClient = StudioApi & {
   startDrag?(takeId: string, region?: Region): void;
   /** Browser mode only: the WebSocket's state, so the UI can say "reconnecting…". */
   onConnectionChange?(listener: (state: ConnectionState) => void): () => void;
+  /** Browser mode only: connect with another link's token from now on (a new link pasted into the tab). */
+  reconnect?(url: string): void;
   /** Browser mode only: closes the socket and stops reconnecting (tests, page teardown). */
   close?(): void;
 };
@@ -88,6 +90,7 @@ export function webStudioClient(url: string, WebSocket: WebSocketFactory, upload
     kind: 'web' as const,
     onConnectionChange: socket.onConnectionChange,
     close: socket.close,
+    reconnect: socket.setUrl,
     referenceFromFile: async (file: File) => api.importReference({ kind: 'upload', uploadId: await upload(file), name: file.name }),
     recipeFromFile: async (file: File) => api.readRecipe({ kind: 'upload', uploadId: await upload(file) }),
   });
@@ -98,6 +101,7 @@ interface PageGlobals {
   location?: { hash: string; search: string; protocol: string; host: string };
   WebSocket?: WebSocketFactory;
   fetch?: FetchLike;
+  addEventListener?(type: 'hashchange', listener: () => void): void;
 }
 
 let instance: StudioClient | undefined;
@@ -109,12 +113,21 @@ export function getStudioApi(): StudioClient {
   const bridge = page[BRIDGE_GLOBAL];
   if (bridge) return (instance = electronStudioClient(bridge));
   if (!page.location || !page.WebSocket) throw new Error('LOA Studio must run in Electron or a browser.');
-  const token = tokenFromLocation(page.location);
+  let token = tokenFromLocation(page.location);
   if (!token) {
     throw new Error('This page needs the link printed by `npm run studio:web` (it ends with #token=…). Open that link instead.');
   }
   const location = page.location;
   const fetch = page.fetch?.bind(globalThis) as FetchLike | undefined;
-  const uploads = fetch ? { url: (name: string) => uploadUrl(location, token, name), fetch } : undefined;
-  return (instance = webStudioClient(webSocketUrl(location, token), page.WebSocket, uploads));
+  const uploads = fetch ? { url: (name: string) => uploadUrl(location, token!, name), fetch } : undefined;
+  const client = (instance = webStudioClient(webSocketUrl(location, token), page.WebSocket, uploads));
+  // A restarted studio with a new token prints a new link; pasted into this tab it changes only the
+  // fragment, so the page stays and the socket moves to the new token (the lists reload on connect).
+  page.addEventListener?.('hashchange', () => {
+    const next = tokenFromLocation(location);
+    if (!next || next === token) return;
+    token = next;
+    client.reconnect?.(webSocketUrl(location, next));
+  });
+  return client;
 }

@@ -8,7 +8,7 @@ describe('rangeProblem', () => {
     expect(rangeProblem('Length', 999, GENERATE_RANGES.seconds)).toBe('Length must be a number from 0.5 to 30 (not 999).');
     expect(rangeProblem('Guidance', -50, GENERATE_RANGES.guidance)).toBe('Guidance must be a number from 1 to 30 (not -50).');
     expect(rangeProblem('Seed', -1, GENERATE_RANGES.seed)).toContain('(not -1)');
-    expect(rangeProblem('Steps', 2.5, GENERATE_RANGES.steps)).toBe('Steps must be a whole number from 1 to 1000 (not 2.5).');
+    expect(rangeProblem('Steps', 2.5, GENERATE_RANGES.steps)).toBe('Steps must be a whole number from 1 to 999 (not 2.5).');
   });
 
   it('calls an empty field a problem unless it is optional', () => {

@@ -64,7 +64,7 @@ describe('lane → TransformRequest', () => {
     expect(problems.takes).toBe('Takes must be a whole number from 1 to 16 (not 1000).');
     expect(problems.seed).toBe(`Seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (not -1).`);
     expect(problems.continueSeconds).toBe('Continue length must be a number from 0.5 to 60 (not 999).');
-    expect(problems.steps).toBe('Steps must be a whole number from 1 to 1000 (not 0).');
+    expect(problems.steps).toBe('Steps must be a whole number from 1 to 999 (not 0).');
     expect(transformRequest('continue', 'r', { ...DEFAULT_LANE, takes: 1000 }, editor, null).takes).toBe(1000);
     // A grid over main's 32-take limit is refused before it is sent.
     expect(laneProblems({ ...DEFAULT_LANE, grid: true, gridStrengths: '0.1 0.2 0.3', gridSeeds: 16 }).gridSeeds).toBe('A grid makes at most 32 takes (not 3 × 16 = 48).');
