@@ -81,7 +81,7 @@ describe.skipIf(!binary)('Electron app', () => {
     expect(await page.evaluate(() => Object.keys(win().loaStudio ?? {}).sort())).toEqual(['call', 'onEvent', 'startDrag']);
     const outcome = await page.evaluate(() => win().loaStudio!.call('getModelStatus'));
     expect(outcome.ok).toBe(true);
-    const invalid = await page.evaluate(() => win().loaStudio!.call('rateTake', '../x', 3));
+    const invalid = await page.evaluate(() => win().loaStudio!.call('getTake', '../x'));
     expect(invalid).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', field: 'takeId' } });
   });
 

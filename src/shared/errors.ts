@@ -97,8 +97,9 @@ export class DiskFullError extends LoaError {
  * so and asks for a report, instead of sending the user to check a model bundle that is fine.
  */
 export class InternalError extends LoaError {
-  constructor(message: string) {
-    super('INTERNAL', `Internal error: ${message}`, 'This is a bug in LOA Studio, not a problem with your files or model. Please report it with this message and what you were doing; trying again may work.');
+  /** `hint`: what to report and where its log is, when the reporter knows (src/main/studio/bug-report.ts). */
+  constructor(message: string, hint = 'This is a bug in LOA Studio, not a problem with your files or model. Please report it with this message and what you were doing; trying again may work.') {
+    super('INTERNAL', `Internal error: ${message}`, hint);
   }
 }
 

@@ -107,11 +107,11 @@ describe('crash safety (SIGKILL of the studio process)', () => {
       api.close?.();
       const library = await LibraryStore.open(libraryDir);
       try {
-        const references = library.db.listReferences();
+        const references = library.listReferences();
         expect(references.length).toBeGreaterThanOrEqual(3);
         expect(references.length).toBeLessThan(12);
         for (const reference of references) {
-          expect(decodeWav(new Uint8Array(await readFile(library.db.referenceFile(reference.id)))).channels[0].length).toBe(reference.samples);
+          expect(decodeWav(new Uint8Array(await readFile(library.referenceFile(reference.id)))).channels[0].length).toBe(reference.samples);
         }
         expect((await allFiles(join(libraryDir, 'References'))).filter((f) => f.endsWith('.partial'))).toEqual([]);
       } finally {

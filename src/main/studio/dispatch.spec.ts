@@ -7,17 +7,17 @@ function fakeService(overrides: Partial<StudioApi> = {}): StudioApi {
   return {
     listTakes: async () => [],
     cancel: async () => undefined,
-    rateTake: async (takeId: string, rating: number) => ({ id: takeId, rating }),
+    updateTake: async (takeId: string, patch: object) => ({ id: takeId, ...patch }),
     ...overrides,
   } as unknown as StudioApi;
 }
 
 describe('dispatchCall', () => {
   it('runs a valid call on the service and wraps the result', async () => {
-    const rateTake = vi.fn(async (takeId: string, rating: number) => ({ id: takeId, rating }));
-    const outcome = await dispatchCall(fakeService({ rateTake } as unknown as Partial<StudioApi>), 'rateTake', ['take-1', 4]);
+    const updateTake = vi.fn(async (takeId: string, patch: object) => ({ id: takeId, ...patch }));
+    const outcome = await dispatchCall(fakeService({ updateTake } as unknown as Partial<StudioApi>), 'updateTake', ['take-1', { rating: 4 }]);
     expect(outcome).toEqual({ ok: true, result: { id: 'take-1', rating: 4 } });
-    expect(rateTake).toHaveBeenCalledWith('take-1', 4);
+    expect(updateTake).toHaveBeenCalledWith('take-1', { rating: 4 });
   });
 
   it('turns a void result into null so JSON keeps the key', async () => {
@@ -25,9 +25,9 @@ describe('dispatchCall', () => {
   });
 
   it('refuses a bad payload before the service sees it, naming the field', async () => {
-    const rateTake = vi.fn();
-    const outcome = await dispatchCall(fakeService({ rateTake } as unknown as Partial<StudioApi>), 'rateTake', ['take-1', 9]);
-    expect(rateTake).not.toHaveBeenCalled();
+    const updateTake = vi.fn();
+    const outcome = await dispatchCall(fakeService({ updateTake } as unknown as Partial<StudioApi>), 'updateTake', ['take-1', { rating: 9 }]);
+    expect(updateTake).not.toHaveBeenCalled();
     expect(outcome).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', field: 'rating', name: 'InvalidRequestError' } });
   });
 

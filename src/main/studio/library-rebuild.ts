@@ -14,7 +14,6 @@ import type { LibraryStore } from './library-store.ts';
 import { computePeaks } from './peaks.ts';
 
 export async function rebuildFromRecipes(library: LibraryStore): Promise<{ restored: number; skipped: number }> {
-  const db = library.db;
   let restored = 0;
   let skipped = 0;
   for (const file of await listWavFiles(library.libraryDir, GENERATIONS_DIR)) {
@@ -24,12 +23,12 @@ export async function rebuildFromRecipes(library: LibraryStore): Promise<{ resto
       const recipe = readRecipe(bytes) ?? readSidecar(await readFile(path.replace(/\.wav$/i, '.json'), 'utf8').catch(() => ''));
       // Take files are named `<slug>_<seed>_<id>.wav`: the id comes back with the row.
       const id = takeIdInFileName(file) ?? newTakeId();
-      if (!recipe || db.get(id)) {
+      if (!recipe || library.hasTake(id)) {
         skipped++;
         continue;
       }
       const samples = decodeWav(bytes).channels[0];
-      db.addTake({
+      library.addRebuiltTake({
         id, file, jobId: `rebuilt-${id.slice(0, 8)}`, rank: 1, params: recipe.params, seed: recipe.seed, score: null, modelId: recipe.model.id,
         bundleHash: recipe.model.bundleHash, device: recipe.device, sampleRate: recipe.sampleRate, samples: samples.length, peaks: computePeaks(samples),
         createdAt: recipe.createdAt, lineage: recipe.lineage ?? null, loop: recipe.loop ?? null,

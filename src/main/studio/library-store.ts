@@ -7,14 +7,17 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Recipe } from '../../shared/library/recipe.ts';
+import type { ExportOptions, LineageNode } from '../../shared/studio/studio-api.ts';
 import { decodeWav, encodeWav } from '../audio/wav.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { GENERATIONS_DIR } from '../library/library-files.ts';
 import { importJsonIndexes } from '../library/json-import.ts';
 import { LibraryDb } from '../library/library-db.ts';
-import type { LibraryReference, LibraryTake, ReconcileReport } from '../library/library-types.ts';
+import { TakeNotFoundError } from '../library/library-errors.ts';
+import type { ExportRecord, LibraryReference, LibraryTake, NewLibraryTake, ReconcileReport, SearchOptions, SearchResult, SimilarTake } from '../library/library-types.ts';
 import { generationFile, newTakeId } from '../library/take-paths.ts';
 import { recipeChunks, sidecarJson } from '../library/wav-metadata.ts';
+import { lineageTree } from './lineage-tree.ts';
 import { computePeaks } from './peaks.ts';
 import { samplesSha256, type NewReference } from './reference-store.ts';
 import type { NewTake, StoredTake, TakePatch, TakeStore } from './take-store.ts';
@@ -22,7 +25,7 @@ import type { NewTake, StoredTake, TakePatch, TakeStore } from './take-store.ts'
 const REFERENCES_DIR = 'References';
 export const WORKSPACE_TAKES = 200;
 
-function stored(take: LibraryTake): StoredTake {
+export function stored(take: LibraryTake): StoredTake {
   const { kind: _kind, bundleHash: _hash, file: _file, deletedAt: _deleted, hasEmbedding: _embedding, ...info } = take;
   return info;
 }
@@ -36,7 +39,8 @@ export class LibraryStore implements TakeStore {
   private warming: NodeJS.Immediate | undefined;
   private stopWarming = (): void => {};
 
-  private constructor(readonly db: LibraryDb, readonly reconciled: ReconcileReport, private readonly warmSlice: number) {
+  /** The database is this store's alone: the studio reaches it only through the methods below. */
+  private constructor(private readonly db: LibraryDb, readonly reconciled: ReconcileReport, private readonly warmSlice: number) {
     this.embeddingsWarm = this.warmEmbeddings();
   }
 
@@ -114,6 +118,13 @@ export class LibraryStore implements TakeStore {
     return take && !take.deletedAt ? stored(take) : undefined;
   }
 
+  /** A take that is not in the trash; TakeNotFoundError otherwise. */
+  async take(id: string): Promise<StoredTake> {
+    const take = await this.get(id);
+    if (!take) throw new TakeNotFoundError(id);
+    return take;
+  }
+
   async update(id: string, patch: TakePatch & { tags?: string[]; notes?: string }): Promise<StoredTake> {
     const { tags, ...rest } = patch;
     if (tags !== undefined) this.db.setTags(id, tags);
@@ -122,6 +133,61 @@ export class LibraryStore implements TakeStore {
 
   file(id: string): string {
     return this.db.file(id);
+  }
+
+  /** The takes one job made (trashed too), best first: a farm job's takes are filed once only (src/main/farm). */
+  takesOfJob(jobId: string): Array<{ id: string; rank: number }> {
+    return this.db.takesOfJob(jobId).map(({ id, rank }) => ({ id, rank }));
+  }
+
+  /** A row for a WAV already in the library, from its recipe (a rebuild); `hasTake` first, trashed rows included. */
+  addRebuiltTake(row: NewLibraryTake): void {
+    this.db.addTake(row);
+  }
+
+  hasTake(id: string): boolean {
+    return this.db.get(id) !== undefined;
+  }
+
+  // ---- the library panel ----------------------------------------------------------------------
+
+  search(options: SearchOptions): SearchResult {
+    return this.db.search(options);
+  }
+
+  /** Takes nearest to a CLAP embedding (a text or a reference), best first. */
+  rankByEmbedding(query: Float32Array, k: number): SimilarTake[] {
+    return this.db.rankByEmbedding(query, k);
+  }
+
+  similar(takeId: string, k: number): SimilarTake[] {
+    return this.db.similar(takeId, k);
+  }
+
+  /** The take's stored CLAP audio embedding; EmbeddingMissingError until it has one. */
+  embedding(takeId: string): Float32Array {
+    return this.db.embedding(takeId);
+  }
+
+  trash(ids: readonly string[]): number {
+    return this.db.trash(ids);
+  }
+
+  restore(ids: readonly string[]): number {
+    return this.db.restore(ids);
+  }
+
+  lineageTree(takeId: string): LineageNode {
+    return lineageTree(this.db, takeId);
+  }
+
+  /** Records where a take was exported, so the library shows it and the media route may serve the file. */
+  addExport(takeId: string, path: string, options: ExportOptions): ExportRecord {
+    return this.db.addExport(takeId, path, options);
+  }
+
+  isExportPath(path: string): boolean {
+    return this.db.isExportPath(path);
   }
 
   // ---- references -----------------------------------------------------------------------------
@@ -136,6 +202,20 @@ export class LibraryStore implements TakeStore {
     });
   }
 
+  /** Throws ReferenceNotFoundError for an unknown id. */
+  reference(id: string): LibraryReference {
+    return this.db.reference(id);
+  }
+
+  /** Newest first. */
+  listReferences(): LibraryReference[] {
+    return this.db.listReferences();
+  }
+
+  referenceFile(id: string): string {
+    return this.db.referenceFile(id);
+  }
+
   /** The reference's samples, exactly as the engine will see them. */
   async referenceSamples(id: string): Promise<Float32Array> {
     return decodeWav(new Uint8Array(await readFile(this.db.referenceFile(id)))).channels[0];
@@ -144,6 +224,11 @@ export class LibraryStore implements TakeStore {
   close(): void {
     this.stopWarming();
     this.db.close();
+  }
+
+  /** Moves a library's database out of the way before a rebuild; returns where it went (null: there was none). */
+  static setAsideForRebuild(libraryDir: string, damaged: boolean): string | null {
+    return LibraryDb.setAsideForRebuild(libraryDir, new Date(), damaged);
   }
 }
 

@@ -14,7 +14,10 @@ function takeLabel(take: LibraryTake): string {
   return `${'op' in p ? `${p.op}: ` : ''}${p.prompt} (seed ${take.seed}${take.lineage?.strength !== undefined ? `, strength ${take.lineage.strength}` : ''})`;
 }
 
-function rootOf(db: LibraryDb, take: LibraryTake): { kind: 'take' | 'reference'; id: string } {
+/** What the walk reads: the library store passes its database. */
+type LineageRows = Pick<LibraryDb, 'get' | 'take' | 'reference' | 'listReferences' | 'lineageChildren'>;
+
+function rootOf(db: LineageRows, take: LibraryTake): { kind: 'take' | 'reference'; id: string } {
   let current = take;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     const parent = current.lineage?.reference;
@@ -29,11 +32,11 @@ function rootOf(db: LibraryDb, take: LibraryTake): { kind: 'take' | 'reference';
 }
 
 /** References made from a take (sent to the lane), so the walk down goes take → reference → takes. */
-function referencesFrom(db: LibraryDb, takeId: string) {
+function referencesFrom(db: LineageRows, takeId: string) {
   return db.listReferences().filter((r) => r.origin.kind === 'take' && r.origin.takeId === takeId);
 }
 
-function node(db: LibraryDb, at: { kind: 'take' | 'reference'; id: string }, operation: string | null, depth: number): LineageNode {
+function node(db: LineageRows, at: { kind: 'take' | 'reference'; id: string }, operation: string | null, depth: number): LineageNode {
   if (at.kind === 'reference') {
     const reference = db.reference(at.id);
     const children = depth < MAX_DEPTH ? db.lineageChildren({ kind: 'reference', id: at.id }).map((t) => node(db, { kind: 'take', id: t.id }, t.lineage?.operation ?? null, depth + 1)) : [];
@@ -44,7 +47,7 @@ function node(db: LibraryDb, at: { kind: 'take' | 'reference'; id: string }, ope
   return { kind: 'take', id: at.id, label: takeLabel(take), operation, children };
 }
 
-export function lineageTree(db: LibraryDb, takeId: string): LineageNode {
+export function lineageTree(db: LineageRows, takeId: string): LineageNode {
   const take = db.take(takeId);
   const root = rootOf(db, take);
   const operation = root.kind === 'take' ? (db.take(root.id).lineage?.operation ?? null) : null;

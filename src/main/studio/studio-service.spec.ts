@@ -1,10 +1,11 @@
 import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelBundleError } from '../../shared/errors.ts';
+import { ModelBundleError, type LoaError } from '../../shared/errors.ts';
 import type { ExportOptions, JobInfo, StudioEvent } from '../../shared/studio/studio-api.ts';
 import { decodeWav } from '../audio/wav.ts';
 import { tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
+import { dispatchCall } from './dispatch.ts';
 import { resolveMediaPath } from './media-paths.ts';
 import { NoModelError } from './model-manager.ts';
 import { StudioService } from './studio-service.ts';
@@ -114,12 +115,27 @@ describe('StudioService with the tiny model', () => {
     await expect(service.cancel('nosuchjob')).rejects.toMatchObject({ field: 'jobId' });
   }, ENGINE_TIMEOUT_MS);
 
-  it('rates and favourites takes, telling every listener', async () => {
+  it('rates and favourites takes through updateTake, telling every listener; getTake reads them back as stored', async () => {
     const [best, second] = firstJob.takeIds;
-    expect(await service.rateTake(best, 5)).toMatchObject({ id: best, rating: 5 });
-    expect(await service.setFavourite(second, true)).toMatchObject({ id: second, favourite: true });
+    expect(await service.updateTake(best, { rating: 5 })).toMatchObject({ id: best, rating: 5, favourite: false });
+    expect(await service.updateTake(second, { favourite: true })).toMatchObject({ id: second, favourite: true, rating: 0 });
     expect(seen.events.some((e) => e.type === 'take' && e.take.id === second && e.take.favourite)).toBe(true);
-    await expect(service.rateTake('nosuchtake', 1)).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'takeId' });
+    const events = seen.events.length;
+    const read = await service.getTake(best);
+    expect(read).toMatchObject({ id: best, rank: 1, rating: 5, favourite: false, jobId: firstJob.jobId, audioUrl: `media://take/${best}` });
+    expect(read.peaks.length).toBeGreaterThan(0);
+    expect(seen.events.length).toBe(events); // reading is not a change: no 'take' event
+    expect((await service.getTake(second)).favourite).toBe(true);
+    await expect(service.updateTake('nosuchtake', { rating: 1 })).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'takeId' });
+    await expect(service.getTake('nosuchtake')).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'takeId', name: 'TakeNotFoundError' });
+  });
+
+  it('does not read a trashed take with getTake until it is restored', async () => {
+    const [, second] = firstJob.takeIds;
+    await service.trashTakes([second]);
+    await expect(service.getTake(second)).rejects.toMatchObject({ field: 'takeId' });
+    await service.restoreTakes([second]);
+    expect((await service.getTake(second)).id).toBe(second);
   });
 
   it('exports a region to a file of the right length, and batch-exports with progress events', async () => {
@@ -215,6 +231,26 @@ describe('StudioService without a working model', () => {
       expect(status).toMatchObject({ state: 'error', bundleDir: join(scratch.path, 'no-bundle'), error: { name: 'ModelBundleError', code: 'BUNDLE_INVALID' } });
       expect(status.error!.message).toMatch(/No model bundle at/);
       await expect(service.generate({ prompt: 'rain' })).rejects.toBeInstanceOf(ModelBundleError);
+    } finally {
+      await service.dispose();
+    }
+  });
+
+  it('reports an error that is none of ours as an internal error naming the log, the stack in that log, across the transport too', async () => {
+    const configDir = join(scratch.path, 'f');
+    const service = new StudioService({ configDir, libraryDir: join(scratch.path, 'lib-f'), mediaUrl });
+    try {
+      // A folder where a WAV was expected: Node's EISDIR is no typed error of ours.
+      const error = await service.readRecipe({ kind: 'file', path: scratch.path }).catch((e: unknown) => e);
+      const log = join(configDir, 'logs', 'studio.log');
+      expect(error).toMatchObject({ name: 'InternalError', code: 'INTERNAL', message: expect.stringMatching(/^Internal error: EISDIR/) });
+      expect((error as LoaError).hint).toContain(`Please report it with this message, what you were doing, and the log at ${log}`);
+      expect((error as LoaError).hint).not.toMatch(/model bundle|models verify|inference/i);
+      const logged = await readFile(log, 'utf8');
+      expect(logged).toMatch(/Studio API readRecipe failed unexpectedly: Error: EISDIR/);
+      expect(logged).toMatch(/\n\s+at /); // the stack, for the report
+      const outcome = await dispatchCall(service, 'readRecipe', [{ kind: 'file', path: scratch.path }]);
+      expect(outcome).toMatchObject({ ok: false, error: { code: 'INTERNAL', hint: expect.stringContaining(log) } });
     } finally {
       await service.dispose();
     }

@@ -129,7 +129,7 @@ describe('studio web server (real service on models/tiny)', () => {
   });
 
   it('rejects an invalid payload with a typed error naming the field', async () => {
-    const error = await api.rateTake('take-1', 7 as 0).catch((e: unknown) => e);
+    const error = await api.updateTake('take-1', { rating: 7 as 0 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LoaError);
     expect(error).toMatchObject({ name: 'InvalidRequestError', code: 'INVALID_REQUEST', field: 'rating' });
     const raw = await new Promise<unknown>((done) => {

@@ -1,6 +1,7 @@
 /**
  * The Studio API: everything the renderer can ask of the main process, declared once.
- * Implemented by `StudioService` (src/main/studio); carried by Electron IPC (preload bridge) or by
+ * Implemented by `StudioService` (src/main/studio), which routes each method to the service that owns
+ * its concern (studio-routes.ts); carried by Electron IPC (preload bridge) or by
  * the browser-mode WebSocket bridge. Every payload is validated in main (`studio-validate.ts`).
  * Errors cross as `ErrorEnvelope` and are rebuilt as typed errors on the renderer side.
  */
@@ -360,9 +361,10 @@ export interface StudioApi {
   cancel(jobId: string): Promise<void>;
   listJobs(): Promise<JobInfo[]>;
 
+  /** The workspace's share of the library: the newest takes, oldest first. */
   listTakes(): Promise<TakeInfo[]>;
-  rateTake(takeId: string, rating: TakeInfo['rating']): Promise<TakeInfo>;
-  setFavourite(takeId: string, favourite: boolean): Promise<TakeInfo>;
+  /** One take as it is now (rating, tags, notes, rank); TakeNotFoundError when it is unknown or in the trash. */
+  getTake(takeId: string): Promise<TakeInfo>;
 
   /** The library: search by words, by sound description, and filters; paged. */
   searchLibrary(query: LibraryQuery): Promise<LibraryPage>;
@@ -372,6 +374,7 @@ export interface StudioApi {
   similarTakes(takeId: string, limit: number): Promise<LibraryPage>;
   /** Library takes that sound most like a reference (a user's own recording, say), by CLAP. */
   takesLikeReference(referenceId: string, limit: number): Promise<LibraryPage>;
+  /** Rates, marks as favourite, tags or annotates a take; every window hears the change as a 'take' event. */
   updateTake(takeId: string, patch: TakePatch): Promise<TakeInfo>;
   /** Moves takes to the trash (hidden, files kept); restoreTakes undoes it. */
   trashTakes(takeIds: string[]): Promise<void>;
@@ -404,7 +407,7 @@ export const STUDIO_METHODS = [
   'modelCatalogue', 'findCachedModels', 'installModel', 'cancelInstall', 'listModels', 'switchModel', 'planRemoveModel', 'removeModel', 'hubTokenState', 'setHubToken',
   'generate', 'transform', 'cancel', 'listJobs',
   'importReference', 'listReferences', 'describeReference',
-  'listTakes', 'rateTake', 'setFavourite',
+  'listTakes', 'getTake',
   'searchLibrary', 'similarTakes', 'takesLikeReference', 'describeTake', 'updateTake', 'trashTakes', 'restoreTakes', 'lineageTree', 'importFolder', 'readRecipe', 'regenerateRecipe', 'rebuildLibrary',
   'exportTakes', 'prepareDrag',
   'getSettings', 'updateSettings',

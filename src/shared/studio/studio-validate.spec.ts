@@ -30,8 +30,9 @@ describe('validateCall: good calls pass through, typed', () => {
     expect(validateCall('importModel', ['/models/audioldm2'])).toEqual({ method: 'importModel', args: ['/models/audioldm2'] });
     expect(validateCall('downloadModel', ['https://example.org/b/manifest.json']).args).toEqual(['https://example.org/b/manifest.json']);
     expect(validateCall('cancel', ['job-1']).args).toEqual(['job-1']);
-    expect(validateCall('rateTake', [TAKE, 5]).args).toEqual([TAKE, 5]);
-    expect(validateCall('setFavourite', [TAKE, false]).args).toEqual([TAKE, false]);
+    expect(validateCall('getTake', [TAKE]).args).toEqual([TAKE]);
+    expect(validateCall('updateTake', [TAKE, { rating: 5 }]).args).toEqual([TAKE, { rating: 5 }]);
+    expect(validateCall('updateTake', [TAKE, { favourite: false }]).args).toEqual([TAKE, { favourite: false }]);
     expect(validateCall('exportTakes', [{ takeIds: [TAKE, 'b'], options }]).args).toEqual([{ takeIds: [TAKE, 'b'], options }]);
     expect(validateCall('exportTakes', [{ takeIds: [TAKE], region: { start: 0.5, end: 1 }, options }]).args[0]).toMatchObject({ region: { start: 0.5, end: 1 } });
     expect(validateCall('updateSettings', [{ theme: 'light', device: 'cpu', ucs: { catId: 'DOORWood', creator: 'JD', source: 'LOA' } }]).args[0])
@@ -67,8 +68,8 @@ describe('validateCall: bad calls are refused with the field named', () => {
 
   it('refuses wrong arity and non-list arguments', () => {
     expect(rejection('getModelStatus', [1]).field).toBe('args');
-    expect(rejection('rateTake', [TAKE]).field).toBe('args');
-    expect(rejection('rateTake', [TAKE, 1, 2]).field).toBe('args');
+    expect(rejection('updateTake', [TAKE]).field).toBe('args');
+    expect(rejection('getTake', [TAKE, 1]).field).toBe('args');
     expect(rejection('prepareDrag', []).field).toBe('args');
     expect(rejection('prepareDrag', [TAKE, null, null]).field).toBe('args');
     expect(rejection('cancel', 'job-1').field).toBe('args');
@@ -86,12 +87,12 @@ describe('validateCall: bad calls are refused with the field named', () => {
     ['generate: bad scheduler', 'generate', [{ prompt: 'x', scheduler: 'euler' }], 'scheduler'],
     ['cancel: traversal as id', 'cancel', ['../x'], 'jobId'],
     ['cancel: number id', 'cancel', [7], 'jobId'],
-    ['rateTake: id too long', 'rateTake', ['a'.repeat(65), 1], 'takeId'],
-    ['rateTake: id with a slash', 'rateTake', ['a/b', 1], 'takeId'],
-    ['rateTake: rating 6', 'rateTake', [TAKE, 6], 'rating'],
-    ['rateTake: rating 2.5', 'rateTake', [TAKE, 2.5], 'rating'],
-    ['rateTake: rating as text', 'rateTake', [TAKE, '3'], 'rating'],
-    ['setFavourite: truthy string', 'setFavourite', [TAKE, 'yes'], 'favourite'],
+    ['getTake: id too long', 'getTake', ['a'.repeat(65)], 'takeId'],
+    ['getTake: id with a slash', 'getTake', ['a/b'], 'takeId'],
+    ['updateTake: rating 6', 'updateTake', [TAKE, { rating: 6 }], 'rating'],
+    ['updateTake: rating 2.5', 'updateTake', [TAKE, { rating: 2.5 }], 'rating'],
+    ['updateTake: rating as text', 'updateTake', [TAKE, { rating: '3' }], 'rating'],
+    ['updateTake: favourite as a truthy string', 'updateTake', [TAKE, { favourite: 'yes' }], 'favourite'],
     ['importModel: NUL in path', 'importModel', ['/models/x\u0000/etc'], 'dir'],
     ['importModel: path too long', 'importModel', ['/'.repeat(4097)], 'dir'],
     ['importModel: empty path', 'importModel', [''], 'dir'],

@@ -431,14 +431,7 @@ const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: u
   cancel: [1, 1, ([jobId]) => [validateId('jobId', jobId)]],
   listJobs: [0, 0, () => []],
   listTakes: [0, 0, () => []],
-  rateTake: [2, 2, ([takeId, rating]) => {
-    if (!Number.isInteger(rating) || (rating as number) < 0 || (rating as number) > 5) fail('rating', `rating must be a whole number from 0 to 5, got ${show(rating)}.`);
-    return [validateId('takeId', takeId), rating as 0 | 1 | 2 | 3 | 4 | 5];
-  }],
-  setFavourite: [2, 2, ([takeId, favourite]) => {
-    if (typeof favourite !== 'boolean') fail('favourite', `favourite must be true or false, got ${show(favourite)}.`);
-    return [validateId('takeId', takeId), favourite];
-  }],
+  getTake: [1, 1, ([takeId]) => [validateId('takeId', takeId)]],
   exportTakes: [1, 1, ([request]) => [validateExportRequest(request)]],
   prepareDrag: [1, 2, ([takeId, region]) => absent(region) ? [validateId('takeId', takeId)] : [validateId('takeId', takeId), validateRegion('region', region)]],
   getSettings: [0, 0, () => []],

@@ -25,7 +25,7 @@ describe('electron client', () => {
     const drags: unknown[] = [];
     const bridge: StudioBridge = {
       call: async (method, ...args) =>
-        method === 'rateTake'
+        method === 'updateTake'
           ? { ok: false, error: toErrorEnvelope(new InvalidRequestError('rating', 'rating must be 0 to 5')) }
           : { ok: true, result: { method, args } },
       onEvent: (listener) => {
@@ -38,7 +38,7 @@ describe('electron client', () => {
     const api = electronStudioClient(bridge);
     expect(api.kind).toBe('electron');
     expect(await api.cancel('job-1')).toEqual({ method: 'cancel', args: ['job-1'] });
-    const error = await api.rateTake('t', 9 as 0).catch((e: unknown) => e);
+    const error = await api.updateTake('t', { rating: 9 as 0 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as InvalidRequestError).field).toBe('rating');
     const seen: StudioEvent[] = [];
@@ -99,7 +99,7 @@ describe('web client over a real WebSocket', () => {
     server = undefined;
   });
 
-  /** A stand-in server: echoes calls, fails `rateTake` with a typed error, answers nothing to `generate`. */
+  /** A stand-in server: echoes calls, fails `updateTake` with a typed error, answers nothing to `generate`. */
   async function echoServer(port = 0): Promise<{ wss: WebSocketServer; url: string }> {
     const wss = new WebSocketServer({ port, host: '127.0.0.1' });
     await new Promise((resolve) => wss.once('listening', resolve));
@@ -107,7 +107,7 @@ describe('web client over a real WebSocket', () => {
       ws.on('message', (data) => {
         const { id, method, args } = JSON.parse(data.toString());
         if (method === 'generate') return;
-        if (method === 'rateTake') ws.send(JSON.stringify({ id, ok: false, error: toErrorEnvelope(new InvalidRequestError('rating', 'bad rating')) }));
+        if (method === 'updateTake') ws.send(JSON.stringify({ id, ok: false, error: toErrorEnvelope(new InvalidRequestError('rating', 'bad rating')) }));
         else ws.send(JSON.stringify({ id, ok: true, result: { method, args } }));
       }),
     );
@@ -121,7 +121,7 @@ describe('web client over a real WebSocket', () => {
     clients.push(api);
     expect(api.kind).toBe('web');
     expect(await api.listTakes()).toEqual({ method: 'listTakes', args: [] });
-    await expect(api.rateTake('t', 9 as 0)).rejects.toMatchObject({ name: 'InvalidRequestError', field: 'rating' });
+    await expect(api.updateTake('t', { rating: 9 as 0 })).rejects.toMatchObject({ name: 'InvalidRequestError', field: 'rating' });
     const seen: StudioEvent[] = [];
     const seenToo: StudioEvent[] = [];
     api.onEvent((e) => seen.push(e));

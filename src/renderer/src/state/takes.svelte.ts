@@ -117,7 +117,7 @@ export class TakesState {
   rate = async (id: string, rating: TakeInfo['rating']): Promise<void> => {
     const before = this.byId(id);
     try {
-      this.upsert(await this.api.rateTake(id, rating));
+      this.upsert(await this.api.updateTake(id, { rating }));
       if (before) this.onEdited(before, { rating }, 'Rating');
     } catch (error) {
       this.notices.report(error, 'Rating not saved');
@@ -128,7 +128,7 @@ export class TakesState {
     const take = this.byId(id);
     if (!take) return;
     try {
-      this.upsert(await this.api.setFavourite(id, !take.favourite));
+      this.upsert(await this.api.updateTake(id, { favourite: !take.favourite }));
       this.onEdited(take, { favourite: !take.favourite }, 'Favourite');
     } catch (error) {
       this.notices.report(error, 'Favourite not saved');
