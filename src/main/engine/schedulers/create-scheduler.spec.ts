@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../../../shared/engine/generate-params.ts';
 import { createScheduler } from './create-scheduler.ts';
 import type { SchedulerName } from './scheduler.ts';
 
@@ -24,6 +25,16 @@ const HUB = {
 };
 
 describe('createScheduler', () => {
+  it('takes every step count the request validator accepts, with either sampler (LIMITS.maxSteps)', () => {
+    for (const name of ['ddim', 'dpmpp'] as const) {
+      const scheduler = createScheduler(name, HUB);
+      for (const steps of [LIMITS.minSteps, LIMITS.maxSteps]) {
+        scheduler.setTimesteps(steps);
+        expect(scheduler.timesteps).toHaveLength(steps);
+      }
+    }
+  });
+
   it('builds both samplers from the same hub (DDIM) config', () => {
     const ddim = createScheduler('ddim', HUB);
     const dpm = createScheduler('dpmpp', HUB);
