@@ -49,7 +49,7 @@ describe('models/tiny', () => {
     await bundle.release();
     expect(bundle.provider).toBe('cpu');
     if (availableProviders().has('webgpu')) {
-      expect(bundle.notices.some((n) => /^WebGPU could not start .*using CPU instead/.test(n))).toBe(true);
+      expect(bundle.notices.some((n) => /^No usable GPU driver found for WebGPU; running on the CPU\.\nWebGPU could not start .*using CPU instead/.test(n))).toBe(true);
     }
     const remembered = JSON.parse(await readFile(join(cache, 'execution-provider.json'), 'utf8')) as Record<string, string>;
     expect(Object.values(remembered)).toEqual(['cpu']);

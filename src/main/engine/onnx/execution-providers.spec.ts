@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { splitNotice } from '../../../shared/engine/notice-text.ts';
 import { ProviderUnavailableError } from '../../../shared/errors.ts';
 import { candidateProviders, chooseProvider, type ProviderName } from './execution-providers.ts';
 import { availableProviders } from './onnx-runtime.ts';
@@ -42,8 +43,12 @@ describe('chooseProvider', () => {
     expect(tried).toEqual(['cuda', 'webgpu', 'cpu']);
     expect(choice.provider).toBe('cpu');
     expect(choice.notices).toHaveLength(2);
-    expect(choice.notices[0]).toMatch(/^CUDA could not start \(Failed to load shared library libonnxruntime_providers_cuda\.so\); using CPU instead\. Install CUDA 12/);
-    expect(choice.notices[1]).toMatch(/WebGPU could not start \(Failed to get a WebGPU adapter\)/);
+    // A plain first line; ORT's own words and the setup hint only in the detail below it.
+    const [cuda, webgpu] = choice.notices.map(splitNotice);
+    expect(cuda.summary).toBe('No usable GPU driver found for CUDA; running on the CPU.');
+    expect(cuda.detail).toMatch(/^CUDA could not start \(Failed to load shared library libonnxruntime_providers_cuda\.so\); using CPU instead\. Install CUDA 12/);
+    expect(webgpu.summary).toBe('No usable GPU driver found for WebGPU; running on the CPU.');
+    expect(webgpu.detail).toMatch(/WebGPU could not start \(Failed to get a WebGPU adapter\)/);
   });
 
   it('gives no notice when the first choice works', async () => {

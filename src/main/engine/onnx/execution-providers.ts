@@ -1,4 +1,5 @@
 import type { DeviceName } from '../../../shared/engine/generate-params.ts';
+import { joinNotice } from '../../../shared/engine/notice-text.ts';
 import { ProviderUnavailableError } from '../../../shared/errors.ts';
 
 /** The ONNX Runtime execution providers LOA Studio knows how to use (ORT's own names). */
@@ -80,9 +81,7 @@ export async function chooseProvider(
       await probe(provider);
       attempts.push({ provider });
       const failed = attempts.filter((a) => a.error !== undefined);
-      const notices = failed.map(
-        (a) => `${providerLabel(a.provider)} could not start (${a.error}); using ${providerLabel(provider)} instead. ${providerSetupHint(a.provider)}`,
-      );
+      const notices = failed.map((a) => fallbackNotice(a.provider, provider, a.error ?? ''));
       return { provider, attempts, notices };
     } catch (error) {
       attempts.push({ provider, error: firstLine(error) });
@@ -91,6 +90,18 @@ export async function chooseProvider(
   const summary = attempts.map((a) => `${providerLabel(a.provider)}: ${a.error}`).join('; ');
   const last = attempts.at(-1)?.provider ?? 'cpu';
   throw new ProviderUnavailableError(`No execution provider could start (${summary}).`, providerSetupHint(last));
+}
+
+/**
+ * "No usable GPU driver found for WebGPU; running on the CPU.", then ORT's own words and the setup
+ * hint as the detail (notice-text.ts): the raw message is for a bug report, not for the first read.
+ */
+export function fallbackNotice(failed: ProviderName, used: ProviderName, error: string): string {
+  const summary =
+    GPU_PROVIDERS.has(failed) && used === 'cpu'
+      ? `No usable GPU driver found for ${providerLabel(failed)}; running on the CPU.`
+      : `${providerLabel(failed)} could not start; running on ${providerLabel(used)} instead.`;
+  return joinNotice(summary, `${providerLabel(failed)} could not start (${error}); using ${providerLabel(used)} instead. ${providerSetupHint(failed)}`);
 }
 
 function firstLine(error: unknown): string {
