@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
+import { startDragOut } from './support/drag-out.ts';
 import { findTakeWav, readTakeSamples } from './support/library-files.ts';
 import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-files.ts';
 import { REPO_ROOT } from './support/renderer-build.ts';
@@ -388,18 +389,12 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
   }, 90_000);
 
   it('drags a take straight out of the list (browser mode: its WAV for the desktop), and reads the recipe of the dragged file when it comes back', async () => {
-    const handle = row(ids[GLASS]).getByTestId('drag-handle');
-    await handle.hover();
-    await expect.poll(() => handle.getAttribute('href'), { timeout: 15_000 }).toMatch(/^http/);
-    const href = (await handle.getAttribute('href'))!;
     // What a drop onto the desktop or a DAW receives: Chromium's DownloadURL (type:name:url).
-    const dataTransfer = await page.evaluateHandle(() => new (globalThis as unknown as { DataTransfer: new () => unknown }).DataTransfer());
-    await handle.dispatchEvent('dragstart', { dataTransfer });
-    const offered = await dataTransfer.evaluate((d) => (d as { getData(type: string): string }).getData('DownloadURL'));
-    expect(offered).toBe(`audio/wav:${await handle.getAttribute('download')}:${href}`);
-    expect(await handle.getAttribute('download')).toMatch(/\.wav$/);
+    const offered = await startDragOut(page, row(ids[GLASS]).getByTestId('drag-handle'));
+    expect(offered.type).toBe('audio/wav');
+    expect(offered.name).toMatch(/\.wav$/);
     // The file dragged out is the whole take (1.5 s), rendered with the export defaults.
-    const response = await page.request.get(href);
+    const response = await page.request.get(offered.url);
     expect(response.status()).toBe(200);
     const dragged = Buffer.from(await response.body());
     const header = readWavHeader(dragged);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
+import { startDragOut } from './support/drag-out.ts';
 import { blurFocus, runNewJob } from './support/page-actions.ts';
 import { REPO_ROOT } from './support/renderer-build.ts';
 import { CARD_VIEW, openStudioPage, type StudioPage } from './support/studio-page.ts';
@@ -240,14 +241,11 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     }
   }, 60_000);
 
-  it('offers the selection for drag-out as a rendered WAV (browser mode: a download link)', async () => {
+  it('offers the selection for drag-out as a rendered WAV (browser mode: a single-use download URL)', async () => {
     const card = page.locator(`[data-take-id="${firstTakeId}"]`);
-    const handle = card.getByTestId('drag-handle');
-    await handle.hover();
-    await expect.poll(() => handle.getAttribute('href'), { timeout: 15_000 }).toMatch(/^http/);
-    const href = (await handle.getAttribute('href'))!;
-    expect(await handle.getAttribute('download')).toMatch(/\.wav$/);
-    const response = await page.request.get(href);
+    const offered = await startDragOut(page, card.getByTestId('drag-handle'));
+    expect(offered.name).toMatch(/\.wav$/);
+    const response = await page.request.get(offered.url);
     expect(response.status()).toBe(200);
     const header = readWavHeader(await response.body());
     expect(header.seconds).toBeGreaterThan(region.end - region.start - 0.02);

@@ -25,6 +25,7 @@ const bridge: StudioBridge = {
     };
   },
   startDrag: (takeId, region) => ipcRenderer.send(IPC.startDrag, takeId, region),
+  fileAction: async (action, takeId, region) => (await ipcRenderer.invoke(IPC.fileAction, action, takeId, region)) as CallOutcome,
   pathForFile: (file) => webUtils.getPathForFile(file),
 };
 

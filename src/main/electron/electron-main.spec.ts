@@ -64,7 +64,7 @@ describe('registerStudioIpc', () => {
 
   it('registers one handler per Studio method and removes them all again', () => {
     const dispose = registerStudioIpc({ service: fakeService() as unknown as StudioApi, trustedUrls: ['loa-app://renderer/'], dragIcon: {} as never, log: () => {} });
-    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual(STUDIO_METHODS.map((m) => `studio:${m}`).sort());
+    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...STUDIO_METHODS.map((m) => `studio:${m}`), IPC.fileAction].sort());
     expect(electron.ipcMain.listeners.has(IPC.startDrag)).toBe(true);
     dispose();
     expect(electron.ipcMain.handlers.size).toBe(0);
@@ -107,6 +107,23 @@ describe('registerStudioIpc', () => {
     expect(ours.drags).toHaveLength(1);
     expect(stranger.drags).toHaveLength(0);
     dispose();
+  });
+
+  it('copies or reveals the rendered file for keyboard users; a bad action, take id or sender gets an error and touches nothing', async () => {
+    const service = fakeService();
+    const done: string[] = [];
+    const fileActions = { copy: async (path: string) => void done.push(`copy ${path}`), reveal: (path: string) => void done.push(`reveal ${path}`) };
+    const dispose = registerStudioIpc({ service: service as unknown as StudioApi, trustedUrls: ['loa-app://renderer/'], dragIcon: {} as never, log: () => {}, fileActions });
+    const handler = electron.ipcMain.handlers.get(IPC.fileAction)!;
+    expect(await handler(frameOf(ours), 'copy', 'take-1', { start: 0.5, end: 1 })).toEqual({ ok: true, result: null });
+    expect(await handler(frameOf(ours), 'reveal', 'take-2', undefined)).toEqual({ ok: true, result: null });
+    expect(done).toEqual(['copy /exports/take-1.wav', 'reveal /exports/take-2.wav']);
+    expect(await handler(frameOf(ours), 'delete', 'take-1', undefined)).toMatchObject({ ok: false, error: { field: 'action' } });
+    expect(await handler(frameOf(ours), 'copy', '../../etc/passwd', undefined)).toMatchObject({ ok: false, error: { field: 'takeId' } });
+    expect(await handler(frameOf(stranger), 'copy', 'take-1', undefined)).toMatchObject({ ok: false, error: { field: 'sender' } });
+    expect(done).toHaveLength(2);
+    dispose();
+    expect(electron.ipcMain.handlers.has(IPC.fileAction)).toBe(false);
   });
 
   it('pushes service events to our windows only, and stops on dispose', () => {
@@ -200,10 +217,10 @@ describe('utilityEngineLauncher', () => {
 });
 
 describe('preload', () => {
-  it('exposes exactly call, onEvent, pathForFile and startDrag on window.loaStudio', async () => {
+  it('exposes exactly call, fileAction, onEvent, pathForFile and startDrag on window.loaStudio', async () => {
     await import('../../preload/index.ts');
     const bridge = electron.contextBridge.exposed.get(BRIDGE_GLOBAL) as StudioBridge;
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'pathForFile', 'startDrag']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'fileAction', 'onEvent', 'pathForFile', 'startDrag']);
     expect(bridge.pathForFile({ name: 'knock.wav' } as File)).toBe('/dropped/knock.wav');
     expect(await bridge.call('listTakes')).toEqual({ ok: true, result: { channel: 'studio:listTakes', args: [] } });
     expect(await bridge.call('nope' as never)).toMatchObject({ ok: false, error: { field: 'method' } });

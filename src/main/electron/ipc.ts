@@ -9,6 +9,7 @@ import { IPC } from '../../shared/studio/bridge.ts';
 import type { CallOutcome } from '../../shared/studio/rpc.ts';
 import { STUDIO_METHODS, type ExportResult, type StudioApi } from '../../shared/studio/studio-api.ts';
 import { dispatchCall, isTrustedSender } from '../studio/dispatch.ts';
+import { electronFileActions, type FileActions } from './file-actions.ts';
 
 export interface StudioIpcOptions {
   service: StudioApi;
@@ -17,6 +18,8 @@ export interface StudioIpcOptions {
   /** Shown under the cursor while dragging a take out; must not be empty (docs/electron.md §7). */
   dragIcon: NativeImage;
   log: (message: string, error?: unknown) => void;
+  /** Copy file / Reveal in folder; Electron's clipboard and shell unless a spec substitutes them. */
+  fileActions?: FileActions;
 }
 
 /** Registers all channels; returns the function that removes them again. */
@@ -52,6 +55,21 @@ export function registerStudioIpc(options: StudioIpcOptions): () => void {
   };
   ipcMain.on(IPC.startDrag, onStartDrag);
 
+  // The keyboard's drag-out: the same rendered file, copied to the clipboard or shown in its folder.
+  ipcMain.handle(IPC.fileAction, async (event, action: unknown, takeId: unknown, region: unknown): Promise<CallOutcome> => {
+    if (!fromOurPage(event)) {
+      return { ok: false, error: toErrorEnvelope(new InvalidRequestError('sender', 'This page may not use the studio.', 'Restart LOA Studio.')) };
+    }
+    if (action !== 'copy' && action !== 'reveal') {
+      return { ok: false, error: toErrorEnvelope(new InvalidRequestError('action', `The file action must be copy or reveal, got ${JSON.stringify(action)?.slice(0, 40)}.`)) };
+    }
+    const outcome = await dispatchCall(service, 'prepareDrag', region === undefined ? [takeId] : [takeId, region], logUnexpected);
+    if (!outcome.ok) return outcome;
+    const actions = options.fileActions ?? electronFileActions;
+    await actions[action]((outcome.result as ExportResult).path);
+    return { ok: true, result: null };
+  });
+
   // Push every service event to each of our windows.
   const unsubscribe = service.onEvent((studioEvent) => {
     for (const window of BrowserWindow.getAllWindows()) {
@@ -63,6 +81,7 @@ export function registerStudioIpc(options: StudioIpcOptions): () => void {
   return () => {
     for (const method of STUDIO_METHODS) ipcMain.removeHandler(IPC.call(method));
     ipcMain.removeListener(IPC.startDrag, onStartDrag);
+    ipcMain.removeHandler(IPC.fileAction);
     unsubscribe();
   };
 }

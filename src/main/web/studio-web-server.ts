@@ -1,8 +1,9 @@
 /**
  * Browser mode: the built renderer, the Studio API over a WebSocket and the media files over HTTP,
  * on one port. Same service, same validation (dispatchCall) and same CSP as the Electron app, so
- * the renderer runs unchanged in any Chromium. The token guards /api and /media; the static page
- * itself holds no data and reads the token from its URL fragment, which browsers never send.
+ * the renderer runs unchanged in any Chromium. The token guards /api, /media, /upload and POST
+ * /drag; the static page itself holds no data and reads the token from its URL fragment, which
+ * browsers never send. `GET /drag/<id>` (drag-out) carries no token: a single-use id instead.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { InvalidRequestError, LoaError, toErrorEnvelope } from '../../shared/err
 import { dispatchCall } from '../studio/dispatch.ts';
 import { MAX_UPLOAD_BYTES, UploadTooLargeError, type UploadStore } from '../studio/upload-store.ts';
 import { contentSecurityPolicy, securityHeaders } from './csp.ts';
+import { DragDownloads, parseDragRegistration } from './drag-downloads.ts';
 import { fileResponse, sendResponse } from './file-response.ts';
 import { mediaResponse, type MediaResolver } from './media-request.ts';
 import { parseHostHeader, parseRequestTarget } from './request-target.ts';
@@ -61,6 +63,8 @@ const UPLOAD_IDLE_MS = 30_000;
 const MAX_CONNECTIONS = 256;
 /** Unsent bytes one socket may hold before it counts as stalled (a page reading normally stays near 0). */
 const MAX_BUFFERED_BYTES = 64 << 20;
+/** `{id, takeId, region}` is under 200 bytes. */
+const MAX_DRAG_BODY = 4096;
 
 export async function startStudioWebServer(options: StudioWebServerOptions): Promise<StudioWebServer> {
   const { service, token, log } = options;
@@ -69,6 +73,7 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const guard = browserPathGuard(await ServerPathPolicy.create(options.allowRoots), () => service.getSettings());
   let uploadsInFlight = 0;
+  const drags = new DragDownloads();
 
   // connect-src names the exact ws origin the page was loaded from (works for 127.0.0.1, localhost or a LAN name).
   // Only a Host that parseHostHeader accepted gets here, so it cannot add a directive of its own.
@@ -88,6 +93,10 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
       await handleUpload(req, res, url, host, headers);
       return;
     }
+    if (url.pathname === '/drag' && method === 'POST') {
+      await handleDragRegistration(req, res, url, host, headers);
+      return;
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
@@ -105,6 +114,11 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
       const kind = media?.[1] ?? '';
       const response = await mediaResponse(options.resolveMedia, kind, media?.[2] ?? '', { range: req.headers.range, method, headers });
       await sendResponse(res, response);
+      return;
+    }
+    const drag = /^\/drag\/([^/]+)(?:\/[^/]*)?$/.exec(url.pathname);
+    if (drag) {
+      await handleDragDownload(res, drag[1], method, headers);
       return;
     }
     const file = resolveStaticFile(options.rendererDir, url.pathname);
@@ -158,6 +172,58 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
     } finally {
       uploadsInFlight--;
     }
+  }
+
+  /** `POST /drag?token=…` `{id, takeId, region?}`: the page names the download id it is about to drag out. */
+  async function handleDragRegistration(req: IncomingMessage, res: ServerResponse, url: URL, host: string | undefined, headers: Record<string, string>): Promise<void> {
+    const json = (status: number, body: unknown) => res.writeHead(status, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    const origin = req.headers.origin;
+    if (!tokenMatches(url.searchParams.get('token'), token) || (origin !== undefined && origin !== `http://${host}`)) {
+      json(401, { error: toErrorEnvelope(new InvalidRequestError('token', 'Unauthorized drag.', 'Open the studio from the link `npm run studio:web` printed.')) });
+      return;
+    }
+    let body = '';
+    for await (const chunk of req) {
+      body += String(chunk);
+      if (body.length > MAX_DRAG_BODY) {
+        json(413, { error: toErrorEnvelope(new InvalidRequestError('drag', 'The drag registration is too large.')) });
+        res.once('finish', () => req.destroy());
+        return;
+      }
+    }
+    try {
+      const { id, request } = parseDragRegistration(body);
+      if (!drags.register(id, request)) throw new InvalidRequestError('drag.id', 'That download id is taken, or too many drags are waiting.', 'Drag again.');
+      res.writeHead(204, headers).end();
+    } catch (error) {
+      if (!(error instanceof LoaError)) throw error;
+      json(400, { error: toErrorEnvelope(error) });
+    }
+  }
+
+  /**
+   * `GET /drag/<id>[/<name>]`, fetched by whatever the take was dropped on: no token (it would leave
+   * the page); the id works once. Only now is the export rendered into the Exports folder.
+   */
+  async function handleDragDownload(res: ServerResponse, id: string, method: string, headers: Record<string, string>): Promise<void> {
+    const notFound = () => res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+    // A HEAD must not use up the id the GET that follows needs.
+    const request = method === 'GET' ? await drags.claim(id) : null;
+    if (!request) {
+      notFound();
+      return;
+    }
+    let exported;
+    try {
+      exported = await service.prepareDrag(request.takeId, request.region);
+    } catch (error) {
+      if (!(error instanceof LoaError)) throw error;
+      log(`Drag-out of take ${request.takeId} failed: ${error.message}`);
+      notFound();
+      return;
+    }
+    const disposition = `attachment; filename="${exported.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(exported.fileName)}`;
+    await sendResponse(res, await fileResponse(exported.path, { method, headers: { ...headers, 'Content-Disposition': disposition, 'Cache-Control': 'no-store' } }));
   }
 
   /** Answers a refused upgrade on the raw socket (there is no ServerResponse for an upgrade) and closes it. */

@@ -13,6 +13,11 @@ export interface StudioBridge {
   /** Renders the take (or region) to a WAV and starts an OS drag; must run inside a `dragstart`. */
   startDrag(takeId: string, region?: { start: number; end: number }): void;
   /**
+   * The keyboard's way out (drag needs a mouse): renders the take (or region) into Exports like a
+   * drag, then copies that file to the clipboard (`copy`) or shows it in its folder (`reveal`).
+   */
+  fileAction(action: 'copy' | 'reveal', takeId: string, region?: { start: number; end: number }): Promise<CallOutcome>;
+  /**
    * The path on disk of a dropped or opened file (Electron's `webUtils.getPathForFile`; the page
    * cannot read it since `File.path` was removed). Empty when the file is not on disk.
    */
@@ -24,6 +29,7 @@ export const IPC = {
   call: (method: StudioMethod) => `studio:${method}` as const,
   event: 'studio:event',
   startDrag: 'studio:start-drag',
+  fileAction: 'studio:file-action',
 } as const;
 
 export const BRIDGE_GLOBAL = 'loaStudio';

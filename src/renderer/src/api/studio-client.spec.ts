@@ -33,6 +33,8 @@ describe('electron client', () => {
         return () => listeners.splice(listeners.indexOf(listener), 1);
       },
       startDrag: (takeId, region) => drags.push([takeId, region]),
+      fileAction: async (action, takeId) =>
+        takeId === 'gone' ? { ok: false, error: toErrorEnvelope(new InvalidRequestError('takeId', 'no such take')) } : (drags.push([action, takeId]), { ok: true, result: null }),
       pathForFile: () => '',
     };
     const api = electronStudioClient(bridge);
@@ -48,7 +50,10 @@ describe('electron client', () => {
     expect(listeners).toHaveLength(0);
     expect(seen).toEqual([{ type: 'export', done: 1, total: 2 }]);
     api.startDrag?.('t1', { start: 0, end: 1 });
-    expect(drags).toEqual([['t1', { start: 0, end: 1 }]]);
+    await api.fileAction?.('reveal', 't2');
+    expect(drags).toEqual([['t1', { start: 0, end: 1 }], ['reveal', 't2']]);
+    // The keyboard's Copy file / Reveal in folder fails with the typed error, like any call.
+    expect(await api.fileAction?.('copy', 'gone').catch((e: unknown) => e)).toBeInstanceOf(InvalidRequestError);
   });
 });
 
@@ -61,6 +66,7 @@ describe('reference from a file', () => {
       },
       onEvent: () => () => {},
       startDrag: () => {},
+      fileAction: async () => ({ ok: true, result: null }),
       pathForFile: () => path,
     };
   }

@@ -7,7 +7,7 @@ import { fromErrorEnvelope, InvalidRequestError } from '../../../shared/errors.t
 import { BRIDGE_GLOBAL, type StudioBridge } from '../../../shared/studio/bridge.ts';
 import type { Recipe } from '../../../shared/library/recipe.ts';
 import { STUDIO_METHODS, type ReferenceInfo, type StudioApi, type StudioEvent, type StudioMethod } from '../../../shared/studio/studio-api.ts';
-import { uploadFile, uploadUrl, type FetchLike } from './upload.ts';
+import { parseUploadAnswer, uploadFile, uploadUrl, type FetchLike } from './upload.ts';
 import { createSocketStudioClient, type ConnectionState, type WebSocketFactory } from './ws-studio-client.ts';
 
 export type Region = { start: number; end: number };
@@ -23,6 +23,14 @@ export type StudioClient = StudioApi & {
   recipeFromFile(file: File): Promise<Recipe | null>;
   /** Electron only: call from a `dragstart` handler (after `preventDefault()`). */
   startDrag?(takeId: string, region?: Region): void;
+  /**
+   * Browser mode only: drag-out without the token in the dragged URL. `dragUrl` is the URL a drop
+   * target fetches (`/drag/<id>`, no token); `registerDrag` tells the server which take that id renders.
+   */
+  dragUrl?(id: string): string;
+  registerDrag?(id: string, takeId: string, region?: Region): Promise<void>;
+  /** Electron only: renders the take (or region) into Exports, then copies the file to the clipboard or shows it in its folder. */
+  fileAction?(action: 'copy' | 'reveal', takeId: string, region?: Region): Promise<void>;
   /** Browser mode only: the WebSocket's state, so the UI can say "reconnecting…". */
   onConnectionChange?(listener: (state: ConnectionState) => void): () => void;
   /** Browser mode only: connect with another link's token from now on (a new link pasted into the tab). */
@@ -57,6 +65,10 @@ export function electronStudioClient(bridge: StudioBridge): StudioClient {
   return Object.assign(api, {
     kind: 'electron' as const,
     startDrag: (takeId: string, region?: Region) => bridge.startDrag(takeId, region),
+    fileAction: async (action: 'copy' | 'reveal', takeId: string, region?: Region) => {
+      const outcome = await bridge.fileAction(action, takeId, region);
+      if (!outcome.ok) throw fromErrorEnvelope(outcome.error);
+    },
     referenceFromFile: async (file: File) => api.importReference({ kind: 'file', path: pathOf(file) }),
     recipeFromFile: async (file: File) => api.readRecipe({ kind: 'file', path: pathOf(file) }),
   });
@@ -77,6 +89,9 @@ export interface WebUploads {
   /** Where a file's bytes go: `/upload?token=…&name=…` on the studio server. */
   url: (name: string) => string;
   fetch: FetchLike;
+  /** Where the page registers a drag-out id (`/drag?token=…`), and the token-free URL a drop target fetches. */
+  dragRegistrationUrl?: string;
+  dragUrl?: (id: string) => string;
 }
 
 export function webStudioClient(url: string, WebSocket: WebSocketFactory, uploads?: WebUploads): StudioClient {
@@ -93,6 +108,16 @@ export function webStudioClient(url: string, WebSocket: WebSocketFactory, upload
     reconnect: socket.setUrl,
     referenceFromFile: async (file: File) => api.importReference({ kind: 'upload', uploadId: await upload(file), name: file.name }),
     recipeFromFile: async (file: File) => api.readRecipe({ kind: 'upload', uploadId: await upload(file) }),
+    ...(uploads?.dragUrl && uploads.dragRegistrationUrl
+      ? {
+          dragUrl: uploads.dragUrl,
+          registerDrag: async (id: string, takeId: string, region?: Region) => {
+            const body = new Blob([JSON.stringify({ id, takeId, ...(region ? { region } : {}) })], { type: 'application/json' });
+            const answer = await uploads.fetch(uploads.dragRegistrationUrl!, { method: 'POST', body });
+            if (!answer.ok) parseUploadAnswer(answer.status, await answer.text());
+          },
+        }
+      : {}),
   });
 }
 
@@ -119,7 +144,17 @@ export function getStudioApi(): StudioClient {
   }
   const location = page.location;
   const fetch = page.fetch?.bind(globalThis) as FetchLike | undefined;
-  const uploads = fetch ? { url: (name: string) => uploadUrl(location, token!, name), fetch } : undefined;
+  const origin = `${location.protocol}//${location.host}`;
+  const uploads = fetch
+    ? {
+        url: (name: string) => uploadUrl(location, token!, name),
+        fetch,
+        get dragRegistrationUrl() {
+          return `${origin}/drag?token=${encodeURIComponent(token!)}`;
+        },
+        dragUrl: (id: string) => `${origin}/drag/${encodeURIComponent(id)}`,
+      }
+    : undefined;
   const client = (instance = webStudioClient(webSocketUrl(location, token), page.WebSocket, uploads));
   // A restarted studio with a new token prints a new link; pasted into this tab it changes only the
   // fragment, so the page stays and the socket moves to the new token (the lists reload on connect).
