@@ -7,6 +7,7 @@
 import { dbToGain, meterReading } from '../lib/levels.ts';
 import { PREFERENCE_KEYS, readPreference, writePreference } from '../lib/preferences.ts';
 import type { Region } from './takes.svelte.ts';
+import { Varispeed } from './varispeed.svelte.ts';
 
 /** What a take card's waveform gives the owner to drive its audio. */
 export interface PlayerHandle {
@@ -66,6 +67,8 @@ export class PlaybackState {
   /** The selection being played, if playback is confined to one. */
   range = $state<Region | null>(null);
 
+  /** Pitch/rate and reverse audition (the transport's varispeed controls). */
+  readonly varispeed = new Varispeed();
   private readonly players = new Map<string, PlayerHandle>();
   private context: AudioContext | null = null;
   private master: GainNode | null = null;
@@ -119,6 +122,7 @@ export class PlaybackState {
     const token = ++this.playToken;
     this.wanted = takeId;
     for (const [id, other] of this.players) if (id !== takeId) other.pause();
+    this.varispeed.stopReversed();
 
     const selection = options.range !== undefined ? options.range : this.regionOf(takeId);
     let range = selection && selection.end - selection.start > 0.01 ? selection : null;
@@ -136,6 +140,11 @@ export class PlaybackState {
     handle.seekTo(from);
     this.route(handle);
     this.applyGain(takeId);
+    this.varispeed.applyTo(handle.media);
+    if (this.varispeed.reverse) {
+      await this.playReversed(takeId, handle, range, token);
+      return;
+    }
     try {
       if (this.context?.state === 'suspended') await this.context.resume();
       await handle.play();
@@ -152,6 +161,27 @@ export class PlaybackState {
     }
   };
 
+  /** Reverse audition: the take (or region) backwards through Web Audio, at the varispeed rate, with the take's A/B gain. */
+  private async playReversed(takeId: string, handle: PlayerHandle, range: Region | null, token: number): Promise<void> {
+    handle.pause();
+    const destination = this.routes.get(handle.media)?.gain ?? this.master;
+    if (!this.context || !destination) throw new Error('Reverse preview needs Web Audio, which this take cannot use here.');
+    if (this.context.state === 'suspended') await this.context.resume();
+    const loop = this.loop || (!range && this.loopsWhole(takeId));
+    const onEnded = () => {
+      if (this.playingId !== takeId) return;
+      this.playingId = null;
+      this.resetMeter();
+    };
+    await this.varispeed.playReversed(this.context, destination, takeId, handle.media, { range, loop, onEnded });
+    if (token !== this.playToken) {
+      this.varispeed.stopReversed();
+      return;
+    }
+    this.playingId = takeId;
+    this.startMeter();
+  }
+
   /** Space: stop if this take is playing (back to where it started), else play it. */
   toggle = async (takeId: string): Promise<void> => {
     if (this.playingId === takeId) this.stop();
@@ -164,6 +194,7 @@ export class PlaybackState {
     this.wanted = null;
     const id = this.playingId;
     for (const player of this.players.values()) player.pause();
+    this.varispeed.stopReversed();
     this.playingId = null;
     if (id) {
       const handle = this.players.get(id);
