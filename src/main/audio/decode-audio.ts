@@ -8,7 +8,14 @@ import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import { MPEGDecoder } from 'mpg123-decoder';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { AudioDecodeError } from '../../shared/errors.ts';
-import { readWavLayout, decodeWav, MAX_WAV_SAMPLE_RATE, type WavSampleFormat } from './wav.ts';
+import { ascii, EXTENSION_FAMILIES, FAMILY, hexHead, readU32BE, readU32LE, sniffAudio, type MpegHeader } from './audio-sniff.ts';
+import { checkSampleRate, DAMAGED_HINT, DEFAULT_DECODE_LIMITS, formatBytes, formatDuration, noAudio, tooLong, TOO_LONG_HINT, type Context, type DecodeLimits } from './decode-context.ts';
+import { decodeStream } from './decode-stream.ts';
+import { walkOgg } from './ogg-layout.ts';
+import { readWavLayout, decodeWav, type WavSampleFormat } from './wav.ts';
+
+export { DEFAULT_DECODE_LIMITS, MAX_AUDIO_FILE_BYTES, MAX_DECODED_BYTES, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type DecodeLimits } from './decode-context.ts';
+export { sniffAudio, type SniffedAudio } from './audio-sniff.ts';
 
 export type AudioFormat = `wav-${WavSampleFormat}` | 'flac' | 'mp3' | 'mp2' | 'mp1' | 'ogg-vorbis' | 'ogg-opus';
 
@@ -21,27 +28,6 @@ export interface DecodedAudio {
   notices: string[];
 }
 
-export interface DecodeLimits {
-  /** Larger inputs are refused before decoding starts. */
-  maxFileBytes: number;
-  /** Decoded float32 audio (all channels) may not grow past this. */
-  maxDecodedBytes: number;
-}
-
-/** 2 GiB: also the most Node's readFile returns in one buffer. */
-export const MAX_AUDIO_FILE_BYTES = 2 ** 31;
-/** 2 GiB of float32 samples: e.g. 1 h 41 min of 44.1 kHz stereo. */
-export const MAX_DECODED_BYTES = 2 ** 31;
-export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxFileBytes: MAX_AUDIO_FILE_BYTES, maxDecodedBytes: MAX_DECODED_BYTES };
-
-/**
- * Sample rates LOA Studio reads. Below 1 kHz there is no sound to speak of (a header saying 2 Hz is
- * damage or a trick), and the resampler cannot bridge more than a 256× ratio (libsamplerate's
- * SRC_MAX_RATIO); 1 kHz to a 192 kHz target stays inside it. Above 768 kHz no converter records.
- */
-export const MIN_SAMPLE_RATE = 1000;
-export const MAX_SAMPLE_RATE = MAX_WAV_SAMPLE_RATE;
-
 /** |x| at or above this counts as full scale when looking for clipping. */
 export const CLIP_LEVEL = 0.999;
 /** A clip is reported as clipped when at least this share of its samples sit at full scale. */
@@ -51,168 +37,6 @@ export const SILENCE_PEAK = 1e-4;
 
 const ACCEPTED_HINT =
   'LOA Studio reads WAV (PCM or float), FLAC, MP3, Ogg Vorbis and Ogg Opus. Convert the file to one of these (WAV is safest), then import it again.';
-const DAMAGED_HINT = 'Open the file in an audio editor or player to check it, then export it again as WAV or FLAC.';
-const TOO_LONG_HINT = 'Cut the part you need (a reference uses at most 10 minutes) in an audio editor and import that.';
-
-/** How a container family is named in messages, with its article. */
-const FAMILY = {
-  wav: 'a WAV',
-  flac: 'a FLAC',
-  mpeg: 'an MP3',
-  'ogg-vorbis': 'an Ogg Vorbis',
-  'ogg-opus': 'an Ogg Opus',
-} as const;
-
-/** What a file extension promises. Extensions not listed here promise nothing and never cause a notice. */
-const EXTENSION_FAMILIES: Record<string, readonly string[]> = {
-  wav: ['wav'], wave: ['wav'], flac: ['flac'],
-  mp3: ['mpeg'], mp2: ['mpeg'], mp1: ['mpeg'], mpga: ['mpeg'],
-  ogg: ['ogg-vorbis', 'ogg-opus'], oga: ['ogg-vorbis', 'ogg-opus'], opus: ['ogg-opus'],
-  aif: [], aiff: [], aifc: [], m4a: [], aac: [], mp4: [], wma: [], caf: [], au: [], webm: [],
-};
-
-export type SniffedAudio =
-  | { family: 'wav' }
-  | { family: 'flac'; offset: number }
-  | { family: 'mpeg'; offset: number; header: MpegHeader }
-  | { family: 'ogg-vorbis' | 'ogg-opus' }
-  | { family: 'unknown'; looksLike: string | null };
-
-interface MpegHeader {
-  layer: 1 | 2 | 3;
-  mpeg1: boolean;
-  sampleRate: number;
-  channels: 1 | 2;
-}
-
-const ascii = (b: Uint8Array, at: number, n: number): string =>
-  at + n > b.length ? '' : String.fromCharCode(...b.subarray(at, at + n));
-
-/** ISO/IEC 11172-3 §2.4.2.3 frame header; null unless every field holds a legal value. */
-function readMpegHeader(b: Uint8Array, at: number): MpegHeader | null {
-  if (at + 4 > b.length || b[at] !== 0xff || (b[at + 1] & 0xe0) !== 0xe0) return null;
-  const version = (b[at + 1] >> 3) & 3; // 0: MPEG 2.5, 1: reserved, 2: MPEG 2, 3: MPEG 1
-  const layerBits = (b[at + 1] >> 1) & 3; // 0 is reserved (and is how AAC's ADTS sync looks)
-  const bitrate = b[at + 2] >> 4;
-  const rateIndex = (b[at + 2] >> 2) & 3;
-  if (version === 1 || layerBits === 0 || bitrate === 15 || rateIndex === 3) return null;
-  const base = [44100, 48000, 32000][rateIndex];
-  return {
-    layer: (4 - layerBits) as 1 | 2 | 3,
-    mpeg1: version === 3,
-    sampleRate: version === 3 ? base : version === 2 ? base / 2 : base / 4,
-    channels: b[at + 3] >> 6 === 3 ? 1 : 2,
-  };
-}
-
-/** Skips ID3v2 tags (id3v2.4.0-structure §3.1: 10-byte header, syncsafe size, optional footer). */
-function skipId3(b: Uint8Array): number {
-  let p = 0;
-  while (ascii(b, p, 3) === 'ID3' && p + 10 <= b.length) {
-    const size = ((b[p + 6] & 0x7f) << 21) | ((b[p + 7] & 0x7f) << 14) | ((b[p + 8] & 0x7f) << 7) | (b[p + 9] & 0x7f);
-    p += 10 + size + (b[p + 5] & 0x10 ? 10 : 0);
-  }
-  return p;
-}
-
-/** Describes bytes that are none of the accepted formats, so the user learns what they picked; null when nothing fits. */
-function describeUnknown(b: Uint8Array, afterId3: number): string | null {
-  const id = ascii(b, 0, 4);
-  if (afterId3 > 0) return afterId3 >= b.length ? 'an ID3 tag with no audio after it' : 'an ID3 tag followed by no MP3 or FLAC audio';
-  if (id === 'RIFF' && b.length < 12) return 'the start of a RIFF (WAV) header, cut short';
-  if (id === 'FORM' && ['AIFF', 'AIFC'].includes(ascii(b, 8, 4))) return 'an AIFF audio file';
-  if (ascii(b, 4, 4) === 'ftyp') return 'an MP4/M4A file (AAC or ALAC audio, or video)';
-  if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xf6) === 0xf0) return 'AAC audio in ADTS frames';
-  if (id === 'RF64' || id === 'BW64') return 'an RF64 file (the 64-bit WAV variant)';
-  if (id === 'RIFF') return `a RIFF file of type "${ascii(b, 8, 4)}", not WAVE`;
-  if (id === 'caff') return 'a Core Audio (CAF) file';
-  if (id === '.snd') return 'a Sun/NeXT AU audio file';
-  if (id === 'MThd') return 'a MIDI file (notes, not audio)';
-  if (id === '#!AM') return 'an AMR voice recording';
-  if (id === '\x30\x26\xb2\x75') return 'a Windows Media (WMA/ASF) file';
-  if (id === '\x1a\x45\xdf\xa3') return 'a Matroska/WebM file';
-  if (id === '\x89PNG') return 'a PNG image';
-  if (id.startsWith('\xff\xd8\xff')) return 'a JPEG image';
-  if (id === 'GIF8') return 'a GIF image';
-  if (id === '%PDF') return 'a PDF document';
-  if (id === 'PK\x03\x04') return 'a ZIP archive';
-  const head = b.subarray(0, 32);
-  if (head.every((c) => c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127))) {
-    return `text ("${ascii(head, 0, Math.min(16, head.length)).replace(/\s+/g, ' ')}…")`;
-  }
-  return null;
-}
-
-function sniffOgg(b: Uint8Array): SniffedAudio {
-  if (b.length < 28) return { family: 'unknown', looksLike: 'the start of an Ogg page, cut short' };
-  // RFC 3533 §6: the first page holds only the first packet, the codec's identification header.
-  const packet = 27 + b[26];
-  if (ascii(b, packet, 7) === '\x01vorbis') return { family: 'ogg-vorbis' };
-  if (ascii(b, packet, 8) === 'OpusHead') return { family: 'ogg-opus' };
-  const codec = ascii(b, packet, 5) === '\x7fFLAC' ? 'FLAC' : ascii(b, packet, 8) === 'Speex   ' ? 'Speex' : ascii(b, packet, 7) === '\x80theora' ? 'Theora video' : null;
-  return { family: 'unknown', looksLike: codec ? `an Ogg file holding ${codec}, which is not read` : 'an Ogg file holding an unknown codec' };
-}
-
-/** Tells the container by its first bytes. */
-export function sniffAudio(b: Uint8Array): SniffedAudio {
-  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WAVE') return { family: 'wav' };
-  if (ascii(b, 0, 4) === 'OggS') return sniffOgg(b);
-  const start = skipId3(b);
-  if (ascii(b, start, 4) === 'fLaC') return { family: 'flac', offset: start };
-  // Bare MPEG audio must start with a frame; after an ID3 tag, allow the padding some taggers leave.
-  const searchEnd = start === 0 ? 1 : Math.min(b.length, start + 65536);
-  for (let p = start; p < searchEnd; p++) {
-    const header = readMpegHeader(b, p);
-    if (header) return { family: 'mpeg', offset: p, header };
-  }
-  return { family: 'unknown', looksLike: describeUnknown(b, start) };
-}
-
-const hexHead = (b: Uint8Array): string =>
-  Array.from(b.subarray(0, 8), (v) => v.toString(16).padStart(2, '0').toUpperCase()).join(' ');
-
-function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(2)} s`;
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = Math.floor(seconds % 60);
-  return h > 0 ? `${h} h ${m} min` : `${m} min ${s} s`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
-  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-  return `${(bytes / 1024).toFixed(1)} KiB`;
-}
-
-/** Where decoding stands, shared by every format so the checks read the same. */
-interface Context {
-  label: string;
-  limits: DecodeLimits;
-  notices: string[];
-}
-
-function tooLong(ctx: Context, frames: number, rate: number, channels: number, exact: boolean): AudioDecodeError {
-  const bytes = frames * channels * 4;
-  const need = exact ? `would need ${formatBytes(bytes)}` : `would need more than ${formatBytes(bytes)}`;
-  return new AudioDecodeError(
-    `${ctx.label} is too long to open: ${exact ? '' : 'over '}${formatDuration(frames / rate)} at ${rate} Hz in ${channels} channel${channels === 1 ? '' : 's'} ${need} of memory (the limit is ${formatBytes(ctx.limits.maxDecodedBytes)}).`,
-    TOO_LONG_HINT,
-  );
-}
-
-function noAudio(ctx: Context, why: string): AudioDecodeError {
-  return new AudioDecodeError(`${ctx.label} holds no audio: ${why}.`, 'Record or export the clip again, then import the new file.');
-}
-
-/** Refuses a sample rate outside MIN_SAMPLE_RATE..MAX_SAMPLE_RATE, before anything is decoded or resampled. */
-function checkSampleRate(ctx: Context, rate: number): void {
-  if (Number.isInteger(rate) && rate >= MIN_SAMPLE_RATE && rate <= MAX_SAMPLE_RATE) return;
-  throw new AudioDecodeError(
-    `${ctx.label} gives its sample rate as ${rate} Hz; LOA Studio reads audio from ${MIN_SAMPLE_RATE} Hz to ${MAX_SAMPLE_RATE} Hz (a rate outside that means a damaged header, or data that is not sound).`,
-    'If the file plays correctly in other players, export it again as WAV at 16 kHz or higher (any audio editor can), then import that.',
-  );
-}
 
 // --- WAV -----------------------------------------------------------------------------------------
 
@@ -240,104 +64,6 @@ function decodeWavFile(bytes: Uint8Array, ctx: Context): { sampleRate: number; c
 }
 
 // --- FLAC, Ogg and MPEG through the WASM decoders --------------------------------------------------
-
-interface DecodedChunk {
-  channelData: Float32Array[];
-  samplesDecoded: number;
-  sampleRate: number;
-  errors: { message: string }[];
-}
-
-interface StreamingDecoder {
-  ready: Promise<void>;
-  decode(data: Uint8Array): DecodedChunk | Promise<DecodedChunk>;
-  flush?(): Promise<DecodedChunk>;
-  free(): void;
-}
-
-/** Input is fed in slices this big, so the memory limit is checked every few seconds of audio. */
-const FEED_BYTES = 1 << 16;
-
-/**
- * Feeds `bytes` to a streaming decoder slice by slice, checking the decoded size against the limit
- * as it grows. Keeps the first stream's rate and channel count; stops (with a notice) where a
- * chained stream changes them, or where the decoder gives up after some audio.
- */
-async function decodeStream(
-  decoder: StreamingDecoder,
-  bytes: Uint8Array,
-  name: string,
-  ctx: Context,
-): Promise<{ sampleRate: number; channels: Float32Array[] }> {
-  const parts: Float32Array[][] = [];
-  let frames = 0;
-  let sampleRate = 0;
-  let channelCount = 0;
-  let damagedFrames = 0;
-  let stop = false;
-  const take = (chunk: DecodedChunk): void => {
-    damagedFrames += chunk.errors.length;
-    if (chunk.channelData.length === 0) return;
-    const n = Math.min(chunk.samplesDecoded, ...chunk.channelData.map((c) => c.length));
-    if (!(n > 0)) return; // without samples, a chunk's rate and channel fields are not meaningful
-    if (frames === 0) {
-      sampleRate = chunk.sampleRate;
-      channelCount = chunk.channelData.length;
-    } else if (chunk.sampleRate !== sampleRate || chunk.channelData.length !== channelCount) {
-      ctx.notices.push(
-        `The file changes its sample rate or channel count at ${formatDuration(frames / sampleRate)} (several recordings joined into one file): only the first part was read.`,
-      );
-      stop = true;
-      return;
-    }
-    if ((frames + n) * channelCount * 4 > ctx.limits.maxDecodedBytes) throw tooLong(ctx, frames + n, sampleRate, channelCount, false);
-    parts.push(chunk.channelData.map((c) => c.subarray(0, n)));
-    frames += n;
-  };
-  await decoder.ready;
-  try {
-    for (let p = 0; p < bytes.length && !stop; p += FEED_BYTES) take(await decoder.decode(bytes.subarray(p, p + FEED_BYTES)));
-    if (!stop && decoder.flush) take(await decoder.flush());
-  } catch (e) {
-    if (e instanceof AudioDecodeError) throw e;
-    // The WASM wrappers throw plain errors (e.g. a DataView RangeError) on some damaged input.
-    if (frames === 0) {
-      throw new AudioDecodeError(`${ctx.label} is damaged: the ${name} decoder could not read it (${(e as Error).message}).`, DAMAGED_HINT);
-    }
-    ctx.notices.push(`The file is damaged after ${formatDuration(frames / sampleRate)}: only the audio before that point was read.`);
-  } finally {
-    // After a WASM trap the instance's memory is in an unknown state and freeing it can trap again;
-    // the instance is dropped either way, and the first failure has already been reported.
-    try {
-      decoder.free();
-    } catch {
-      // nothing to add: see above
-    }
-  }
-  if (frames === 0) {
-    throw damagedFrames > 0
-      ? new AudioDecodeError(`${ctx.label} is damaged: the ${name} decoder found no readable audio in it.`, DAMAGED_HINT)
-      : noAudio(ctx, `the ${name} decoder found no audio frames after its header (the file is empty, cut short or damaged)`);
-  }
-  if (damagedFrames > 0) {
-    ctx.notices.push(`The ${name} decoder skipped ${damagedFrames} damaged frame${damagedFrames === 1 ? '' : 's'}: expect a gap or a click there.`);
-  }
-  const channels = Array.from({ length: channelCount }, () => new Float32Array(frames));
-  let at = 0;
-  for (const part of parts) {
-    part.forEach((c, i) => channels[i].set(c, at));
-    at += part[0].length;
-  }
-  return { sampleRate, channels };
-}
-
-function readU32BE(b: Uint8Array, at: number): number {
-  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
-}
-
-function readU32LE(b: Uint8Array, at: number): number {
-  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
-}
 
 /** FLAC format spec §8.2 (STREAMINFO): rate (20 bits), channels−1 (3), bits−1 (5), total samples (36; 0 = unknown). */
 function readStreamInfo(b: Uint8Array, at: number, ctx: Context): { sampleRate: number; channels: number; bitsPerSample: number; totalSamples: number } {
@@ -374,66 +100,6 @@ async function decodeFlac(bytes: Uint8Array, offset: number, ctx: Context): Prom
     );
   }
   return decoded;
-}
-
-interface OggLayout {
-  /** Complete: the first stream's last page is flagged end-of-stream. Damaged: the pages lose their sync. */
-  ending: 'complete' | 'truncated' | 'damaged';
-  /** Bytes up to where a second, chained stream begins (the whole file when there is none). */
-  firstStreamBytes: number;
-  /** Granule position of the first stream's intact end-of-stream page: its length in samples (Opus: plus pre-skip). */
-  finalGranule: number | null;
-  /** Pages of the first stream whose CRC does not match: the decoders play them regardless. */
-  damagedPages: number;
-}
-
-// RFC 3533 §6: CRC-32 with polynomial 0x04c11db7, initial value 0, no reflection, computed over
-// the whole page with its own CRC field taken as zero.
-const OGG_CRC_TABLE = Uint32Array.from({ length: 256 }, (_, i) => {
-  let r = i << 24;
-  for (let k = 0; k < 8; k++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-  return r >>> 0;
-});
-
-function oggPageIntact(b: Uint8Array, start: number, end: number): boolean {
-  let crc = 0;
-  for (let i = start; i < end; i++) {
-    const byte = i >= start + 22 && i < start + 26 ? 0 : b[i];
-    crc = ((crc << 8) ^ OGG_CRC_TABLE[((crc >>> 24) ^ byte) & 0xff]) >>> 0;
-  }
-  return crc === readU32LE(b, start + 22);
-}
-
-/** Walks the Ogg pages (RFC 3533 §6: 27-byte header, lacing table, body) without decoding anything. */
-function walkOgg(b: Uint8Array): OggLayout {
-  const serial = (p: number): number => readU32LE(b, p + 14);
-  const first = serial(0);
-  let finalGranule: number | null = null;
-  let endOfStream = false;
-  let damagedPages = 0;
-  const end = (ending: OggLayout['ending'], firstStreamBytes = b.length): OggLayout => ({ ending, firstStreamBytes, finalGranule, damagedPages });
-  let p = 0;
-  while (p < b.length) {
-    if (p + 27 > b.length) return end('truncated');
-    if (ascii(b, p, 4) !== 'OggS') return end('damaged');
-    const flags = b[p + 5];
-    if (flags & 0x02 && p > 0 && serial(p) !== first) return end(endOfStream ? 'complete' : 'truncated', p); // a chained stream begins
-    const segments = b[p + 26];
-    if (p + 27 + segments > b.length) return end('truncated');
-    let body = 0;
-    for (let i = 0; i < segments; i++) body += b[p + 27 + i];
-    const next = p + 27 + segments + body;
-    if (next > b.length) return end('truncated');
-    const intact = oggPageIntact(b, p, next);
-    if (!intact) damagedPages++;
-    if (flags & 0x04 && serial(p) === first) {
-      endOfStream = true;
-      // A damaged last page's granule position cannot be trusted to trim by.
-      if (intact) finalGranule = readU32LE(b, p + 6) + readU32LE(b, p + 10) * 2 ** 32;
-    }
-    p = next;
-  }
-  return end(endOfStream ? 'complete' : 'truncated');
 }
 
 /** Checks the identification header's channels and rate before any decoder sees the stream; returns Opus's pre-skip. */
