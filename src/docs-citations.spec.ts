@@ -145,8 +145,10 @@ export function docProblems(file: string, text: string): Problem[] {
       if (!existsSync(join(ROOT, clean))) problems.push({ file: rel, line: index + 1, text: line.trim(), why: `${clean} does not exist` });
     }
   });
-  // The comment rules do not apply to prose; the .md citations and their sections do.
-  return [...problems, ...citationProblems(file, text, { prose: true })];
+  // The comment rules do not apply to prose; the .md citations and their sections do. A link names its
+  // target twice ([x.md](x.md)): one problem is enough.
+  const all = [...problems, ...citationProblems(file, text, { prose: true })];
+  return all.filter((p, i) => all.findIndex((q) => q.line === p.line && q.why === p.why) === i);
 }
 
 function filesUnder(path: string, keep: (name: string) => boolean): string[] {
