@@ -17,6 +17,8 @@ import { REPO_ROOT } from './support/renderer-build.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
 import { askForWords, blurFocus, runNewJob } from './support/page-actions.ts';
 import { CARD_VIEW, openStudioPage, type StudioPage } from './support/studio-page.ts';
+import { callStudio } from './support/studio-rpc.ts';
+import type { JobInfo } from '../src/shared/studio/studio-api.ts';
 
 const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const REFERENCE_SECONDS = 2;
@@ -104,13 +106,33 @@ describe.skipIf(!chromiumAvailable)('reference lane (browser mode, real engine o
     await page.getByTestId('reference-picker').selectOption({ index: 0 });
   }, 60_000);
 
-  it('continues the reference by 1 s: a longer take with its seam and lineage', async () => {
+  it('continues the reference by 1 s with exactly the settings the lane shows: a longer take with its seam and lineage', async () => {
     await page.getByTestId('prompt-input').fill('rain on a tin roof');
-    await page.getByTestId('steps-input').fill('3');
+    // The left panel's numbers are not on screen beside the lane, so they must not steer it (issue 13 item 9).
+    await page.getByTestId('takes-input').fill('4');
+    await page.getByTestId('steps-input').fill('9');
+    expect(await page.getByTestId('lane-prompt').textContent()).toBe('“rain on a tin roof”');
+    await page.getByTestId('lane-steps').fill('3');
+    await page.getByTestId('lane-guidance').fill('2.5');
+    expect(await page.getByTestId('lane-takes').inputValue()).toBe('1');
+    await page.getByTestId('lane-seed').fill('4242');
+    expect(await page.getByTestId('lane-scheduler').textContent()).toContain('DDIM');
     await page.getByTestId('continue-seconds').fill('1');
     expect(await page.getByTestId('crossfade-ms').inputValue()).toBe('50');
+    expect(await page.getByTestId('continue-button').getAttribute('title')).toContain('3 steps DDIM, guidance 2.5, 1 take, seed 4242');
+    // An out-of-range lane field is named with its range and holds the button back.
+    await page.getByTestId('lane-takes').fill('40');
+    expect(await page.getByTestId('lane-problems').textContent()).toBe('Takes must be a whole number from 1 to 16 (not 40).');
+    expect(await page.getByTestId('continue-button').isDisabled()).toBe(true);
+    await page.getByTestId('lane-takes').fill('1');
     const jobId = await newJob(() => page.getByTestId('continue-button').click());
     continueJob = jobId;
+    // What main ran is what the lane showed, not the left panel's 4 takes and 9 steps.
+    const job = ((await callStudio(server.url, 'listJobs')) as JobInfo[]).find((j) => j.jobId === jobId);
+    expect(job?.params).toMatchObject({ op: 'continue', prompt: 'rain on a tin roof', steps: 3, guidance: 2.5, takes: 1, seed: 4242, scheduler: 'ddim', seconds: 1, crossfadeMs: 50 });
+    expect(job?.takeIds).toHaveLength(1);
+    await page.getByTestId('takes-input').fill('1');
+    await page.getByTestId('lane-seed').fill('');
     expect(await page.locator(`[data-job-id="${jobId}"] [data-testid="job-op"]`).textContent()).toBe('continue +1 s');
     const card = cardsOf(jobId).first();
     await card.waitFor({ timeout: 10_000 });
