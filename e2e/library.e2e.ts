@@ -291,7 +291,7 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     await card.getByTestId('use-as-reference').click();
     await expect.poll(() => lane.getAttribute('data-reference-id'), { timeout: 15_000 }).not.toBe(before);
     await page.getByTestId('prompt-input').fill('glass shattering, then debris settling');
-    await page.getByTestId('steps-input').fill('2');
+    await page.getByTestId('lane-steps').fill('2'); // the lane's own steps (issue 13 item 9), not the left panel's
     await page.getByTestId('continue-seconds').fill('1');
     const jobId = await newJob(() => page.getByTestId('continue-button').click());
     const continued = page.locator(`[data-testid="take-card"][data-job-id="${jobId}"]`).first();
