@@ -77,8 +77,8 @@ describe.skipIf(!binary)('Electron app', () => {
     expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
   });
 
-  it('exposes exactly call, onEvent and startDrag, and answers a call over IPC', async () => {
-    expect(await page.evaluate(() => Object.keys(win().loaStudio ?? {}).sort())).toEqual(['call', 'onEvent', 'startDrag']);
+  it('exposes exactly the bridge functions, and answers a call over IPC', async () => {
+    expect(await page.evaluate(() => Object.keys(win().loaStudio ?? {}).sort())).toEqual(['call', 'fileAction', 'onEvent', 'pathForFile', 'pickFolder', 'startDrag']);
     const outcome = await page.evaluate(() => win().loaStudio!.call('getModelStatus'));
     expect(outcome.ok).toBe(true);
     const invalid = await page.evaluate(() => win().loaStudio!.call('getTake', '../x'));

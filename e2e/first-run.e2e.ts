@@ -55,6 +55,8 @@ describe.skipIf(!chromiumAvailable)('first run (no model installed)', () => {
     await open();
     expect(await page.getByTestId('build-command').textContent()).toBe(BUILD_COMMAND);
     expect(await page.getByTestId('prompt-input').count()).toBe(0);
+    // Browse… opens the system folder dialog in the app; a page in a browser cannot browse the server's disk, so it has none.
+    expect(await page.getByTestId('browse-folder').count()).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'first-run.png') });
 
     // A folder that is not a bundle: the reason and what to do, in place.

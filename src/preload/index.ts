@@ -27,6 +27,7 @@ const bridge: StudioBridge = {
   startDrag: (takeId, region) => ipcRenderer.send(IPC.startDrag, takeId, region),
   fileAction: async (action, takeId, region) => (await ipcRenderer.invoke(IPC.fileAction, action, takeId, region)) as CallOutcome,
   pathForFile: (file) => webUtils.getPathForFile(file),
+  pickFolder: async (purpose) => (await ipcRenderer.invoke(IPC.pickFolder, purpose)) as CallOutcome,
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);

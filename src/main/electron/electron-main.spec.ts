@@ -64,7 +64,7 @@ describe('registerStudioIpc', () => {
 
   it('registers one handler per Studio method and removes them all again', () => {
     const dispose = registerStudioIpc({ service: fakeService() as unknown as StudioApi, trustedUrls: ['loa-app://renderer/'], dragIcon: {} as never, log: () => {} });
-    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...STUDIO_METHODS.map((m) => `studio:${m}`), IPC.fileAction].sort());
+    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...STUDIO_METHODS.map((m) => `studio:${m}`), IPC.fileAction, IPC.pickFolder].sort());
     expect(electron.ipcMain.listeners.has(IPC.startDrag)).toBe(true);
     dispose();
     expect(electron.ipcMain.handlers.size).toBe(0);
@@ -124,6 +124,20 @@ describe('registerStudioIpc', () => {
     expect(done).toHaveLength(2);
     dispose();
     expect(electron.ipcMain.handlers.has(IPC.fileAction)).toBe(false);
+  });
+
+  it('opens the folder dialog for our page only, with a known purpose, and answers the chosen path', async () => {
+    const asked: unknown[] = [];
+    const dialog = { showOpenDialog: async (...args: unknown[]) => (asked.push(args[1]), { canceled: false, filePaths: ['/home/me/models/audioldm2'] }) };
+    const dispose = registerStudioIpc({ service: fakeService() as unknown as StudioApi, trustedUrls: ['loa-app://renderer/'], dragIcon: {} as never, log: () => {}, dialog: dialog as never });
+    const handler = electron.ipcMain.handlers.get(IPC.pickFolder)!;
+    expect(await handler(frameOf(ours), 'model')).toEqual({ ok: true, result: '/home/me/models/audioldm2' });
+    expect(asked).toEqual([expect.objectContaining({ properties: ['openDirectory'] })]);
+    expect(await handler(frameOf(stranger), 'model')).toMatchObject({ ok: false, error: { field: 'sender' } });
+    expect(await handler(frameOf(ours), '/etc')).toMatchObject({ ok: false, error: { field: 'purpose' } });
+    expect(asked).toHaveLength(1);
+    dispose();
+    expect(electron.ipcMain.handlers.has(IPC.pickFolder)).toBe(false);
   });
 
   it('pushes service events to our windows only, and stops on dispose', () => {
@@ -217,10 +231,10 @@ describe('utilityEngineLauncher', () => {
 });
 
 describe('preload', () => {
-  it('exposes exactly call, fileAction, onEvent, pathForFile and startDrag on window.loaStudio', async () => {
+  it('exposes exactly call, fileAction, onEvent, pathForFile, pickFolder and startDrag on window.loaStudio', async () => {
     await import('../../preload/index.ts');
     const bridge = electron.contextBridge.exposed.get(BRIDGE_GLOBAL) as StudioBridge;
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'fileAction', 'onEvent', 'pathForFile', 'startDrag']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'fileAction', 'onEvent', 'pathForFile', 'pickFolder', 'startDrag']);
     expect(bridge.pathForFile({ name: 'knock.wav' } as File)).toBe('/dropped/knock.wav');
     expect(await bridge.call('listTakes')).toEqual({ ok: true, result: { channel: 'studio:listTakes', args: [] } });
     expect(await bridge.call('nope' as never)).toMatchObject({ ok: false, error: { field: 'method' } });

@@ -1,15 +1,17 @@
 /**
  * Every IPC channel of the app, registered in one place (electron/fiddle's IpcMainManager):
- * one `studio:<method>` handler per STUDIO_METHODS entry, the drag-out channel, and the event push.
+ * one `studio:<method>` handler per STUDIO_METHODS entry, the drag-out and file-action channels, the
+ * folder dialog, and the event push.
  * Each message is checked for its sender frame before its payload is validated and dispatched.
  */
-import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type NativeImage } from 'electron';
+import { BrowserWindow, dialog, ipcMain, type Dialog, type IpcMainEvent, type IpcMainInvokeEvent, type NativeImage } from 'electron';
 import { InvalidRequestError, toErrorEnvelope } from '../../shared/errors.ts';
 import { IPC } from '../../shared/studio/bridge.ts';
 import type { CallOutcome } from '../../shared/studio/rpc.ts';
 import { STUDIO_METHODS, type ExportResult, type StudioApi } from '../../shared/studio/studio-api.ts';
 import { dispatchCall, isTrustedSender } from '../studio/dispatch.ts';
 import { electronFileActions, type FileActions } from './file-actions.ts';
+import { pickFolder } from './folder-picker.ts';
 
 export interface StudioIpcOptions {
   service: StudioApi;
@@ -20,6 +22,8 @@ export interface StudioIpcOptions {
   log: (message: string, error?: unknown) => void;
   /** Copy file / Reveal in folder; Electron's clipboard and shell unless a spec substitutes them. */
   fileActions?: FileActions;
+  /** Browse…'s folder dialog; Electron's unless a spec substitutes it. */
+  dialog?: Pick<Dialog, 'showOpenDialog'>;
 }
 
 /** Registers all channels; returns the function that removes them again. */
@@ -70,6 +74,15 @@ export function registerStudioIpc(options: StudioIpcOptions): () => void {
     return { ok: true, result: null };
   });
 
+  // Browse…: the system folder dialog on our window; the page names only a purpose (folder-picker.ts).
+  ipcMain.handle(IPC.pickFolder, async (event, purpose: unknown): Promise<CallOutcome> => {
+    const window = BrowserWindow.fromWebContents(event.sender);
+    if (!window || !fromOurPage(event)) {
+      return { ok: false, error: toErrorEnvelope(new InvalidRequestError('sender', 'This page may not use the studio.', 'Restart LOA Studio.')) };
+    }
+    return pickFolder(options.dialog ?? dialog, window, purpose);
+  });
+
   // Push every service event to each of our windows.
   const unsubscribe = service.onEvent((studioEvent) => {
     for (const window of BrowserWindow.getAllWindows()) {
@@ -82,6 +95,7 @@ export function registerStudioIpc(options: StudioIpcOptions): () => void {
     for (const method of STUDIO_METHODS) ipcMain.removeHandler(IPC.call(method));
     ipcMain.removeListener(IPC.startDrag, onStartDrag);
     ipcMain.removeHandler(IPC.fileAction);
+    ipcMain.removeHandler(IPC.pickFolder);
     unsubscribe();
   };
 }

@@ -22,6 +22,8 @@ export interface StudioBridge {
    * cannot read it since `File.path` was removed). Empty when the file is not on disk.
    */
   pathForFile(file: File): string;
+  /** Browse…: the system's folder dialog (main opens it on our window); the chosen path, or null when cancelled. */
+  pickFolder(purpose: 'model'): Promise<CallOutcome>;
 }
 
 /** IPC channel names, declared once for main and preload (electron/fiddle's `IpcEvents`). */
@@ -30,6 +32,7 @@ export const IPC = {
   event: 'studio:event',
   startDrag: 'studio:start-drag',
   fileAction: 'studio:file-action',
+  pickFolder: 'studio:pick-folder',
 } as const;
 
 export const BRIDGE_GLOBAL = 'loaStudio';

@@ -36,6 +36,7 @@ describe('electron client', () => {
       fileAction: async (action, takeId) =>
         takeId === 'gone' ? { ok: false, error: toErrorEnvelope(new InvalidRequestError('takeId', 'no such take')) } : (drags.push([action, takeId]), { ok: true, result: null }),
       pathForFile: () => '',
+      pickFolder: async (purpose) => ({ ok: true, result: `/picked/${purpose}` }),
     };
     const api = electronStudioClient(bridge);
     expect(api.kind).toBe('electron');
@@ -54,6 +55,8 @@ describe('electron client', () => {
     expect(drags).toEqual([['t1', { start: 0, end: 1 }], ['reveal', 't2']]);
     // The keyboard's Copy file / Reveal in folder fails with the typed error, like any call.
     expect(await api.fileAction?.('copy', 'gone').catch((e: unknown) => e)).toBeInstanceOf(InvalidRequestError);
+    // Browse…: the folder the person chose in main's dialog.
+    expect(await api.pickFolder?.('model')).toBe('/picked/model');
   });
 });
 
@@ -68,6 +71,7 @@ describe('reference from a file', () => {
       startDrag: () => {},
       fileAction: async () => ({ ok: true, result: null }),
       pathForFile: () => path,
+      pickFolder: async () => ({ ok: true, result: null }),
     };
   }
 

@@ -31,6 +31,8 @@ export type StudioClient = StudioApi & {
   registerDrag?(id: string, takeId: string, region?: Region): Promise<void>;
   /** Electron only: renders the take (or region) into Exports, then copies the file to the clipboard or shows it in its folder. */
   fileAction?(action: 'copy' | 'reveal', takeId: string, region?: Region): Promise<void>;
+  /** Electron only: the system folder dialog (Browse…); the chosen folder, or null when cancelled. */
+  pickFolder?(purpose: 'model'): Promise<string | null>;
   /** Browser mode only: the WebSocket's state, so the UI can say "reconnecting…". */
   onConnectionChange?(listener: (state: ConnectionState) => void): () => void;
   /** Browser mode only: connect with another link's token from now on (a new link pasted into the tab). */
@@ -65,6 +67,11 @@ export function electronStudioClient(bridge: StudioBridge): StudioClient {
   return Object.assign(api, {
     kind: 'electron' as const,
     startDrag: (takeId: string, region?: Region) => bridge.startDrag(takeId, region),
+    pickFolder: async (purpose: 'model') => {
+      const outcome = await bridge.pickFolder(purpose);
+      if (!outcome.ok) throw fromErrorEnvelope(outcome.error);
+      return outcome.result as string | null;
+    },
     fileAction: async (action: 'copy' | 'reveal', takeId: string, region?: Region) => {
       const outcome = await bridge.fileAction(action, takeId, region);
       if (!outcome.ok) throw fromErrorEnvelope(outcome.error);
