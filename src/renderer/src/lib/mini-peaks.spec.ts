@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { miniWavePath, peakColumns } from './mini-peaks.ts';
+import { cachedMiniWavePath, miniWavePath, peakColumns } from './mini-peaks.ts';
 
 describe('mini waveform columns', () => {
   it('keeps the extremes of the pairs each column covers', () => {
@@ -44,5 +44,18 @@ describe('mini waveform path', () => {
       expect(y).toBeGreaterThanOrEqual(0);
       expect(y).toBeLessThanOrEqual(10);
     }
+  });
+});
+
+describe('mini waveform path cache', () => {
+  it('answers the same path as miniWavePath, per peaks array and size', () => {
+    const peaks = [-0.5, 0.5, -0.2, 0.9, -1, 0.1];
+    const first = cachedMiniWavePath(peaks, 30, 10);
+    expect(first).toBe(miniWavePath(peaks, 30, 10));
+    expect(cachedMiniWavePath(peaks, 30, 10)).toBe(first);
+    expect(cachedMiniWavePath(peaks, 60, 10)).toBe(miniWavePath(peaks, 60, 10));
+    // Another take with equal numbers is another array: its own entry, the same drawing.
+    expect(cachedMiniWavePath([...peaks], 30, 10)).toBe(first);
+    expect(cachedMiniWavePath([0, 0], 30, 10)).toBe(miniWavePath([0, 0], 30, 10));
   });
 });

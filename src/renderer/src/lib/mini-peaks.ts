@@ -50,3 +50,19 @@ export function miniWavePath(peaks: readonly number[], width: number, height: nu
 }
 
 const round = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * miniWavePath, kept per peaks array and size: a row that scrolls back in, or a list that mounts
+ * again (Library ↔ Workspace), reuses its path instead of walking ~4000 peaks again. Keyed by the
+ * array itself, so a take's path goes with its TakeInfo.
+ */
+const paths = new WeakMap<readonly number[], Map<string, string>>();
+
+export function cachedMiniWavePath(peaks: readonly number[], width: number, height: number): string {
+  let sizes = paths.get(peaks);
+  if (!sizes) paths.set(peaks, (sizes = new Map()));
+  const key = `${width}x${height}`;
+  let d = sizes.get(key);
+  if (d === undefined) sizes.set(key, (d = miniWavePath(peaks, width, height)));
+  return d;
+}

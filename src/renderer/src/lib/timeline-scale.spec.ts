@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimelineLabel, timelineScale } from './timeline-scale.ts';
+import { formatTimelineLabel, timelineScale, timelineTicks } from './timeline-scale.ts';
 
 describe('timelineScale', () => {
   it('labels a 2.5 s take across ~1000 px every 0.2 s', () => {
@@ -22,5 +22,23 @@ describe('timelineScale', () => {
     expect(formatTimelineLabel(0.05, 0.05)).toBe('0.05s');
     expect(formatTimelineLabel(12, 2)).toBe('12s');
     expect(formatTimelineLabel(65, 5)).toBe('1:05');
+  });
+});
+
+describe('timeline ticks', () => {
+  it('places a tick every `tick` seconds up to the clip\'s end, labelled on multiples of `label`', () => {
+    const ticks = timelineTicks(1.5, { tick: 0.1, label: 0.5 });
+    expect(ticks).toHaveLength(15);
+    expect(ticks.map((t) => t.at)).toEqual(Array.from({ length: 15 }, (_, i) => Math.round(i * 0.1 * 1e6) / 1e6));
+    expect(ticks.filter((t) => t.label !== null).map((t) => [t.at, t.label])).toEqual([
+      [0, '0'],
+      [0.5, '0.5s'],
+      [1, '1.0s'],
+    ]);
+  });
+
+  it('has no ticks for an empty clip or a broken scale', () => {
+    expect(timelineTicks(0, { tick: 0.1, label: 0.5 })).toEqual([]);
+    expect(timelineTicks(2, { tick: 0, label: 0.5 })).toEqual([]);
   });
 });

@@ -30,3 +30,23 @@ export function formatTimelineLabel(seconds: number, label: number): string {
   const decimals = label < 0.1 ? 2 : label < 1 ? 1 : 0;
   return `${seconds.toFixed(decimals)}s`;
 }
+
+export interface TimelineTick {
+  /** Seconds. */
+  at: number;
+  /** Null for a minor tick. */
+  label: string | null;
+}
+
+/** The ticks of a clip's timeline at a scale, labels on multiples of `scale.label`; pure. */
+export function timelineTicks(duration: number, scale: TimelineScale): TimelineTick[] {
+  const ticks: TimelineTick[] = [];
+  if (!(duration > 0) || !(scale.tick > 0)) return ticks;
+  const perLabel = Math.max(1, Math.round(scale.label / scale.tick));
+  for (let i = 0; i * scale.tick < duration; i++) {
+    // Counted in ticks, not summed, so 0.1 + 0.1 + … never drifts off a label.
+    const at = Math.round(i * scale.tick * 1e6) / 1e6;
+    ticks.push({ at, label: i % perLabel === 0 ? formatTimelineLabel(at, scale.label) : null });
+  }
+  return ticks;
+}
