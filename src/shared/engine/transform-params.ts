@@ -5,6 +5,7 @@
  */
 import { InvalidRequestError } from '../errors.ts';
 import { DEFAULT_GENERATE, GENERATE_RANGES, integerInRange, LIMITS, numberInRange, SCHEDULERS, text, validateSeed, type NumberRange, type SchedulerName } from './generate-params.ts';
+import { SCHEDULER_INFO } from './schedulers.ts';
 
 export type TransformOp = 'continue' | 'vary' | 'inpaint' | 'loop';
 export const TRANSFORM_OPS: readonly TransformOp[] = ['continue', 'vary', 'inpaint', 'loop'];
@@ -80,7 +81,8 @@ export const TRANSFORM_RANGES = {
 
 // Masked generation (continue, inpaint, loop) runs DDIM: the pasted region breaks the multistep
 // solver's history (docs/engine-spec.md §5.8), and DDIM's stateless step allows RePaint resampling.
-const MASKED_DEFAULTS = { steps: 50, scheduler: 'ddim' as SchedulerName, crossfadeMs: 50, resample: 0 };
+const MASKED_DEFAULTS = { steps: SCHEDULER_INFO.ddim.defaultSteps, scheduler: 'ddim' as SchedulerName, crossfadeMs: 50, resample: 0 };
+const MASKED_SCHEDULERS = SCHEDULERS.filter((id) => SCHEDULER_INFO[id].masked);
 
 const KNOWN: Record<TransformOp, readonly string[]> = {
   continue: ['seconds', 'crossfadeMs', 'resample'],
@@ -116,8 +118,12 @@ export function validateTransformParams(input: unknown, randomSeed: () => number
   if (!SCHEDULERS.includes(scheduler)) {
     throw new InvalidRequestError('scheduler', `scheduler must be one of ${SCHEDULERS.join(', ')}, got ${JSON.stringify(raw.scheduler)}.`);
   }
-  if (masked && scheduler !== 'ddim') {
-    throw new InvalidRequestError('scheduler', `${op} runs DDIM only (the pasted reference breaks DPM-Solver++'s multistep history).`, 'Choose scheduler "ddim", or leave it out.');
+  if (masked && !SCHEDULER_INFO[scheduler].masked) {
+    throw new InvalidRequestError(
+      'scheduler',
+      `${op} runs ${MASKED_SCHEDULERS.map((id) => SCHEDULER_INFO[id].label).join(' or ')} only (the pasted reference breaks ${SCHEDULER_INFO[scheduler].title}'s multistep history).`,
+      `Choose scheduler ${MASKED_SCHEDULERS.map((id) => `"${id}"`).join(' or ')}, or leave it out.`,
+    );
   }
   const guidance = inRange('guidance', raw.guidance, DEFAULT_GENERATE.guidance, GENERATE_RANGES.guidance);
   const seed = raw.seed === undefined ? validateSeed(randomSeed()) : validateSeed(raw.seed);
