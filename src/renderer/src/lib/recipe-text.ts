@@ -1,9 +1,14 @@
-/** A LOA Studio recipe (read from a WAV's iXML) as labelled lines for the recipe dialog; pure. */
+/**
+ * A recipe as labelled values for RecipeView, pure: a LOA Studio recipe read from a WAV's iXML (the
+ * recipe dialog), or a take's own (its card in the workspace, its detail in the library).
+ */
+import { schedulerLabel } from '../../../shared/engine/schedulers.ts';
 import type { Recipe } from '../../../shared/library/recipe.ts';
 import { renderingText } from '../../../shared/library/rendering-text.ts';
+import { isTransformParams, type TakeInfo } from '../../../shared/studio/studio-api.ts';
 import { fullWhen } from './dates.ts';
-import { formatSeconds } from './format.ts';
-import { describeOp, fallbackReferenceName, lineageText, trimNumber } from './transform-text.ts';
+import { formatKhz, formatSeconds } from './format.ts';
+import { describeOp, fallbackReferenceName, lineageText, strengthOf, trimNumber } from './transform-text.ts';
 
 export interface RecipeField {
   /** Stable key, also the row's `data-field` for tests. */
@@ -19,7 +24,7 @@ export function recipeFields(recipe: Recipe): RecipeField[] {
   fields.push(
     { key: 'seed', label: 'Seed', value: String(recipe.seed) },
     { key: 'steps', label: 'Steps', value: String(p.steps) },
-    { key: 'scheduler', label: 'Scheduler', value: p.scheduler === 'dpmpp' ? 'DPM++' : 'DDIM' },
+    { key: 'scheduler', label: 'Scheduler', value: schedulerLabel(p.scheduler) },
     { key: 'guidance', label: 'Guidance', value: trimNumber(p.guidance) },
   );
   if (recipe.strength !== undefined) fields.push({ key: 'strength', label: 'Strength', value: trimNumber(recipe.strength) });
@@ -47,4 +52,33 @@ export function modelText(model: Recipe['model']): string {
   const origin = model.source?.repo ? ` from ${model.source.repo}${model.source.revision ? `@${model.source.revision.slice(0, 12)}` : ''}` : '';
   const builder = model.source ? `, builder ${model.source.builder}` : '';
   return `${model.name}${origin} (${model.bundleHash.slice(0, 12)}${builder})`;
+}
+
+/** What a take's short recipe can show, in the order it is shown. */
+export type TakeRecipeKey = 'seed' | 'length' | 'strength' | 'steps' | 'guidance' | 'rate' | 'model' | 'device' | 'score' | 'date' | 'negative';
+
+/**
+ * A take's recipe as short labelled values, the keys asked for in the order asked for: a key the take
+ * has no value for (strength of a text-to-audio take, a CLAP score not measured, no negative prompt) is left out.
+ */
+export function takeRecipeFields(take: TakeInfo, keys: readonly TakeRecipeKey[]): RecipeField[] {
+  const p = take.params;
+  const strength = isTransformParams(p) && p.op === 'vary' ? strengthOf(p, take.lineage) : null;
+  const values: Record<TakeRecipeKey, [label: string, value: string | null]> = {
+    seed: ['seed', String(take.seed)],
+    length: ['len', formatSeconds(take.durationS)],
+    strength: ['strength', strength === null ? null : trimNumber(strength)],
+    steps: ['steps', `${p.steps} ${schedulerLabel(p.scheduler)}`],
+    guidance: ['cfg', String(p.guidance)],
+    rate: ['rate', formatKhz(take.sampleRate)],
+    model: ['model', take.modelId],
+    device: ['on', take.device],
+    score: ['clap', take.score === null ? null : take.score.toFixed(2)],
+    date: ['made', fullWhen(take.createdAt)],
+    negative: ['not', p.negativePrompt || null],
+  };
+  return keys.flatMap((key) => {
+    const [label, value] = values[key];
+    return value === null ? [] : [{ key, label, value }];
+  });
 }
