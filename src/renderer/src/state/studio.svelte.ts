@@ -6,6 +6,7 @@ import type { TransformOp } from '../../../shared/engine/transform-params.ts';
 import { tick } from 'svelte';
 import type { ReferenceInfo, StudioEvent, TakeInfo, TakePatch } from '../../../shared/studio/studio-api.ts';
 import { EditUndo } from '../lib/edit-undo.ts';
+import { errorText, type ErrorText } from '../lib/error-text.ts';
 import { transformRequest } from '../lib/transform-request.ts';
 import { MAX_BATCH_PROMPTS } from '../lib/prompt-lines.ts';
 import { AbCompareState } from './ab-compare.svelte.ts';
@@ -39,7 +40,10 @@ export class Studio {
   connection = $state<'connecting' | 'open' | 'closed'>('open');
   /** The server went away after the studio had started, and has not answered since: actions that need it are off. */
   serverLost = $state(false);
-  startupError = $state<{ message: string; hint: string } | null>(null);
+  /** While lost: the server is back but refuses this page's token (restarted with a new link), so only the new link helps. */
+  newLinkNeeded = $state(false);
+  private checkingLink = false;
+  startupError = $state<ErrorText | null>(null);
 
   readonly notices = new NoticeState();
   readonly settings: SettingsState;
@@ -113,11 +117,13 @@ export class Studio {
           lost = true;
           this.serverLost = true;
           this.queue.interruptActive();
+          void this.checkLink();
         }
         // Events sent while the socket was down are gone: read the lists again.
         if (state === 'open' && lost) {
           lost = false;
           this.serverLost = false;
+          this.newLinkNeeded = false;
           void this.reload();
         }
       }) ?? (() => {});
@@ -129,12 +135,24 @@ export class Studio {
       await this.reload();
       this.phase = 'ready';
     } catch (error) {
-      const e = error as { message?: string; hint?: string };
+      const { message, hint } = errorText(error);
       this.startupError = {
-        message: e.message ?? String(error),
-        hint: e.hint ?? 'Restart the studio; if you opened it in a browser, open the exact URL it printed (the token is part of it).',
+        message,
+        hint: hint || 'Restart the studio; if you opened it in a browser, open the exact URL it printed (the token is part of it).',
       };
       this.phase = 'failed';
+    }
+  };
+
+  /** After each failed reconnect: is the server down, or up with another token? (one probe at a time) */
+  private checkLink = async (): Promise<void> => {
+    if (!this.api.checkLink || this.checkingLink) return;
+    this.checkingLink = true;
+    try {
+      const link = await this.api.checkLink();
+      if (this.serverLost) this.newLinkNeeded = link === 'refused';
+    } finally {
+      this.checkingLink = false;
     }
   };
 
