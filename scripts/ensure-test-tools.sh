@@ -11,6 +11,7 @@ command -v xmllint >/dev/null || need+=(libxml2-utils)    # reads our iXML back
 command -v lame >/dev/null || need+=(lame)                # the audio-import specs encode MP3 with it
 command -v opusenc >/dev/null || need+=(opus-tools)       # …and Ogg Opus with opusenc
 [ -x /usr/bin/chromium ] || need+=(chromium)              # e2e tests drive Debian's Chromium
+command -v redis-server >/dev/null || need+=(redis-server) # the render-farm specs start their own Redis
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "test tools: installing ${need[*]} (apt-get)" >&2
