@@ -5,6 +5,7 @@
  * requests (reveal an item, back to the top). What the items are, and where they come from, is
  * the owner's.
  */
+import { untrack } from 'svelte';
 import { isFling, scrollTopToRevealItem, virtualWindow, type ListLayout } from '../lib/virtual-window.ts';
 
 /** After a fling, the list draws (and fetches) once it has stood still this long. */
@@ -108,7 +109,8 @@ export function trackScroller(list: VirtualList) {
     const observer = new ResizeObserver(() => list.setViewport(node.clientHeight));
     observer.observe(node);
     node.addEventListener('scroll', onScroll, { passive: true });
-    list.setViewport(node.clientHeight);
+    // Untracked: the attachment must not re-run (re-measuring the scroller) each time the height changes.
+    untrack(() => list.setViewport(node.clientHeight));
     return () => {
       observer.disconnect();
       node.removeEventListener('scroll', onScroll);
