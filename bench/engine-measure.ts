@@ -1,15 +1,16 @@
 /**
- * One bundle's engine figures for `bench/run.ts`, in a process of its own so its peak RSS is its
- * own: cold load (fresh cache folder: every file's sha256 + ORT session setup), warm load (the same
- * cache folder again: checksums remembered, files in the page cache — what a user's second launch
- * pays), then one warm-up take and the measured takes. Prints one JSON object on stdout.
+ * One bundle's engine figures for `bench/run.ts`, each launch in a process of its own as a user's
+ * launches are: `--phase cold` loads with an empty cache folder (every file's sha256, ORT's graph
+ * optimization, the optimized graphs written to the cache) and exits; `--phase warm` loads again
+ * with that folder (checksums and optimized graphs remembered, files in the page cache: what a
+ * user's second launch pays), then runs one warm-up take and the measured takes, so its peak RSS
+ * is one launch's. Prints one JSON object on stdout.
  *
- *   tsx bench/engine-measure.ts --bundle <dir> [--seconds 10.24] [--skip-ddim]
+ *   tsx bench/engine-measure.ts --bundle <dir> --cache <dir> --phase cold|warm [--seconds 10.24] [--skip-ddim]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { GenerateParams } from '../src/shared/engine/generate-params.ts';
 import { AudioLdm2Pipeline } from '../src/main/engine/pipeline/audioldm2-pipeline.ts';
@@ -19,6 +20,8 @@ import { resolveInBundle, type BundleManifest } from '../src/main/engine/bundle/
 const { values } = parseArgs({
   options: {
     bundle: { type: 'string' },
+    cache: { type: 'string' },
+    phase: { type: 'string', default: 'warm' },
     seconds: { type: 'string', default: '10.24' },
     'skip-ddim': { type: 'boolean', default: false },
   },
@@ -26,17 +29,17 @@ const { values } = parseArgs({
 const bundleDir = resolve(values.bundle!);
 const log = (message: string) => process.stderr.write(`[bench ${bundleDir.split('/').pop()}] ${message}\n`);
 
-const cacheDir = mkdtempSync(join(tmpdir(), 'loa-bench-cache-'));
-const timedLoad = async () => {
-  const started = performance.now();
-  const pipeline = await AudioLdm2Pipeline.load(bundleDir, { device: 'cpu', cacheDir });
-  return { pipeline, ms: performance.now() - started };
-};
-const cold = await timedLoad();
-log(`cold load ${(cold.ms / 1000).toFixed(1)} s`);
-await cold.pipeline.release();
-const { pipeline, ms: warmLoadMs } = await timedLoad();
-log(`warm load ${(warmLoadMs / 1000).toFixed(1)} s`);
+const cacheDir = resolve(values.cache!);
+const started = performance.now();
+const pipeline = await AudioLdm2Pipeline.load(bundleDir, { device: 'cpu', cacheDir });
+const loadMs = performance.now() - started;
+log(`${values.phase} load ${(loadMs / 1000).toFixed(1)} s`);
+if (values.phase === 'cold') {
+  await pipeline.release();
+  process.stdout.write(`${JSON.stringify({ coldLoadMs: loadMs })}\n`);
+  process.exit(0);
+}
+const warmLoadMs = loadMs;
 
 async function sessionTimes(): Promise<Record<ComponentKey, number>> {
   const times = {} as Record<ComponentKey, number>;
@@ -81,10 +84,9 @@ const unetDims = (await pipeline.bundle.session('unet')).lastInputDims;
 const weightBytes = generationWeightBytes(bundleDir, pipeline.bundle.manifest);
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 await pipeline.release();
-rmSync(cacheDir, { recursive: true, force: true });
 
 process.stdout.write(
-  `${JSON.stringify({ coldLoadMs: cold.ms, warmLoadMs, dpm, ddim, unetInputDims: unetDims, weightBytes, peakRssBytes, provider: pipeline.bundle.provider })}\n`,
+  `${JSON.stringify({ warmLoadMs, dpm, ddim, unetInputDims: unetDims, weightBytes, peakRssBytes, provider: pipeline.bundle.provider })}\n`,
 );
 
 /**

@@ -27,6 +27,12 @@ export interface ValueInfo {
 export interface SessionOptions {
   provider: ProviderName;
   intraOpThreads?: number;
+  /** ORT's weight prepacking (default on): faster runs, slower session creation (session-tuning.ts). */
+  prepackWeights?: boolean;
+  /** The file is a graph ORT already optimized for this machine (optimized-graph-cache.ts): load it as it is. */
+  alreadyOptimized?: boolean;
+  /** Also write the optimized graph there, its weights (packed ones included) in a file beside it. */
+  saveOptimized?: { graphPath: string; weightsFileName: string };
 }
 
 export function ortVersion(): string {
@@ -70,21 +76,31 @@ export class OnnxSession {
     // - 'all' (NCHWc conv layouts) runs a step ~1.7× faster than 'extended'/'basic'; it costs load time.
     // - Weight prepacking (ORT's default) makes a step ~20 % faster than session.disable_prepacking,
     //   for ~2× the session-creation time; generation is paid per step, loading once per launch.
-    // - No optimized-model cache (optimizedModelFilePath): ORT writes every initializer again
-    //   (2.3 GB beside a 1.39 GB UNet with the prepacked weights), and sessions from it were not
-    //   faster to run. Arena and memory pattern stay on (ORT defaults): peak RSS is ~1.07× the
-    //   UNet's weights, the external weights being memory-mapped from the checkpoint's safetensors.
+    // - Both are paid once per machine where the optimized graph is cached (optimized-graph-cache.ts).
+    //   Arena and memory pattern stay on (ORT defaults): peak RSS is ~1.07× the UNet's weights, the
+    //   external weights being memory-mapped from the checkpoint's safetensors.
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [providerConfig(options.provider)],
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: options.alreadyOptimized ? 'disabled' : 'all',
       interOpNumThreads: 1,
       executionMode: 'sequential',
     };
     // ORT rejects an explicit undefined; leaving it out means "all physical cores".
     if (options.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpThreads;
+    const sessionEntries: Record<string, string> = {};
+    if (options.prepackWeights === false) sessionEntries.disable_prepacking = '1';
+    if (options.saveOptimized) {
+      sessionOptions.optimizedModelFilePath = options.saveOptimized.graphPath;
+      sessionEntries.optimized_model_external_initializers_file_name = options.saveOptimized.weightsFileName;
+      sessionEntries.optimized_model_external_initializers_min_size_in_bytes = '1024';
+      sessionEntries.save_external_prepacked_constant_initializers = '1';
+      // ORT warns that an NCHWc graph is tied to this machine: the cache is keyed by it already.
+      sessionOptions.logSeverityLevel = 3;
+    }
+    if (Object.keys(sessionEntries).length > 0) sessionOptions.extra = { session: sessionEntries };
     try {
-      const session = await ort.InferenceSession.create(file, sessionOptions);
-      return new OnnxSession(component, file, options.provider, session);
+      const created = await ort.InferenceSession.create(file, sessionOptions);
+      return new OnnxSession(component, file, options.provider, created);
     } catch (error) {
       throw mapOrtError(error, `Could not load ${component} graph ${file}`);
     }
