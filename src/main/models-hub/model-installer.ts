@@ -12,8 +12,8 @@
  */
 import { hubBytes } from '../../shared/models/hub-bytes.ts';
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { CancelledError, DiskFullError, InvalidRequestError, LoaError, ModelBundleError } from '../../shared/errors.ts';
 import type {
   CachedCheckpoint, CatalogueEntry, InstalledModel, InstallEvent, InstallPlanFile, InstallRequest, ModelsHubApi, RemovePlan,
@@ -21,14 +21,16 @@ import type {
 import { buildBundle } from '../engine/builder/build-bundle.ts';
 import { checkModelIndex } from '../engine/builder/checkpoint/checkpoint.ts';
 import { CheckpointError } from '../engine/builder/checkpoint/checkpoint-error.ts';
-import { MANIFEST_FILE } from '../engine/bundle/manifest.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { catalogue, catalogueEntry } from './catalogue.ts';
 import { sizeOf } from './download-blob.ts';
 import { FileFetcher, fileSize } from './file-fetcher.ts';
 import { COMMIT, hashFile, hashKind, HfRepoCache, hfCacheDirs, listCachedSnapshots, removeSnapshot, REPO_ID, snapshotFiles } from './hf-cache.ts';
-import { createHubClient, hubStatus, type HubClient, type RemoteFile } from './hub-client.ts';
+import { createHubClient, hubStatus, type HubClient } from './hub-client.ts';
+import { fsOf, INSTALL_RECORD, readInstalled, snapshotBytes, snapshotOf, type InstallRecord } from './installed-models.ts';
 import { missingSmallFiles, precheckSmallFiles, SMALL_FILES, weightFiles } from './needed-files.ts';
+
+export { INSTALL_RECORD } from './installed-models.ts';
 
 export interface ModelInstallerOptions {
   /** Built models land in `<modelsDir>/<org>--<name>/`. */
@@ -45,16 +47,6 @@ export interface ModelInstallerOptions {
   idleTimeoutMs?: number;
   /** Kept free beyond the download, for the bundle's graphs and everything else (default 64 MB). */
   spaceMarginBytes?: number;
-}
-
-/** Beside manifest.json in an installed model: the cache snapshot it was built from. */
-export const INSTALL_RECORD = 'install.json';
-
-interface InstallRecord {
-  repo: string;
-  commit: string;
-  snapshotDir: string;
-  installedAt: string;
 }
 
 export function modelIdFor(repo: string): string {
@@ -346,66 +338,4 @@ async function readJsonFile(path: string): Promise<Record<string, unknown>> {
   } catch (error) {
     throw new CheckpointError(path, `cannot read it (${(error as Error).message})`);
   }
-}
-
-/** Free bytes on the file system that holds `dir` (or would, once created), and its device. */
-async function fsOf(dir: string): Promise<{ dev: number; free: number } | undefined> {
-  let probe = resolve(dir);
-  for (;;) {
-    const info = await stat(probe).catch(() => undefined);
-    if (info) {
-      const fs = await statfs(probe).catch(() => undefined);
-      return fs ? { dev: info.dev, free: fs.bavail * fs.bsize } : undefined;
-    }
-    const parent = dirname(probe);
-    if (parent === probe) return undefined;
-    probe = parent;
-  }
-}
-
-function snapshotOf(path: string): { repo: string; commit: string; snapshotDir: string } | undefined {
-  const parts = resolve(path).split(sep);
-  const i = parts.lastIndexOf('snapshots');
-  if (i < 1 || !COMMIT.test(parts[i + 1] ?? '')) return undefined;
-  const m = /^models--([^/]+?)--(.+)$/.exec(parts[i - 1]);
-  if (!m) return undefined;
-  return { repo: `${m[1]}/${m[2]}`, commit: parts[i + 1], snapshotDir: parts.slice(0, i + 2).join(sep) };
-}
-
-async function snapshotBytes(snapshotDir: string): Promise<number> {
-  let bytes = 0;
-  for (const path of await snapshotFiles(snapshotDir)) bytes += Math.max(0, await sizeOf(join(snapshotDir, ...path.split('/'))));
-  return bytes;
-}
-
-async function readInstalled(dir: string): Promise<InstalledModel> {
-  const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as {
-    id: string; name: string; license: string; source?: { repo?: string | null; revision?: string | null; checkpoint?: string | null };
-  };
-  const record = await readFile(join(dir, INSTALL_RECORD), 'utf8').then((t) => JSON.parse(t) as Partial<InstallRecord>, () => undefined);
-  let bytes = 0;
-  let sharedBytes = 0;
-  const walk = async (folder: string): Promise<void> => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile()) {
-        const info = await stat(path);
-        if (info.nlink > 1) sharedBytes += info.size;
-        else bytes += info.size;
-      }
-    }
-  };
-  await walk(dir);
-  return {
-    id: manifest.id,
-    dir,
-    name: manifest.name,
-    license: manifest.license,
-    repo: manifest.source?.repo ?? null,
-    revision: manifest.source?.revision ?? null,
-    checkpoint: typeof record?.snapshotDir === 'string' ? record.snapshotDir : manifest.source?.checkpoint ?? null,
-    bytes,
-    sharedBytes,
-  };
 }
