@@ -81,7 +81,9 @@ export const TRANSFORM_RANGES = {
 
 // Masked generation (continue, inpaint, loop) runs DDIM: the pasted region breaks the multistep
 // solver's history (docs/engine-spec.md §5.8), and DDIM's stateless step allows RePaint resampling.
-const MASKED_DEFAULTS = { steps: SCHEDULER_INFO.ddim.defaultSteps, scheduler: 'ddim' as SchedulerName, crossfadeMs: 50, resample: 0 };
+/** The sampler continue, inpaint and loop run when a request names none (the renderer's lane sends it too). */
+export const MASKED_SCHEDULER: SchedulerName = 'ddim';
+const MASKED_DEFAULTS = { steps: SCHEDULER_INFO[MASKED_SCHEDULER].defaultSteps, scheduler: MASKED_SCHEDULER, crossfadeMs: 50, resample: 0 };
 const MASKED_SCHEDULERS = SCHEDULERS.filter((id) => SCHEDULER_INFO[id].masked);
 
 const KNOWN: Record<TransformOp, readonly string[]> = {

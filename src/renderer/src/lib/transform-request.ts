@@ -4,7 +4,7 @@
  */
 import { InvalidRequestError } from '../../../shared/errors.ts';
 import { DEFAULT_GENERATE, GENERATE_RANGES, type SchedulerName } from '../../../shared/engine/generate-params.ts';
-import { TRANSFORM_LIMITS, TRANSFORM_RANGES, type TransformOp } from '../../../shared/engine/transform-params.ts';
+import { MASKED_SCHEDULER, TRANSFORM_LIMITS, TRANSFORM_RANGES, type TransformOp } from '../../../shared/engine/transform-params.ts';
 import { problemsOf, optionalRangeProblem, rangeProblem } from './field-check.ts';
 import { isTransformParams, type GenerateRequest, type TakeInfo, type TransformRequest } from '../../../shared/studio/studio-api.ts';
 
@@ -71,7 +71,7 @@ export function gridSize(lane: LaneSettings): { strengths: number; seeds: number
 
 /** The scheduler each operation runs: masked ones (continue, inpaint, loop) need DDIM (transform-params.ts). */
 export function laneScheduler(op: TransformOp): SchedulerName {
-  return op === 'vary' ? DEFAULT_GENERATE.scheduler : 'ddim';
+  return op === 'vary' ? DEFAULT_GENERATE.scheduler : MASKED_SCHEDULER;
 }
 
 export type LaneField = 'steps' | 'guidance' | 'takes' | 'seed' | 'continueSeconds' | 'crossfadeMs' | 'gridSeeds' | 'loopSeam';
