@@ -2,7 +2,9 @@
  * `npm run bench:studio`: browser-mode studio responsiveness (issue 3 item 7) on models/tiny.
  *   1. time from spawning `studio-web` to its URL line, and to the model being 'ready';
  *   2. time for a 10-minute take's waveform to be drawn after its card appears;
- *   3. the renderer main thread's longest frame gap and long tasks while a job generates.
+ *   3. the renderer main thread's longest frame gap and long tasks while a job generates;
+ *   4. the 200-take workspace: first paint, switching views, resizing, scrolling rows and cards
+ *      (bench/studio-workspace-bench.ts, section `studio-workspace`).
  * Results go to BENCHMARKS.md (section `studio`) with the machine and date. Not a test: nothing
  * here fails on a slow machine.
  */
@@ -16,6 +18,7 @@ import { SeededRandom } from '../src/main/engine/random.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
 import { startStudioWeb } from '../e2e/support/studio-web.ts';
 import { describeMachine, replaceSection } from './machine.ts';
+import { runWorkspaceBench, writeWorkspaceSection } from './studio-workspace-bench.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const MODEL = join(ROOT, 'models', 'tiny');
@@ -181,7 +184,8 @@ let freezeNote = '';
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   // tsx (esbuild keepNames) wraps named functions in __name(); give the page a no-op one.
-  await context.addInitScript({ content: `globalThis.__name = (f) => f; (${instrument.toString()})();` });
+  // The one take as a full card (the workspace shows rows by default): its waveform is what is timed.
+  await context.addInitScript({ content: `globalThis.__name = (f) => f; localStorage.setItem('loa.takeView', 'cards'); (${instrument.toString()})();` });
   let page: Page | undefined;
   for (let i = 0; i < RUNS; i++) {
     await page?.close();
@@ -283,4 +287,7 @@ Reproduce: \`npm run bench:studio\`. What the start time is made of: two Node pr
 const path = join(ROOT, 'BENCHMARKS.md');
 writeFileSync(path, replaceSection(readFileSync(path, 'utf8'), 'studio', body));
 log(`wrote the studio section of ${path}`);
+
+// ---- 4. the 200-take workspace ------------------------------------------------------------------
+writeWorkspaceSection(await runWorkspaceBench());
 if (freezeNote) process.exitCode = 1;
