@@ -8,6 +8,7 @@ import { BRIDGE_GLOBAL, type StudioBridge } from '../../../shared/studio/bridge.
 import type { Recipe } from '../../../shared/library/recipe.ts';
 import { STUDIO_METHODS, type ReferenceInfo, type StudioApi, type StudioEvent, type StudioMethod } from '../../../shared/studio/studio-api.ts';
 import { parseUploadAnswer, uploadFile, uploadUrl, type FetchLike } from './upload.ts';
+import { checkLink, type GetLike, type LinkState } from './link-check.ts';
 import { createSocketStudioClient, type ConnectionState, type WebSocketFactory } from './ws-studio-client.ts';
 
 export type Region = { start: number; end: number };
@@ -35,6 +36,8 @@ export type StudioClient = StudioApi & {
   pickFolder?(purpose: 'model'): Promise<string | null>;
   /** Browser mode only: the WebSocket's state, so the UI can say "reconnecting…". */
   onConnectionChange?(listener: (state: ConnectionState) => void): () => void;
+  /** Browser mode only: whether the server is down, or up and refusing this page's token (it restarted with a new link). */
+  checkLink?(): Promise<LinkState>;
   /** Browser mode only: connect with another link's token from now on (a new link pasted into the tab). */
   reconnect?(url: string): void;
   /** Browser mode only: closes the socket and stops reconnecting (tests, page teardown). */
@@ -171,5 +174,7 @@ export function getStudioApi(): StudioClient {
     token = next;
     client.reconnect?.(webSocketUrl(location, next));
   });
+  const get = page.fetch?.bind(globalThis) as unknown as GetLike | undefined;
+  if (get) client.checkLink = () => checkLink(get, origin, token!);
   return client;
 }
