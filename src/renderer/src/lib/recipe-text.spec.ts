@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Recipe } from '../../../shared/library/recipe.ts';
-import { recipeFields, takeRecipeFields } from './recipe-text.ts';
+import { CARD_RECIPE, recipeFields, takeRecipeFields } from './recipe-text.ts';
 import { PARAMS, plainTake, transformTake } from './transform-takes.fixture.ts';
 
 const base: Recipe = {
@@ -60,11 +60,9 @@ describe('recipe fields', () => {
 });
 
 describe('a take’s short recipe', () => {
-  const CARD = ['seed', 'length', 'strength', 'steps', 'guidance', 'rate', 'device', 'score', 'negative'] as const;
-
   it('shows the keys asked for, in that order, with the registry’s scheduler label', () => {
     const take = { ...plainTake('t1', 'j1'), score: 0.4567, durationS: 2.25 };
-    expect(takeRecipeFields(take, CARD).map((f) => [f.label, f.value])).toEqual([
+    expect(takeRecipeFields(take, CARD_RECIPE).map((f) => [f.label, f.value])).toEqual([
       ['seed', '7'],
       ['len', '2.3 s'],
       ['steps', '10 DPM++'],
@@ -78,7 +76,7 @@ describe('a take’s short recipe', () => {
 
   it('adds a vary take’s strength and a negative prompt, and labels DDIM', () => {
     const vary = transformTake('t2', 'j2', PARAMS.vary, 100, 0.35);
-    const fields = Object.fromEntries(takeRecipeFields(vary, CARD).map((f) => [f.key, f.value]));
+    const fields = Object.fromEntries(takeRecipeFields(vary, CARD_RECIPE).map((f) => [f.key, f.value]));
     expect(fields).toMatchObject({ strength: '0.35', negative: 'Low quality.', steps: '10 DPM++' });
     const cont = transformTake('t3', 'j3', PARAMS.continue);
     expect(takeRecipeFields(cont, ['strength', 'steps'])).toEqual([{ key: 'steps', label: 'steps', value: '10 DDIM' }]);

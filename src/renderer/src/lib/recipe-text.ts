@@ -57,6 +57,11 @@ export function modelText(model: Recipe['model']): string {
 /** What a take's short recipe can show, in the order it is shown. */
 export type TakeRecipeKey = 'seed' | 'length' | 'strength' | 'steps' | 'guidance' | 'rate' | 'model' | 'device' | 'score' | 'date' | 'negative';
 
+/** A workspace take card: how it was sampled and how it scored (the model is the one loaded). */
+export const CARD_RECIPE: readonly TakeRecipeKey[] = ['seed', 'length', 'strength', 'steps', 'guidance', 'rate', 'device', 'score', 'negative'];
+/** The library's detail: takes from any model and any day, so the model and the date too. */
+export const LIBRARY_RECIPE: readonly TakeRecipeKey[] = ['seed', 'length', 'steps', 'guidance', 'model', 'device', 'date'];
+
 /**
  * A take's recipe as short labelled values, the keys asked for in the order asked for: a key the take
  * has no value for (strength of a text-to-audio take, a CLAP score not measured, no negative prompt) is left out.
