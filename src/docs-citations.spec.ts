@@ -185,14 +185,12 @@ describe('doc citations', () => {
   });
 
   it('every citation in src, bench, models, e2e, fuzz and scripts resolves to a file and section in the repo', () => {
-    const problems = SCANNED.flatMap((d) => filesUnder(join(ROOT, d), (f) => EXTENSIONS.has(extname(f)) && f !== SELF))
-      .flatMap((file) => citationProblems(file, readFileSync(file, 'utf8')));
+    const problems = SCANNED.flatMap((d) => filesUnder(join(ROOT, d), (f) => EXTENSIONS.has(extname(f)) && f !== SELF)).flatMap((file) => citationProblems(file, readFileSync(file, 'utf8')));
     expect(problems.map((p) => `${p.file}:${p.line}: ${p.why} — ${p.text}`)).toEqual([]);
   });
 
   it('the docs name only files and sections that exist', () => {
-    const problems = DOC_ROOTS.flatMap((d) => filesUnder(join(ROOT, d), (f) => f.endsWith('.md')))
-      .flatMap((file) => docProblems(file, readFileSync(file, 'utf8')));
+    const problems = DOC_ROOTS.flatMap((d) => filesUnder(join(ROOT, d), (f) => f.endsWith('.md'))).flatMap((file) => docProblems(file, readFileSync(file, 'utf8')));
     expect(problems.map((p) => `${p.file}:${p.line}: ${p.why} — ${p.text}`)).toEqual([]);
   });
 });
