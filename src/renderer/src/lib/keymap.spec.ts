@@ -33,6 +33,8 @@ describe('audition keys (docs/ux-conventions.md §1)', () => {
     expect(commandForKey(key('c'))).toEqual({ kind: 'continue' });
     expect(commandForKey(key('V'))).toEqual({ kind: 'vary' });
     expect(commandForKey(key('m'))).toEqual({ kind: 'more-like-this' });
+    expect(commandForKey(key('i'))).toEqual({ kind: 'region-edge', edge: 'in' });
+    expect(commandForKey(key('o'))).toEqual({ kind: 'region-edge', edge: 'out' });
     expect(commandForKey(key('M', { shiftKey: true }))).toBeNull();
     // Shift+R sends the take to the reference lane; R alone still regenerates.
     expect(commandForKey(key('R', { shiftKey: true }))).toEqual({ kind: 'use-as-reference' });

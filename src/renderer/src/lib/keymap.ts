@@ -24,7 +24,9 @@ export type AuditionCommand =
   /** Delete: the selected take goes to the trash (Ctrl/Cmd+Z or the toast's Undo brings it back). */
   | { kind: 'delete' }
   /** M: the library's takes that sound most like the selected one. */
-  | { kind: 'more-like-this' };
+  | { kind: 'more-like-this' }
+  /** I / O: the selected take's region starts / ends at the play cursor (regions without a mouse). */
+  | { kind: 'region-edge'; edge: 'in' | 'out' };
 
 export interface KeyLike {
   key: string;
@@ -84,6 +86,10 @@ export function commandForKey(event: KeyLike): AuditionCommand | null {
       return { kind: 'vary' };
     case 'M':
       return { kind: 'more-like-this' };
+    case 'I':
+      return { kind: 'region-edge', edge: 'in' };
+    case 'O':
+      return { kind: 'region-edge', edge: 'out' };
     case '0':
     case '1':
     case '2':
@@ -134,6 +140,7 @@ export const KEY_LEGEND: readonly (readonly [string, string])[] = [
   ['1–5', 'rate'],
   ['F', 'favourite'],
   ['M', 'like this'],
+  ['I O', 'region in / out'],
   ['A B X', 'A/B'],
   ['⇧L', 'library'],
   ['Del', 'trash'],

@@ -6,6 +6,7 @@
  */
 import { commandForKey, isGenerateShortcut, isTextEntry, isUndoShortcut, keepsArrowKeys, type AuditionCommand } from '../lib/keymap.ts';
 import type { TakeInfo } from '../../../shared/studio/studio-api.ts';
+import { regionWithEdge } from '../lib/region-keys.ts';
 import { describeOp } from '../lib/transform-text.ts';
 import type { Studio } from './studio.svelte.ts';
 import { libraryList, workspaceList, type TakeList } from './take-lists.ts';
@@ -138,4 +139,10 @@ const AUDITION_ACTIONS: { [K in AuditionCommand['kind']]: Action<Extract<Auditio
   continue: (studio, list) => (list.kind === 'workspace' ? studio.transform('continue') : undefined),
   vary: (studio, list) => (list.kind === 'workspace' ? studio.transform('vary') : undefined),
   'toggle-library': (studio) => studio.toggleView(),
+  'region-edge': ({ takes, playback }, list, { edge }) => {
+    const take = list.selected;
+    if (list.kind !== 'workspace' || !take) return;
+    const cursor = playback.currentId === take.id ? playback.position : 0;
+    takes.setRegion(take.id, regionWithEdge(takes.regions[take.id] ?? null, edge, cursor, take.durationS));
+  },
 };
