@@ -1,8 +1,8 @@
-import { DEFAULT_GENERATE } from '../../shared/engine/generate-params.ts';
+import { DEFAULT_GENERATE, SCHEDULERS } from '../../shared/engine/generate-params.ts';
 
 export const USAGE = `Usage:
   npm run loa -- generate "<prompt>" --out <file.wav> [--model <dir>] [--seconds ${DEFAULT_GENERATE.seconds}] [--steps ${DEFAULT_GENERATE.steps}]
-      [--scheduler ddim|dpmpp] [--guidance ${DEFAULT_GENERATE.guidance}] [--negative "${DEFAULT_GENERATE.negativePrompt}"] [--seed <n>] [--takes 1]
+      [--scheduler ${SCHEDULERS.join('|')}] [--guidance ${DEFAULT_GENERATE.guidance}] [--negative "${DEFAULT_GENERATE.negativePrompt}"] [--seed <n>] [--takes 1]
       [--device auto|cpu|cuda|dml|coreml|webgpu] [--threads <n>]
   npm run loa -- generate --prompts <list.txt> --out <folder> [the same options]
       (one job per line, on one loaded model; "prompt|name" names the file, # starts a comment)
