@@ -10,21 +10,21 @@
  * WAV's recipe; never a row without its audio. Nothing is deleted except by emptyTrash().
  */
 import { join } from 'node:path';
-import { DiskFullError, InvalidRequestError, isDiskFull } from '../../shared/errors.ts';
 import type { ExportOptions } from '../../shared/studio/studio-api.ts';
 import { DB_FILE, openDatabaseFile, setAside } from './database-file.ts';
 import { checkEmbedding, unit } from './embeddings.ts';
-import { EmbeddingIndex, type Match } from './embedding-index.ts';
+import type { Match } from './embedding-index.ts';
+import { LibraryConnection, type ConnectionDiagnostics } from './library-connection.ts';
 import { EmbeddingMissingError, LibraryFileMissingError, ReferenceNotFoundError, TakeNotFoundError } from './library-errors.ts';
-import { absolutePath, fileIsPresent, GENERATIONS_DIR, listWavFiles, missingFiles } from './library-files.ts';
+import { absolutePath, fileIsPresent, reconcileFiles } from './library-files.ts';
 import type {
   ExportRecord, LibraryReference, LibraryTake, NewLibraryReference, NewLibraryTake, ReconcileReport, SearchOptions, SearchResult,
   SimilarTake, TakeUpdate, TrashedFiles,
 } from './library-types.ts';
+import { floatBlob, floatsOf, LoadedEmbeddings } from './loaded-embeddings.ts';
 import { encodePeaks } from './peaks-blob.ts';
-import { checkPaging, searchSql } from './search-sql.ts';
-import { sqliteErrorCode, type SqliteDatabase, type Statement } from './sqlite-driver.ts';
-import { normaliseTags, referenceColumns, referenceFromRow, takeColumns, takeFromRow, updateColumns, type ReferenceRow, type TakeRow } from './take-rows.ts';
+import { checkCount, checkIds, checkPaging, searchSql } from './search-sql.ts';
+import { INSERT_TAKE, normaliseTags, referenceColumns, referenceFromRow, TAKE_COLUMNS, takeColumns, takeFromRow, updateColumns, type ReferenceRow, type TakeRow } from './take-rows.ts';
 
 export { DB_FILE };
 
@@ -41,59 +41,24 @@ export interface Paging {
   offset?: number;
 }
 
-// Blobs and tags come with the row; tags as a JSON array in the order they were given.
-const TAKE_COLUMNS = `t.seq, t.id, t.job_id, t.rank, t.kind, t.params_json, t.seed, t.score, t.model_id, t.bundle_hash, t.device,
-  t.sample_rate, t.samples, t.duration_s, t.created_at, t.rating, t.favourite, t.notes, t.file, t.loop_start, t.loop_end,
-  t.lineage_json, t.deleted_at,
-  (SELECT json_group_array(tag ORDER BY position) FROM tags WHERE take_seq = t.seq) AS tags_json,
-  (SELECT peaks FROM take_peaks WHERE take_seq = t.seq) AS peaks,
-  EXISTS (SELECT 1 FROM take_clap WHERE take_seq = t.seq) AS has_embedding`;
-
-const INSERT_TAKE = `INSERT INTO takes (id, job_id, rank, kind, prompt, negative_prompt, seed, steps, scheduler, guidance, seconds,
-  params_json, score, model_id, bundle_hash, device, sample_rate, samples, duration_s, created_at, rating, favourite, notes, file,
-  loop_start, loop_end, parent_take_id, parent_reference_id, operation, lineage_json)
-  VALUES (@id, @job_id, @rank, @kind, @prompt, @negative_prompt, @seed, @steps, @scheduler, @guidance, @seconds,
-  @params_json, @score, @model_id, @bundle_hash, @device, @sample_rate, @samples, @duration_s, @created_at, @rating, @favourite,
-  @notes, @file, @loop_start, @loop_end, @parent_take_id, @parent_reference_id, @operation, @lineage_json)`;
-
-/** Float32 samples as a blob (little-endian on every platform we ship: x64 and arm64). */
-function floatBlob(vector: Float32Array): Buffer {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
-}
-
-/** A Float32Array over a blob; copied when the blob's bytes are not 4-byte aligned. */
-function floatsOf(blob: Uint8Array): Float32Array {
-  if (blob.byteOffset % 4 === 0) return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
-  return new Float32Array(new Uint8Array(blob).buffer);
-}
-
-function checkCount(field: string, k: unknown): number {
-  if (!Number.isInteger(k) || (k as number) < 1 || (k as number) > 1000) throw new InvalidRequestError(field, `${field} must be a whole number from 1 to 1000, got ${JSON.stringify(k)}.`);
-  return k as number;
-}
-
-function checkIds(ids: unknown): string[] {
-  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw new InvalidRequestError('takeIds', 'takeIds must be a list of take ids.');
-  return ids;
-}
-
 export class LibraryDb {
-  /** Embeddings for search by sound: undefined until loaded, null while the library has none. */
-  private index: EmbeddingIndex | null | undefined;
-  /** `data_version` when the index was read: another process's commit since means read it again. */
-  private indexVersion = 0;
-  /** A load in slices under way (warmEmbeddings): its index so far and where it stands. */
-  private loading: { index?: EmbeddingIndex; afterSeq: number; expected: number; version: number } | undefined;
-  private readonly statements = new Map<string, Statement>();
+  /** The embeddings search by sound ranks, loaded from take_clap and kept in step with our writes. */
+  private readonly embeddings: LoadedEmbeddings;
   /** The last search count and the database state it was counted in (see countMatches). */
   private lastCount: { key: string; version: string; total: number } | null = null;
 
   private constructor(
     readonly libraryDir: string,
-    readonly path: string,
-    private readonly db: SqliteDatabase,
+    private readonly conn: LibraryConnection,
     private readonly options: LibraryOpenOptions,
-  ) {}
+  ) {
+    this.embeddings = new LoadedEmbeddings(conn.sql.bind(conn));
+  }
+
+  /** The database file. */
+  get path(): string {
+    return this.conn.path;
+  }
 
   /**
    * Opens `<libraryDir>/library.sqlite`, creating it (and the folder) when absent, and migrates
@@ -102,8 +67,7 @@ export class LibraryDb {
    */
   static open(libraryDir: string, options: LibraryOpenOptions = {}): LibraryDb {
     const path = join(libraryDir, DB_FILE);
-    const db = openDatabaseFile(path);
-    return new LibraryDb(libraryDir, path, db, options);
+    return new LibraryDb(libraryDir, new LibraryConnection(path, openDatabaseFile(path)), options);
   }
 
   /**
@@ -116,15 +80,8 @@ export class LibraryDb {
   }
 
   /** The connection's settings, for tests and Settings → Library. */
-  diagnostics(): { journalMode: string; synchronous: number; foreignKeys: number; pageSize: number; schemaVersion: number } {
-    const pragma = (name: string) => this.db.pragma(name, { simple: true });
-    return {
-      journalMode: pragma('journal_mode') as string,
-      synchronous: pragma('synchronous') as number,
-      foreignKeys: pragma('foreign_keys') as number,
-      pageSize: pragma('page_size') as number,
-      schemaVersion: pragma('user_version') as number,
-    };
+  diagnostics(): ConnectionDiagnostics {
+    return this.conn.diagnostics();
   }
 
   /**
@@ -133,16 +90,16 @@ export class LibraryDb {
    */
   batch<T>(work: () => T): T {
     try {
-      return this.write(() => this.db.transaction(work)());
+      return this.conn.write(() => this.conn.db.transaction(work)());
     } catch (error) {
-      this.forgetEmbeddings(); // it may hold embeddings the rollback removed: reload on next use
+      this.embeddings.forget(); // it may hold embeddings the rollback removed: reload on next use
       throw error;
     }
   }
 
   /** Checkpoints the WAL into the database file and closes it. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.conn.db.open) this.conn.db.close();
   }
 
   // ---- takes ------------------------------------------------------------------------------------
@@ -155,31 +112,31 @@ export class LibraryDb {
     const columns = takeColumns(take, new Date());
     const tags = normaliseTags(take.tags ?? []);
     const peaks = encodePeaks(take.peaks);
-    if (take.embedding !== undefined) checkEmbedding(take.embedding, this.embeddingDims());
+    if (take.embedding !== undefined) checkEmbedding(take.embedding, this.embeddings.dims());
     if (!this.options.benchmarkOnlySkipFileCheck && !fileIsPresent(absolutePath(this.libraryDir, take.file))) {
       throw new LibraryFileMissingError(take.file);
     }
-    const seq = this.unique(() => this.write(() => this.db.transaction(() => {
-      const inserted = Number(this.sql(INSERT_TAKE).run(columns).lastInsertRowid);
-      this.sql('INSERT INTO take_peaks (take_seq, peaks) VALUES (?, ?)').run(inserted, peaks);
-      const addTag = this.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
+    const seq = this.conn.unique(() => this.conn.write(() => this.conn.db.transaction(() => {
+      const inserted = Number(this.conn.sql(INSERT_TAKE).run(columns).lastInsertRowid);
+      this.conn.sql('INSERT INTO take_peaks (take_seq, peaks) VALUES (?, ?)').run(inserted, peaks);
+      const addTag = this.conn.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
       tags.forEach((tag, position) => addTag.run(inserted, tag, position));
-      if (take.embedding) this.sql('INSERT INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(inserted, floatBlob(take.embedding));
+      if (take.embedding) this.conn.sql('INSERT INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(inserted, floatBlob(take.embedding));
       return inserted;
     })()));
-    if (take.embedding) this.indexSet(seq, take.embedding, true);
+    if (take.embedding) this.embeddings.set(seq, take.embedding, true);
     return this.take(take.id);
   }
 
   /** A take, trashed or not; undefined for an unknown id. */
   get(id: string): LibraryTake | undefined {
-    const row = this.sql<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes t WHERE t.id = ?`).get(id);
+    const row = this.conn.sql<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes t WHERE t.id = ?`).get(id);
     return row && takeFromRow(row);
   }
 
   /** The takes one job made, trashed or not, best first: how a farm result is filed once only. */
   takesOfJob(jobId: string): LibraryTake[] {
-    return this.sql<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes t WHERE t.job_id = ? ORDER BY t.rank`).all(jobId).map(takeFromRow);
+    return this.conn.sql<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes t WHERE t.job_id = ? ORDER BY t.rank`).all(jobId).map(takeFromRow);
   }
 
   /** A take, trashed or not; throws TakeNotFoundError for an unknown id. */
@@ -191,7 +148,7 @@ export class LibraryDb {
 
   /** Absolute path of the take's WAV; throws TakeNotFoundError for an unknown id. */
   file(id: string): string {
-    const file = this.sql<string>('SELECT file FROM takes WHERE id = ?').pluck().get(id);
+    const file = this.conn.sql<string>('SELECT file FROM takes WHERE id = ?').pluck().get(id);
     if (file === undefined) throw new TakeNotFoundError(id);
     return absolutePath(this.libraryDir, file);
   }
@@ -200,12 +157,12 @@ export class LibraryDb {
   update(id: string, patch: TakeUpdate): LibraryTake {
     const { sets, values } = updateColumns(patch);
     const tags = patch.tags === undefined ? undefined : normaliseTags(patch.tags);
-    this.write(() => this.db.transaction(() => {
-      const seq = this.seqOf(id);
-      if (sets.length > 0) this.sql(`UPDATE takes SET ${sets.join(', ')} WHERE seq = ?`).run(...values, seq);
+    this.conn.write(() => this.conn.db.transaction(() => {
+      const seq = this.conn.seqOf(id);
+      if (sets.length > 0) this.conn.sql(`UPDATE takes SET ${sets.join(', ')} WHERE seq = ?`).run(...values, seq);
       if (tags) {
-        this.sql('DELETE FROM tags WHERE take_seq = ?').run(seq);
-        const addTag = this.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
+        this.conn.sql('DELETE FROM tags WHERE take_seq = ?').run(seq);
+        const addTag = this.conn.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
         tags.forEach((tag, position) => addTag.run(seq, tag, position));
       }
     })());
@@ -228,7 +185,7 @@ export class LibraryDb {
     const total = this.countMatches(count.sql, count.params);
     // Sort the matches by seq alone, then read the page's full rows: SQLite's sorter would
     // otherwise carry every match's 4 KB of peaks (8 000 matches: 33 MB) to keep 100 of them.
-    const seqs = this.sql<number>(page.sql).pluck().all(...page.params);
+    const seqs = this.conn.sql<number>(page.sql).pluck().all(...page.params);
     return { takes: this.takesBySeq(seqs), total };
   }
 
@@ -238,7 +195,7 @@ export class LibraryDb {
    */
   lineageChildren(parent: { kind: 'take' | 'reference'; id: string }): LibraryTake[] {
     const column = parent.kind === 'take' ? 'parent_take_id' : 'parent_reference_id';
-    const seqs = this.sql<number>(`SELECT seq FROM takes WHERE ${column} = ? ORDER BY created_at, seq`).pluck().all(parent.id);
+    const seqs = this.conn.sql<number>(`SELECT seq FROM takes WHERE ${column} = ? ORDER BY created_at, seq`).pluck().all(parent.id);
     return this.takesBySeq(seqs);
   }
 
@@ -257,8 +214,8 @@ export class LibraryDb {
   /** Trashed takes, most recently trashed first. */
   listTrash(paging: Paging = {}): SearchResult {
     const { limit, offset } = checkPaging(paging);
-    const total = this.sql<number>('SELECT count(*) FROM takes WHERE deleted_at IS NOT NULL').pluck().get() ?? 0;
-    const seqs = this.sql<number>('SELECT seq FROM takes WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, seq DESC LIMIT ? OFFSET ?').pluck()
+    const total = this.conn.sql<number>('SELECT count(*) FROM takes WHERE deleted_at IS NOT NULL').pluck().get() ?? 0;
+    const seqs = this.conn.sql<number>('SELECT seq FROM takes WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, seq DESC LIMIT ? OFFSET ?').pluck()
       .all(limit, offset);
     return { takes: this.takesBySeq(seqs), total };
   }
@@ -268,12 +225,12 @@ export class LibraryDb {
    * go with it) and returns their WAVs for the caller to remove.
    */
   emptyTrash(): TrashedFiles {
-    const gone = this.write(() => this.db.transaction(() => {
-      const rows = this.sql<{ id: string; file: string }>('SELECT id, file FROM takes WHERE deleted_at IS NOT NULL ORDER BY seq').all();
-      this.sql('DELETE FROM takes WHERE deleted_at IS NOT NULL').run();
+    const gone = this.conn.write(() => this.conn.db.transaction(() => {
+      const rows = this.conn.sql<{ id: string; file: string }>('SELECT id, file FROM takes WHERE deleted_at IS NOT NULL ORDER BY seq').all();
+      this.conn.sql('DELETE FROM takes WHERE deleted_at IS NOT NULL').run();
       return rows;
     })());
-    if (gone.length > 0) this.forgetEmbeddings(); // reloaded without them on the next sound search
+    if (gone.length > 0) this.embeddings.forget(); // reloaded without them on the next sound search
     return { ids: gone.map((r) => r.id), files: gone.map((r) => absolutePath(this.libraryDir, r.file)) };
   }
 
@@ -281,21 +238,21 @@ export class LibraryDb {
 
   /** Stores (or replaces) the take's CLAP audio embedding. */
   setEmbedding(takeId: string, embedding: Float32Array): void {
-    checkEmbedding(embedding, this.embeddingDims());
-    const { seq, live } = this.write(() => this.db.transaction(() => {
-      const row = this.sql<{ seq: number; live: number }>('SELECT seq, deleted_at IS NULL AS live FROM takes WHERE id = ?').get(takeId);
+    checkEmbedding(embedding, this.embeddings.dims());
+    const { seq, live } = this.conn.write(() => this.conn.db.transaction(() => {
+      const row = this.conn.sql<{ seq: number; live: number }>('SELECT seq, deleted_at IS NULL AS live FROM takes WHERE id = ?').get(takeId);
       if (!row) throw new TakeNotFoundError(takeId);
-      this.sql('INSERT OR REPLACE INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(row.seq, floatBlob(embedding));
+      this.conn.sql('INSERT OR REPLACE INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(row.seq, floatBlob(embedding));
       return row;
     })());
-    this.indexSet(seq, embedding, live === 1);
+    this.embeddings.set(seq, embedding, live === 1);
   }
 
   /** The take's stored CLAP audio embedding (read from its row: no need for the search index). */
   embedding(takeId: string): Float32Array {
-    const blob = this.sql<Uint8Array>('SELECT c.clap_embedding FROM take_clap c JOIN takes t ON t.seq = c.take_seq WHERE t.id = ?').pluck().get(takeId);
+    const blob = this.conn.sql<Uint8Array>('SELECT c.clap_embedding FROM take_clap c JOIN takes t ON t.seq = c.take_seq WHERE t.id = ?').pluck().get(takeId);
     if (!blob) {
-      this.seqOf(takeId); // an unknown take is TakeNotFoundError, not a missing embedding
+      this.conn.seqOf(takeId); // an unknown take is TakeNotFoundError, not a missing embedding
       throw new EmbeddingMissingError(takeId);
     }
     return floatsOf(blob).slice();
@@ -304,8 +261,8 @@ export class LibraryDb {
   /** The `k` live takes that sound most like `takeId` (cosine of CLAP embeddings), best first. */
   similar(takeId: string, k: number): SimilarTake[] {
     checkCount('k', k);
-    const seq = this.seqOf(takeId);
-    const index = this.embeddingIndex();
+    const seq = this.conn.seqOf(takeId);
+    const index = this.embeddings.index();
     const query = index?.unitVector(seq);
     if (!index || !query) throw new EmbeddingMissingError(takeId);
     return this.takesFor(index.nearest(query, k, seq));
@@ -314,9 +271,14 @@ export class LibraryDb {
   /** The `k` live takes nearest to an embedding, e.g. CLAP's text embedding of a description. */
   rankByEmbedding(query: Float32Array, k: number): SimilarTake[] {
     checkCount('k', k);
-    const index = this.embeddingIndex();
+    const index = this.embeddings.index();
     checkEmbedding(query, index?.dims);
     return index ? this.takesFor(index.nearest(unit(query), k)) : [];
+  }
+
+  /** Loads the next `rows` embeddings for search by sound; true once all are in (LoadedEmbeddings.warm). */
+  warmEmbeddings(rows = 2000): boolean {
+    return this.embeddings.warm(rows);
   }
 
   // ---- references and exports -------------------------------------------------------------------
@@ -327,7 +289,7 @@ export class LibraryDb {
     if (!this.options.benchmarkOnlySkipFileCheck && !fileIsPresent(absolutePath(this.libraryDir, reference.file))) {
       throw new LibraryFileMissingError(reference.file);
     }
-    this.unique(() => this.write(() => this.sql(`INSERT INTO "references" (id, name, origin_json, file, sample_rate, samples, duration_s, sha256,
+    this.conn.unique(() => this.conn.write(() => this.conn.sql(`INSERT INTO "references" (id, name, origin_json, file, sample_rate, samples, duration_s, sha256,
       notices_json, created_at, peaks) VALUES (@id, @name, @origin_json, @file, @sample_rate, @samples, @duration_s, @sha256,
       @notices_json, @created_at, @peaks)`).run(columns)));
     return this.reference(reference.id);
@@ -335,19 +297,19 @@ export class LibraryDb {
 
   /** A reference; throws ReferenceNotFoundError for an unknown id. */
   reference(id: string): LibraryReference {
-    const row = this.sql<ReferenceRow>('SELECT * FROM "references" WHERE id = ?').get(id);
+    const row = this.conn.sql<ReferenceRow>('SELECT * FROM "references" WHERE id = ?').get(id);
     if (!row) throw new ReferenceNotFoundError(id);
     return referenceFromRow(row);
   }
 
   /** Whether the library has this reference (trashed or not). */
   hasReference(id: string): boolean {
-    return this.sql<number>('SELECT 1 FROM "references" WHERE id = ?').pluck().get(id) !== undefined;
+    return this.conn.sql<number>('SELECT 1 FROM "references" WHERE id = ?').pluck().get(id) !== undefined;
   }
 
   /** Live references, newest first. */
   listReferences(): LibraryReference[] {
-    return this.sql<ReferenceRow>('SELECT * FROM "references" WHERE deleted_at IS NULL ORDER BY created_at DESC, rowid DESC').all().map(referenceFromRow);
+    return this.conn.sql<ReferenceRow>('SELECT * FROM "references" WHERE deleted_at IS NULL ORDER BY created_at DESC, rowid DESC').all().map(referenceFromRow);
   }
 
   /** Absolute path of a reference's WAV. */
@@ -358,20 +320,20 @@ export class LibraryDb {
   /** Records that a take was exported (the file itself is the export writer's). */
   addExport(takeId: string, path: string, options: ExportOptions, now = new Date()): ExportRecord {
     const createdAt = now.toISOString();
-    this.seqOf(takeId);
-    const id = Number(this.write(() => this.sql('INSERT INTO exports (take_id, path, created_at, options_json) VALUES (?, ?, ?, ?)')
+    this.conn.seqOf(takeId);
+    const id = Number(this.conn.write(() => this.conn.sql('INSERT INTO exports (take_id, path, created_at, options_json) VALUES (?, ?, ?, ?)')
       .run(takeId, path, createdAt, JSON.stringify(options)).lastInsertRowid));
     return { id, takeId, path, createdAt, options };
   }
 
   /** Whether LOA Studio wrote an export at `path` (as recorded by addExport). */
   isExportPath(path: string): boolean {
-    return this.sql('SELECT 1 FROM exports WHERE path = ? LIMIT 1').get(path) !== undefined;
+    return this.conn.sql('SELECT 1 FROM exports WHERE path = ? LIMIT 1').get(path) !== undefined;
   }
 
   /** A take's exports, oldest first. */
   listExports(takeId: string): ExportRecord[] {
-    return this.sql<{ id: number; take_id: string; path: string; created_at: string; options_json: string }>(
+    return this.conn.sql<{ id: number; take_id: string; path: string; created_at: string; options_json: string }>(
       'SELECT id, take_id, path, created_at, options_json FROM exports WHERE take_id = ? ORDER BY id',
     ).all(takeId).map((r) => ({ id: r.id, takeId: r.take_id, path: r.path, createdAt: r.created_at, options: JSON.parse(r.options_json) as ExportOptions }));
   }
@@ -384,27 +346,13 @@ export class LibraryDb {
    * every file (about a second at 100 000 takes, see the benchmark) without blocking.
    */
   async reconcile(): Promise<ReconcileReport> {
-    const takes = this.sql<{ id: string; file: string }>('SELECT id, file FROM takes ORDER BY seq').all();
-    const references = this.sql<{ id: string; file: string }>('SELECT id, file FROM "references" ORDER BY rowid').all();
-    const [missingTakes, missingReferences, wavs] = await Promise.all([
-      missingFiles(this.libraryDir, takes.map((r) => r.file)),
-      missingFiles(this.libraryDir, references.map((r) => r.file)),
-      listWavFiles(this.libraryDir, GENERATIONS_DIR),
-    ]);
-    const lost = (rows: Array<{ id: string; file: string }>, files: string[], kind: 'take' | 'reference') => {
-      const gone = new Set(files);
-      return rows.filter((r) => gone.has(r.file)).map((r) => ({ kind, id: r.id, file: r.file }));
-    };
-    const named = new Set(takes.map((r) => r.file));
-    return {
-      missing: [...lost(takes, missingTakes, 'take'), ...lost(references, missingReferences, 'reference')],
-      orphans: wavs.filter((file) => !named.has(file)),
-    };
+    const takes = this.conn.sql<{ id: string; file: string }>('SELECT id, file FROM takes ORDER BY seq').all();
+    const references = this.conn.sql<{ id: string; file: string }>('SELECT id, file FROM "references" ORDER BY rowid').all();
+    return reconcileFiles(this.libraryDir, takes, references);
   }
 
   // ---- internals --------------------------------------------------------------------------------
 
-  /** Prepared once per connection: parsing costs more than running most of these statements. */
   /**
    * How many takes a search matches. A list scrolled page by page asks the same count for every
    * page, and at 100 000 takes counting costs more than the page itself, so the last count is
@@ -412,106 +360,34 @@ export class LibraryDb {
    * `data_version` with any other process's (the CLI writing into the same library).
    */
   private countMatches(sql: string, params: ReadonlyArray<string | number>): number {
-    const version = `${this.otherWrites()}:${this.sql<number>('SELECT total_changes()').pluck().get()}`;
+    const version = `${this.embeddings.otherWrites()}:${this.conn.sql<number>('SELECT total_changes()').pluck().get()}`;
     const key = JSON.stringify([sql, params]);
     if (this.lastCount?.key === key && this.lastCount.version === version) return this.lastCount.total;
-    const total = this.sql<number>(sql).pluck().get(...params) ?? 0;
+    const total = this.conn.sql<number>(sql).pluck().get(...params) ?? 0;
     this.lastCount = { key, version, total };
     return total;
   }
 
-  private sql<Row = unknown>(text: string): Statement<Row> {
-    let statement = this.statements.get(text);
-    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
-    return statement as Statement<Row>;
-  }
-
-  private seqOf(id: string): number {
-    const seq = this.sql<number>('SELECT seq FROM takes WHERE id = ?').pluck().get(id);
-    if (seq === undefined) throw new TakeNotFoundError(id);
-    return seq;
-  }
-
   private setDeleted(ids: string[], deletedAt: string | null): number {
-    const changed = this.write(() => this.db.transaction(() => {
-      const update = this.sql(deletedAt === null
+    const changed = this.conn.write(() => this.conn.db.transaction(() => {
+      const update = this.conn.sql(deletedAt === null
         ? 'UPDATE takes SET deleted_at = NULL WHERE seq = ? AND deleted_at IS NOT NULL'
         : 'UPDATE takes SET deleted_at = ? WHERE seq = ? AND deleted_at IS NULL');
       const seqs: number[] = [];
       for (const id of ids) {
-        const seq = this.seqOf(id); // an unknown id rolls the whole batch back
+        const seq = this.conn.seqOf(id); // an unknown id rolls the whole batch back
         if (update.run(...(deletedAt === null ? [seq] : [deletedAt, seq])).changes > 0) seqs.push(seq);
       }
       return seqs;
     })());
-    for (const seq of changed) (this.index ?? this.loading?.index)?.setLive(seq, deletedAt === null);
+    for (const seq of changed) this.embeddings.setLive(seq, deletedAt === null);
     return changed.length;
-  }
-
-  /** Length of the library's embeddings: all come from one CLAP model, or they cannot be compared. */
-  private embeddingDims(): number | undefined {
-    if (this.index) return this.index.dims;
-    const bytes = this.sql<number>('SELECT length(clap_embedding) FROM take_clap LIMIT 1').pluck().get();
-    return bytes === undefined ? undefined : bytes / 4;
-  }
-
-  /**
-   * Loads the next `rows` embeddings into the index for search by sound; true once all are in.
-   * The studio calls it a slice at a time after opening a library, so the first search by sound
-   * finds them loaded (100 000 of them take over a second to read) and the process never stalls
-   * for the whole load. A search that comes first finishes the load itself.
-   */
-  warmEmbeddings(rows = 2000): boolean {
-    if (this.index !== undefined && this.indexVersion === this.otherWrites()) return true;
-    if (this.index !== undefined) this.forgetEmbeddings(); // another process wrote: read them again
-    this.loading ??= { afterSeq: -1, expected: this.sql<number>('SELECT count(*) FROM take_clap').pluck().get() ?? 0, version: this.otherWrites() };
-    const loading = this.loading;
-    const batch = this.sql<{ seq: number; blob: Uint8Array; live: number }>(
-      `SELECT c.take_seq AS seq, c.clap_embedding AS blob, t.deleted_at IS NULL AS live FROM take_clap c JOIN takes t ON t.seq = c.take_seq
-       WHERE c.take_seq > ? ORDER BY c.take_seq LIMIT ?`,
-    ).all(loading.afterSeq, rows);
-    for (const row of batch) {
-      const vector = floatsOf(row.blob);
-      loading.index ??= EmbeddingIndex.build(vector.length, [], loading.expected);
-      loading.index.set(row.seq, vector, row.live === 1);
-      loading.afterSeq = row.seq;
-    }
-    if (batch.length === rows) return false;
-    this.index = loading.index ?? null;
-    this.indexVersion = loading.version;
-    this.loading = undefined;
-    return true;
-  }
-
-  private embeddingIndex(): EmbeddingIndex | null {
-    while (!this.warmEmbeddings(10_000));
-    return this.index ?? null;
-  }
-
-  /** Moves when another connection (the CLI writing into this library) commits; not with our own writes. */
-  private otherWrites(): number {
-    return this.sql<number>('PRAGMA data_version').pluck().get() ?? 0;
-  }
-
-  private forgetEmbeddings(): void {
-    this.index = undefined;
-    this.loading = undefined;
-  }
-
-  private indexSet(seq: number, embedding: Float32Array, live: boolean): void {
-    if (this.index === undefined) {
-      // Not loaded: the load reads it from the table (a load under way takes it now as well).
-      this.loading?.index?.set(seq, embedding, live);
-      return;
-    }
-    this.index ??= EmbeddingIndex.build(embedding.length, []);
-    this.index.set(seq, embedding, live);
   }
 
   /** Full takes for these seqs, in the same order, in one query. */
   private takesBySeq(seqs: readonly number[]): LibraryTake[] {
     if (seqs.length === 0) return [];
-    const rows = this.sql<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes t WHERE t.seq IN (SELECT value FROM json_each(?))`).all(JSON.stringify(seqs));
+    const rows = this.conn.sql<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes t WHERE t.seq IN (SELECT value FROM json_each(?))`).all(JSON.stringify(seqs));
     const bySeq = new Map(rows.map((row) => [row.seq, row]));
     return seqs.map((seq) => takeFromRow(bySeq.get(seq)!));
   }
@@ -519,32 +395,5 @@ export class LibraryDb {
   private takesFor(matches: Match[]): SimilarTake[] {
     const takes = this.takesBySeq(matches.map((m) => m.seq));
     return matches.map(({ similarity }, i) => ({ take: takes[i], similarity }));
-  }
-
-  /**
-   * Runs a write; SQLite's full-disk failure (SQLITE_FULL: the WAL or the database could not grow)
-   * becomes DiskFullError naming the library, instead of a raw "database or disk is full". The
-   * transaction has rolled back, so nothing was half-written.
-   */
-  private write<T>(work: () => T): T {
-    try {
-      return work();
-    } catch (error) {
-      if (isDiskFull(error)) throw new DiskFullError(this.path);
-      throw error;
-    }
-  }
-
-  /** Turns a duplicate id or file into a request error the caller can act on. */
-  private unique<T>(write: () => T): T {
-    try {
-      return write();
-    } catch (error) {
-      if (sqliteErrorCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' || sqliteErrorCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        const field = /\.file\b/.test((error as Error).message) ? 'file' : 'id';
-        throw new InvalidRequestError(field, `The library already has an entry with this ${field} (${(error as Error).message}).`, 'Use a new id (newTakeId) and file name for every take.');
-      }
-      throw error;
-    }
   }
 }

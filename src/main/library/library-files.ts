@@ -6,6 +6,13 @@ import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidRequestError } from '../../shared/errors.ts';
+import type { ReconcileReport } from './library-types.ts';
+
+/** A row that names a file: a take's or a reference's. */
+export interface FileRow {
+  id: string;
+  file: string;
+}
 
 export const GENERATIONS_DIR = 'Generations';
 
@@ -76,4 +83,25 @@ export async function listWavFiles(libraryDir: string, folder: string): Promise<
   };
   await walk(folder);
   return found.sort();
+}
+
+/**
+ * Compares a library's rows with its folder, changing neither: rows whose WAV is missing (or
+ * empty), and WAVs under Generations/ that no take names.
+ */
+export async function reconcileFiles(libraryDir: string, takes: FileRow[], references: FileRow[]): Promise<ReconcileReport> {
+  const [missingTakes, missingReferences, wavs] = await Promise.all([
+    missingFiles(libraryDir, takes.map((r) => r.file)),
+    missingFiles(libraryDir, references.map((r) => r.file)),
+    listWavFiles(libraryDir, GENERATIONS_DIR),
+  ]);
+  const lost = (rows: FileRow[], files: string[], kind: 'take' | 'reference') => {
+    const gone = new Set(files);
+    return rows.filter((r) => gone.has(r.file)).map((r) => ({ kind, id: r.id, file: r.file }));
+  };
+  const named = new Set(takes.map((r) => r.file));
+  return {
+    missing: [...lost(takes, missingTakes, 'take'), ...lost(references, missingReferences, 'reference')],
+    orphans: wavs.filter((file) => !named.has(file)),
+  };
 }

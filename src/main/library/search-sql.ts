@@ -114,3 +114,14 @@ export function checkPaging(options: { limit?: number; offset?: number }): { lim
     offset: wholeNumber('offset', options.offset ?? 0, 0, Number.MAX_SAFE_INTEGER),
   };
 }
+
+/** `k` for the nearest-takes searches. */
+export function checkCount(field: string, k: unknown): number {
+  if (!Number.isInteger(k) || (k as number) < 1 || (k as number) > 1000) throw new InvalidRequestError(field, `${field} must be a whole number from 1 to 1000, got ${JSON.stringify(k)}.`);
+  return k as number;
+}
+
+export function checkIds(ids: unknown): string[] {
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw new InvalidRequestError('takeIds', 'takeIds must be a list of take ids.');
+  return ids;
+}

@@ -253,3 +253,18 @@ export function referenceFromRow(row: ReferenceRow): LibraryReference {
     deletedAt: row.deleted_at,
   };
 }
+
+// Blobs and tags come with the row; tags as a JSON array in the order they were given.
+export const TAKE_COLUMNS = `t.seq, t.id, t.job_id, t.rank, t.kind, t.params_json, t.seed, t.score, t.model_id, t.bundle_hash, t.device,
+  t.sample_rate, t.samples, t.duration_s, t.created_at, t.rating, t.favourite, t.notes, t.file, t.loop_start, t.loop_end,
+  t.lineage_json, t.deleted_at,
+  (SELECT json_group_array(tag ORDER BY position) FROM tags WHERE take_seq = t.seq) AS tags_json,
+  (SELECT peaks FROM take_peaks WHERE take_seq = t.seq) AS peaks,
+  EXISTS (SELECT 1 FROM take_clap WHERE take_seq = t.seq) AS has_embedding`;
+
+export const INSERT_TAKE = `INSERT INTO takes (id, job_id, rank, kind, prompt, negative_prompt, seed, steps, scheduler, guidance, seconds,
+  params_json, score, model_id, bundle_hash, device, sample_rate, samples, duration_s, created_at, rating, favourite, notes, file,
+  loop_start, loop_end, parent_take_id, parent_reference_id, operation, lineage_json)
+  VALUES (@id, @job_id, @rank, @kind, @prompt, @negative_prompt, @seed, @steps, @scheduler, @guidance, @seconds,
+  @params_json, @score, @model_id, @bundle_hash, @device, @sample_rate, @samples, @duration_s, @created_at, @rating, @favourite,
+  @notes, @file, @loop_start, @loop_end, @parent_take_id, @parent_reference_id, @operation, @lineage_json)`;

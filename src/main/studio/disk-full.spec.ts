@@ -91,7 +91,7 @@ describe('a library at SQLite’s size limit (max_page_count)', () => {
     cleanups.push(() => db.close());
     const ids = Array.from({ length: 40 }, (_, i) => db.addTake(newTake(dir, `take ${i}`, { seed: i })).id);
     // The connection is private; the limit is set on it exactly as a full disk would stop it.
-    const raw = (db as unknown as { db: SqliteDatabase }).db;
+    const raw = (db as unknown as { conn: { db: SqliteDatabase } }).conn.db;
     raw.pragma(`max_page_count = ${Number(raw.pragma('page_count', { simple: true }))}`);
     let failure: unknown;
     for (const [i, id] of ids.entries()) {
