@@ -43,7 +43,9 @@ const overhead = { local: [] as number[], farm: [] as number[], queued: [] as nu
 try {
   for (const count of WORKER_COUNTS) {
     log(`starting ${count} worker(s) …`);
-    const workers = await Promise.all(Array.from({ length: count }, (_, i) => WorkerProcess.start({ redisUrl: redis.url, model: TINY_BUNDLE, name: `bench-${count}-${i + 1}`, cacheDir: cache.path })));
+    // One at a time: four engines loading at once on two cores can take minutes, and loading is not what is measured.
+    const workers: WorkerProcess[] = [];
+    for (let i = 0; i < count; i++) workers.push(await WorkerProcess.start({ redisUrl: redis.url, model: TINY_BUNDLE, name: `bench-${count}-${i + 1}`, cacheDir: cache.path }));
     // One job each first, so every engine is warm before the clock starts.
     await Promise.all((await Promise.all(workers.map((_, i) => client.submit({ kind: 'generate', params: params(i) })))).map(async (id) => client.release((await client.result(id), id))));
     const started = performance.now();

@@ -99,6 +99,9 @@ export class FarmWorker {
       maxStalledCount: 2,
     });
     this.worker.on('error', (error) => this.log(`farm: ${error.message}`));
+    // Said only once Redis took the result: a job whose lock this worker lost (it stalled, another
+    // worker re-ran it) ran here but is not completed here.
+    this.worker.on('completed', (job) => this.log(`job ${job.id}: completed`));
     return info;
   }
 
