@@ -6,15 +6,16 @@
  */
 import type { StudioApi } from '../../../shared/studio/studio-api.ts';
 
-export interface ApiStandIn {
-  api: StudioApi;
+export interface ApiStandIn<T extends object = StudioApi> {
+  api: T;
   /** Every call in order: method name and arguments. */
   calls: Array<{ method: string; args: unknown[] }>;
 }
 
-export function apiStandIn(methods: Partial<StudioApi>): ApiStandIn {
+/** T: the StudioApi, or a client's wider surface (StudioClient) for the states that use it. */
+export function apiStandIn<T extends object = StudioApi>(methods: Partial<NoInfer<T>>): ApiStandIn<T> {
   const calls: ApiStandIn['calls'] = [];
-  const api = new Proxy({} as StudioApi, {
+  const api = new Proxy({} as T, {
     get(_target, name) {
       if (typeof name !== 'string' || name === 'then') return undefined;
       const method = (methods as Record<string, ((...args: unknown[]) => unknown) | undefined>)[name];
