@@ -131,6 +131,16 @@ describe.skipIf(!chromiumAvailable)('take rows: 200 takes in the workspace (brow
     await card.getByTestId('take-card-collapse').click();
     await page.locator(`[data-testid="take-row"][data-take-id="${id}"]`).waitFor();
     expect(await page.getByTestId('take-card').count()).toBe(0);
+
+    // From the keyboard: Enter opens the selected take as a card, Enter again folds it back.
+    await page.locator(`[data-testid="take-row"][data-take-id="${id}"] [data-testid="take-row-prompt"]`).click();
+    await blurFocus(page);
+    await page.keyboard.press('Enter');
+    await card.waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator(`[data-testid="take-row"][data-take-id="${id}"]`).waitFor();
+    expect(await page.getByTestId('take-card').count()).toBe(0);
+    await page.keyboard.press('Escape');
   }, 60_000);
 
   it('keeps the cards view virtual too: a few cards in the DOM, new ones as it scrolls', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandForKey, isGenerateShortcut, isTextEntry, isUndoShortcut, keepsArrowKeys } from './keymap.ts';
+import { activatesOnEnter, commandForKey, isGenerateShortcut, isTextEntry, isUndoShortcut, keepsArrowKeys } from './keymap.ts';
 
 const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({
   key: k,
@@ -43,6 +43,11 @@ describe('audition keys (docs/ux-conventions.md §1)', () => {
     // Shift+L shows or hides the library; L alone still loops.
     expect(commandForKey(key('L', { shiftKey: true }))).toEqual({ kind: 'toggle-library' });
     expect(commandForKey(key('Delete'))).toEqual({ kind: 'delete' });
+    expect(commandForKey(key('Enter'))).toEqual({ kind: 'toggle-card' });
+    expect(commandForKey(key('Enter', { shiftKey: true }))).toBeNull();
+    // A focused button keeps Enter for its own click.
+    expect(activatesOnEnter({ tagName: 'BUTTON' })).toBe(true);
+    expect(activatesOnEnter({ tagName: 'DIV' })).toBe(false);
   });
 
   it('undoes library actions on Ctrl+Z or Cmd+Z only', () => {

@@ -26,7 +26,9 @@ export type AuditionCommand =
   /** M: the library's takes that sound most like the selected one. */
   | { kind: 'more-like-this' }
   /** I / O: the selected take's region starts / ends at the play cursor (regions without a mouse). */
-  | { kind: 'region-edge'; edge: 'in' | 'out' };
+  | { kind: 'region-edge'; edge: 'in' | 'out' }
+  /** Enter: the selected take opens as a full card in the workspace, or folds back to a row. */
+  | { kind: 'toggle-card' };
 
 export interface KeyLike {
   key: string;
@@ -64,6 +66,8 @@ export function commandForKey(event: KeyLike): AuditionCommand | null {
       return event.shiftKey ? { kind: 'seek-edge', edge: 'end' } : { kind: 'seek', seconds: 1 };
     case 'Delete':
       return event.shiftKey ? null : { kind: 'delete' };
+    case 'Enter':
+      return event.shiftKey ? null : { kind: 'toggle-card' };
   }
   const key = event.key.length === 1 ? event.key.toUpperCase() : event.key;
   if (event.shiftKey) return key === 'R' ? { kind: 'use-as-reference' } : key === 'L' ? { kind: 'toggle-library' } : null;
@@ -118,6 +122,12 @@ export function isTextEntry(target: unknown): boolean {
   if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
   if (tag === 'INPUT') return !NON_TEXT_INPUTS.has((element.type ?? 'text').toLowerCase());
   return false;
+}
+
+/** Enter on a focused button or link is its own click, not the audition key. */
+export function activatesOnEnter(target: unknown): boolean {
+  const tag = (target as ElementLike | null)?.tagName?.toUpperCase();
+  return tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY';
 }
 
 /** A slider keeps its own arrow keys (zoom, volume); every other audition key still works on it. */

@@ -4,7 +4,7 @@
  * (AUDITION_ACTIONS) works on whichever take list shows (state/take-lists.ts): the workspace's
  * takes or the library's results.
  */
-import { commandForKey, isGenerateShortcut, isTextEntry, isUndoShortcut, keepsArrowKeys, type AuditionCommand } from '../lib/keymap.ts';
+import { activatesOnEnter, commandForKey, isGenerateShortcut, isTextEntry, isUndoShortcut, keepsArrowKeys, type AuditionCommand } from '../lib/keymap.ts';
 import type { TakeInfo } from '../../../shared/studio/studio-api.ts';
 import { regionWithEdge } from '../lib/region-keys.ts';
 import { describeOp } from '../lib/transform-text.ts';
@@ -53,6 +53,7 @@ export class AuditionKeys {
     const command = commandForKey(event);
     if (!command) return;
     if ((command.kind === 'seek' || command.kind === 'seek-edge') && keepsArrowKeys(event.target)) return;
+    if (command.kind === 'toggle-card' && activatesOnEnter(event.target)) return;
     event.preventDefault();
     // A focused button would also "click" on Space's keyup; swallow that one.
     if (command.kind === 'toggle-play') this.handledSpace = true;
@@ -144,5 +145,8 @@ const AUDITION_ACTIONS: { [K in AuditionCommand['kind']]: Action<Extract<Auditio
     if (list.kind !== 'workspace' || !take) return;
     const cursor = playback.currentId === take.id ? playback.position : 0;
     takes.setRegion(take.id, regionWithEdge(takes.regions[take.id] ?? null, edge, cursor, take.durationS));
+  },
+  'toggle-card': ({ takes }, list) => {
+    if (list.kind === 'workspace' && list.selected) takes.toggleExpanded(list.selected.id);
   },
 };
