@@ -132,11 +132,30 @@ export function citationProblems(file: string, text: string, options: { prose?: 
   return problems;
 }
 
+/** A source file named in a folder README by its name alone: `library-db.ts`, `testing/run-cli.ts`. */
+const BARE_SOURCE = /`((?:[\w.-]+\/)*[\w.-]+\.(?:ts|mts|svelte))`/g;
+let sourcePaths: string[] | undefined;
+
+/** Whether a file named in `readme` exists beside it, else anywhere under src/ by that name. */
+function bareSourceExists(readme: string, name: string): boolean {
+  if (existsSync(join(dirname(readme), name))) return true;
+  sourcePaths ??= filesUnder(join(ROOT, 'src'), (f) => EXTENSIONS.has(extname(f)));
+  return sourcePaths.some((f) => f.endsWith(`/${name}`));
+}
+
 /** Problems in a markdown file: its `.md` citations and the repository paths it names. */
 export function docProblems(file: string, text: string): Problem[] {
   const rel = relative(ROOT, file);
   const problems: Problem[] = [];
+  const folderReadme = rel.startsWith('src/') && file.endsWith('README.md');
   text.split('\n').forEach((line, index) => {
+    if (folderReadme) {
+      for (const [, name] of line.matchAll(BARE_SOURCE)) {
+        if (!/^(src|docs|models|e2e|fixtures|bench|fuzz|scripts)\//.test(name) && !bareSourceExists(file, name)) {
+          problems.push({ file: rel, line: index + 1, text: line.trim(), why: `${name} is not a file in the repository` });
+        }
+      }
+    }
     for (const [, path] of line.matchAll(REPO_PATH)) {
       const clean = path.replace(/[:#].*$/, '').replace(/[.,;)]+$/, '');
       if (clean.endsWith('.md')) continue; // checked below with its sections, as a citation
@@ -177,6 +196,12 @@ describe('doc citations', () => {
       '3: cites notes outside the repository (shared/spec, shared/docs)',
       '3: "spec §…" names no document; cite docs/engine-spec.md §…',
     ]);
+  });
+
+  it('a folder README names only files that exist, and docs only existing repository paths', () => {
+    const readme = join(ROOT, 'src', 'main', 'audio', 'README.md');
+    const text = 'Reads `wav.ts`, `engine/random.ts` and `gone.ts`.\nSee `src/main/audio/nothing.ts` and `docs/engine-spec.md` §4.1.';
+    expect(docProblems(readme, text).map((p) => `${p.line}: ${p.why}`)).toEqual(['1: gone.ts is not a file in the repository', '2: src/main/audio/nothing.ts does not exist']);
   });
 
   it('reads comments only where code and comments share a line', () => {
