@@ -7,7 +7,7 @@ import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError, DiskFullError, LoaError } from '../../shared/errors.ts';
+import { CancelledError, LoaError } from '../../shared/errors.ts';
 import type { InstallEvent } from '../../shared/models/hub-install.ts';
 import { ModelBundle } from '../engine/bundle/model-bundle.ts';
 import { CheckpointError } from '../engine/builder/checkpoint/checkpoint-error.ts';

@@ -92,7 +92,7 @@ export class ModelInstaller implements ModelsHubApi {
     const repo = request.repo.trim();
     if (!REPO_ID.test(repo)) throw new InvalidRequestError('repo', `"${request.repo}" is not a Hub repo id.`, 'Give it as org/name, e.g. cvssp/audioldm2.');
     const revision = (request.revision ?? 'main').trim();
-    if (!/^[\w.\/-]{1,200}$/.test(revision) || revision.includes('..')) throw new InvalidRequestError('revision', `"${revision}" is not a branch, tag or commit id.`);
+    if (!/^[\w./-]{1,200}$/.test(revision) || revision.includes('..')) throw new InvalidRequestError('revision', `"${revision}" is not a branch, tag or commit id.`);
 
     if (request.preferCache !== false) {
       const cached = await this.completeSnapshot(repo, revision);

@@ -88,3 +88,13 @@ describe('isTrustedSender', () => {
     expect(isTrustedSender('file:///tmp/index.html', files)).toBe(false);
   });
 });
+
+describe('a 100 000-deep argument at the dispatcher (payload bounds, issue 12 §8)', () => {
+  it('returns INVALID_REQUEST and logs no unexpected error (no stack on stderr)', async () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}1${']'.repeat(100_000)}`) as unknown;
+    const unexpected = vi.fn();
+    const outcome = await dispatchCall({} as StudioApi, 'updateSettings', [{ theme: deep }], unexpected);
+    expect(outcome).toMatchObject({ ok: false, error: { name: 'InvalidRequestError', code: 'INVALID_REQUEST', field: 'args' } });
+    expect(unexpected).not.toHaveBeenCalled();
+  });
+});

@@ -7,7 +7,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { InvalidRequestError } from '../../shared/errors.ts';
-import type { ExportOptions, Settings } from '../../shared/studio/studio-api.ts';
+import type { Settings } from '../../shared/studio/studio-api.ts';
 import { MAX_RECENT_PROMPTS, validateSettingsPatch } from '../../shared/studio/studio-validate.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { DEFAULT_EXPORT } from '../../shared/studio/export-defaults.ts';

@@ -1,4 +1,4 @@
-import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelBundleError, type LoaError } from '../../shared/errors.ts';
@@ -23,7 +23,10 @@ function record(service: StudioService) {
   const waiters: Array<{ test: (e: StudioEvent) => boolean; resolve: (e: StudioEvent) => void }> = [];
   service.onEvent((event) => {
     events.push(event);
-    for (const w of waiters.splice(0)) (w.test(event) ? w.resolve(event) : waiters.push(w));
+    for (const w of waiters.splice(0)) {
+      if (w.test(event)) w.resolve(event);
+      else waiters.push(w);
+    }
   });
   const next = <T extends StudioEvent>(test: (e: StudioEvent) => boolean): Promise<T> =>
     new Promise((resolve) => waiters.push({ test, resolve: resolve as (e: StudioEvent) => void }));

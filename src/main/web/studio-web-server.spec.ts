@@ -51,13 +51,11 @@ describe('studio web server (real service on models/tiny)', () => {
   let startMs: number;
   let web: TestStudioWeb;
   const events: StudioEvent[] = [];
-  let logs: string[] = [];
 
   beforeAll(async () => {
     startMs = performance.now();
     web = await startTestStudioWeb({ bundleDir: TINY });
     ({ token, service, server } = web);
-    logs = web.logs;
     api = webStudioClient(`ws://127.0.0.1:${server.port}/api?token=${token}`, WebSocket as unknown as WebSocketFactory);
     api.onEvent((event) => events.push(event));
   });

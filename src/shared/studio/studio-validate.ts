@@ -348,7 +348,7 @@ export function validateManifestUrl(value: unknown): string {
 /** A Hub repo id, `org/name` (the Hub's own rule: letters, digits, `_ . -`, at most 96 each). */
 export const REPO_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}\/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$/;
 /** A branch, tag or commit. */
-export const REVISION_PATTERN = /^[\w.\/-]{1,200}$/;
+export const REVISION_PATTERN = /^[\w./-]{1,200}$/;
 /** An installed model's id (`org--name` for Hub installs, a bundle's own id otherwise): one folder name, never a path. */
 export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
 /** Hub access tokens are printable ASCII without spaces (`hf_…`). */

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentKey } from '../../bundle/contract.ts';
 import { Checkpoint, CHECKPOINT_COMPONENTS, type CheckpointComponent } from '../checkpoint/checkpoint.ts';
-import { readSafetensors, type SafetensorsFile } from '../checkpoint/safetensors.ts';
+import { type SafetensorsFile } from '../checkpoint/safetensors.ts';
 import { GRAPH_BUILDERS, type GraphBuilder } from '../components/registry.ts';
 import { FIXTURE_CHECKPOINT } from '../testing/golden.ts';
 import { loadConfigSet, type RandomCheckpointConfigs } from './config-sets.ts';
