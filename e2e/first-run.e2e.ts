@@ -9,10 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serveTinyBundle, type BundleServer } from '../src/main/studio/bundle-server.fixture.ts';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './support/chromium.ts';
 import { ensureRendererBuilt, REPO_ROOT } from './support/renderer-build.ts';
+import { SCREENSHOTS } from './support/screenshots.ts';
 import { startStudioWeb, type StudioWebProcess } from './support/studio-web.ts';
 import { availableProviders } from '../src/main/engine/onnx/onnx-runtime.ts';
 
-const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const BUILD_COMMAND = 'npm run loa -- models build <checkpoint-dir> --out models/audioldm2';
 
 if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);

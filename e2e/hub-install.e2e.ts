@@ -17,10 +17,10 @@ import { writeHfSnapshot } from '../src/main/models-hub/testing/hf-cache-writer.
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './support/chromium.ts';
 import { runNewJob } from './support/page-actions.ts';
 import { ensureRendererBuilt, REPO_ROOT } from './support/renderer-build.ts';
+import { SCREENSHOTS } from './support/screenshots.ts';
 import { startStudioWeb, type StudioWebProcess } from './support/studio-web.ts';
 import { until } from './support/until.ts';
 
-const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const TINY = join(REPO_ROOT, 'models', 'tiny');
 const REPO = 'cvssp/audioldm2';
 const COMMIT = createHash('sha1').update('hub-install e2e').digest('hex');

@@ -5,7 +5,7 @@
  * delete and undo (button and keys) → the lineage tree of a continued take → drop a take's WAV
  * from the library folder, read its recipe, regenerate it and compare the samples byte for byte →
  * import a folder → open a take in the workspace → a hundred takes in a virtualised list.
- * Screenshots go to e2e/screenshots/ (library.png, lineage.png, recipe.png).
+ * Screenshots (library.png, lineage.png, recipe.png) go to e2e/.screenshots-out/ (e2e/screenshots/ with npm run screenshots).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,14 +16,13 @@ import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
 import { startDragOut } from './support/drag-out.ts';
 import { findTakeWav, readTakeSamples } from './support/library-files.ts';
 import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-files.ts';
-import { REPO_ROOT } from './support/renderer-build.ts';
+import { SCREENSHOTS } from './support/screenshots.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
 import { askForWords, blurFocus, runNewJob } from './support/page-actions.ts';
 import { CARD_VIEW, openStudioPage, type StudioPage } from './support/studio-page.ts';
 import { until } from './support/until.ts';
 import { readWavHeader } from './support/wav-header.ts';
 
-const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const GLASS = 'glass shattering on concrete';
 const RAIN = 'rain on a tin roof';
 const DOG = 'dog barking in the distance';

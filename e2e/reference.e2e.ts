@@ -4,7 +4,7 @@
  * one (a real DataTransfer drop) on the reference lane → the waveform and spectrogram appear →
  * continue it by 1 s (seam marker, lineage line) → a 3 × 2 variation grid → regenerate a selected
  * region → a seamless loop (badge, loops when played) → a take sent back to the lane; a text file
- * named .wav shows the decoder's message. Screenshots go to e2e/screenshots/.
+ * named .wav shows the decoder's message. Screenshots go to e2e/.screenshots-out/ (e2e/screenshots/ with npm run screenshots).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,14 +13,13 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
 import { dropFile, writeTextAsWav, writeToneWav } from './support/reference-files.ts';
-import { REPO_ROOT } from './support/renderer-build.ts';
+import { SCREENSHOTS } from './support/screenshots.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
 import { askForWords, blurFocus, runNewJob } from './support/page-actions.ts';
 import { CARD_VIEW, openStudioPage, type StudioPage } from './support/studio-page.ts';
 import { callStudio } from './support/studio-rpc.ts';
 import type { JobInfo } from '../src/shared/studio/studio-api.ts';
 
-const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const REFERENCE_SECONDS = 2;
 
 if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);

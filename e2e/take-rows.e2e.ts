@@ -12,11 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
 import { writeManyTakes } from './support/many-takes.ts';
 import { blurFocus } from './support/page-actions.ts';
-import { REPO_ROOT } from './support/renderer-build.ts';
+import { SCREENSHOTS } from './support/screenshots.ts';
 import { openStudioPage, type StudioPage } from './support/studio-page.ts';
 
 const TAKES = 200;
-const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 
 if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);
 

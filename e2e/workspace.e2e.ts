@@ -2,7 +2,7 @@
  * The workspace end to end, in Debian's Chromium against the real browser-mode server, the real
  * engine on models/tiny and a real library in a temp folder: prompt → generate (Ctrl+Enter) →
  * progress to 100% → cancel a second job → play → select a region → export it (checked on disk)
- * → keyboard audition → reload and find the take again. Screenshots go to e2e/screenshots/.
+ * → keyboard audition → reload and find the take again. Screenshots go to e2e/.screenshots-out/ (e2e/screenshots/ with npm run screenshots).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,14 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, CHROMIUM_PATH } from './support/chromium.ts';
 import { startDragOut } from './support/drag-out.ts';
 import { blurFocus, runNewJob } from './support/page-actions.ts';
-import { REPO_ROOT } from './support/renderer-build.ts';
+import { SCREENSHOTS } from './support/screenshots.ts';
 import { CARD_VIEW, openStudioPage, type StudioPage } from './support/studio-page.ts';
 import type { StudioWebProcess } from './support/studio-web.ts';
 import { until } from './support/until.ts';
 import { readWavHeader } from './support/wav-header.ts';
 import { readRecipe } from '../src/main/library/wav-metadata.ts';
 
-const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 const PROMPT = 'glass shattering on concrete';
 
 if (!chromiumAvailable) console.log(`[e2e] skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set LOA_CHROMIUM)`);
