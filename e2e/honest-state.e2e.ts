@@ -158,6 +158,8 @@ describe.skipIf(!chromiumAvailable)('honest state: no silent changes, a lost ser
     const hint = page.getByTestId('server-lost-hint');
     await until('the page to ask for the new link', async () => (await hint.getAttribute('data-new-link')) === 'true', 30_000, 100);
     expect(await hint.textContent()).toContain('paste the link it printed');
+    // Nothing was running this time: the job interrupted by the first loss is not counted again.
+    expect(await page.getByTestId('server-lost-jobs').textContent()).not.toContain('interrupted');
     await page.screenshot({ path: join(REPO_ROOT, 'e2e', 'screenshots', 'server-new-link.png') });
     await page.goto(server.url); // only the fragment changes: the same document, a hashchange
     await page.getByTestId('server-lost').waitFor({ state: 'detached', timeout: 90_000 });

@@ -48,12 +48,13 @@ export class QueueState {
     this.jobs = [...lost, ...server];
   };
 
-  /** The connection to the server is gone: its queued and running jobs will not finish on this page. */
-  interruptActive = (): void => {
+  /** The connection to the server is gone: its queued and running jobs will not finish on this page. Answers how many. */
+  interruptActive = (): number => {
     const active = this.active.map((j) => j.jobId);
-    if (active.length === 0) return;
+    if (active.length === 0) return 0;
     this.interrupted = new Set([...this.interrupted, ...active]);
     this.jobs = this.jobs.map((j) => (active.includes(j.jobId) ? { ...j, state: 'failed', error: INTERRUPTED } : j));
+    return active.length;
   };
 
   upsert = (job: JobInfo): void => {

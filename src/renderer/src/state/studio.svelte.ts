@@ -42,6 +42,8 @@ export class Studio {
   serverLost = $state(false);
   /** While lost: the server is back but refuses this page's token (restarted with a new link), so only the new link helps. */
   newLinkNeeded = $state(false);
+  /** How many jobs this loss of the server interrupted (not counting earlier losses). */
+  interruptedByLoss = $state(0);
   private checkingLink = false;
   startupError = $state<ErrorText | null>(null);
 
@@ -114,9 +116,9 @@ export class Studio {
       this.api.onConnectionChange?.((state) => {
         this.connection = state;
         if (state === 'closed' && this.phase === 'ready') {
+          if (!lost) this.interruptedByLoss = this.queue.interruptActive();
           lost = true;
           this.serverLost = true;
-          this.queue.interruptActive();
           void this.checkLink();
         }
         // Events sent while the socket was down are gone: read the lists again.
