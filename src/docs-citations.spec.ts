@@ -3,7 +3,7 @@
  * name one that exists (beside the citing file or from the repo root), and a section after it
  * (`docs/engine-spec.md §5.2`, `§2.1–§2.7`, `§3.2, §3.3`) must be a heading of that file. Citations of
  * notes kept outside the repository (`spec §…` with no file, `shared/spec`, `shared/docs`) are refused
- * in comments: a reader of the repo cannot follow them. Published standards (RFC 9110 §14.1.2,
+ * in comments and in the docs: a reader of the repo cannot follow them. Published standards (RFC 9110 §14.1.2,
  * ISO/IEC 11172-3 §2.4.2.3, …) are not files of ours and are left alone. The docs themselves are held
  * to the same rule, and every repository path they name in backticks (`src/main/studio/…`) must exist,
  * so a doc that names a moved or split file fails here instead of misleading a newcomer.
@@ -124,8 +124,8 @@ export function citationProblems(file: string, text: string, options: { prose?: 
         if (!known.has(section)) problems.push({ ...at, why: `${cited} has no section §${section}` });
       }
     }
-    if (options.prose) return;
-    const comment = comments[index];
+    // Prose is all "comment"; code's comments are what its comment lines say.
+    const comment = options.prose ? line : comments[index];
     if (OUTSIDE.test(comment)) problems.push({ ...at, why: 'cites notes outside the repository (shared/spec, shared/docs)' });
     if (BARE_SPEC.test(comment)) problems.push({ ...at, why: '"spec §…" names no document; cite docs/engine-spec.md §…' });
   });
@@ -164,8 +164,7 @@ export function docProblems(file: string, text: string): Problem[] {
       if (!existsSync(join(ROOT, clean))) problems.push({ file: rel, line: index + 1, text: line.trim(), why: `${clean} does not exist` });
     }
   });
-  // The comment rules do not apply to prose; the .md citations and their sections do. A link names its
-  // target twice ([x.md](x.md)): one problem is enough.
+  // A link names its target twice ([x.md](x.md)): one problem is enough.
   const all = [...problems, ...citationProblems(file, text, { prose: true })];
   return all.filter((p, i) => all.findIndex((q) => q.line === p.line && q.why === p.why) === i);
 }
