@@ -28,18 +28,31 @@ describe('the import-layer rules', () => {
   });
 
   it('refuse an import of main from the renderer, and allow shared', async () => {
-    const code = ["import { StudioService } from '../../../main/studio/studio-service.ts';", "import { LoaError } from '../../../shared/errors.ts';", 'export const used = [StudioService, LoaError];'].join('\n');
+    const code = [
+      "import { StudioService } from '../../../main/studio/studio-service.ts';",
+      "import { LoaError } from '../../../shared/errors.ts';",
+      'export const used = [StudioService, LoaError];',
+    ].join('\n');
     expect(await layerFindings('src/renderer/src/lib/layer-probe.ts', code)).toEqual(['no-restricted-imports@1']);
   });
 
   it('let only the ONNX module load onnxruntime-node, by import or by require', async () => {
-    const code = ["import * as ort from 'onnxruntime-node';", "import { createRequire } from 'node:module';", "export const bin = createRequire(import.meta.url).resolve('onnxruntime-node');", 'export { ort };'].join('\n');
+    const code = [
+      "import * as ort from 'onnxruntime-node';",
+      "import { createRequire } from 'node:module';",
+      "export const bin = createRequire(import.meta.url).resolve('onnxruntime-node');",
+      'export { ort };',
+    ].join('\n');
     expect(await layerFindings('src/main/engine/pipeline/layer-probe.ts', code)).toEqual(['no-restricted-imports@1', 'no-restricted-syntax@3']);
     expect(await layerFindings('src/main/engine/onnx/onnx-runtime.ts', code)).toEqual([]);
   });
 
   it('let only the library SQLite driver load better-sqlite3', async () => {
-    const code = ["import { createRequire } from 'node:module';", "export const Database = createRequire(import.meta.url)('better-sqlite3');", "export const later = () => import('better-sqlite3');"].join('\n');
+    const code = [
+      "import { createRequire } from 'node:module';",
+      "export const Database = createRequire(import.meta.url)('better-sqlite3');",
+      "export const later = () => import('better-sqlite3');",
+    ].join('\n');
     expect(await layerFindings('src/main/studio/layer-probe.ts', code)).toEqual(['no-restricted-syntax@2', 'no-restricted-syntax@3']);
     expect(await layerFindings('src/main/library/sqlite-driver.ts', code)).toEqual([]);
   });
