@@ -41,7 +41,7 @@ describe('importJsonIndexes', () => {
     expect(db.list().takes.map((t) => t.id)).toEqual([b.id, a.id]);
     expect(db.take(a.id)).toMatchObject({ rating: 4, favourite: true, createdAt: '2024-05-01T10:00:00.000Z', params: a.params, file: a.file });
     expect(db.take(b.id).loop).toEqual({ start: 0, end: 100 });
-    expect(db.reference('ref1')).toMatchObject({ name: 'door.wav', file: 'References/ref1.wav' });
+    expect(db.references.get('ref1')).toMatchObject({ name: 'door.wav', file: 'References/ref1.wav' });
 
     expect(importJsonIndexes(db)).toEqual({ takes: 0, references: 0, alreadyPresent: 3, skipped: [{ id: missing.id, reason: expect.any(String) }] });
     expect(readFileSync(join(dir, TAKES_JSON), 'utf8')).toBe(before);

@@ -99,7 +99,7 @@ export function importJsonIndexes(db: LibraryDb): JsonImportReport {
   };
   db.batch(() => {
     for (const entry of references) {
-      if (attempt(entry, (id) => db.hasReference(id), () => db.addReference(asReference(entry)))) report.references++;
+      if (attempt(entry, (id) => db.references.has(id), () => db.references.add(asReference(entry)))) report.references++;
     }
     for (const entry of takes) {
       if (attempt(entry, (id) => db.get(id) !== undefined, () => db.addTake(asTake(entry)))) report.takes++;

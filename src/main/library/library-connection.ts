@@ -50,6 +50,11 @@ export class LibraryConnection {
     }
   }
 
+  /** Runs `work` as one transaction (rolled back whole if it throws), through write(). */
+  transact<T>(work: () => T): T {
+    return this.write(() => this.db.transaction(work)());
+  }
+
   /** Turns a duplicate id or file into a request error the caller can act on. */
   unique<T>(write: () => T): T {
     try {

@@ -343,7 +343,7 @@ describe('trash', () => {
   it('hides trashed takes, restores them, and deletes only when the trash is emptied', () => {
     const db = openLibrary();
     const [a, b, c] = ['anvil strike', 'anvil ring', 'bell'].map((p) => db.addTake(newTake(dir, p, { tags: ['t'] })));
-    db.addExport(a.id, '/exports/anvil.wav', { format: 'pcm24' } as ExportOptions);
+    db.exports.add(a.id, '/exports/anvil.wav', { format: 'pcm24' } as ExportOptions);
     expect(db.trash([a.id, b.id], new Date('2025-07-01T00:00:00Z'))).toBe(2);
     expect(db.trash([a.id])).toBe(0); // already there
     expect(db.list().takes.map((t) => t.id)).toEqual([c.id]);
@@ -357,7 +357,7 @@ describe('trash', () => {
     const emptied = db.emptyTrash();
     expect(emptied).toEqual({ ids: [a.id], files: [join(dir, ...a.file.split('/'))] });
     expect(db.get(a.id)).toBeUndefined();
-    expect(db.listExports(a.id)).toEqual([]);
+    expect(db.exports.list(a.id)).toEqual([]);
     expect(existsSync(emptied.files[0])).toBe(true); // the caller removes the file
     expect(db.emptyTrash()).toEqual({ ids: [], files: [] });
     const raw = openSqlite(join(dir, DB_FILE));
@@ -401,7 +401,7 @@ describe('references and exports', () => {
     const db = openLibrary();
     mkdirSync(join(dir, 'References'), { recursive: true });
     writeFileSync(join(dir, 'References', 'r1.wav'), 'RIFF');
-    const ref = db.addReference({
+    const ref = db.references.add({
       id: 'r1', name: 'door.wav', origin: { kind: 'file', path: '/sounds/door.wav' }, file: 'References/r1.wav', sampleRate: 16000,
       samples: 8000, sha256: 'ef'.repeat(32), notices: ['resampled from 48000 Hz'], peaks: [-0.5, 0.5], createdAt: '2025-01-01T00:00:00Z',
     });
@@ -410,19 +410,19 @@ describe('references and exports', () => {
       samples: 8000, durationS: 0.5, sha256: 'ef'.repeat(32), notices: ['resampled from 48000 Hz'], peaks: [-64 / 127, 64 / 127],
       createdAt: '2025-01-01T00:00:00.000Z', deletedAt: null,
     });
-    expect(db.listReferences()).toEqual([ref]);
-    expect(db.referenceFile('r1')).toBe(join(dir, 'References', 'r1.wav'));
-    expect(() => db.addReference({ ...ref, id: 'r2', file: 'References/r2.wav' })).toThrow(LibraryFileMissingError);
+    expect(db.references.list()).toEqual([ref]);
+    expect(db.references.file('r1')).toBe(join(dir, 'References', 'r1.wav'));
+    expect(() => db.references.add({ ...ref, id: 'r2', file: 'References/r2.wav' })).toThrow(LibraryFileMissingError);
   });
 
   it('records exports per take', () => {
     const db = openLibrary();
     const take = db.addTake(newTake(dir, 'whoosh'));
     const options = { format: 'pcm24', sampleRate: 48000, normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 5, nameTemplate: '{prompt-slug}' } as ExportOptions;
-    const record = db.addExport(take.id, '/exports/whoosh.wav', options, new Date('2025-01-01T00:00:00Z'));
-    expect(db.listExports(take.id)).toEqual([record]);
+    const record = db.exports.add(take.id, '/exports/whoosh.wav', options, new Date('2025-01-01T00:00:00Z'));
+    expect(db.exports.list(take.id)).toEqual([record]);
     expect(record).toMatchObject({ takeId: take.id, path: '/exports/whoosh.wav', createdAt: '2025-01-01T00:00:00.000Z', options });
-    expect(() => db.addExport('missing', '/x.wav', options)).toThrow(TakeNotFoundError);
+    expect(() => db.exports.add('missing', '/x.wav', options)).toThrow(TakeNotFoundError);
   });
 });
 
@@ -440,7 +440,7 @@ describe('reconcile', () => {
     writeFileSync(db.file(kept.id).replace('.wav', '-empty.wav'), ''); // an orphan, even empty
     mkdirSync(join(dir, 'References'), { recursive: true });
     writeFileSync(join(dir, 'References', 'r1.wav'), 'RIFF');
-    db.addReference({ id: 'r1', name: 'r', origin: { kind: 'file', path: null }, file: 'References/r1.wav', sampleRate: 16000, samples: 1, sha256: '', notices: [], peaks: [] });
+    db.references.add({ id: 'r1', name: 'r', origin: { kind: 'file', path: null }, file: 'References/r1.wav', sampleRate: 16000, samples: 1, sha256: '', notices: [], peaks: [] });
     rmSync(join(dir, 'References', 'r1.wav'));
     expect(await db.reconcile()).toEqual({
       missing: [{ kind: 'take', id: lost.id, file: lost.file }, { kind: 'reference', id: 'r1', file: 'References/r1.wav' }],

@@ -10,21 +10,18 @@
  * WAV's recipe; never a row without its audio. Nothing is deleted except by emptyTrash().
  */
 import { join } from 'node:path';
-import type { ExportOptions } from '../../shared/studio/studio-api.ts';
 import { DB_FILE, openDatabaseFile, setAside } from './database-file.ts';
 import { checkEmbedding, unit } from './embeddings.ts';
 import type { Match } from './embedding-index.ts';
 import { LibraryConnection, type ConnectionDiagnostics } from './library-connection.ts';
-import { EmbeddingMissingError, LibraryFileMissingError, ReferenceNotFoundError, TakeNotFoundError } from './library-errors.ts';
+import { EmbeddingMissingError, LibraryFileMissingError, TakeNotFoundError } from './library-errors.ts';
 import { absolutePath, fileIsPresent, reconcileFiles } from './library-files.ts';
-import type {
-  ExportRecord, LibraryReference, LibraryTake, NewLibraryReference, NewLibraryTake, ReconcileReport, SearchOptions, SearchResult,
-  SimilarTake, TakeUpdate, TrashedFiles,
-} from './library-types.ts';
+import type { LibraryTake, NewLibraryTake, ReconcileReport, SearchOptions, SearchResult, SimilarTake, TakeUpdate, TrashedFiles } from './library-types.ts';
 import { floatBlob, floatsOf, LoadedEmbeddings } from './loaded-embeddings.ts';
 import { encodePeaks } from './peaks-blob.ts';
 import { checkCount, checkIds, checkPaging, searchSql } from './search-sql.ts';
-import { INSERT_TAKE, normaliseTags, referenceColumns, referenceFromRow, TAKE_COLUMNS, takeColumns, takeFromRow, updateColumns, type ReferenceRow, type TakeRow } from './take-rows.ts';
+import { ExportRows, ReferenceRows } from './reference-rows.ts';
+import { INSERT_TAKE, normaliseTags, TAKE_COLUMNS, takeColumns, takeFromRow, updateColumns, type TakeRow } from './take-rows.ts';
 
 export { DB_FILE };
 
@@ -44,6 +41,10 @@ export interface Paging {
 export class LibraryDb {
   /** The embeddings search by sound ranks, loaded from take_clap and kept in step with our writes. */
   private readonly embeddings: LoadedEmbeddings;
+  /** Reference clips (their own table and folder). */
+  readonly references: ReferenceRows;
+  /** Where takes were exported to. */
+  readonly exports: ExportRows;
   /** The last search count and the database state it was counted in (see countMatches). */
   private lastCount: { key: string; version: string; total: number } | null = null;
 
@@ -53,6 +54,8 @@ export class LibraryDb {
     private readonly options: LibraryOpenOptions,
   ) {
     this.embeddings = new LoadedEmbeddings(conn.sql.bind(conn));
+    this.references = new ReferenceRows(conn, libraryDir, !options.benchmarkOnlySkipFileCheck);
+    this.exports = new ExportRows(conn);
   }
 
   /** The database file. */
@@ -90,7 +93,7 @@ export class LibraryDb {
    */
   batch<T>(work: () => T): T {
     try {
-      return this.conn.write(() => this.conn.db.transaction(work)());
+      return this.conn.transact(work);
     } catch (error) {
       this.embeddings.forget(); // it may hold embeddings the rollback removed: reload on next use
       throw error;
@@ -116,14 +119,14 @@ export class LibraryDb {
     if (!this.options.benchmarkOnlySkipFileCheck && !fileIsPresent(absolutePath(this.libraryDir, take.file))) {
       throw new LibraryFileMissingError(take.file);
     }
-    const seq = this.conn.unique(() => this.conn.write(() => this.conn.db.transaction(() => {
+    const seq = this.conn.unique(() => this.conn.transact(() => {
       const inserted = Number(this.conn.sql(INSERT_TAKE).run(columns).lastInsertRowid);
       this.conn.sql('INSERT INTO take_peaks (take_seq, peaks) VALUES (?, ?)').run(inserted, peaks);
       const addTag = this.conn.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
       tags.forEach((tag, position) => addTag.run(inserted, tag, position));
       if (take.embedding) this.conn.sql('INSERT INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(inserted, floatBlob(take.embedding));
       return inserted;
-    })()));
+    }));
     if (take.embedding) this.embeddings.set(seq, take.embedding, true);
     return this.take(take.id);
   }
@@ -157,7 +160,7 @@ export class LibraryDb {
   update(id: string, patch: TakeUpdate): LibraryTake {
     const { sets, values } = updateColumns(patch);
     const tags = patch.tags === undefined ? undefined : normaliseTags(patch.tags);
-    this.conn.write(() => this.conn.db.transaction(() => {
+    this.conn.transact(() => {
       const seq = this.conn.seqOf(id);
       if (sets.length > 0) this.conn.sql(`UPDATE takes SET ${sets.join(', ')} WHERE seq = ?`).run(...values, seq);
       if (tags) {
@@ -165,7 +168,7 @@ export class LibraryDb {
         const addTag = this.conn.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
         tags.forEach((tag, position) => addTag.run(seq, tag, position));
       }
-    })());
+    });
     return this.take(id);
   }
 
@@ -225,11 +228,11 @@ export class LibraryDb {
    * go with it) and returns their WAVs for the caller to remove.
    */
   emptyTrash(): TrashedFiles {
-    const gone = this.conn.write(() => this.conn.db.transaction(() => {
+    const gone = this.conn.transact(() => {
       const rows = this.conn.sql<{ id: string; file: string }>('SELECT id, file FROM takes WHERE deleted_at IS NOT NULL ORDER BY seq').all();
       this.conn.sql('DELETE FROM takes WHERE deleted_at IS NOT NULL').run();
       return rows;
-    })());
+    });
     if (gone.length > 0) this.embeddings.forget(); // reloaded without them on the next sound search
     return { ids: gone.map((r) => r.id), files: gone.map((r) => absolutePath(this.libraryDir, r.file)) };
   }
@@ -239,12 +242,12 @@ export class LibraryDb {
   /** Stores (or replaces) the take's CLAP audio embedding. */
   setEmbedding(takeId: string, embedding: Float32Array): void {
     checkEmbedding(embedding, this.embeddings.dims());
-    const { seq, live } = this.conn.write(() => this.conn.db.transaction(() => {
+    const { seq, live } = this.conn.transact(() => {
       const row = this.conn.sql<{ seq: number; live: number }>('SELECT seq, deleted_at IS NULL AS live FROM takes WHERE id = ?').get(takeId);
       if (!row) throw new TakeNotFoundError(takeId);
       this.conn.sql('INSERT OR REPLACE INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(row.seq, floatBlob(embedding));
       return row;
-    })());
+    });
     this.embeddings.set(seq, embedding, live === 1);
   }
 
@@ -281,63 +284,6 @@ export class LibraryDb {
     return this.embeddings.warm(rows);
   }
 
-  // ---- references and exports -------------------------------------------------------------------
-
-  /** Adds a reference whose WAV the caller has already written at `reference.file`. */
-  addReference(reference: NewLibraryReference): LibraryReference {
-    const columns = referenceColumns(reference, new Date());
-    if (!this.options.benchmarkOnlySkipFileCheck && !fileIsPresent(absolutePath(this.libraryDir, reference.file))) {
-      throw new LibraryFileMissingError(reference.file);
-    }
-    this.conn.unique(() => this.conn.write(() => this.conn.sql(`INSERT INTO "references" (id, name, origin_json, file, sample_rate, samples, duration_s, sha256,
-      notices_json, created_at, peaks) VALUES (@id, @name, @origin_json, @file, @sample_rate, @samples, @duration_s, @sha256,
-      @notices_json, @created_at, @peaks)`).run(columns)));
-    return this.reference(reference.id);
-  }
-
-  /** A reference; throws ReferenceNotFoundError for an unknown id. */
-  reference(id: string): LibraryReference {
-    const row = this.conn.sql<ReferenceRow>('SELECT * FROM "references" WHERE id = ?').get(id);
-    if (!row) throw new ReferenceNotFoundError(id);
-    return referenceFromRow(row);
-  }
-
-  /** Whether the library has this reference (trashed or not). */
-  hasReference(id: string): boolean {
-    return this.conn.sql<number>('SELECT 1 FROM "references" WHERE id = ?').pluck().get(id) !== undefined;
-  }
-
-  /** Live references, newest first. */
-  listReferences(): LibraryReference[] {
-    return this.conn.sql<ReferenceRow>('SELECT * FROM "references" WHERE deleted_at IS NULL ORDER BY created_at DESC, rowid DESC').all().map(referenceFromRow);
-  }
-
-  /** Absolute path of a reference's WAV. */
-  referenceFile(id: string): string {
-    return absolutePath(this.libraryDir, this.reference(id).file);
-  }
-
-  /** Records that a take was exported (the file itself is the export writer's). */
-  addExport(takeId: string, path: string, options: ExportOptions, now = new Date()): ExportRecord {
-    const createdAt = now.toISOString();
-    this.conn.seqOf(takeId);
-    const id = Number(this.conn.write(() => this.conn.sql('INSERT INTO exports (take_id, path, created_at, options_json) VALUES (?, ?, ?, ?)')
-      .run(takeId, path, createdAt, JSON.stringify(options)).lastInsertRowid));
-    return { id, takeId, path, createdAt, options };
-  }
-
-  /** Whether LOA Studio wrote an export at `path` (as recorded by addExport). */
-  isExportPath(path: string): boolean {
-    return this.conn.sql('SELECT 1 FROM exports WHERE path = ? LIMIT 1').get(path) !== undefined;
-  }
-
-  /** A take's exports, oldest first. */
-  listExports(takeId: string): ExportRecord[] {
-    return this.conn.sql<{ id: number; take_id: string; path: string; created_at: string; options_json: string }>(
-      'SELECT id, take_id, path, created_at, options_json FROM exports WHERE take_id = ? ORDER BY id',
-    ).all(takeId).map((r) => ({ id: r.id, takeId: r.take_id, path: r.path, createdAt: r.created_at, options: JSON.parse(r.options_json) as ExportOptions }));
-  }
-
   // ---- housekeeping -----------------------------------------------------------------------------
 
   /**
@@ -369,7 +315,7 @@ export class LibraryDb {
   }
 
   private setDeleted(ids: string[], deletedAt: string | null): number {
-    const changed = this.conn.write(() => this.conn.db.transaction(() => {
+    const changed = this.conn.transact(() => {
       const update = this.conn.sql(deletedAt === null
         ? 'UPDATE takes SET deleted_at = NULL WHERE seq = ? AND deleted_at IS NOT NULL'
         : 'UPDATE takes SET deleted_at = ? WHERE seq = ? AND deleted_at IS NULL');
@@ -379,7 +325,7 @@ export class LibraryDb {
         if (update.run(...(deletedAt === null ? [seq] : [deletedAt, seq])).changes > 0) seqs.push(seq);
       }
       return seqs;
-    })());
+    });
     for (const seq of changed) this.embeddings.setLive(seq, deletedAt === null);
     return changed.length;
   }

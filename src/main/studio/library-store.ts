@@ -183,11 +183,11 @@ export class LibraryStore implements TakeStore {
 
   /** Records where a take was exported, so the library shows it and the media route may serve the file. */
   addExport(takeId: string, path: string, options: ExportOptions): ExportRecord {
-    return this.db.addExport(takeId, path, options);
+    return this.db.exports.add(takeId, path, options);
   }
 
   isExportPath(path: string): boolean {
-    return this.db.isExportPath(path);
+    return this.db.exports.isExportPath(path);
   }
 
   // ---- references -----------------------------------------------------------------------------
@@ -196,7 +196,7 @@ export class LibraryStore implements TakeStore {
     const id = newTakeId();
     const file = `${REFERENCES_DIR}/${id}.wav`;
     await writeFileAtomic(join(this.libraryDir, REFERENCES_DIR, `${id}.wav`), encodeWav([reference.samples], reference.sampleRate, 'float32'));
-    return this.db.addReference({
+    return this.db.references.add({
       id, name: reference.name, origin: reference.origin, file, sampleRate: reference.sampleRate, samples: reference.samples.length,
       sha256: samplesSha256(reference.samples), notices: reference.notices, peaks: computePeaks(reference.samples),
     });
@@ -204,21 +204,21 @@ export class LibraryStore implements TakeStore {
 
   /** Throws ReferenceNotFoundError for an unknown id. */
   reference(id: string): LibraryReference {
-    return this.db.reference(id);
+    return this.db.references.get(id);
   }
 
   /** Newest first. */
   listReferences(): LibraryReference[] {
-    return this.db.listReferences();
+    return this.db.references.list();
   }
 
   referenceFile(id: string): string {
-    return this.db.referenceFile(id);
+    return this.db.references.file(id);
   }
 
   /** The reference's samples, exactly as the engine will see them. */
   async referenceSamples(id: string): Promise<Float32Array> {
-    return decodeWav(new Uint8Array(await readFile(this.db.referenceFile(id)))).channels[0];
+    return decodeWav(new Uint8Array(await readFile(this.db.references.file(id)))).channels[0];
   }
 
   close(): void {

@@ -15,14 +15,14 @@ function takeLabel(take: LibraryTake): string {
 }
 
 /** What the walk reads: the library store passes its database. */
-type LineageRows = Pick<LibraryDb, 'get' | 'take' | 'reference' | 'listReferences' | 'lineageChildren'>;
+type LineageRows = Pick<LibraryDb, 'get' | 'take' | 'lineageChildren'> & { references: Pick<LibraryDb['references'], 'get' | 'list'> };
 
 function rootOf(db: LineageRows, take: LibraryTake): { kind: 'take' | 'reference'; id: string } {
   let current = take;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     const parent = current.lineage?.reference;
     if (!parent?.referenceId) return { kind: 'take', id: current.id };
-    const reference = db.reference(parent.referenceId);
+    const reference = db.references.get(parent.referenceId);
     if (reference.origin.kind !== 'take') return { kind: 'reference', id: reference.id };
     const source = db.get(reference.origin.takeId);
     if (!source) return { kind: 'reference', id: reference.id };
@@ -33,12 +33,12 @@ function rootOf(db: LineageRows, take: LibraryTake): { kind: 'take' | 'reference
 
 /** References made from a take (sent to the lane), so the walk down goes take → reference → takes. */
 function referencesFrom(db: LineageRows, takeId: string) {
-  return db.listReferences().filter((r) => r.origin.kind === 'take' && r.origin.takeId === takeId);
+  return db.references.list().filter((r) => r.origin.kind === 'take' && r.origin.takeId === takeId);
 }
 
 function node(db: LineageRows, at: { kind: 'take' | 'reference'; id: string }, operation: string | null, depth: number): LineageNode {
   if (at.kind === 'reference') {
-    const reference = db.reference(at.id);
+    const reference = db.references.get(at.id);
     const children = depth < MAX_DEPTH ? db.lineageChildren({ kind: 'reference', id: at.id }).map((t) => node(db, { kind: 'take', id: t.id }, t.lineage?.operation ?? null, depth + 1)) : [];
     return { kind: 'reference', id: at.id, label: reference.name, operation, children };
   }
