@@ -16,6 +16,7 @@ import type { JobInfo } from '../src/shared/studio/studio-api.ts';
 import { chromiumAvailable, CHROMIUM_PATH, launchChromium } from './support/chromium.ts';
 import { runNewJob } from './support/page-actions.ts';
 import { ensureRendererBuilt, REPO_ROOT } from './support/renderer-build.ts';
+import { SCREENSHOTS } from './support/screenshots.ts';
 import { callStudio } from './support/studio-rpc.ts';
 import { startStudioWeb, type StudioWebProcess } from './support/studio-web.ts';
 import { until } from './support/until.ts';
@@ -127,7 +128,7 @@ describe.skipIf(!chromiumAvailable)('honest state: no silent changes, a lost ser
     expect(await page.getByTestId('server-lost-hint').getAttribute('data-new-link')).toBeNull();
     expect(await generate(page).isDisabled()).toBe(true);
     expect(await page.getByTestId('model-status').textContent()).toContain('server lost');
-    await page.screenshot({ path: join(REPO_ROOT, 'e2e', 'screenshots', 'server-lost.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'server-lost.png') });
   }, 60_000);
 
   it('reconnects the same tab when the server restarts with the same config: same link, same token', async () => {
@@ -160,7 +161,7 @@ describe.skipIf(!chromiumAvailable)('honest state: no silent changes, a lost ser
     expect(await hint.textContent()).toContain('paste the link it printed');
     // Nothing was running this time: the job interrupted by the first loss is not counted again.
     expect(await page.getByTestId('server-lost-jobs').textContent()).not.toContain('interrupted');
-    await page.screenshot({ path: join(REPO_ROOT, 'e2e', 'screenshots', 'server-new-link.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'server-new-link.png') });
     await page.goto(server.url); // only the fragment changes: the same document, a hashchange
     await page.getByTestId('server-lost').waitFor({ state: 'detached', timeout: 90_000 });
     expect(await page.evaluate(() => (globalThis as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
