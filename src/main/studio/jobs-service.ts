@@ -10,7 +10,8 @@ import type { Lineage } from '../../shared/engine/lineage.ts';
 import { validateTransformParams } from '../../shared/engine/transform-params.ts';
 import { CancelledError, InferenceError, InvalidRequestError, toErrorEnvelope } from '../../shared/errors.ts';
 import type { Recipe } from '../../shared/library/recipe.ts';
-import type { GenerateRequest, JobInfo, TransformRequest } from '../../shared/studio/studio-api.ts';
+import type { Progress } from '../../shared/engine/progress.ts';
+import type { GenerateRequest, JobInfo, JobParams, TransformRequest } from '../../shared/studio/studio-api.ts';
 import { makeRecipe } from '../library/make-recipe.ts';
 import { regenerationTask } from '../library/regeneration-task.ts';
 import { parseRecipe } from '../library/wav-metadata.ts';
@@ -26,6 +27,15 @@ import type { StoredTake } from './take-store.ts';
 import type { WireViews } from './wire-views.ts';
 
 const randomSeed = () => randomInt(0, 2 ** 32);
+
+/** What a runner other than the local engine reports of a job it carries out (JobsService.track). */
+export interface TrackedJob {
+  info(): JobInfo;
+  progress(progress: Progress): void;
+  take(take: StoredTake): void;
+  finish(takeIds: string[]): void;
+  fail(error: unknown): void;
+}
 
 /** One queued job's bookkeeping while it runs: its takes' ids by engine index, and the saves in order. */
 interface Running {
@@ -45,7 +55,7 @@ export class JobsService {
   private readonly board: JobBoard;
   private readonly queue: EngineQueue;
   /** Jobs whose engine work or saves are not over yet, by id: what cancel() stops. */
-  private readonly running = new Map<string, EngineJob>();
+  private readonly running = new Map<string, { cancel(): void }>();
 
   constructor(
     private readonly engine: ModelManager,
@@ -117,6 +127,32 @@ export class JobsService {
 
   async listJobs(): Promise<JobInfo[]> {
     return this.board.list();
+  }
+
+  /**
+   * A job another runner carries out (the render farm): it joins the board like a local job, so
+   * the queue shows it and cancel() reaches it; the runner reports progress, takes and the end.
+   */
+  track(jobId: string, params: JobParams, cancel: () => void): TrackedJob {
+    this.running.set(jobId, { cancel });
+    this.board.add(jobId, params, null);
+    return {
+      info: () => this.board.get(jobId)!,
+      progress: (progress) => this.board.progress(jobId, progress),
+      take: (take) => {
+        this.board.addTake(jobId, take.id);
+        this.events.emit({ type: 'take', take: this.views.take(take) });
+      },
+      finish: (takeIds) => {
+        this.running.delete(jobId);
+        this.board.finish(jobId, 'done', takeIds);
+      },
+      fail: (error) => {
+        this.running.delete(jobId);
+        if (error instanceof CancelledError) this.board.finish(jobId, 'cancelled');
+        else this.board.finish(jobId, 'failed', undefined, toErrorEnvelope(this.bugs.report(error, `Farm job ${jobId}`)));
+      },
+    };
   }
 
   /** Fails the jobs still waiting and stops the progress timers (the engine itself is the models' to stop). */

@@ -5,6 +5,7 @@
  */
 import type { StudioApi, StudioMethod } from '../../shared/studio/studio-api.ts';
 import type { ExportService } from './export-service.ts';
+import type { FarmService } from './farm-service.ts';
 import type { JobsService } from './jobs-service.ts';
 import type { LibraryService } from './library-service.ts';
 import type { ModelsService } from './models-service.ts';
@@ -18,11 +19,12 @@ export interface StudioServices {
   library: LibraryService;
   exports: ExportService;
   settings: SettingsService;
+  farm: FarmService;
 }
 
 export type StudioRoutes = { [M in StudioMethod]: StudioApi[M] };
 
-export function studioRoutes({ models, jobs, references, library, exports, settings }: StudioServices): StudioRoutes {
+export function studioRoutes({ models, jobs, references, library, exports, settings, farm }: StudioServices): StudioRoutes {
   return {
     getModelStatus: () => models.getModelStatus(),
     importModel: (dir) => models.importModel(dir),
@@ -67,5 +69,11 @@ export function studioRoutes({ models, jobs, references, library, exports, setti
 
     getSettings: () => settings.getSettings(),
     updateSettings: (patch) => settings.updateSettings(patch),
+
+    farmState: () => farm.farmState(),
+    connectFarm: (url) => farm.connectFarm(url),
+    disconnectFarm: () => farm.disconnectFarm(),
+    farmOverview: () => farm.farmOverview(),
+    generateOnFarm: (request) => farm.generateOnFarm(request),
   };
 }

@@ -15,6 +15,7 @@ import type { LaunchEngine } from '../engine/host/node-engine-launcher.ts';
 import { BugReporter } from './bug-report.ts';
 import { defaultExporter, type Exporter } from './export-writer.ts';
 import { ExportService } from './export-service.ts';
+import { FarmService } from './farm-service.ts';
 import { MemoryTokenStore, type HubTokenStore } from './hub-token.ts';
 import { PROGRESS_INTERVAL_MS } from './job-board.ts';
 import { JobsService } from './jobs-service.ts';
@@ -141,10 +142,12 @@ export class StudioService extends RoutedRequests implements StudioApi, MediaSou
     const models = new ModelsService(engine, installer, this.options.hubToken ?? new MemoryTokenStore(), this.events, this.bugs);
     const settings = new SettingsService(store, this.library, engine, this.events, device !== undefined);
     const words = new SoundWordMatrix(models, join(configDir, 'cache'));
+    const jobs = new JobsService(engine, this.library, settings, this.events, views, this.bugs, this.options.progressIntervalMs ?? PROGRESS_INTERVAL_MS);
     const services: StudioServices = {
       models,
       settings,
-      jobs: new JobsService(engine, this.library, settings, this.events, views, this.bugs, this.options.progressIntervalMs ?? PROGRESS_INTERVAL_MS),
+      jobs,
+      farm: await FarmService.open(configDir, jobs, engine, this.library, settings, this.events),
       references: new ReferencesService(this.library, models, words, this.events, views, uploads),
       library: new LibraryService(this.library, models, settings, words, this.events, views, uploads),
       exports: new ExportService(this.library, settings, this.events, views, this.options.exporter ?? defaultExporter),
@@ -174,6 +177,7 @@ export class StudioService extends RoutedRequests implements StudioApi, MediaSou
   async dispose(): Promise<void> {
     const opened = await this.opened.catch(() => undefined);
     opened?.services.jobs.dispose();
+    await opened?.services.farm.dispose();
     await opened?.services.models.dispose();
     this.events.clear();
     this.library.close();

@@ -304,6 +304,46 @@ export interface HubTokenState {
   storage: 'safe-storage' | 'memory';
 }
 
+/** The render farm as the studio sees it (Settings → Render farm). The password never comes back: `url` shows it as ***. */
+export interface FarmState {
+  state: 'disconnected' | 'connecting' | 'connected' | 'error';
+  /** The stored farm URL with its password masked; null when none was set. */
+  url: string | null;
+  /** Why the last connect failed (state 'error'). */
+  error: ErrorEnvelope | null;
+}
+
+/** One job on the farm's queue (waiting or running), from any studio or CLI that submitted it. */
+export interface FarmQueueJob {
+  id: string;
+  kind: 'generate' | 'transform';
+  prompt: string;
+  state: string;
+  /** 0..1 while running. */
+  progress: number | null;
+  worker: string | null;
+  submittedAt: string;
+}
+
+export interface FarmWorkerView {
+  name: string;
+  host: string;
+  device: string;
+  /** Its models, one line each. */
+  models: string[];
+  state: 'idle' | 'busy' | 'stopping';
+  currentJob: string | null;
+  jobsDone: number;
+  jobsFailed: number;
+}
+
+/** The Farm panel: the queue's counts and jobs, and the workers whose heartbeat is current. */
+export interface FarmOverview {
+  counts: { waiting: number; active: number; completed: number; failed: number };
+  jobs: FarmQueueJob[];
+  workers: FarmWorkerView[];
+}
+
 export type StudioEvent =
   | { type: 'job'; job: JobInfo }
   | { type: 'take'; take: TakeInfo }
@@ -317,7 +357,9 @@ export type StudioEvent =
   /** A Hub install's progress (bytes, rate, ETA, build stage) and its end. */
   | { type: 'install'; install: InstallProgress }
   | { type: 'export'; done: number; total: number }
-  | { type: 'settings'; settings: Settings };
+  | { type: 'settings'; settings: Settings }
+  /** The render farm connected, disconnected or failed to connect. */
+  | { type: 'farm'; farm: FarmState };
 
 export interface StudioApi {
   getModelStatus(): Promise<ModelStatus>;
@@ -397,6 +439,17 @@ export interface StudioApi {
   getSettings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
 
+  /** The render farm connection: state and the stored URL (password masked). */
+  farmState(): Promise<FarmState>;
+  /** Connects to the farm at `url` (redis:// or rediss://) and remembers it; null reconnects the remembered one. */
+  connectFarm(url: string | null): Promise<FarmState>;
+  /** Disconnects from the farm (jobs already submitted stay on its queue); the URL stays remembered. */
+  disconnectFarm(): Promise<FarmState>;
+  /** The farm's queue (waiting and running jobs) and its workers. */
+  farmOverview(): Promise<FarmOverview>;
+  /** Like generate, but the job runs on a farm worker; its takes come back into this library. */
+  generateOnFarm(request: GenerateRequest): Promise<JobInfo>;
+
   /** Subscribes to pushed events; returns the unsubscribe function. */
   onEvent(listener: (event: StudioEvent) => void): () => void;
 }
@@ -411,6 +464,7 @@ export const STUDIO_METHODS = [
   'searchLibrary', 'similarTakes', 'takesLikeReference', 'describeTake', 'updateTake', 'trashTakes', 'restoreTakes', 'lineageTree', 'importFolder', 'readRecipe', 'regenerateRecipe', 'rebuildLibrary',
   'exportTakes', 'prepareDrag',
   'getSettings', 'updateSettings',
+  'farmState', 'connectFarm', 'disconnectFarm', 'farmOverview', 'generateOnFarm',
 ] as const satisfies readonly Exclude<keyof StudioApi, 'onEvent'>[];
 
 export type StudioMethod = (typeof STUDIO_METHODS)[number];

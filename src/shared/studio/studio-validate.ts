@@ -392,6 +392,15 @@ function validateToken(value: unknown): string | null {
   return value;
 }
 
+/** A render farm URL: redis:// or rediss://, bounded; the farm's own parser checks the rest in main. Null: the remembered one. */
+export function validateFarmUrl(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string' || value.length > 2000 || !/^rediss?:\/\/[^\s]+$/.test(value.trim())) {
+    fail('url', 'The farm URL must be redis://[user:password@]host[:port][/db] or rediss://… (TLS), with no spaces.', 'Copy the URL the farm\'s workers use (npm run loa -- worker --redis <url>).');
+  }
+  return value.trim();
+}
+
 /** Per method: the fewest and most arguments it takes, and a checker for them. */
 const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: unknown[]) => Parameters<StudioApi[M]>] } = {
   getModelStatus: [0, 0, () => []],
@@ -436,6 +445,11 @@ const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: u
   prepareDrag: [1, 2, ([takeId, region]) => absent(region) ? [validateId('takeId', takeId)] : [validateId('takeId', takeId), validateRegion('region', region)]],
   getSettings: [0, 0, () => []],
   updateSettings: [1, 1, ([patch]) => [validateSettingsPatch(patch)]],
+  farmState: [0, 0, () => []],
+  connectFarm: [1, 1, ([url]) => [validateFarmUrl(url)]],
+  disconnectFarm: [0, 0, () => []],
+  farmOverview: [0, 0, () => []],
+  generateOnFarm: [1, 1, ([request]) => [validateGenerateRequest(request)]],
 };
 
 /** The checker at every transport's door: throws InvalidRequestError (field named) for anything malformed. */

@@ -74,6 +74,18 @@ export class QueueState {
     }
   };
 
+  /** Generate on the render farm: the job shows here like a local one, its takes come back into the library. */
+  generateOnFarm = async (request: GenerateRequest): Promise<JobInfo | null> => {
+    try {
+      const job = await this.api.generateOnFarm(request);
+      this.upsert(job);
+      return job;
+    } catch (error) {
+      this.notices.report(error, 'Could not send the generation to the farm');
+      return null;
+    }
+  };
+
   /** Continue, vary, regenerate a region of, or loop a reference. */
   transform = async (request: TransformRequest): Promise<JobInfo | null> => {
     try {

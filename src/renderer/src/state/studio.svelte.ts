@@ -11,6 +11,7 @@ import { transformRequest } from '../lib/transform-request.ts';
 import { MAX_BATCH_PROMPTS } from '../lib/prompt-lines.ts';
 import { AbCompareState } from './ab-compare.svelte.ts';
 import { ExportState } from './export.svelte.ts';
+import { FarmStudioState } from './farm.svelte.ts';
 import { FolderImportState } from './folder-import.svelte.ts';
 import { HubState } from './hub.svelte.ts';
 import { LaneSettingsState } from './lane-settings.svelte.ts';
@@ -54,6 +55,8 @@ export class Studio {
   readonly hub: HubState;
   readonly prompt = new PromptState();
   readonly queue: QueueState;
+  /** The render farm: connection, where Generate runs, the farm's queue and workers. */
+  readonly farm: FarmStudioState;
   readonly takes: TakesState;
   readonly playback: PlaybackState;
   readonly ab: AbCompareState;
@@ -77,6 +80,7 @@ export class Studio {
     this.model = new ModelState(api);
     this.hub = new HubState(api);
     this.queue = new QueueState(api, this.notices);
+    this.farm = new FarmStudioState(api);
     const edited = (before: TakeInfo, patch: TakePatch, what: string) => this.edits.record(before, patch, what);
     this.takes = new TakesState(api, this.notices, edited);
     this.references = new ReferencesState(api);
@@ -160,7 +164,7 @@ export class Studio {
 
   private reload = async (): Promise<void> => {
     // The hub's lists never block the start: a failure shows on the first-run screen and in Settings.
-    await Promise.all([this.settings.load(), this.model.load(), this.queue.load(), this.takes.load(), this.references.load(), this.hub.load()]);
+    await Promise.all([this.settings.load(), this.model.load(), this.queue.load(), this.takes.load(), this.references.load(), this.hub.load(), this.farm.load()]);
     this.library.invalidate();
   };
 
@@ -210,6 +214,9 @@ export class Studio {
       case 'settings':
         this.settings.set(event.settings);
         break;
+      case 'farm':
+        this.farm.set(event.farm);
+        break;
     }
   };
 
@@ -227,7 +234,8 @@ export class Studio {
       this.notices.info('Type a prompt first.', 'Describe the sound, e.g. "glass shattering on concrete".');
       return;
     }
-    if (!this.model.ready && this.model.status?.state !== 'loading') {
+    const onFarm = this.farm.onFarm; // the farm's workers bring their own model
+    if (!onFarm && !this.model.ready && this.model.status?.state !== 'loading') {
       this.notices.info('No model is ready yet.', 'Import or download a model bundle first.');
       return;
     }
@@ -243,7 +251,7 @@ export class Studio {
     }
     // One job per prompt, queued in order; the queue runs them one after another.
     for (const request of requests) {
-      const job = await this.queue.generate(request);
+      const job = await (onFarm ? this.queue.generateOnFarm(request) : this.queue.generate(request));
       if (!job) return;
       this.prompt.accepted(job.params);
       void this.settings.rememberPrompt(request.prompt);
