@@ -47,6 +47,7 @@ export const E2E_LANE = [
   'src/main/web/studio-web-server.spec.ts',
   'src/main/farm/farm.spec.ts',
   'src/main/farm/farm-connection.spec.ts',
+  'src/main/studio/farm-service.spec.ts',
   // reference import and export through the engine's audio path, and child-process crash runs
   'src/main/audio/reference-import-thread.spec.ts',
   'src/main/audio/reference-import.spec.ts',
