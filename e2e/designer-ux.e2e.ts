@@ -138,6 +138,9 @@ describe.skipIf(!chromiumAvailable)('issue 13 items 7, 8, 14, 15 (browser mode, 
       // The two collisions the issue names, by name.
       expect(overlaps(await box(page.getByTestId('repeat-toggle')), await box(page.getByTestId('transport-clock')))).toBe(false);
       expect(overlaps(await box(page.getByTestId('ab-compare')), await box(page.getByTestId('volume-readout')))).toBe(false);
+      // The key legend wraps rather than running off the window.
+      const keyEdges = await page.locator('footer.status .keys li').evaluateAll((items) => items.map((li) => (li as unknown as { getBoundingClientRect(): Box }).getBoundingClientRect()).map((b) => b.x + b.width));
+      expect(Math.max(...keyEdges), `the key legend runs off the ${size.width} px window`).toBeLessThanOrEqual(size.width);
       await page.screenshot({ path: join(SCREENSHOTS, `workspace-${size.width}.png`) });
 
       await page.getByTestId('view-library').click();
