@@ -146,6 +146,9 @@ describe.skipIf(!chromiumAvailable)('take rows: 200 takes in the workspace (brow
     await page.getByTestId('take-view-cards').click();
     const list = page.getByTestId('take-list');
     await page.getByTestId('take-card').first().waitFor({ timeout: 10_000 });
+    // Cards mount once the list stands still (a placeholder of their size until then).
+    const settled = () => expect.poll(() => page.getByTestId('take-card-placeholder').count(), { timeout: 5000 }).toBe(0);
+    await settled();
     const cardIds = () => page.getByTestId('take-card').evaluateAll((cards) => cards.map((c) => (c as unknown as { dataset: { takeId: string } }).dataset.takeId));
     const first = await cardIds();
     expect(first.length).toBeGreaterThan(1);
@@ -153,6 +156,8 @@ describe.skipIf(!chromiumAvailable)('take rows: 200 takes in the workspace (brow
     expect(await page.getByTestId('take-row').count()).toBe(0);
     await list.evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop = 20_000);
     await expect.poll(async () => (await cardIds()).some((id) => first.includes(id)), { timeout: 5000 }).toBe(false);
+    await settled();
+    expect((await cardIds()).length).toBeGreaterThan(1);
     expect((await cardIds()).length).toBeLessThanOrEqual(12);
     await page.getByTestId('take-view-rows').click();
     await page.getByTestId('take-row').first().waitFor();
