@@ -281,7 +281,7 @@ Generating: 2 takes with the default settings otherwise (${freeze ? `${(freeze.g
 | --- | --- | --- |
 ${rows.join('\n')}
 
-Reproduce: \`npm run bench:studio\`. What the start time is made of: two Node processes booting under tsx (server, then engine), about 0.5 s each, and ORT creating the sessions; ORT's set-up time grows with a graph's node count (its allocation planner), which is why the tiny fixture's UNet keeps attention only in its mid block (3 transformer blocks, not 30; 0.2 s to open instead of 2–3 s). A real bundle is ready when its load finishes (see the engine section: tens of seconds for 4 GB of weights on this CPU); the studio is usable meanwhile and shows the load as it goes. Long takes' spectrograms are computed in a Web Worker (wavesurfer \`useWebWorker\` above 30 s).
+Reproduce: \`npm run bench:studio\`. What the start time is made of: two Node processes booting under tsx (server, then engine), about 0.5 s each, and ORT creating the sessions; ORT's set-up time grows with a graph's node count (its allocation planner), which is why the tiny fixture's UNet keeps attention only in its mid block (3 transformer blocks, not 30; 0.2 s to open instead of 2–3 s). A real bundle is ready when its load finishes (see the engine section: tens of seconds for 4 GB of weights on this CPU); the studio is usable meanwhile and shows the load as it goes. Spectrograms are computed in a Web Worker (wavesurfer \`useWebWorker\`, for every card since issue 13; before it, only above 30 s).
 `;
 
 const path = join(ROOT, 'BENCHMARKS.md');
