@@ -71,7 +71,7 @@ describe('StudioService on a render farm', () => {
     const overview = await service.farmOverview();
     expect(overview.workers).toEqual([]);
     expect(overview.jobs.map((j) => [j.id, j.state])).toContainEqual([job.jobId, 'waiting']);
-    await service.cancel(job.jobId);
+    expect(await dispatchCall(service, 'cancel', [job.jobId])).toMatchObject({ ok: true });
     expect((await jobEnd(job.jobId)).state).toBe('cancelled');
     expect((await service.farmOverview()).jobs.map((j) => j.id)).not.toContain(job.jobId);
     expect((await service.listTakes()).filter((t) => t.jobId === job.jobId)).toEqual([]);
