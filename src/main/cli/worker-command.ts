@@ -73,4 +73,6 @@ export async function worker(argv: string[]): Promise<void> {
     process.on('SIGINT', () => stop('SIGINT'));
   });
   log(`worker ${farm.workerName}: stopped`);
+  // A Redis that went away leaves reconnect timers behind; the worker is done, so is the process.
+  process.exit(0);
 }

@@ -230,9 +230,21 @@ export class FarmWorker {
             running.host.cancel(running.engineJobId);
           }
         }, this.options.drainMs ?? 30_000);
+        // BullMQ's close waits for Redis; with Redis gone it would wait for ever. Past the drain time
+        // (and ten seconds for the hand-back) the worker stops anyway: a job it still held returns
+        // to the queue when its lock expires.
+        let giveUp: NodeJS.Timeout | undefined;
+        const waited = new Promise<void>((resolve) => {
+          giveUp = setTimeout(() => {
+            this.log('stopping without Redis: a job still held returns to the queue when its lock expires');
+            void this.worker?.close(true).catch(() => {});
+            resolve();
+          }, (this.options.drainMs ?? 30_000) + 10_000);
+        });
         try {
-          await this.worker?.close();
+          await Promise.race([this.worker?.close(), waited]);
         } finally {
+          clearTimeout(giveUp);
           clearTimeout(drain);
           await this.heartbeat.stop();
           await Promise.all([...this.hosts.values()].map((host) => host.stop()));

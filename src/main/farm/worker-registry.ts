@@ -91,10 +91,12 @@ export class WorkerHeartbeat {
     await this.redis.multi().hset(this.key, toHash(this.info)).pexpire(this.key, this.intervalMs * MISSED_BEATS).exec();
   }
 
-  /** Takes the worker off the list. */
+  /** Takes the worker off the list (or leaves it to expire, when Redis does not answer within two seconds). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.redis.del(this.key).catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.redis.del(this.key).catch(() => 0), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
   }
 }
 
