@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FarmState, JobInfo, StudioEvent } from '../../shared/studio/studio-api.ts';
-import { tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
+import { copyTinyBundle, editManifest, tempDir, TINY_BUNDLE } from '../engine/testing/tiny-bundle.ts';
 import { freePort, killAllWorkers, TestRedis, WorkerProcess } from '../farm/testing/redis-fixture.ts';
 import { dispatchCall } from './dispatch.ts';
 import { FARM_FILE } from './farm-service.ts';
@@ -15,12 +15,20 @@ import { StudioService } from './studio-service.ts';
 
 const PASSWORD = 'studio s3cret';
 const mediaUrl = (kind: string, id: string) => `media://${kind}/${encodeURIComponent(id)}`;
+async function until(test: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`Not true within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const tiny = { prompt: 'farm rain on tin', seconds: 0.5, steps: 2, scheduler: 'ddim' as const, guidance: 3, seed: 11, takes: 1 };
 
 describe('StudioService on a render farm', () => {
   let scratch: Awaited<ReturnType<typeof tempDir>>;
   let redis: TestRedis;
   let service: StudioService;
+  let cache: Awaited<ReturnType<typeof tempDir>>;
   const events: StudioEvent[] = [];
   const jobEnd = (jobId: string) =>
     new Promise<JobInfo>((resolve) => {
@@ -34,8 +42,9 @@ describe('StudioService on a render farm', () => {
 
   beforeAll(async () => {
     scratch = await tempDir('loa-studio-farm-');
+    cache = await tempDir('loa-farm-cache-');
     redis = await TestRedis.start({ password: PASSWORD });
-    service = new StudioService({ configDir: join(scratch.path, 'config'), libraryDir: join(scratch.path, 'library'), mediaUrl });
+    service = new StudioService({ configDir: join(scratch.path, 'config'), libraryDir: join(scratch.path, 'library'), device: 'cpu', mediaUrl });
     service.onEvent((event) => events.push(event));
     await service.whenReady();
   }, 60_000);
@@ -44,6 +53,7 @@ describe('StudioService on a render farm', () => {
     await service?.dispose();
     await redis?.stop();
     await scratch?.remove();
+    await cache?.remove();
   });
 
   it('says clearly when Redis cannot be reached, and refuses a URL that is not redis://', async () => {
@@ -78,8 +88,7 @@ describe('StudioService on a render farm', () => {
   });
 
   it('runs Generate on a worker: the take comes back into the library with its recipe, through the same take events', async () => {
-    const cache = await tempDir('loa-farm-cache-');
-    try {
+    {
       await WorkerProcess.start({ redisUrl: redis.url, model: TINY_BUNDLE, name: 'studio-w1', cacheDir: cache.path, extra: ['--drain-seconds', '0'] });
       const workers = (await service.farmOverview()).workers;
       expect(workers).toMatchObject([{ name: 'studio-w1', device: expect.any(String), jobsDone: 0 }]);
@@ -95,9 +104,21 @@ describe('StudioService on a render farm', () => {
       expect(recipe).toMatchObject({ kind: 'generate', seed: 11, device: 'cpu', params: { prompt: tiny.prompt, steps: 2, seconds: 0.5 } });
       expect(events.some((e) => e.type === 'job' && e.job.jobId === job.jobId && e.job.state === 'running')).toBe(true);
       expect((await service.farmOverview()).workers[0].jobsDone).toBe(1);
-    } finally {
-      await killAllWorkers();
-      await cache.remove();
     }
   }, 240_000);
+
+  it('shows the reason a worker gives for refusing a job whose model it lacks', async () => {
+    // The studio's own model asks for its exact bundle: a renamed copy is another bundle.
+    const other = await copyTinyBundle(join(scratch.path, 'other-model'));
+    await editManifest(other, (manifest) => {
+      manifest.name = 'Tiny random, renamed';
+    });
+    await service.importModel(other);
+    await until(async () => (await service.getModelStatus()).state === 'ready');
+    const job = await service.generateOnFarm(tiny);
+    const failed = await jobEnd(job.jobId);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/Worker studio-w1 does not have the model this job needs \(bundle [0-9a-f]{12}\)/), hint: expect.stringContaining('--model') });
+    expect((await service.listTakes()).filter((t) => t.jobId === job.jobId)).toEqual([]);
+  }, 180_000);
 });
