@@ -313,10 +313,18 @@ describe.skipIf(!chromiumAvailable)('issue 13 items 7, 8, 14, 15 (browser mode, 
     // A region from the keyboard: → moves the cursor 1 s, I sets the in point, → again, O the out point.
     await card().locator('.prompt').click();
     await blurFocus(page);
+    // Each key waits for the transport clock to show where the cursor went.
+    const clock = page.getByTestId('transport-clock');
+    const audioAt = () => card().locator('audio').evaluate((a) => (a as unknown as { currentTime: number }).currentTime);
     await page.keyboard.press('Shift+ArrowLeft');
+    await expect.poll(() => clock.textContent()).toBe('0:00.00');
+    await expect.poll(audioAt).toBe(0);
     await page.keyboard.press('ArrowRight');
+    await expect.poll(() => clock.textContent()).toBe('0:01.00');
+    await expect.poll(audioAt).toBeCloseTo(1, 2);
     await page.keyboard.press('i');
     await page.keyboard.press('ArrowRight');
+    await expect.poll(() => clock.textContent()).toBe('0:02.00');
     await page.keyboard.press('o');
     const selection = card().getByTestId('take-selection');
     await selection.waitFor({ timeout: 5_000 });
@@ -349,6 +357,8 @@ describe.skipIf(!chromiumAvailable)('issue 13 items 7, 8, 14, 15 (browser mode, 
       const panel = page.getByTestId('settings-panel');
       await panel.waitFor();
       await panel.getByRole('radio', { name: theme }).click();
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme)).toBe(theme.toLowerCase());
+      await page.waitForTimeout(300);
       await check(`settings (${theme})`);
       await page.keyboard.press('Escape');
       await panel.waitFor({ state: 'detached' });
