@@ -118,7 +118,11 @@ describe('StudioService on a render farm', () => {
     const job = await service.generateOnFarm(tiny);
     const failed = await jobEnd(job.jobId);
     expect(failed.state).toBe('failed');
-    expect(failed.error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/Worker studio-w1 does not have the model this job needs \(bundle [0-9a-f]{12}\)/), hint: expect.stringContaining('--model') });
+    expect(failed.error).toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: expect.stringMatching(/Worker studio-w1 does not have the model this job needs \(bundle [0-9a-f]{12}\)/),
+      hint: expect.stringContaining('--model'),
+    });
     expect((await service.listTakes()).filter((t) => t.jobId === job.jobId)).toEqual([]);
   }, 180_000);
 });

@@ -71,7 +71,7 @@ export class FarmService {
   async connectFarm(url: string | null): Promise<FarmState> {
     // The page only ever saw the masked URL: sent back unchanged, it means the remembered one.
     const target = url === null || url === this.masked() ? this.stored.url : url;
-    if (!target) throw new FarmError('No render farm URL is set.', 'Type the farm\'s Redis URL (redis://host:6379) and press Connect.');
+    if (!target) throw new FarmError('No render farm URL is set.', "Type the farm's Redis URL (redis://host:6379) and press Connect.");
     parseFarmUrl(target); // a malformed URL is refused before anything changes
     await this.closeClient();
     this.stored = { url: target, connect: true };
@@ -83,9 +83,10 @@ export class FarmService {
       this.client = client;
       this.setState('connected', null);
     } catch (error) {
-      const failure = error instanceof FarmError
-        ? new FarmError(error.message, 'Check that redis-server runs on that host and port, that a firewall lets this machine reach it, and the password (rediss:// for TLS).')
-        : error;
+      const failure =
+        error instanceof FarmError
+          ? new FarmError(error.message, 'Check that redis-server runs on that host and port, that a firewall lets this machine reach it, and the password (rediss:// for TLS).')
+          : error;
       this.setState('error', toErrorEnvelope(failure));
       throw failure;
     }
@@ -106,10 +107,23 @@ export class FarmService {
     return {
       counts: { waiting: snapshot.counts.waiting + snapshot.counts.delayed, active: snapshot.counts.active, completed: snapshot.counts.completed, failed: snapshot.counts.failed },
       jobs: snapshot.jobs.map((job) => ({
-        id: job.id, kind: job.kind, prompt: job.prompt, state: job.state, progress: job.progress?.fraction ?? null, worker: job.worker, submittedAt: job.submittedAt,
+        id: job.id,
+        kind: job.kind,
+        prompt: job.prompt,
+        state: job.state,
+        progress: job.progress?.fraction ?? null,
+        worker: job.worker,
+        submittedAt: job.submittedAt,
       })),
       workers: workers.map((w) => ({
-        name: w.name, host: w.host, device: w.device, models: w.models, state: w.state, currentJob: w.currentJob, jobsDone: w.jobsDone, jobsFailed: w.jobsFailed,
+        name: w.name,
+        host: w.host,
+        device: w.device,
+        models: w.models,
+        state: w.state,
+        currentJob: w.currentJob,
+        jobsDone: w.jobsDone,
+        jobsFailed: w.jobsFailed,
       })),
     };
   }
@@ -151,7 +165,8 @@ export class FarmService {
         await client.release(jobId).catch(() => {}); // filed: the copy on Redis is no longer needed
       } catch (error) {
         if (this.cancelled.has(jobId)) tracked.fail(new CancelledError());
-        else if (signal.aborted) tracked.fail(new FarmError('The studio disconnected from the farm before this job came back.', 'The job may still run on the farm; connect again and generate it again to get its takes.'));
+        else if (signal.aborted)
+          tracked.fail(new FarmError('The studio disconnected from the farm before this job came back.', 'The job may still run on the farm; connect again and generate it again to get its takes.'));
         else tracked.fail(error);
       } finally {
         this.followed.delete(jobId);

@@ -196,3 +196,22 @@ describe('validateCall: bad calls are refused with the field named', () => {
     expect(error.message.length).toBeLessThan(200);
   });
 });
+
+describe('validateCall: the render farm', () => {
+  it('takes a redis:// or rediss:// URL (password included) or null, and generate requests for the farm', () => {
+    expect(validateCall('connectFarm', ['redis://:p%40ss@gpu-box:6379/2']).args).toEqual(['redis://:p%40ss@gpu-box:6379/2']);
+    expect(validateCall('connectFarm', ['rediss://loa:secret@farm.example.org']).args).toEqual(['rediss://loa:secret@farm.example.org']);
+    expect(validateCall('connectFarm', [null]).args).toEqual([null]);
+    expect(validateCall('generateOnFarm', [{ prompt: 'rain', steps: 2 }]).args).toEqual([{ prompt: 'rain', steps: 2 }]);
+    expect(validateCall('farmOverview', []).args).toEqual([]);
+  });
+
+  it('refuses other schemes, spaces, over-long URLs and bad generate settings, naming the field', () => {
+    expect(rejection('connectFarm', ['http://gpu-box:6379']).field).toBe('url');
+    expect(rejection('connectFarm', ['redis://gpu box:6379']).field).toBe('url');
+    expect(rejection('connectFarm', [`redis://${'a'.repeat(2001)}`]).field).toBe('url');
+    expect(rejection('connectFarm', [42]).field).toBe('url');
+    expect(rejection('connectFarm', []).field).toBe('args');
+    expect(rejection('generateOnFarm', [{ prompt: 'rain', steps: 0 }]).field).toBe('steps');
+  });
+});
