@@ -75,6 +75,7 @@ describe.skipIf(!chromiumAvailable)('render farm in the studio', () => {
     await page.getByTestId('takes-input').fill('1');
     const jobId = await runNewJob(page, server, () => page.getByTestId('generate-button').click(), 120_000);
     expect(jobId).toMatch(/^farm-/);
+    expect(await page.locator(`[data-testid="job-row"][data-job-id="${jobId}"] [data-testid="job-farm"]`).count()).toBe(1);
 
     const takes = (await callStudio(server.url, 'listTakes')) as TakeInfo[];
     const take = takes.find((t) => t.jobId === jobId);
