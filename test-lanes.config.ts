@@ -23,7 +23,6 @@ export const E2E_LANE = [
   // the engine: the tiny bundle loaded and run, in-process and in the engine process
   'src/main/engine/bundle/manifest-schema.spec.ts',
   'src/main/engine/bundle/model-bundle.spec.ts',
-  'src/main/engine/bundle/optimized-graph-cache.spec.ts',
   'src/main/engine/host/engine-host.spec.ts',
   'src/main/engine/onnx/onnx-runtime.spec.ts',
   'src/main/engine/pipeline/audio-to-audio.spec.ts',

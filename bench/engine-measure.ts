@@ -1,9 +1,8 @@
 /**
  * One bundle's engine figures for `bench/run.ts`, each launch in a process of its own as a user's
- * launches are: `--phase cold` loads with an empty cache folder (every file's sha256, ORT's graph
- * optimization, the optimized graphs written to the cache) and exits; `--phase warm` loads again
- * with that folder (checksums and optimized graphs remembered, files in the page cache: what a
- * user's second launch pays), then runs one warm-up take and the measured takes, so its peak RSS
+ * launches are: `--phase cold` loads with an empty cache folder (every file's sha256 and the ORT
+ * sessions) and exits; `--phase warm` loads again with that folder (checksums remembered, files in
+ * the page cache: what a user's second launch pays), then runs one warm-up take and the measured takes, so its peak RSS
  * is one launch's. Prints one JSON object on stdout.
  *
  *   tsx bench/engine-measure.ts --bundle <dir> --cache <dir> --phase cold|warm [--seconds 10.24] [--skip-ddim]

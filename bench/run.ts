@@ -15,7 +15,7 @@
  * (`npm run bench` runs this and the other benches.)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -100,8 +100,6 @@ interface BundleFigures {
   unetInputDims: Record<string, number[]>;
   weightBytes: number;
   peakRssBytes: number;
-  /** ORT's optimized graphs kept in the cache folder by the cold launch. */
-  cacheBytes: number;
 }
 
 /** A cold launch then a warm one, each in its own process, sharing one fresh cache folder. */
@@ -116,19 +114,12 @@ function measureBundle(dir: string): BundleFigures {
   };
   try {
     const { coldLoadMs } = launch('cold') as { coldLoadMs: number };
-    const cacheBytes = directoryBytes(join(cacheDir, 'optimized-graphs'));
-    return { ...(launch('warm') as Omit<BundleFigures, 'coldLoadMs' | 'cacheBytes'>), coldLoadMs, cacheBytes };
+    return { ...(launch('warm') as Omit<BundleFigures, 'coldLoadMs'>), coldLoadMs };
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
 }
 
-function directoryBytes(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .reduce((sum, e) => sum + statSync(join(e.parentPath, e.name)).size, 0);
-}
 
 /** fp32 MatMul rate of ORT on this machine (what the UNet's GEMMs could reach): best of 8 runs of 2048³. */
 async function matmulPeakGflops(): Promise<number> {
@@ -200,7 +191,8 @@ const gb = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 const NOTES = `- What the built graphs do for speed: attention as ORT's fused \`com.microsoft.MultiHeadAttention\` (UNet, CLAP, VAE), \`LayerNormalization\`, \`SimplifiedLayerNormalization\` (T5's RMS norm), \`Gelu\`/\`FastGelu\`; every Linear is one \`com.microsoft.FusedMatMul\` (transB=1) on the checkpoint's own [out, in] weight (no Transpose node, no transposed copy at load: the tiny UNet went from 3141 to 2637 nodes and its session creation from 8.7–9.6 s to 5.2–6.8 s on the loaded machine); residual adds are not fused into \`SkipLayerNormalization\` (2–3× slower than Add + LayerNormalization on ORT CPU in a micro-benchmark). The external weights are memory-mapped from the checkpoint's safetensors (no copy).
 - Session options (onnx-runtime.ts), measured on the full UNet at batch 2 × 256 frames: optimization level \`all\` (NCHWc conv layouts) runs a step ~1.7× faster than \`extended\`/\`basic\`; weight prepacking (ORT's default) ~20 % faster per step than \`session.disable_prepacking\`, at about twice the session-creation time (the GEMM packing of the [out, in] weights dominates loading); one intra-op thread per physical core, sequential execution, arena and memory pattern on.
 - Per-component session choices (session-tuning.ts): the graphs that run once per take (CLAP text, T5, the projection, GPT-2's prefill) load without weight prepacking (T5's session took 6.2 CPU-seconds to create with it and 0.16 without, for +0.12 s a run), while GPT-2's step, the UNet, the VAE and the vocoder keep their packed weights.
-- Optimized-graph cache (optimized-graph-cache.ts): the UNet's and VAE decoder's ORT-optimized graphs (NCHWc layouts, packed weights saved beside them: \`optimizedModelFilePath\`, \`session.save_external_prepacked_constant_initializers\`) are written to the user's cache folder on the first launch, keyed by ORT version, CPU and the graphs' checksums, and loaded as they are on later launches (the UNet's session: 11.4 → 2.8 CPU-seconds, steps as fast). It costs disk: ${gb(built.cacheBytes)} for the built bundle here; it is a cache (deleting it costs the next launch time), never part of the bundle.`;
+- Memory pattern off for the VAE decoder and the vocoder (session-tuning.ts): with it, their second run allocated a second block of intermediates beside the arena's (+0.21 GB and +0.12 GB, no faster).
+- No optimized-model cache: ORT's saved optimized UNet graph (\`optimizedModelFilePath\`, NCHWc layouts, with \`session.save_external_prepacked_constant_initializers\`; 2.3 GB for the full UNet) created its session ~4× faster (2.8 vs 11.4 CPU-seconds) but ran a step 12–15 % slower (median 2.4–2.5 s vs 2.1–2.3 s over 6 steps, same machine, one after the other), and a take pays that on every step; it also costs disk beside the checkpoint's weights.`;
 
 const cell = (x: number | undefined) => (x === undefined ? '—' : ms(x));
 const ratio = (ours: number, theirs: number | undefined) => (theirs === undefined ? '—' : `${(theirs / ours).toFixed(2)}×`);
@@ -251,8 +243,8 @@ Work: one ${SECONDS} s take, guidance 3.5 (UNet batch 2), prompt + negative prom
 
 | stage | built | today's graphs | PyTorch eager | built vs today | built vs PyTorch |
 |---|---|---|---|---|---|
-| load, cold (first launch: sha256 of every file, sessions, optimized graphs written) | ${cell(built.coldLoadMs)} | ${cell(today?.coldLoadMs)} | — | ${ratio(built.coldLoadMs, today?.coldLoadMs)} | — |
-| load, warm (second launch, new process: checksums and optimized graphs remembered) | ${cell(built.warmLoadMs)} | ${cell(today?.warmLoadMs)} | ${cell(torch?.loadMs)} | ${ratio(built.warmLoadMs, today?.warmLoadMs)} | ${ratio(built.warmLoadMs, torch?.loadMs)} |
+| load, cold (first launch: sha256 of every file + sessions) | ${cell(built.coldLoadMs)} | ${cell(today?.coldLoadMs)} | — | ${ratio(built.coldLoadMs, today?.coldLoadMs)} | — |
+| load, warm (second launch, new process: checksums remembered) | ${cell(built.warmLoadMs)} | ${cell(today?.warmLoadMs)} | ${cell(torch?.loadMs)} | ${ratio(built.warmLoadMs, today?.warmLoadMs)} | ${ratio(built.warmLoadMs, torch?.loadMs)} |
 ${stageRows.map(([name, k]) => row(name, (f) => f.dpm.stages[k], torch?.stages[k])).join('\n')}
 ${row('**total, DPM-Solver++ 20 steps**', (f) => f.dpm.totalMs, torch?.total_dpmpp20_ms)}
 ${row(built.ddim ? '**total, DDIM 50 steps**' : '**total, DDIM 50 steps** (not run: the DPM take + 30 UNet steps)', ddimTotal, torch?.total_ddim50_ms)}

@@ -6,17 +6,13 @@ import { availableProviders, OnnxSession, ortVersion } from '../onnx/onnx-runtim
 import { ProviderMemory } from '../onnx/provider-memory.ts';
 import { COMPONENT_KEYS, contractProblems, type ComponentKey } from './contract.ts';
 import { readManifest, resolveInBundle, type BundleManifest, type GraphFile } from './manifest.ts';
-import { OptimizedGraphCache } from './optimized-graph-cache.ts';
 import { SESSION_TUNING } from './session-tuning.ts';
 import { ChecksumCache, verifyBundleFiles } from './verify-files.ts';
 
 export interface LoadBundleOptions {
   device?: DeviceName;
   intraOpThreads?: number;
-  /**
-   * Where provider choices, checksum results and ORT's optimized graphs are remembered; nothing is
-   * remembered without it.
-   */
+  /** Where provider choices and checksum results are remembered; nothing is remembered without it. */
   cacheDir?: string;
   /** Components loaded up front; the rest load on first use (CLAP audio is only needed to rank takes). */
   eager?: readonly ComponentKey[];
@@ -43,7 +39,6 @@ export class ModelBundle {
     readonly manifest: BundleManifest,
     readonly provider: ProviderName,
     private readonly intraOpThreads: number | undefined,
-    private readonly optimizedGraphs: OptimizedGraphCache | undefined,
     notices: string[],
   ) {
     this.notices.push(...notices);
@@ -73,8 +68,7 @@ export class ModelBundle {
     });
     await memory?.remember(choice.provider);
 
-    const optimizedGraphs = options.cacheDir ? new OptimizedGraphCache(join(options.cacheDir, 'optimized-graphs'), ortVersion()) : undefined;
-    const bundle = new ModelBundle(dir, manifest, choice.provider, options.intraOpThreads, optimizedGraphs, choice.notices);
+    const bundle = new ModelBundle(dir, manifest, choice.provider, options.intraOpThreads, choice.notices);
     const eager = options.eager ?? DEFAULT_EAGER;
     await Promise.all(eager.map((key) => bundle.session(key)));
     return bundle;
@@ -116,29 +110,8 @@ export class ModelBundle {
     return session;
   }
 
-  /** Opens one graph, through the optimized-graph cache where the component and provider allow it. */
-  private async openGraph(key: ComponentKey, graph: GraphFile, provider: ProviderName): Promise<OnnxSession> {
-    const { cacheOptimized, ...tuning } = SESSION_TUNING[key];
-    const options = { provider, intraOpThreads: this.intraOpThreads, ...tuning };
-    const file = resolveInBundle(this.dir, graph.file);
-    const cache = this.optimizedGraphs;
-    if (!cacheOptimized || provider !== 'cpu' || !cache) return OnnxSession.create(key, file, options);
-    const cached = cache.lookup(key, graph);
-    if (cached) {
-      try {
-        return await OnnxSession.create(key, cached, { ...options, alreadyOptimized: true });
-      } catch {
-        await cache.discard(key, graph); // made on another CPU or damaged: made again below
-      }
-    }
-    try {
-      return await cache.write(key, graph, (target) => OnnxSession.create(key, file, { ...options, saveOptimized: target }));
-    } catch (error) {
-      // The cache can fail on its own (a full disk, a read-only cache folder); the graph still loads.
-      const session = await OnnxSession.create(key, file, options);
-      this.notices.push(`The optimized ${key} graph could not be kept in the cache (${(error as Error).message.split('\n')[0]}), so every launch optimizes it again and loads more slowly.`);
-      return session;
-    }
+  private openGraph(key: ComponentKey, graph: GraphFile, provider: ProviderName): Promise<OnnxSession> {
+    return OnnxSession.create(key, resolveInBundle(this.dir, graph.file), { provider, intraOpThreads: this.intraOpThreads, ...SESSION_TUNING[key] });
   }
 
   isLoaded(key: ComponentKey): boolean {

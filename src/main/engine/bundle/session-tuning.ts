@@ -1,33 +1,30 @@
 /**
- * Per-component ONNX Runtime session choices that trade load time against run time.
+ * Per-component ONNX Runtime session choices that trade load time and memory against run time.
  *
  * Weight prepacking (ORT's default) copies every constant MatMul weight into MLAS's panel layout
  * when the session is created, so each run skips that packing. It pays where a graph runs many
- * times on many rows, and costs where a graph runs once per take: measured on the `full` random
- * checkpoint (2 cores, 2026-12-03, CPU seconds under the same load), Flan-T5's session took 6.2 s
- * to create with prepacking and 0.16 s without, while one run at batch 2 × 14 tokens went from
- * 0.18 s to 0.30 s; CLAP text 1.6 s → 0.17 s to load for +30 ms a run; GPT-2 prefill 1.9 s → 0.13 s
- * for +27 ms. GPT-2's step graph runs 8 times a take and the UNet 2 × steps times, so both keep
- * their packed weights (the UNet's step is ~20 % slower unpacked); the VAE, vocoder and CLAP audio
- * are convolution-bound, where prepacking costs little either way.
+ * times, and costs where a graph runs once per take: measured on the `full` random checkpoint
+ * (2 cores, 2026-12-03, CPU seconds under the same load), Flan-T5's session took 6.2 s to create
+ * with prepacking and 0.16 s without, while one run at batch 2 × 14 tokens went from 0.18 s to
+ * 0.30 s; CLAP text 1.6 s → 0.17 s to load for +30 ms a run; GPT-2 prefill 1.9 s → 0.13 s for
+ * +27 ms. GPT-2's step graph runs 8 times a take and the UNet 2 × steps times, so both keep their
+ * packed weights (the UNet's step is ~20 % slower unpacked).
  *
- * The UNet's and VAE decoder's optimized graphs are cached per machine (optimized-graph-cache.ts):
- * their sessions spend most of their creation rewriting convolutions into NCHWc layouts and packing
- * weights. The UNet's full session took 11.4 CPU-seconds to create from the bundle and 2.8 from the
- * cache, with steps at the same speed; the cache costs disk (2.3 GB for the full UNet, its packed
- * weights included), so the graphs that load fast without it are not cached.
+ * ORT's memory pattern plans one block for a run's intermediate tensors from the first run and
+ * allocates it on the next, while the arena keeps what the first run took: the VAE decoder's
+ * memory grew by 0.21 GB and the vocoder's by 0.12 GB on their second run, for no speed gained
+ * (3.6 s and 6.3–6.5 s a run either way). The UNet keeps it: a step is ~13 % slower without.
  */
 import type { ComponentKey } from './contract.ts';
 
 export interface SessionTuning {
   prepackWeights: boolean;
-  /** Keep ORT's optimized graph (CPU only) so later launches skip the optimization. */
-  cacheOptimized: boolean;
+  memoryPattern: boolean;
 }
 
-const RUN_ONCE_PER_TAKE: SessionTuning = { prepackWeights: false, cacheOptimized: false };
-const RUN_OFTEN: SessionTuning = { prepackWeights: true, cacheOptimized: false };
-const RUN_OFTEN_SLOW_TO_OPTIMIZE: SessionTuning = { prepackWeights: true, cacheOptimized: true };
+const RUN_ONCE_PER_TAKE: SessionTuning = { prepackWeights: false, memoryPattern: true };
+const RUN_OFTEN: SessionTuning = { prepackWeights: true, memoryPattern: true };
+const CONVOLUTIONS_ONCE_PER_TAKE: SessionTuning = { prepackWeights: true, memoryPattern: false };
 
 export const SESSION_TUNING: Readonly<Record<ComponentKey, SessionTuning>> = {
   clapText: RUN_ONCE_PER_TAKE,
@@ -35,9 +32,9 @@ export const SESSION_TUNING: Readonly<Record<ComponentKey, SessionTuning>> = {
   projection: RUN_ONCE_PER_TAKE,
   gpt2Prefill: RUN_ONCE_PER_TAKE,
   gpt2Step: RUN_OFTEN,
-  unet: RUN_OFTEN_SLOW_TO_OPTIMIZE,
-  vaeDecoder: RUN_OFTEN_SLOW_TO_OPTIMIZE,
+  unet: RUN_OFTEN,
+  vaeDecoder: CONVOLUTIONS_ONCE_PER_TAKE,
   vaeEncoder: RUN_OFTEN,
-  vocoder: RUN_OFTEN,
+  vocoder: CONVOLUTIONS_ONCE_PER_TAKE,
   clapAudio: RUN_OFTEN,
 };

@@ -29,10 +29,8 @@ export interface SessionOptions {
   intraOpThreads?: number;
   /** ORT's weight prepacking (default on): faster runs, slower session creation (session-tuning.ts). */
   prepackWeights?: boolean;
-  /** The file is a graph ORT already optimized for this machine (optimized-graph-cache.ts): load it as it is. */
-  alreadyOptimized?: boolean;
-  /** Also write the optimized graph there, its weights (packed ones included) in a file beside it. */
-  saveOptimized?: { graphPath: string; weightsFileName: string };
+  /** ORT's memory pattern (default on): one planned block per input shape, kept beside the arena (session-tuning.ts). */
+  memoryPattern?: boolean;
 }
 
 export function ortVersion(): string {
@@ -76,12 +74,13 @@ export class OnnxSession {
     // - 'all' (NCHWc conv layouts) runs a step ~1.7× faster than 'extended'/'basic'; it costs load time.
     // - Weight prepacking (ORT's default) makes a step ~20 % faster than session.disable_prepacking,
     //   for ~2× the session-creation time; generation is paid per step, loading once per launch.
-    // - Both are paid once per machine where the optimized graph is cached (optimized-graph-cache.ts).
-    //   Arena and memory pattern stay on (ORT defaults): peak RSS is ~1.07× the UNet's weights, the
-    //   external weights being memory-mapped from the checkpoint's safetensors.
+    // - No optimized-model cache: a UNet session opened from ORT's saved optimized graph (NCHWc
+    //   layouts, packed weights saved beside it) was created ~4× faster but ran a step 12–15 %
+    //   slower (2.4–2.5 s vs 2.1–2.3 s, 2026-12-03), which a user pays on every step of every take.
+    //   The arena stays on; the external weights are memory-mapped from the checkpoint's safetensors.
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [providerConfig(options.provider)],
-      graphOptimizationLevel: options.alreadyOptimized ? 'disabled' : 'all',
+      graphOptimizationLevel: 'all',
       interOpNumThreads: 1,
       executionMode: 'sequential',
     };
@@ -89,14 +88,7 @@ export class OnnxSession {
     if (options.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpThreads;
     const sessionEntries: Record<string, string> = {};
     if (options.prepackWeights === false) sessionEntries.disable_prepacking = '1';
-    if (options.saveOptimized) {
-      sessionOptions.optimizedModelFilePath = options.saveOptimized.graphPath;
-      sessionEntries.optimized_model_external_initializers_file_name = options.saveOptimized.weightsFileName;
-      sessionEntries.optimized_model_external_initializers_min_size_in_bytes = '1024';
-      sessionEntries.save_external_prepacked_constant_initializers = '1';
-      // ORT warns that an NCHWc graph is tied to this machine: the cache is keyed by it already.
-      sessionOptions.logSeverityLevel = 3;
-    }
+    if (options.memoryPattern === false) sessionOptions.enableMemPattern = false;
     if (Object.keys(sessionEntries).length > 0) sessionOptions.extra = { session: sessionEntries };
     try {
       const created = await ort.InferenceSession.create(file, sessionOptions);
