@@ -159,7 +159,10 @@ async function benchMel() {
 type Resample = (x: Float32Array, fromRate: number, toRate: number) => Float32Array | Promise<Float32Array>;
 
 const SINC_MODULE = 'src/main/audio/resample-best.ts';
-const sincAt = (quality: SincQuality): Resample => (x, fromRate, toRate) => resampleSinc(x, fromRate, toRate, { quality });
+const sincAt =
+  (quality: SincQuality): Resample =>
+  (x, fromRate, toRate) =>
+    resampleSinc(x, fromRate, toRate, { quality });
 
 /**
  * A 10-minute 8 kHz clip (a voice memo, a phone recording: the slow case of issue 12) resampled to
@@ -202,11 +205,19 @@ function rms(y: Float32Array, from: number, to: number): number {
 
 /** Least-squares amplitude of a tone at `hz` (sin and cos fitted together, so phase and a non-whole number of periods don't matter). */
 function toneAmplitude(y: Float32Array, hz: number, from: number, to: number): number {
-  let ss = 0, sc = 0, cc = 0, ys = 0, yc = 0;
+  let ss = 0,
+    sc = 0,
+    cc = 0,
+    ys = 0,
+    yc = 0;
   for (let i = from; i < to; i++) {
     const s = Math.sin((2 * Math.PI * hz * i) / OUT_RATE);
     const c = Math.cos((2 * Math.PI * hz * i) / OUT_RATE);
-    ss += s * s; sc += s * c; cc += c * c; ys += y[i] * s; yc += y[i] * c;
+    ss += s * s;
+    sc += s * c;
+    cc += c * c;
+    ys += y[i] * s;
+    yc += y[i] * c;
   }
   const det = ss * cc - sc * sc;
   return Math.hypot((ys * cc - yc * sc) / det, (yc * ss - ys * sc) / det);
@@ -220,7 +231,9 @@ const aliasOf = (hz: number) => Math.abs(hz - OUT_RATE * Math.round(hz / OUT_RAT
  * tone can be told apart from broadband rounding noise.
  */
 function componentRms(y: Float32Array, hz: number, from: number, to: number): number {
-  let re = 0, im = 0, wsum = 0;
+  let re = 0,
+    im = 0,
+    wsum = 0;
   for (let i = from; i < to; i++) {
     const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i - from)) / (to - from));
     re += y[i] * w * Math.cos((2 * Math.PI * hz * i) / OUT_RATE);
@@ -321,14 +334,18 @@ const rows: string[] = [];
 for (const { name, fn } of resamplers) {
   for (const fromRate of [44_100, 48_000]) {
     const f = await measureResampler(fn, fromRate);
-    log(`${name} ${fromRate}→${OUT_RATE}: stopband ${f.stopDb.map((d) => d.toFixed(1)).join(' / ')} dB, sweep alias ${f.sweepDb.toFixed(1)} dB, ripple ${exp(f.rippleDb.min)}…${exp(f.rippleDb.max)} dB, ${f.speed.toFixed(0)}× real time`);
+    log(
+      `${name} ${fromRate}→${OUT_RATE}: stopband ${f.stopDb.map((d) => d.toFixed(1)).join(' / ')} dB, sweep alias ${f.sweepDb.toFixed(1)} dB, ripple ${exp(f.rippleDb.min)}…${exp(f.rippleDb.max)} dB, ${f.speed.toFixed(0)}× real time`,
+    );
     const stop = f.stopDb.map((d, i) => `${d.toFixed(1)} (${f.aliasToneDb[i].toFixed(1)})`).join(' | ');
     const ripple = `${exp(f.rippleDb.max - f.rippleDb.min)} (${exp(f.rippleDb.min)} … ${exp(f.rippleDb.max)})`;
     rows.push(`| ${name} | ${fromRate / 1000} → 16 | ${stop} | ${Math.max(...f.stopDb).toFixed(1)} | ${f.sweepDb.toFixed(1)} | ${ripple} | ${f.speed.toFixed(0)} |`);
   }
 }
 const tenMinutes = { medium: await tenMinuteImport('medium'), best: await tenMinuteImport('best') };
-log(`10 min 8 kHz → 16 kHz: medium ${tenMinutes.medium.wallS.toFixed(2)} s (CPU ${tenMinutes.medium.cpuS.toFixed(2)} s), best ${tenMinutes.best.wallS.toFixed(2)} s (CPU ${tenMinutes.best.cpuS.toFixed(2)} s)`);
+log(
+  `10 min 8 kHz → 16 kHz: medium ${tenMinutes.medium.wallS.toFixed(2)} s (CPU ${tenMinutes.medium.cpuS.toFixed(2)} s), best ${tenMinutes.best.wallS.toFixed(2)} s (CPU ${tenMinutes.best.cpuS.toFixed(2)} s)`,
+);
 const totalSeconds = (performance.now() - started) / 1000;
 log(`done in ${totalSeconds.toFixed(0)} s`);
 

@@ -84,9 +84,7 @@ const weightBytes = generationWeightBytes(bundleDir, pipeline.bundle.manifest);
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 await pipeline.release();
 
-process.stdout.write(
-  `${JSON.stringify({ warmLoadMs, dpm, ddim, unetInputDims: unetDims, weightBytes, peakRssBytes, provider: pipeline.bundle.provider })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ warmLoadMs, dpm, ddim, unetInputDims: unetDims, weightBytes, peakRssBytes, provider: pipeline.bundle.provider })}\n`);
 
 /**
  * Bytes of the weights the generation graphs load (CLAP audio and the VAE encoder are not loaded to

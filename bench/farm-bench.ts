@@ -50,11 +50,13 @@ try {
     await Promise.all((await Promise.all(workers.map((_, i) => client.submit({ kind: 'generate', params: params(i) })))).map(async (id) => client.release((await client.result(id), id))));
     const started = performance.now();
     const ids = await Promise.all(Array.from({ length: JOBS }, (_, i) => client.submit({ kind: 'generate', params: params(100 + i) })));
-    await Promise.all(ids.map(async (id) => {
-      const outcome = await client.result(id);
-      await fileIntoLibrary(library, id, outcome);
-      await client.release(id);
-    }));
+    await Promise.all(
+      ids.map(async (id) => {
+        const outcome = await client.result(id);
+        await fileIntoLibrary(library, id, outcome);
+        await client.release(id);
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     throughput.push({ workers: count, seconds, perMinute: (JOBS / seconds) * 60 });
     log(`${count} worker(s): ${JOBS} jobs in ${seconds.toFixed(1)} s`);
@@ -88,7 +90,19 @@ try {
     const output = await host.run(task).result;
     const t1 = performance.now();
     const take = output.takes[0];
-    await library.add({ jobId: `local-${i}`, rank: 1, params: task.params, seed: take.seed, score: take.score, sampleRate: output.sampleRate, samples: take.samples, modelId: info.bundleId, device: output.provider, recipe: makeRecipe(task, take, info), embedding: take.embedding });
+    await library.add({
+      jobId: `local-${i}`,
+      rank: 1,
+      params: task.params,
+      seed: take.seed,
+      score: take.score,
+      sampleRate: output.sampleRate,
+      samples: take.samples,
+      modelId: info.bundleId,
+      device: output.provider,
+      recipe: makeRecipe(task, take, info),
+      embedding: take.embedding,
+    });
     overhead.local.push(performance.now() - t0);
     overhead.localRun.push(t1 - t0);
     overhead.localFile.push(performance.now() - t1);

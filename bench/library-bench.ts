@@ -50,9 +50,64 @@ function medianOf<T>(run: (i: number) => T, before: (i: number) => void = () => 
 // ---- realistic takes ----------------------------------------------------------------------------
 const ADJECTIVES = ['heavy', 'distant', 'soft', 'loud', 'rusty', 'wet', 'deep', 'bright', 'muffled', 'sharp', 'huge', 'tiny', 'slow', 'fast', 'eerie', 'warm', 'harsh', 'gentle', 'dry', 'crunchy'];
 const MATERIALS = ['wooden', 'metal', 'glass', 'stone', 'plastic', 'ceramic', 'leather', 'paper', 'concrete', 'rubber', 'steel', 'cardboard'];
-const SOURCES = ['door', 'car engine', 'footsteps', 'thunder', 'rain', 'wind', 'crowd', 'dog', 'bird', 'bell', 'explosion', 'laser', 'spaceship', 'river', 'fire', 'keyboard', 'drawer', 'sword', 'chain', 'train', 'helicopter', 'clock', 'typewriter', 'waves'];
-const ACTIONS = ['slamming', 'creaking', 'rumbling', 'clanging', 'whooshing', 'crackling', 'dripping', 'scraping', 'rattling', 'humming', 'shattering', 'knocking', 'buzzing', 'ringing', 'howling', 'splashing'];
-const PLACES = ['in a large hall', 'in a small room', 'outdoors', 'in a cave', 'underwater', 'in a forest', 'on a city street', 'in a church', 'in a tunnel', 'at night', 'in the distance', 'close up'];
+const SOURCES = [
+  'door',
+  'car engine',
+  'footsteps',
+  'thunder',
+  'rain',
+  'wind',
+  'crowd',
+  'dog',
+  'bird',
+  'bell',
+  'explosion',
+  'laser',
+  'spaceship',
+  'river',
+  'fire',
+  'keyboard',
+  'drawer',
+  'sword',
+  'chain',
+  'train',
+  'helicopter',
+  'clock',
+  'typewriter',
+  'waves',
+];
+const ACTIONS = [
+  'slamming',
+  'creaking',
+  'rumbling',
+  'clanging',
+  'whooshing',
+  'crackling',
+  'dripping',
+  'scraping',
+  'rattling',
+  'humming',
+  'shattering',
+  'knocking',
+  'buzzing',
+  'ringing',
+  'howling',
+  'splashing',
+];
+const PLACES = [
+  'in a large hall',
+  'in a small room',
+  'outdoors',
+  'in a cave',
+  'underwater',
+  'in a forest',
+  'on a city street',
+  'in a church',
+  'in a tunnel',
+  'at night',
+  'in the distance',
+  'close up',
+];
 const TAGS = ['foley', 'ambience', 'impact', 'sci-fi', 'nature', 'mechanical', 'ui', 'horror', 'vehicle', 'weather', 'household', 'weapon', 'creature', 'hero', 'loop', 'whoosh', 'texture', 'trailer'];
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 const START = Date.UTC(2025, 0, 1);
@@ -73,10 +128,12 @@ function randomUnit(): Float32Array {
 }
 
 // Sixteen waveform shapes, reused: each row still stores its own 4 KB blob.
-const PEAK_SHAPES = Array.from({ length: 16 }, (_, s) => Array.from({ length: 4000 }, (_, i) => {
-  const level = Math.round(1000 * 0.9 * Math.exp(-(i >> 1) / (200 + 100 * s)) * (0.5 + 0.5 * Math.abs(Math.sin(i / (7 + s))))) / 1000;
-  return i % 2 === 0 ? -level : level;
-}));
+const PEAK_SHAPES = Array.from({ length: 16 }, (_, s) =>
+  Array.from({ length: 4000 }, (_, i) => {
+    const level = Math.round(1000 * 0.9 * Math.exp(-(i >> 1) / (200 + 100 * s)) * (0.5 + 0.5 * Math.abs(Math.sin(i / (7 + s))))) / 1000;
+    return i % 2 === 0 ? -level : level;
+  }),
+);
 
 let counter = 0;
 function randomTake(): NewLibraryTake {
@@ -88,11 +145,23 @@ function randomTake(): NewLibraryTake {
   const rating = rng.nextFloat64() < 0.6 ? 0 : 1 + Math.floor(rng.nextFloat64() * 5);
   const tags = Array.from({ length: Math.floor(rng.nextFloat64() * 4) }, () => pick(TAGS));
   return {
-    id, file: generationFile(createdAt, prompt, n, id), jobId: `job${Math.floor(n / 4)}`, rank: 1 + (n % 4),
+    id,
+    file: generationFile(createdAt, prompt, n, id),
+    jobId: `job${Math.floor(n / 4)}`,
+    rank: 1 + (n % 4),
     params: { prompt, negativePrompt: 'Low quality.', seconds, steps: 25, scheduler: 'dpmpp', guidance: 3.5, seed: n, takes: 4 },
-    seed: n, score: rng.nextFloat64(), modelId: rng.nextFloat64() < 0.8 ? 'audioldm2' : 'audioldm2-large', device: 'cpu',
-    sampleRate: 16_000, samples: seconds * 16_000, peaks: PEAK_SHAPES[n % 16]!, createdAt, rating: rating as NewLibraryTake['rating'],
-    favourite: rng.nextFloat64() < 0.05, tags, notes: rng.nextFloat64() < 0.1 ? `take for scene ${n % 300}, ${pick(ADJECTIVES)} version` : '',
+    seed: n,
+    score: rng.nextFloat64(),
+    modelId: rng.nextFloat64() < 0.8 ? 'audioldm2' : 'audioldm2-large',
+    device: 'cpu',
+    sampleRate: 16_000,
+    samples: seconds * 16_000,
+    peaks: PEAK_SHAPES[n % 16]!,
+    createdAt,
+    rating: rating as NewLibraryTake['rating'],
+    favourite: rng.nextFloat64() < 0.05,
+    tags,
+    notes: rng.nextFloat64() < 0.1 ? `take for scene ${n % 300}, ${pick(ADJECTIVES)} version` : '',
     embedding: randomUnit(),
   };
 }
@@ -160,7 +229,7 @@ measure('List: page of 100 by rating', () => db.search({ sort: 'rating', limit: 
 const someId = db.list({ limit: 1 }).takes[0]!.id;
 // The studio reads the embeddings a slice at a time after opening (LibraryStore), between other work.
 const slices: number[] = [];
-for (let done = false; !done; ) {
+for (let done = false; !done;) {
   const t0 = performance.now();
   done = db.warmEmbeddings(WARM_SLICE);
   slices.push(performance.now() - t0);

@@ -45,9 +45,20 @@ db.batch(() => {
     const createdAt = new Date(Date.UTC(2026, 0, 1) + n * 60_000);
     const id = `scroll${String(n).padStart(10, '0')}`;
     db.addTake({
-      id, file: generationFile(createdAt, prompt, n, id), jobId: `job${n >> 2}`, rank: 1, seed: n, score: null, modelId: 'tiny-random', device: 'cpu',
+      id,
+      file: generationFile(createdAt, prompt, n, id),
+      jobId: `job${n >> 2}`,
+      rank: 1,
+      seed: n,
+      score: null,
+      modelId: 'tiny-random',
+      device: 'cpu',
       params: { prompt, negativePrompt: '', seconds: 2, steps: 25, scheduler: 'dpmpp', guidance: 3.5, seed: n, takes: n % 5 === 0 ? 4 : 1 },
-      sampleRate: 16_000, samples: 32_000, peaks: SHAPES[n % SHAPES.length], createdAt, tags: n % 3 === 0 ? ['favourite-ish', WORDS[n % 7]] : [],
+      sampleRate: 16_000,
+      samples: 32_000,
+      peaks: SHAPES[n % SHAPES.length],
+      createdAt,
+      tags: n % 3 === 0 ? ['favourite-ish', WORDS[n % 7]] : [],
     });
   }
 });
@@ -193,7 +204,12 @@ try {
     if (cdp && profilePath) writeFileSync(profilePath, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     return run;
   };
-  const rowHeight = Number(await page.getByTestId('library-row').first().evaluate((row) => row.getBoundingClientRect().height));
+  const rowHeight = Number(
+    await page
+      .getByTestId('library-row')
+      .first()
+      .evaluate((row) => row.getBoundingClientRect().height),
+  );
 
   for (const [i, rowsPerFrame] of STEADY_SPEEDS.entries()) {
     log(`steady scroll: ${rowsPerFrame} rows per frame for ${STEADY_FRAMES} frames`);

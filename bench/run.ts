@@ -120,7 +120,6 @@ function measureBundle(dir: string): BundleFigures {
   }
 }
 
-
 /** fp32 MatMul rate of ORT on this machine (what the UNet's GEMMs could reach): best of 8 runs of 2048³. */
 async function matmulPeakGflops(): Promise<number> {
   const n = 2048;

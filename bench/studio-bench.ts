@@ -150,7 +150,9 @@ function instrument(): void {
   // Waveform: card in the DOM → canvas with a non-zero size inside wavesurfer's shadow root.
   const selector = '[data-testid="take-card"] [data-testid="take-waveform"]';
   const drawn = (): boolean => {
-    const wave = w.document.querySelector(selector) as unknown as { querySelectorAll(s: string): ArrayLike<{ shadowRoot: { querySelectorAll(s: string): ArrayLike<{ width: number; height: number }> } | null }> } | null;
+    const wave = w.document.querySelector(selector) as unknown as {
+      querySelectorAll(s: string): ArrayLike<{ shadowRoot: { querySelectorAll(s: string): ArrayLike<{ width: number; height: number }> } | null }>;
+    } | null;
     if (!wave) return false;
     const hosts = wave.querySelectorAll('*');
     for (let i = 0; i < hosts.length; i++) {
@@ -203,9 +205,23 @@ try {
   // Generation through the UI, 2 takes, default settings otherwise.
   const p = page!;
   await p.getByTestId('prompt-input').waitFor({ timeout: 30_000 });
-  await p.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('[data-testid="model-status"]')?.getAttribute('data-state') === 'ready', undefined, { timeout: 60_000 });
+  await p.waitForFunction(
+    () =>
+      (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document
+        .querySelector('[data-testid="model-status"]')
+        ?.getAttribute('data-state') === 'ready',
+    undefined,
+    { timeout: 60_000 },
+  );
   // Let the 10-minute take finish its own decode and spectrogram first, so what follows is the job's.
-  await p.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('[data-testid="take-spectrogram"]')?.getAttribute('data-state') !== 'loading', undefined, { timeout: 60_000 });
+  await p.waitForFunction(
+    () =>
+      (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document
+        .querySelector('[data-testid="take-spectrogram"]')
+        ?.getAttribute('data-state') !== 'loading',
+    undefined,
+    { timeout: 60_000 },
+  );
   await p.waitForTimeout(1000);
   await p.getByTestId('prompt-input').fill('glass shattering on concrete');
   await p.getByTestId('takes-input').fill('2');
@@ -247,7 +263,9 @@ try {
     [startAt, endAt] as const,
   );
   log(`long tasks during generation (ms after the click + duration): ${freeze.tasks}`);
-  log(`generation (2 takes): ${Math.round(freeze.generateMs)} ms, ${freeze.frames} frames, longest frame gap ${freeze.maxGap.toFixed(1)} ms, ${freeze.longTaskCount} long tasks (longest ${freeze.longestTask.toFixed(1)} ms)`);
+  log(
+    `generation (2 takes): ${Math.round(freeze.generateMs)} ms, ${freeze.frames} frames, longest frame gap ${freeze.maxGap.toFixed(1)} ms, ${freeze.longTaskCount} long tasks (longest ${freeze.longestTask.toFixed(1)} ms)`,
+  );
   await context.close();
 } catch (error) {
   freezeNote = String(error);
@@ -260,10 +278,7 @@ try {
 
 // ---- BENCHMARKS.md ------------------------------------------------------------------------------
 const ms = (x: number) => `${Math.round(x)} ms`;
-const rows = [
-  `| Browser mode: spawn → URL line printed | ${ms(median(urlTimes))} | — |`,
-  `| Browser mode: spawn → model ready to generate | ${ms(median(readyTimes))} | < 2000 ms |`,
-];
+const rows = [`| Browser mode: spawn → URL line printed | ${ms(median(urlTimes))} | — |`, `| Browser mode: spawn → model ready to generate | ${ms(median(readyTimes))} | < 2000 ms |`];
 if (waveTimes.length === RUNS) rows.push(`| 10-minute take: card in DOM → waveform canvas drawn | ${ms(median(waveTimes))} | < 300 ms |`);
 if (freeze) {
   rows.push(`| While generating: longest frame gap (rAF) | ${ms(freeze.maxGap)} | no freeze |`);

@@ -167,7 +167,11 @@ export async function runWorkspaceBench(): Promise<WorkspaceFigures> {
 
     const resizes: Window[] = [];
     for (let i = 0; i < 2; i++) {
-      for (const [width, height] of [[1024, 700], [1280, 800], [1440, 900]] as const) {
+      for (const [width, height] of [
+        [1024, 700],
+        [1280, 800],
+        [1440, 900],
+      ] as const) {
         resizes.push(await measure(p, () => p.setViewportSize({ width, height }), 500));
       }
     }
@@ -205,8 +209,7 @@ export async function runWorkspaceBench(): Promise<WorkspaceFigures> {
 
 export function writeWorkspaceSection(f: WorkspaceFigures): void {
   const ms = (x: number) => `${Math.round(x)} ms`;
-  const row = (what: string, w: Window) =>
-    `| ${what} | ${ms(w.maxGap)} | ${w.longTasks} / ${w.longTasks ? ms(w.longestTask) : '—'} | ${w.maxGap <= GOAL_MS ? 'met' : 'missed'} |`;
+  const row = (what: string, w: Window) => `| ${what} | ${ms(w.maxGap)} | ${w.longTasks} / ${w.longTasks ? ms(w.longestTask) : '—'} | ${w.maxGap <= GOAL_MS ? 'met' : 'missed'} |`;
   const body = `## Studio: the 200-take workspace (issue 13 item 1)
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}, 1-minute load average ${f.load1[0].toFixed(1)} at the start and ${f.load1[1].toFixed(1)} at the end (other work on the machine: every frame gap here is stretched by it); headless Debian Chromium (\`--disable-gpu\`) via playwright-core at 1440×900, model \`models/tiny\`, 200 takes of 1.5 s (real WAVs with peaks) in 10 runs of 20.

@@ -25,8 +25,7 @@ function pruneOnnxBindings(binDir, platform, arch) {
   const binding = path.join(binDir, platform, arch, BINDING);
   if (!fs.existsSync(binding)) {
     throw new Error(
-      `ONNX Runtime has no binding for ${platform}/${arch} (expected ${binding}). ` +
-        'onnxruntime-node 1.30 ships no Intel macOS build (microsoft/onnxruntime#27961); build for a supported target.',
+      `ONNX Runtime has no binding for ${platform}/${arch} (expected ${binding}). ` + 'onnxruntime-node 1.30 ships no Intel macOS build (microsoft/onnxruntime#27961); build for a supported target.',
     );
   }
   const removed = [];

@@ -139,7 +139,9 @@ describe.skipIf(!chromiumAvailable)('issue 13 items 7, 8, 14, 15 (browser mode, 
       expect(overlaps(await box(page.getByTestId('repeat-toggle')), await box(page.getByTestId('transport-clock')))).toBe(false);
       expect(overlaps(await box(page.getByTestId('ab-compare')), await box(page.getByTestId('volume-readout')))).toBe(false);
       // The key legend wraps rather than running off the window.
-      const keyEdges = await page.locator('footer.status .keys li').evaluateAll((items) => items.map((li) => (li as unknown as { getBoundingClientRect(): Box }).getBoundingClientRect()).map((b) => b.x + b.width));
+      const keyEdges = await page
+        .locator('footer.status .keys li')
+        .evaluateAll((items) => items.map((li) => (li as unknown as { getBoundingClientRect(): Box }).getBoundingClientRect()).map((b) => b.x + b.width));
       expect(Math.max(...keyEdges), `the key legend runs off the ${size.width} px window`).toBeLessThanOrEqual(size.width);
       await page.screenshot({ path: join(SCREENSHOTS, `workspace-${size.width}.png`) });
 
@@ -192,7 +194,11 @@ describe.skipIf(!chromiumAvailable)('issue 13 items 7, 8, 14, 15 (browser mode, 
     const favourite = card().getByTestId('favourite-button');
     await favourite.focus();
     await page.keyboard.press('Tab');
-    expect(await card().getByTestId('drag-handle').evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    expect(
+      await card()
+        .getByTestId('drag-handle')
+        .evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement),
+    ).toBe(true);
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.keyboard.press('Enter')]);
     expect(download.suggestedFilename()).toMatch(/^heavy-wooden-door-slams-shut_\d+.*\.wav$/);
     expect(download.url()).not.toMatch(/token/i);
@@ -211,11 +217,15 @@ describe.skipIf(!chromiumAvailable)('issue 13 items 7, 8, 14, 15 (browser mode, 
       await dialog.getByTestId('high-pass').check();
       await dialog.getByTestId('export-confirm').click();
       const result = dialog.getByTestId('export-result').first();
-      await until('an export result', async () => {
-        const failure = dialog.getByTestId('export-error');
-        if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
-        return (await result.count()) > 0;
-      }, 60_000);
+      await until(
+        'an export result',
+        async () => {
+          const failure = dialog.getByTestId('export-error');
+          if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
+          return (await result.count()) > 0;
+        },
+        60_000,
+      );
       const path = (await result.getAttribute('data-path'))!;
       const rendering = readRecipe(new Uint8Array(readFileSync(path)))!.rendering!;
       expect(rendering).toMatchObject({ takeId, highPass: true });
@@ -315,7 +325,10 @@ describe.skipIf(!chromiumAvailable)('issue 13 items 7, 8, 14, 15 (browser mode, 
     await blurFocus(page);
     // Each key waits for the transport clock to show where the cursor went.
     const clock = page.getByTestId('transport-clock');
-    const audioAt = () => card().locator('audio').evaluate((a) => (a as unknown as { currentTime: number }).currentTime);
+    const audioAt = () =>
+      card()
+        .locator('audio')
+        .evaluate((a) => (a as unknown as { currentTime: number }).currentTime);
     await page.keyboard.press('Shift+ArrowLeft');
     await expect.poll(() => clock.textContent()).toBe('0:00.00');
     await expect.poll(audioAt).toBe(0);
@@ -357,7 +370,9 @@ describe.skipIf(!chromiumAvailable)('issue 13 items 7, 8, 14, 15 (browser mode, 
       const panel = page.getByTestId('settings-panel');
       await panel.waitFor();
       await panel.getByRole('radio', { name: theme }).click();
-      await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme)).toBe(theme.toLowerCase());
+      await expect
+        .poll(() => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme))
+        .toBe(theme.toLowerCase());
       await page.waitForTimeout(300);
       await check(`settings (${theme})`);
       await page.keyboard.press('Escape');

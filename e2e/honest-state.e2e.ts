@@ -33,8 +33,7 @@ describe.skipIf(!chromiumAvailable)('honest state: no silent changes, a lost ser
   let port = 0;
   const pageErrors: string[] = [];
 
-  const start = (options: { newToken?: boolean } = {}) =>
-    startStudioWeb({ model: MODEL, config: join(dirs, 'config'), library: join(dirs, 'library'), ...(port ? { port } : {}), ...options });
+  const start = (options: { newToken?: boolean } = {}) => startStudioWeb({ model: MODEL, config: join(dirs, 'config'), library: join(dirs, 'library'), ...(port ? { port } : {}), ...options });
   const modelReady = () => until('the model to be ready', async () => (await page.getByTestId('model-status').getAttribute('data-state')) === 'ready', 90_000, 200);
   const generate = (p: Page) => p.getByTestId('generate-button');
   const problems = () => page.getByTestId('field-problems').locator('li').allTextContents();
@@ -111,11 +110,15 @@ describe.skipIf(!chromiumAvailable)('honest state: no silent changes, a lost ser
     await page.getByTestId('seconds-input').fill('30');
     const before = await page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId));
     await generate(page).click();
-    const jobId = await until('the long job to run', async () => {
-      const running = page.locator('[data-testid="job-row"][data-state="running"]');
-      const id = (await running.count()) ? await running.first().getAttribute('data-job-id') : null;
-      return id && !before.includes(id) ? id : null;
-    }, 20_000);
+    const jobId = await until(
+      'the long job to run',
+      async () => {
+        const running = page.locator('[data-testid="job-row"][data-state="running"]');
+        const id = (await running.count()) ? await running.first().getAttribute('data-job-id') : null;
+        return id && !before.includes(id) ? id : null;
+      },
+      20_000,
+    );
     await server.kill();
 
     const row = page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);

@@ -96,10 +96,20 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
     await progress.waitFor({ timeout: 30_000 });
     // Bytes, rate and ETA while downloading, overall and for the file.
     await page.getByTestId('install-overall').waitFor({ timeout: 60_000 });
-    await until('a rate and time left', async () => {
-      const text = ((await page.getByTestId('install-overall-text').textContent({ timeout: 1000 }).catch(() => '')) ?? '').replace(/\s+/g, ' ');
-      return /of .*\/s.*left/.test(text) && !text.includes('– /s') ? text : null;
-    }, 60_000, 100);
+    await until(
+      'a rate and time left',
+      async () => {
+        const text = (
+          (await page
+            .getByTestId('install-overall-text')
+            .textContent({ timeout: 1000 })
+            .catch(() => '')) ?? ''
+        ).replace(/\s+/g, ' ');
+        return /of .*\/s.*left/.test(text) && !text.includes('– /s') ? text : null;
+      },
+      60_000,
+      100,
+    );
     await page.getByTestId('install-file').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'first-run-installing.png') });
 
@@ -114,7 +124,12 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
     await install.click();
 
     // Then the build, then the workspace with the model ready.
-    await until('the build stage', async () => ['building', 'loading', 'done'].includes((await progress.getAttribute('data-phase').catch(() => null)) ?? '') || (await page.getByTestId('prompt-input').count()) > 0, LOAD_MS, 100);
+    await until(
+      'the build stage',
+      async () => ['building', 'loading', 'done'].includes((await progress.getAttribute('data-phase').catch(() => null)) ?? '') || (await page.getByTestId('prompt-input').count()) > 0,
+      LOAD_MS,
+      100,
+    );
     await page.getByTestId('prompt-input').waitFor({ timeout: LOAD_MS });
     await until('the model to be ready', async () => (await page.getByTestId('model-status').getAttribute('data-state')) === 'ready', LOAD_MS, 200);
     expect(await page.getByTestId('model-license').textContent()).toMatch(/CC-BY-NC-SA-4\.0.*non-commercial/);
@@ -175,7 +190,18 @@ describe.skipIf(!chromiumAvailable)('install from the Hub (browser mode, local H
     expect(await install.isDisabled()).toBe(true);
     await page.getByTestId('catalogue-accept-cvssp-audioldm2-music').check();
     await install.click();
-    await until('the music model to be in use', async () => /in use/.test((await page.getByTestId('installed-cvssp--audioldm2-music').textContent({ timeout: 1000 }).catch(() => '')) ?? ''), LOAD_MS, 200);
+    await until(
+      'the music model to be in use',
+      async () =>
+        /in use/.test(
+          (await page
+            .getByTestId('installed-cvssp--audioldm2-music')
+            .textContent({ timeout: 1000 })
+            .catch(() => '')) ?? '',
+        ),
+      LOAD_MS,
+      200,
+    );
     await until('the model to be ready', async () => (await page.getByTestId('model-status').getAttribute('data-state')) === 'ready', LOAD_MS, 200);
 
     // Remove the first: asked first, and its Hugging Face cache copy goes only because it is ticked.

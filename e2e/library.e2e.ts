@@ -120,7 +120,9 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     await page.getByTestId('library-sounds-like').click();
     expect(await page.getByTestId('library-sounds-like').getAttribute('aria-pressed')).toBe('true');
     await search('metallic clang');
-    await expect.poll(async () => (await rows().evaluateAll((all) => all.filter((r) => (r as unknown as { dataset: { similarity?: string } }).dataset.similarity !== undefined).length)), { timeout: 20_000 }).toBe(3);
+    await expect
+      .poll(async () => await rows().evaluateAll((all) => all.filter((r) => (r as unknown as { dataset: { similarity?: string } }).dataset.similarity !== undefined).length), { timeout: 20_000 })
+      .toBe(3);
     const scores = await rows().evaluateAll((all) => all.map((r) => Number((r as unknown as { dataset: { similarity: string } }).dataset.similarity)));
     for (const score of scores) expect(score).toBeGreaterThanOrEqual(-1);
     // Ranked, closest first.
@@ -485,7 +487,13 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     // The moves are sent as scroll events within one task (state settles in microtasks) so that a
     // slow machine cannot stretch them past the fling gap or let the settle timer in between.
     const frames = await list.evaluate(async (el) => {
-      const e = el as unknown as { scrollTop: number; clientHeight: number; dispatchEvent(ev: unknown): boolean; getAttribute(name: string): string | null; querySelectorAll(s: string): ArrayLike<{ getAttribute(name: string): string | null }> };
+      const e = el as unknown as {
+        scrollTop: number;
+        clientHeight: number;
+        dispatchEvent(ev: unknown): boolean;
+        getAttribute(name: string): string | null;
+        querySelectorAll(s: string): ArrayLike<{ getAttribute(name: string): string | null }>;
+      };
       const flush = async () => {
         for (let k = 0; k < 10; k++) await Promise.resolve();
       };

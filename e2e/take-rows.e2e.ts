@@ -66,13 +66,13 @@ describe.skipIf(!chromiumAvailable)('take rows: 200 takes in the workspace (brow
     await page.screenshot({ path: join(SCREENSHOTS, 'workspace-rows.png') });
 
     // Scrolling to the end brings the oldest takes and leaves the first ones.
-    await list.evaluate((el) => (el as unknown as { scrollTop: number; scrollHeight: number }).scrollTop = 1e6);
+    await list.evaluate((el) => ((el as unknown as { scrollTop: number; scrollHeight: number }).scrollTop = 1e6));
     await expect.poll(async () => (await rowIds()).some((id) => ids.includes(id)), { timeout: 5000 }).toBe(false);
     const after = await rowIds();
     expect(after.length).toBeGreaterThan(8);
     expect(after.length).toBeLessThanOrEqual(40);
     expect(Number(await list.getAttribute('data-end'))).toBe(TAKES + TAKES / 20);
-    await list.evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop = 0);
+    await list.evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 0));
     await expect.poll(async () => (await rowIds())[0]).toBe(ids[0]);
   }, 60_000);
 
@@ -116,7 +116,7 @@ describe.skipIf(!chromiumAvailable)('take rows: 200 takes in the workspace (brow
   }, 60_000);
 
   it('opens a row as the full card and folds it back', async () => {
-    await page.getByTestId('take-list').evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop = 0);
+    await page.getByTestId('take-list').evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 0));
     const id = (await rowIds())[3];
     await page.locator(`[data-testid="take-row"][data-take-id="${id}"] [data-testid="take-row-expand"]`).click();
     const card = page.locator(`[data-testid="take-card"][data-take-id="${id}"]`);
@@ -154,7 +154,7 @@ describe.skipIf(!chromiumAvailable)('take rows: 200 takes in the workspace (brow
     expect(first.length).toBeGreaterThan(1);
     expect(first.length).toBeLessThanOrEqual(12);
     expect(await page.getByTestId('take-row').count()).toBe(0);
-    await list.evaluate((el) => (el as unknown as { scrollTop: number }).scrollTop = 20_000);
+    await list.evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 20_000));
     await expect.poll(async () => (await cardIds()).some((id) => first.includes(id)), { timeout: 5000 }).toBe(false);
     await settled();
     expect((await cardIds()).length).toBeGreaterThan(1);

@@ -197,10 +197,14 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
       await dialog.getByTestId('export-confirm').click();
       const result = dialog.getByTestId('export-result').first();
       const failure = dialog.getByTestId('export-error');
-      await until('an export result', async () => {
-        if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
-        return (await result.count()) > 0;
-      }, 30_000);
+      await until(
+        'an export result',
+        async () => {
+          if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
+          return (await result.count()) > 0;
+        },
+        30_000,
+      );
       const path = (await result.getAttribute('data-path'))!;
       const bytes = Number(await result.getAttribute('data-bytes'));
       expect(statSync(path).size).toBe(bytes);
@@ -224,11 +228,15 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
       // Again with "trim silence": the recipe says so, and the file is no longer than the region.
       await dialog.getByTestId('trim-silence').check();
       await dialog.getByTestId('export-confirm').click();
-      await until('a second export result', async () => {
-        if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
-        const paths = await dialog.getByTestId('export-result').evaluateAll((items) => items.map((i) => (i as unknown as { dataset: { path: string } }).dataset.path));
-        return paths.find((p) => p !== path) ?? null;
-      }, 30_000).then((trimmedPath) => {
+      await until(
+        'a second export result',
+        async () => {
+          if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
+          const paths = await dialog.getByTestId('export-result').evaluateAll((items) => items.map((i) => (i as unknown as { dataset: { path: string } }).dataset.path));
+          return paths.find((p) => p !== path) ?? null;
+        },
+        30_000,
+      ).then((trimmedPath) => {
         expect(readRecipe(new Uint8Array(readFileSync(trimmedPath)))?.rendering).toMatchObject({ trimSilence: true });
         expect(readWavHeader(readFileSync(trimmedPath)).seconds).toBeLessThanOrEqual(header.seconds);
       });
@@ -260,10 +268,14 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     try {
       await dialog.getByTestId('export-confirm').click();
       const failure = dialog.getByTestId('export-error');
-      await until('two export results', async () => {
-        if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
-        return (await dialog.getByTestId('export-result').count()) === 2;
-      }, 60_000);
+      await until(
+        'two export results',
+        async () => {
+          if (await failure.count()) throw new Error(`The export failed: ${await failure.textContent()}`);
+          return (await dialog.getByTestId('export-result').count()) === 2;
+        },
+        60_000,
+      );
       expect(await dialog.getByTestId('export-progress').getAttribute('aria-valuenow')).toBe('100');
       const paths = await dialog.getByTestId('export-result').evaluateAll((items) => items.map((i) => (i as unknown as { dataset: { path: string } }).dataset.path));
       expect(new Set(paths).size).toBe(2);
@@ -432,8 +444,19 @@ describe.skipIf(!chromiumAvailable)('workspace (browser mode, real engine on mod
     const before = await page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId));
     await input.press('Control+Enter');
     const fresh = page.getByTestId('job-row');
-    await expect.poll(async () => (await fresh.evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId))).filter((id) => !before.includes(id)).length, { timeout: 10_000 }).toBe(3);
-    const added = (await fresh.evaluateAll((rows) => rows.map((r) => ({ id: (r as unknown as { dataset: { jobId: string } }).dataset.jobId, prompt: (r as unknown as { querySelector(s: string): { textContent: string } }).querySelector('.prompt').textContent })))).filter((r) => !before.includes(r.id));
+    await expect
+      .poll(async () => (await fresh.evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { jobId: string } }).dataset.jobId))).filter((id) => !before.includes(id)).length, {
+        timeout: 10_000,
+      })
+      .toBe(3);
+    const added = (
+      await fresh.evaluateAll((rows) =>
+        rows.map((r) => ({
+          id: (r as unknown as { dataset: { jobId: string } }).dataset.jobId,
+          prompt: (r as unknown as { querySelector(s: string): { textContent: string } }).querySelector('.prompt').textContent,
+        })),
+      )
+    ).filter((r) => !before.includes(r.id));
     expect(added.map((r) => r.prompt).sort()).toEqual(['door slam, large hall', 'rain on a tin roof', 'wind through pines']);
     for (const { id } of added) await expect.poll(() => page.locator(`[data-testid="job-row"][data-job-id="${id}"]`).getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
     await page.getByTestId('batch-toggle').click();

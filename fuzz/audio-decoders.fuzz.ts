@@ -53,7 +53,9 @@ function mp2Seed(): Uint8Array {
 /** The seed inputs: every container the decoder reads, small. */
 export function audioSeeds(): Array<{ name: string; bytes: Uint8Array }> {
   const dir = resolve(import.meta.dirname, 'audio-corpus');
-  const files = readdirSync(dir).sort().map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
+  const files = readdirSync(dir)
+    .sort()
+    .map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
   return [
     { name: 'pcm16-8k-mono.wav', bytes: encodeWav([tone(2400, 8000, 1000)], 8000, 'pcm16') },
     { name: 'float32-44k-stereo.wav', bytes: encodeWav([tone(4410, 44100, 440), tone(4410, 44100, 660)], 44100, 'float32', { loop: { start: 10, end: 4000 } }) },

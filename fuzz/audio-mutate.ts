@@ -21,7 +21,7 @@ function putU32(b: Uint8Array, at: number, v: number): void {
 export function riffChunkOffsets(b: Uint8Array): number[] {
   const offsets: number[] = [];
   if (b.length < 12 || String.fromCharCode(b[0], b[1], b[2], b[3]) !== 'RIFF') return offsets;
-  for (let p = 12; p + 8 <= b.length && offsets.length < 64; ) {
+  for (let p = 12; p + 8 <= b.length && offsets.length < 64;) {
     offsets.push(p);
     const size = (b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24)) >>> 0;
     p += 8 + size + (size & 1);
@@ -46,12 +46,14 @@ export function mutateOnce(rng: FuzzRandom, input: Uint8Array, other: Uint8Array
     case 3: // truncate
       b = b.subarray(0, rng.int(b.length + 1));
       break;
-    case 4: { // insert random bytes
+    case 4: {
+      // insert random bytes
       const p = at();
       b = Uint8Array.from([...b.subarray(0, p), ...rng.bytes(rng.size(64)), ...b.subarray(p)]);
       break;
     }
-    case 5: { // duplicate a slice (repeated headers, frames, pages)
+    case 5: {
+      // duplicate a slice (repeated headers, frames, pages)
       const p = at();
       const n = rng.size(512);
       const slice = b.subarray(p, p + n);
@@ -59,23 +61,27 @@ export function mutateOnce(rng: FuzzRandom, input: Uint8Array, other: Uint8Array
       b = Uint8Array.from([...b.subarray(0, q), ...slice, ...b.subarray(q)]);
       break;
     }
-    case 6: { // splice: the head of one seed, the tail of another
+    case 6: {
+      // splice: the head of one seed, the tail of another
       const p = at();
       b = Uint8Array.from([...b.subarray(0, p), ...other.subarray(rng.int(Math.max(1, other.length)))]);
       break;
     }
-    case 7: { // delete a slice
+    case 7: {
+      // delete a slice
       const p = at();
       b = Uint8Array.from([...b.subarray(0, p), ...b.subarray(p + rng.size(256))]);
       break;
     }
-    case 8: { // RIFF: rewrite a chunk's size field
+    case 8: {
+      // RIFF: rewrite a chunk's size field
       const chunks = riffChunkOffsets(b);
       if (chunks.length > 0) putU32(b, rng.pick(chunks) + 4, rng.chance(0.5) ? rng.pick(INTERESTING_WORDS) : rng.int(b.length * 2 + 16));
       else b[at()] ^= 0xff;
       break;
     }
-    default: { // RIFF: a field inside the first chunk body (fmt: tag, channels, rate, bytes/s, align, bits)
+    default: {
+      // RIFF: a field inside the first chunk body (fmt: tag, channels, rate, bytes/s, align, bits)
       const chunks = riffChunkOffsets(b);
       if (chunks.length > 0) {
         const body = rng.pick(chunks) + 8;

@@ -130,11 +130,7 @@ export interface FuzzCliOptions<F extends FuzzFinding, K extends keyof F> {
  * finding printed as JSON with the command that replays it. Exit code 1 with findings, 2 when the
  * fuzzer itself fails.
  */
-export function runFuzzCli<F extends FuzzFinding, K extends keyof F = never>(
-  name: string,
-  fuzz: (options: FuzzOptions) => Promise<FuzzReport<F>>,
-  options: FuzzCliOptions<F, K> = {},
-): void {
+export function runFuzzCli<F extends FuzzFinding, K extends keyof F = never>(name: string, fuzz: (options: FuzzOptions) => Promise<FuzzReport<F>>, options: FuzzCliOptions<F, K> = {}): void {
   const { save } = options;
   const main = async () => {
     const { values } = parseArgs({

@@ -44,13 +44,39 @@ export type ManifestFuzzOptions = FuzzOptions;
 
 /** A config the engine accepts (the tiny bundle's), for every key the contract lists. */
 const CONFIG: Record<string, Json> = {
-  sampleRate: 16000, hopLength: 160, melBins: 64, latentChannels: 8, latentFreq: 16, vaeScaleFactor: 4, vaeScalingFactor: 0.4110932946205139,
-  unetSampleSize: 256, maxNewTokens: 8, clapDim: 32, t5Dim: 48, llmDim: 64, gpt2Layers: 2, gpt2Heads: 4, gpt2HeadDim: 16, clapMaxLength: 512,
-  t5MaxLength: 128, clapLogitScale: 14.285714251833989,
+  sampleRate: 16000,
+  hopLength: 160,
+  melBins: 64,
+  latentChannels: 8,
+  latentFreq: 16,
+  vaeScaleFactor: 4,
+  vaeScalingFactor: 0.4110932946205139,
+  unetSampleSize: 256,
+  maxNewTokens: 8,
+  clapDim: 32,
+  t5Dim: 48,
+  llmDim: 64,
+  gpt2Layers: 2,
+  gpt2Heads: 4,
+  gpt2HeadDim: 16,
+  clapMaxLength: 512,
+  t5MaxLength: 128,
+  clapLogitScale: 14.285714251833989,
   clapAudio: { sampleRate: 48000, nFft: 1024, hopLength: 480, melBins: 64, fMin: 50, fMax: 14000, maxSamples: 480000 },
   scheduler: {
-    _class_name: 'DDIMScheduler', beta_end: 0.0195, beta_schedule: 'scaled_linear', beta_start: 0.0015, clip_sample: false, num_train_timesteps: 1000,
-    prediction_type: 'epsilon', rescale_betas_zero_snr: false, set_alpha_to_one: false, steps_offset: 1, thresholding: false, timestep_spacing: 'leading', trained_betas: null,
+    _class_name: 'DDIMScheduler',
+    beta_end: 0.0195,
+    beta_schedule: 'scaled_linear',
+    beta_start: 0.0015,
+    clip_sample: false,
+    num_train_timesteps: 1000,
+    prediction_type: 'epsilon',
+    rescale_betas_zero_snr: false,
+    set_alpha_to_one: false,
+    steps_offset: 1,
+    thresholding: false,
+    timestep_spacing: 'leading',
+    trained_betas: null,
   },
 };
 
@@ -75,14 +101,43 @@ export function writeFuzzBundle(dir: string): { [key: string]: Json } {
   const config: Record<string, Json> = {};
   for (const key of CONTRACT.configKeys) config[key] = structuredClone(CONFIG[key] ?? 1);
   const manifest = {
-    format: 'loa-studio-bundle', contractVersion: CONTRACT.version, id: 'fuzz', name: 'Fuzz bundle', license: 'MIT',
-    source: { kind: 'fuzz', builder: '1' }, config, components, tokenizers,
+    format: 'loa-studio-bundle',
+    contractVersion: CONTRACT.version,
+    id: 'fuzz',
+    name: 'Fuzz bundle',
+    license: 'MIT',
+    source: { kind: 'fuzz', builder: '1' },
+    config,
+    components,
+    tokenizers,
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;
 }
 
-const ABSURD: Json[] = [0, -1, -16000, 0.5, 1e9, 1e308, -1e308, 2 ** 53, null, true, '', '16000', 'x'.repeat(5000), {}, [], [1, 2], { a: {} }, '../../etc/passwd', '/dev/zero', 'manifest.json', 'a'.repeat(64)];
+const ABSURD: Json[] = [
+  0,
+  -1,
+  -16000,
+  0.5,
+  1e9,
+  1e308,
+  -1e308,
+  2 ** 53,
+  null,
+  true,
+  '',
+  '16000',
+  'x'.repeat(5000),
+  {},
+  [],
+  [1, 2],
+  { a: {} },
+  '../../etc/passwd',
+  '/dev/zero',
+  'manifest.json',
+  'a'.repeat(64),
+];
 
 /** Every path to a value in the document. */
 function paths(value: Json, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
@@ -116,8 +171,14 @@ function mutateJson(rng: FuzzRandom, doc: Json): string {
       else delete (where.parent as Record<string, Json>)[where.key];
       return `drop ${name}`;
     case 2: {
-      const target = rng.pick(all.filter((p) => { const v = parentOf(doc, p)!; const x = (v.parent as Record<string | number, Json>)[v.key]; return x !== null && typeof x === 'object' && !Array.isArray(x); }));
-      const node = target ? (parentOf(doc, target)!.parent as Record<string | number, Json>)[parentOf(doc, target)!.key] as Record<string, Json> : null;
+      const target = rng.pick(
+        all.filter((p) => {
+          const v = parentOf(doc, p)!;
+          const x = (v.parent as Record<string | number, Json>)[v.key];
+          return x !== null && typeof x === 'object' && !Array.isArray(x);
+        }),
+      );
+      const node = target ? ((parentOf(doc, target)!.parent as Record<string | number, Json>)[parentOf(doc, target)!.key] as Record<string, Json>) : null;
       if (node) node[`extra${rng.int(100)}`] = structuredClone(rng.pick(ABSURD));
       return `add a key under ${target?.join('.') ?? '?'}`;
     }
@@ -139,12 +200,24 @@ function mutateFolder(rng: FuzzRandom, dir: string, files: string[]): string {
   const kind: FsMutation = rng.pick(['fifo', 'folder', 'dev-zero', 'outside', 'truncate', 'dangling'] as const);
   if (kind !== 'truncate') rmSync(path, { force: true, recursive: true });
   switch (kind) {
-    case 'fifo': execFileSync('mkfifo', [path]); break;
-    case 'folder': mkdirSync(path); break;
-    case 'dev-zero': symlinkSync('/dev/zero', path); break;
-    case 'outside': symlinkSync(resolve(dir, '..', 'outside.bin'), path); break;
-    case 'dangling': symlinkSync(join(dir, 'no-such-file'), path); break;
-    case 'truncate': writeFileSync(path, ''); break;
+    case 'fifo':
+      execFileSync('mkfifo', [path]);
+      break;
+    case 'folder':
+      mkdirSync(path);
+      break;
+    case 'dev-zero':
+      symlinkSync('/dev/zero', path);
+      break;
+    case 'outside':
+      symlinkSync(resolve(dir, '..', 'outside.bin'), path);
+      break;
+    case 'dangling':
+      symlinkSync(join(dir, 'no-such-file'), path);
+      break;
+    case 'truncate':
+      writeFileSync(path, '');
+      break;
   }
   return `${file} → ${kind}`;
 }
@@ -158,7 +231,12 @@ export interface ManifestCase {
 export function manifestCase(seed: number, index: number, dir: string): ManifestCase {
   const rng = FuzzRandom.forCase(seed, index);
   const doc = writeFuzzBundle(dir) as Json;
-  const files = paths(doc).filter((p) => p.at(-1) === 'file').map((p) => { const w = parentOf(doc, p)!; return (w.parent as Record<string, Json>)[w.key] as string; });
+  const files = paths(doc)
+    .filter((p) => p.at(-1) === 'file')
+    .map((p) => {
+      const w = parentOf(doc, p)!;
+      return (w.parent as Record<string, Json>)[w.key] as string;
+    });
   const steps: string[] = [];
   const mode = rng.int(10);
   let text: string;

@@ -50,18 +50,42 @@ function recipeFor(prompt: string, seed: number, loop: boolean): Recipe {
 
 /** Takes as LOA Studio writes them: recipe chunks (bext, iXML, LIST/INFO), a loop, odd sizes. */
 export function metadataSeeds(): Array<{ recipe: Recipe; bytes: Uint8Array; chunks: WavChunk[] }> {
-  return [
-    recipeFor('glass shattering on concrete', 7, false),
-    recipeFor('CDATA end ]]> and <&> "quotes" 🎸 verre brisé\r\nsecond line', 12, true),
-    recipeFor('x', 1, false),
-  ].map((recipe) => {
+  return [recipeFor('glass shattering on concrete', 7, false), recipeFor('CDATA end ]]> and <&> "quotes" 🎸 verre brisé\r\nsecond line', 12, true), recipeFor('x', 1, false)].map((recipe) => {
     const chunks = recipeChunks(recipe, { takeId: 'take-1' });
     const samples = Float32Array.from({ length: recipe.samples }, (_, i) => 0.3 * Math.sin(i / 9));
     return { recipe, chunks, bytes: encodeWav([samples], 16000, 'float32', { chunks, ...(recipe.loop ? { loop: recipe.loop } : {}) }) };
   });
 }
 
-const XML_TOKENS = ['<USER>', '</USER>', '<USER ', '<![CDATA[', ']]>', '&amp;', '&lt;', '&#x1F600;', '&#0;', '&#1114112;', '&bogus;', '&', '<!--', '-->', '<BWFXML>', '</BWFXML>', '<?xml version="1.0"?>', '<!DOCTYPE x [<!ENTITY a "aaaa">]>', '&a;', '\0', '\uFFFE', '\uD800', '"', '{', '}', '<', '>'];
+const XML_TOKENS = [
+  '<USER>',
+  '</USER>',
+  '<USER ',
+  '<![CDATA[',
+  ']]>',
+  '&amp;',
+  '&lt;',
+  '&#x1F600;',
+  '&#0;',
+  '&#1114112;',
+  '&bogus;',
+  '&',
+  '<!--',
+  '-->',
+  '<BWFXML>',
+  '</BWFXML>',
+  '<?xml version="1.0"?>',
+  '<!DOCTYPE x [<!ENTITY a "aaaa">]>',
+  '&a;',
+  '\0',
+  '\uFFFE',
+  '\uD800',
+  '"',
+  '{',
+  '}',
+  '<',
+  '>',
+];
 
 /** The iXML body mutated as text: tokens inserted, sometimes one repeated to 100–300 KB. */
 function mutateIxml(rng: FuzzRandom, xml: string): string {

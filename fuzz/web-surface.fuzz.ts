@@ -57,28 +57,87 @@ function percentEncoded(rng: FuzzRandom, max: number): string {
 }
 
 function mediaName(rng: FuzzRandom): string {
-  return rng.pick(['passwd', '..', '.', '%2e%2e', '%00', 'a%2fb', '..%5c..%5cwin.ini', '.hidden.partial', 'x'.repeat(rng.pick([64, 65, 300, 5000])), 'take-1', percentEncoded(rng, 40), randomText(rng, 20)]);
+  return rng.pick([
+    'passwd',
+    '..',
+    '.',
+    '%2e%2e',
+    '%00',
+    'a%2fb',
+    '..%5c..%5cwin.ini',
+    '.hidden.partial',
+    'x'.repeat(rng.pick([64, 65, 300, 5000])),
+    'take-1',
+    percentEncoded(rng, 40),
+    randomText(rng, 20),
+  ]);
 }
 
 function target(rng: FuzzRandom, token: string): string {
   const t = rng.chance(0.6) ? token : rng.pick(['', 'x', token.slice(1), `${token}%00`, percentEncoded(rng, 40)]);
   return rng.pick([
-    '/', '/index.html', '/assets/index.js', '/assets/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/api', `/api?token=${t}`, `/api?token=${t}&token=x`,
-    `/media/take/${mediaName(rng)}?token=${t}`, `/media/export/${mediaName(rng)}?token=${t}`, `/media/reference/${mediaName(rng)}?token=${t}`, `/media/${mediaName(rng)}/${mediaName(rng)}?token=${t}`, `/media/take?token=${t}`,
-    `/upload?token=${t}&name=${mediaName(rng)}`, '//[', '//', '*', 'http://127.0.0.1/', 'example.com:443', '/%', '/%zz', '/\u00ff\u00fe', `/${'a/'.repeat(rng.range(1, 3000))}`,
-    `/?${'&'.repeat(rng.range(1, 5000))}`, `/${randomText(rng, 64)}`, randomText(rng, 32),
+    '/',
+    '/index.html',
+    '/assets/index.js',
+    '/assets/../../../etc/passwd',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/api',
+    `/api?token=${t}`,
+    `/api?token=${t}&token=x`,
+    `/media/take/${mediaName(rng)}?token=${t}`,
+    `/media/export/${mediaName(rng)}?token=${t}`,
+    `/media/reference/${mediaName(rng)}?token=${t}`,
+    `/media/${mediaName(rng)}/${mediaName(rng)}?token=${t}`,
+    `/media/take?token=${t}`,
+    `/upload?token=${t}&name=${mediaName(rng)}`,
+    '//[',
+    '//',
+    '*',
+    'http://127.0.0.1/',
+    'example.com:443',
+    '/%',
+    '/%zz',
+    '/\u00ff\u00fe',
+    `/${'a/'.repeat(rng.range(1, 3000))}`,
+    `/?${'&'.repeat(rng.range(1, 5000))}`,
+    `/${randomText(rng, 64)}`,
+    randomText(rng, 32),
   ]);
 }
 
 function header(rng: FuzzRandom, port: number): string {
   return rng.pick([
-    `Host: 127.0.0.1:${port}`, 'Host: localhost', 'Host: ', "Host: 127.0.0.1; script-src 'unsafe-eval'", 'Host: [::1', `Host: ${randomText(rng, 40)}`,
-    `Origin: http://127.0.0.1:${port}`, 'Origin: http://evil.example', 'Origin: null', `Origin: ${randomText(rng, 30)}`,
-    ...UPGRADE_HEADERS, 'Sec-WebSocket-Version: 8', `Sec-WebSocket-Key: ${randomText(rng, 24)}`, 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits',
-    'Content-Length: 0', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: abc', 'Content-Length: 18446744073709551616', `Content-Length: ${2 * 1024 ** 3}`,
-    'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Expect: 100-continue',
-    'Range: bytes=0-', 'Range: bytes=-0', 'Range: bytes=5-1', 'Range: bytes=0-0,1-1', 'Range: bytes=99999999999999999999-', `Range: ${randomText(rng, 30)}`,
-    `X-${randomText(rng, 8).replace(/[^A-Za-z]/g, 'a')}: ${'v'.repeat(rng.pick([1, 100, 20_000]))}`, `${randomText(rng, 12)}: ${randomText(rng, 12)}`,
+    `Host: 127.0.0.1:${port}`,
+    'Host: localhost',
+    'Host: ',
+    "Host: 127.0.0.1; script-src 'unsafe-eval'",
+    'Host: [::1',
+    `Host: ${randomText(rng, 40)}`,
+    `Origin: http://127.0.0.1:${port}`,
+    'Origin: http://evil.example',
+    'Origin: null',
+    `Origin: ${randomText(rng, 30)}`,
+    ...UPGRADE_HEADERS,
+    'Sec-WebSocket-Version: 8',
+    `Sec-WebSocket-Key: ${randomText(rng, 24)}`,
+    'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits',
+    'Content-Length: 0',
+    'Content-Length: 5',
+    'Content-Length: -1',
+    'Content-Length: abc',
+    'Content-Length: 18446744073709551616',
+    `Content-Length: ${2 * 1024 ** 3}`,
+    'Transfer-Encoding: chunked',
+    'Transfer-Encoding: gzip, chunked',
+    'Expect: 100-continue',
+    'Range: bytes=0-',
+    'Range: bytes=-0',
+    'Range: bytes=5-1',
+    'Range: bytes=0-0,1-1',
+    'Range: bytes=99999999999999999999-',
+    `Range: ${randomText(rng, 30)}`,
+    `X-${randomText(rng, 8).replace(/[^A-Za-z]/g, 'a')}: ${'v'.repeat(rng.pick([1, 100, 20_000]))}`,
+    `${randomText(rng, 12)}: ${randomText(rng, 12)}`,
   ]);
 }
 
@@ -109,12 +168,23 @@ function mutant(rng: FuzzRandom, port: number, token: string): Uint8Array {
   for (let n = rng.range(1, 4); n > 0; n--) {
     const at = rng.int(bytes.length + 1);
     switch (rng.int(6)) {
-      case 0: if (bytes.length > 0) bytes[Math.min(at, bytes.length - 1)] ^= 1 << rng.int(8); break;
-      case 1: bytes.splice(at, 0, ...rng.bytes(rng.size(64))); break;
-      case 2: bytes.splice(at, rng.size(32)); break;
-      case 3: bytes.splice(at, 0, ...bytes.slice(at, at + rng.size(64))); break;
-      case 4: bytes = bytes.filter((b, i) => !(b === 13 && rng.chance(0.5) && i >= 0)); break; // CRLF → LF
-      default: bytes = bytes.slice(0, at);
+      case 0:
+        if (bytes.length > 0) bytes[Math.min(at, bytes.length - 1)] ^= 1 << rng.int(8);
+        break;
+      case 1:
+        bytes.splice(at, 0, ...rng.bytes(rng.size(64)));
+        break;
+      case 2:
+        bytes.splice(at, rng.size(32));
+        break;
+      case 3:
+        bytes.splice(at, 0, ...bytes.slice(at, at + rng.size(64)));
+        break;
+      case 4:
+        bytes = bytes.filter((b, i) => !(b === 13 && rng.chance(0.5) && i >= 0));
+        break; // CRLF → LF
+      default:
+        bytes = bytes.slice(0, at);
     }
   }
   return Uint8Array.from(bytes);
@@ -141,20 +211,71 @@ function wsFrame(rng: FuzzRandom): Uint8Array {
   return Uint8Array.from([...head, ...mask, ...body]);
 }
 
-const INTERESTING_STRINGS = ['', ' ', '/etc/passwd', '../../etc', 'C:\\Windows', '\u0000', '%00', '__proto__', 'constructor', 'a'.repeat(5000), '\ud800', '{prompt-slug}', 'take-1', 'dGhl', 'http://127.0.0.1:1/x', '2026-13-45'];
-const INTERESTING_KEYS = ['__proto__', 'constructor', 'prototype', 'kind', 'path', 'takeId', 'takeIds', 'referenceId', 'prompt', 'seconds', 'steps', 'region', 'start', 'end', 'options', 'format', 'normalize', 'libraryDir', 'exportsDir', 'theme', 'offset', 'limit', 'text', 'uploadId', 'name', 'op'];
+const INTERESTING_STRINGS = [
+  '',
+  ' ',
+  '/etc/passwd',
+  '../../etc',
+  'C:\\Windows',
+  '\u0000',
+  '%00',
+  '__proto__',
+  'constructor',
+  'a'.repeat(5000),
+  '\ud800',
+  '{prompt-slug}',
+  'take-1',
+  'dGhl',
+  'http://127.0.0.1:1/x',
+  '2026-13-45',
+];
+const INTERESTING_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'kind',
+  'path',
+  'takeId',
+  'takeIds',
+  'referenceId',
+  'prompt',
+  'seconds',
+  'steps',
+  'region',
+  'start',
+  'end',
+  'options',
+  'format',
+  'normalize',
+  'libraryDir',
+  'exportsDir',
+  'theme',
+  'offset',
+  'limit',
+  'text',
+  'uploadId',
+  'name',
+  'op',
+];
 
 /** A JSON value: mostly small, sometimes deep, long or oddly typed. */
 function jsonValue(rng: FuzzRandom, depth: number): unknown {
   const kind = depth > 6 ? rng.int(5) : rng.int(8);
   switch (kind) {
-    case 0: return null;
-    case 1: return rng.chance(0.5);
-    case 2: return rng.pick([0, -0, 1, -1, 0.5, 2 ** 53 + 1, -(2 ** 31), 1e308, -1e308, 5e-324, rng.range(-10, 100_000)]);
-    case 3: return rng.pick(INTERESTING_STRINGS);
-    case 4: return randomText(rng, 40);
-    case 5: return Array.from({ length: rng.size(20) }, () => jsonValue(rng, depth + 1));
-    case 6: return Object.fromEntries(Array.from({ length: rng.size(8) }, () => [rng.chance(0.8) ? rng.pick(INTERESTING_KEYS) : randomText(rng, 10), jsonValue(rng, depth + 1)]));
+    case 0:
+      return null;
+    case 1:
+      return rng.chance(0.5);
+    case 2:
+      return rng.pick([0, -0, 1, -1, 0.5, 2 ** 53 + 1, -(2 ** 31), 1e308, -1e308, 5e-324, rng.range(-10, 100_000)]);
+    case 3:
+      return rng.pick(INTERESTING_STRINGS);
+    case 4:
+      return randomText(rng, 40);
+    case 5:
+      return Array.from({ length: rng.size(20) }, () => jsonValue(rng, depth + 1));
+    case 6:
+      return Object.fromEntries(Array.from({ length: rng.size(8) }, () => [rng.chance(0.8) ? rng.pick(INTERESTING_KEYS) : randomText(rng, 10), jsonValue(rng, depth + 1)]));
     default: {
       // A nesting tower, deeper than any validator expects.
       const levels = rng.pick([31, 32, 33, 1000]);
@@ -179,14 +300,17 @@ export function generateCase(seed: number, index: number, port: number, token: s
   const rng = FuzzRandom.forCase(seed, index);
   const kind = rng.pick(['http', 'http', 'http-mutant', 'ws-raw', 'ws-call', 'ws-call'] as const);
   switch (kind) {
-    case 'http': return { kind, bytes: latin1(httpRequest(rng, port, token)) };
-    case 'http-mutant': return { kind, bytes: mutant(rng, port, token) };
+    case 'http':
+      return { kind, bytes: latin1(httpRequest(rng, port, token)) };
+    case 'http-mutant':
+      return { kind, bytes: mutant(rng, port, token) };
     case 'ws-raw': {
       const handshake = latin1(`GET /api?token=${rng.chance(0.9) ? token : 'x'} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${UPGRADE_HEADERS.join('\r\n')}\r\n\r\n`);
       const frames = Array.from({ length: rng.range(1, 4) }, () => wsFrame(rng));
       return { kind, bytes: Uint8Array.from([...handshake, ...frames.flatMap((f) => [...f])]) };
     }
-    case 'ws-call': return { kind, messages: Array.from({ length: rng.range(1, 3) }, (_, i) => studioCall(rng, i + 1, port)) };
+    case 'ws-call':
+      return { kind, messages: Array.from({ length: rng.range(1, 3) }, (_, i) => studioCall(rng, i + 1, port)) };
   }
 }
 
@@ -213,7 +337,12 @@ function wsSession(port: number, token: string, messages: string[], timeoutMs: n
     socket.on('connect', () => {
       const frames = messages.map((message) => {
         const payload = Buffer.from(message, 'utf8');
-        const head = payload.length < 126 ? [0x81, 0x80 | payload.length] : payload.length < 65536 ? [0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff] : [0x81, 0x80 | 127, 0, 0, 0, 0, (payload.length >>> 24) & 0xff, (payload.length >> 16) & 0xff, (payload.length >> 8) & 0xff, payload.length & 0xff];
+        const head =
+          payload.length < 126
+            ? [0x81, 0x80 | payload.length]
+            : payload.length < 65536
+              ? [0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]
+              : [0x81, 0x80 | 127, 0, 0, 0, 0, (payload.length >>> 24) & 0xff, (payload.length >> 16) & 0xff, (payload.length >> 8) & 0xff, payload.length & 0xff];
         return Buffer.concat([Buffer.from(head), Buffer.alloc(4), payload]); // mask 0000: the payload goes as is
       });
       socket.write(Buffer.concat([Buffer.from(`GET /api?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${UPGRADE_HEADERS.join('\r\n')}\r\n\r\n`, 'latin1'), ...frames]));
@@ -257,7 +386,12 @@ export function fuzzWebSurface(options: WebFuzzOptions): Promise<WebFuzzReport> 
       const problems: string[] = [];
       const outcome = await runCase(web, fuzzCase).catch((error: unknown) => `the client failed: ${String(error)}`);
       if (outcome) problems.push(outcome);
-      problems.push(...web.logs.slice(logsBefore).filter((line) => UNEXPECTED_LOG.test(line)).map((line) => `logged: ${line.slice(0, 300)}`));
+      problems.push(
+        ...web.logs
+          .slice(logsBefore)
+          .filter((line) => UNEXPECTED_LOG.test(line))
+          .map((line) => `logged: ${line.slice(0, 300)}`),
+      );
       problems.push(...context.crashes());
       if ((index % 25 === 24 || problems.length > 0 || options.only !== undefined) && !(await alive(web))) problems.push('the server stopped answering GET /');
       return { label: fuzzCase.kind, problems, finding: (problem) => ({ seed, index, kind: fuzzCase.kind, problem, input: preview(fuzzCase) }) };

@@ -27,7 +27,7 @@ export function wavSamples(bytes: Uint8Array): { data: Buffer; chunks: string[] 
   if (buffer.toString('ascii', 0, 4) !== 'RIFF' || buffer.toString('ascii', 8, 12) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
   const chunks: string[] = [];
   let data: Buffer | null = null;
-  for (let offset = 12; offset + 8 <= buffer.length; ) {
+  for (let offset = 12; offset + 8 <= buffer.length;) {
     const id = buffer.toString('ascii', offset, offset + 4);
     const size = buffer.readUInt32LE(offset + 4);
     chunks.push(id);

@@ -20,11 +20,16 @@ export async function runNewJob(page: Page, server: StudioWebProcess, start: () 
   await start();
   const jobId = await until('a new job', async () => (await jobIds(page)).find((id) => !before.includes(id)), 10_000);
   const row = page.locator(`[data-testid="job-row"][data-job-id="${jobId}"]`);
-  await until('the job to finish', async () => {
-    const state = await row.getAttribute('data-state');
-    if (state === 'failed' || state === 'cancelled') throw new Error(`The job ${state}: ${await row.textContent()}\n${server.log().slice(-2000)}`);
-    return state === 'done';
-  }, timeoutMs, 100);
+  await until(
+    'the job to finish',
+    async () => {
+      const state = await row.getAttribute('data-state');
+      if (state === 'failed' || state === 'cancelled') throw new Error(`The job ${state}: ${await row.textContent()}\n${server.log().slice(-2000)}`);
+      return state === 'done';
+    },
+    timeoutMs,
+    100,
+  );
   return jobId;
 }
 

@@ -50,10 +50,13 @@ export async function openStudioPage(options: { allowRoots?: string[]; preferenc
   });
   if (options.preferences) {
     const entries = Object.entries({ 'loa.takeView': options.preferences.takeView, 'loa.autoPlay': options.preferences.autoPlay }).filter(([, v]) => v !== undefined);
-    await context.addInitScript((pairs: [string, string][]) => {
-      const storage = (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage;
-      for (const [key, value] of pairs) storage.setItem(key, value);
-    }, entries.map(([k, v]) => [k, String(v)] as [string, string]));
+    await context.addInitScript(
+      (pairs: [string, string][]) => {
+        const storage = (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage;
+        for (const [key, value] of pairs) storage.setItem(key, value);
+      },
+      entries.map(([k, v]) => [k, String(v)] as [string, string]),
+    );
   }
   const page = await context.newPage();
   const pageErrors: string[] = [];

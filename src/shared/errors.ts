@@ -88,7 +88,11 @@ export class AudioDecodeError extends LoaError {
 export class DiskFullError extends LoaError {
   /** `path`: what could not be written, when known; `message` replaces the sentence (a rebuilt envelope). */
   constructor(path: string | null, message?: string) {
-    super('DISK_FULL', message ?? (path ? `The disk is full: could not write ${path}.` : 'The disk is full.'), 'Free some disk space or choose another output folder, then try again. Nothing was lost.');
+    super(
+      'DISK_FULL',
+      message ?? (path ? `The disk is full: could not write ${path}.` : 'The disk is full.'),
+      'Free some disk space or choose another output folder, then try again. Nothing was lost.',
+    );
   }
 }
 
@@ -146,16 +150,35 @@ export function toErrorEnvelope(error: unknown): ErrorEnvelope {
 export function fromErrorEnvelope(envelope: ErrorEnvelope): LoaError {
   let error: LoaError;
   switch (envelope.code) {
-    case 'INVALID_REQUEST': error = new InvalidRequestError(envelope.field ?? 'request', envelope.message, envelope.hint); break;
-    case 'BUNDLE_INVALID': error = new ModelBundleError(envelope.file ?? '', envelope.message, envelope.hint); break;
-    case 'PROVIDER_UNAVAILABLE': error = new ProviderUnavailableError(envelope.message, envelope.hint); break;
-    case 'OUT_OF_MEMORY': error = new OutOfMemoryError(envelope.message); break;
-    case 'CANCELLED': error = new CancelledError(envelope.message); break;
-    case 'ENGINE_CRASHED': error = new EngineCrashedError(envelope.message); break;
-    case 'ENGINE_HUNG': error = new EngineHungError(envelope.message); break;
-    case 'AUDIO_DECODE': error = new AudioDecodeError(envelope.message, envelope.hint); break;
-    case 'DISK_FULL': error = new DiskFullError(null, envelope.message); break;
-    default: error = new LoaError(envelope.code, envelope.message, envelope.hint);
+    case 'INVALID_REQUEST':
+      error = new InvalidRequestError(envelope.field ?? 'request', envelope.message, envelope.hint);
+      break;
+    case 'BUNDLE_INVALID':
+      error = new ModelBundleError(envelope.file ?? '', envelope.message, envelope.hint);
+      break;
+    case 'PROVIDER_UNAVAILABLE':
+      error = new ProviderUnavailableError(envelope.message, envelope.hint);
+      break;
+    case 'OUT_OF_MEMORY':
+      error = new OutOfMemoryError(envelope.message);
+      break;
+    case 'CANCELLED':
+      error = new CancelledError(envelope.message);
+      break;
+    case 'ENGINE_CRASHED':
+      error = new EngineCrashedError(envelope.message);
+      break;
+    case 'ENGINE_HUNG':
+      error = new EngineHungError(envelope.message);
+      break;
+    case 'AUDIO_DECODE':
+      error = new AudioDecodeError(envelope.message, envelope.hint);
+      break;
+    case 'DISK_FULL':
+      error = new DiskFullError(null, envelope.message);
+      break;
+    default:
+      error = new LoaError(envelope.code, envelope.message, envelope.hint);
   }
   return error;
 }

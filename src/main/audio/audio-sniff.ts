@@ -12,10 +12,26 @@ export const FAMILY = {
 
 /** What a file extension promises. Extensions not listed here promise nothing and never cause a notice. */
 export const EXTENSION_FAMILIES: Record<string, readonly string[]> = {
-  wav: ['wav'], wave: ['wav'], flac: ['flac'],
-  mp3: ['mpeg'], mp2: ['mpeg'], mp1: ['mpeg'], mpga: ['mpeg'],
-  ogg: ['ogg-vorbis', 'ogg-opus'], oga: ['ogg-vorbis', 'ogg-opus'], opus: ['ogg-opus'],
-  aif: [], aiff: [], aifc: [], m4a: [], aac: [], mp4: [], wma: [], caf: [], au: [], webm: [],
+  wav: ['wav'],
+  wave: ['wav'],
+  flac: ['flac'],
+  mp3: ['mpeg'],
+  mp2: ['mpeg'],
+  mp1: ['mpeg'],
+  mpga: ['mpeg'],
+  ogg: ['ogg-vorbis', 'ogg-opus'],
+  oga: ['ogg-vorbis', 'ogg-opus'],
+  opus: ['ogg-opus'],
+  aif: [],
+  aiff: [],
+  aifc: [],
+  m4a: [],
+  aac: [],
+  mp4: [],
+  wma: [],
+  caf: [],
+  au: [],
+  webm: [],
 };
 
 export type SniffedAudio =
@@ -32,8 +48,7 @@ export interface MpegHeader {
   channels: 1 | 2;
 }
 
-export const ascii = (b: Uint8Array, at: number, n: number): string =>
-  at + n > b.length ? '' : String.fromCharCode(...b.subarray(at, at + n));
+export const ascii = (b: Uint8Array, at: number, n: number): string => (at + n > b.length ? '' : String.fromCharCode(...b.subarray(at, at + n)));
 
 /** ISO/IEC 11172-3 §2.4.2.3 frame header; null unless every field holds a legal value. */
 function readMpegHeader(b: Uint8Array, at: number): MpegHeader | null {
@@ -115,9 +130,7 @@ export function sniffAudio(b: Uint8Array): SniffedAudio {
   return { family: 'unknown', looksLike: describeUnknown(b, start) };
 }
 
-export const hexHead = (b: Uint8Array): string =>
-  Array.from(b.subarray(0, 8), (v) => v.toString(16).padStart(2, '0').toUpperCase()).join(' ');
-
+export const hexHead = (b: Uint8Array): string => Array.from(b.subarray(0, 8), (v) => v.toString(16).padStart(2, '0').toUpperCase()).join(' ');
 
 export function readU32BE(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;

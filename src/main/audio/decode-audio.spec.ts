@@ -201,9 +201,7 @@ describe('decodeAudio: WAV damage and absurd headers', () => {
     const cut = bytes.subarray(0, 44 + 2 * 5000 + 1); // 5000 frames and half of the next
     const d = await decodeAudio(cut, 'take.wav');
     expectSamples(d.channels, [expected[0].subarray(0, 5000)]);
-    expect(d.notices).toEqual([
-      'The WAV file is shorter than its header says (cut short, or written by a recorder that never finished it): read the 0.31 s that are there.',
-    ]);
+    expect(d.notices).toEqual(['The WAV file is shorter than its header says (cut short, or written by a recorder that never finished it): read the 0.31 s that are there.']);
   });
 
   it("a streaming writer's placeholder data size (0xFFFFFFFF) reads what is there", async () => {
@@ -327,7 +325,10 @@ describe('decodeAudio: FLAC (sox)', () => {
     const got = d.channels[0].length;
     expect(got).toBeGreaterThan(88200 * 0.3);
     expect(got).toBeLessThan(88200 * 0.7);
-    expectSamples(d.channels, expected.map((c) => c.subarray(0, got))); // what is there is still exact
+    expectSamples(
+      d.channels,
+      expected.map((c) => c.subarray(0, got)),
+    ); // what is there is still exact
     expect(d.notices).toEqual([`The FLAC file is cut short or damaged: read the first ${(got / 44100).toFixed(2)} s of the 2.00 s its header promises.`]);
   });
 
@@ -350,7 +351,10 @@ describe('decodeAudio: FLAC (sox)', () => {
     expect((await decodeError(decodeAudio(flac.subarray(0, 30)))).message).toMatch(/ends inside its header/);
     for (const seed of [1, 2, 3]) {
       const bad = flac.slice();
-      bad.set(Uint8Array.from(noise(bad.length - 42, 128, seed), (v) => (v + 128) & 0xff), 42);
+      bad.set(
+        Uint8Array.from(noise(bad.length - 42, 128, seed), (v) => (v + 128) & 0xff),
+        42,
+      );
       expect((await decodeError(decodeAudio(bad))).message).toMatch(/no audio frames/);
     }
     const badInfo = flac.slice();
@@ -392,7 +396,10 @@ describe('decodeAudio: Ogg Vorbis (sox)', () => {
   });
 
   it('a damaged byte inside a page: the page checksum catches it, decoding goes on, with a notice', async () => {
-    for (const [tool, file, rate] of [['sox', 'g.ogg', 44100], ['opusenc', 'g.opus', 48000]] as const) {
+    for (const [tool, file, rate] of [
+      ['sox', 'g.ogg', 44100],
+      ['opusenc', 'g.opus', 48000],
+    ] as const) {
       const encoded = encode(writeWav(stereoTone(rate, 2), rate, 'pcm16').bytes, tool, file);
       encoded[Math.floor(encoded.length * 0.6)] ^= 0x55;
       const d = await decodeAudio(encoded);
@@ -421,7 +428,10 @@ describe('decodeAudio: Ogg Vorbis (sox)', () => {
     const firstPage = 27 + ogg[26] + ogg[27];
     for (const seed of [1, 2, 3]) {
       const bad = ogg.slice();
-      bad.set(Uint8Array.from(noise(bad.length - firstPage, 128, seed), (v) => (v + 128) & 0xff), firstPage);
+      bad.set(
+        Uint8Array.from(noise(bad.length - firstPage, 128, seed), (v) => (v + 128) & 0xff),
+        firstPage,
+      );
       expect((await decodeError(decodeAudio(bad))).message).toMatch(/holds no audio|damaged/);
     }
   });
@@ -481,7 +491,10 @@ describe('decodeAudio: MP3 (lame)', () => {
     const mp3 = encode(writeWav(stereoTone(44100, 1), 44100, 'pcm16').bytes, 'lame', 'f.mp3');
     for (const seed of [1, 2, 3]) {
       const bad = mp3.slice();
-      bad.set(Uint8Array.from(noise(bad.length - 4, 128, seed), (v) => (v + 128) & 0xff), 4);
+      bad.set(
+        Uint8Array.from(noise(bad.length - 4, 128, seed), (v) => (v + 128) & 0xff),
+        4,
+      );
       const outcome = await decodeAudio(bad).catch((e: unknown) => e);
       if (outcome instanceof Error) {
         expect(outcome).toBeInstanceOf(AudioDecodeError);
@@ -535,7 +548,10 @@ describe('decodeAudio: Ogg Opus (opusenc)', () => {
     const firstPage = 27 + opus[26] + opus[27];
     for (const seed of [1, 2, 3]) {
       const bad = opus.slice();
-      bad.set(Uint8Array.from(noise(bad.length - firstPage, 128, seed), (v) => (v + 128) & 0xff), firstPage);
+      bad.set(
+        Uint8Array.from(noise(bad.length - firstPage, 128, seed), (v) => (v + 128) & 0xff),
+        firstPage,
+      );
       expect((await decodeError(decodeAudio(bad))).message).toMatch(/holds no audio|damaged/);
     }
   });

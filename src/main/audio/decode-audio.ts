@@ -35,8 +35,7 @@ export const CLIPPED_SHARE = 0.001;
 /** A clip whose peak stays below this (−80 dBFS) is reported as silent. */
 export const SILENCE_PEAK = 1e-4;
 
-const ACCEPTED_HINT =
-  'LOA Studio reads WAV (PCM or float), FLAC, MP3, Ogg Vorbis and Ogg Opus. Convert the file to one of these (WAV is safest), then import it again.';
+const ACCEPTED_HINT = 'LOA Studio reads WAV (PCM or float), FLAC, MP3, Ogg Vorbis and Ogg Opus. Convert the file to one of these (WAV is safest), then import it again.';
 
 // --- WAV -----------------------------------------------------------------------------------------
 
@@ -55,9 +54,7 @@ function decodeWavFile(bytes: Uint8Array, ctx: Context): { sampleRate: number; c
     throw noAudio(ctx, declaredFrames > 0 ? 'the file ends right after its header (it was cut short)' : 'its header is complete but it has no samples');
   }
   if (declaredFrames > frames) {
-    ctx.notices.push(
-      `The WAV file is shorter than its header says (cut short, or written by a recorder that never finished it): read the ${formatDuration(frames / sampleRate)} that are there.`,
-    );
+    ctx.notices.push(`The WAV file is shorter than its header says (cut short, or written by a recorder that never finished it): read the ${formatDuration(frames / sampleRate)} that are there.`);
   }
   const wav = decodeWav(bytes, { allowTruncated: true });
   return { sampleRate, channels: wav.channels, format: `wav-${wav.format}` };
@@ -68,8 +65,7 @@ function decodeWavFile(bytes: Uint8Array, ctx: Context): { sampleRate: number; c
 /** FLAC format spec §8.2 (STREAMINFO): rate (20 bits), channels−1 (3), bits−1 (5), total samples (36; 0 = unknown). */
 function readStreamInfo(b: Uint8Array, at: number, ctx: Context): { sampleRate: number; channels: number; bitsPerSample: number; totalSamples: number } {
   const block = at + 4;
-  const damaged = (why: string): AudioDecodeError =>
-    new AudioDecodeError(`${ctx.label} is a damaged FLAC file: ${why}.`, DAMAGED_HINT);
+  const damaged = (why: string): AudioDecodeError => new AudioDecodeError(`${ctx.label} is a damaged FLAC file: ${why}.`, DAMAGED_HINT);
   if (block + 4 + 34 > b.length) throw noAudio(ctx, 'the FLAC file ends inside its header (it was cut short)');
   const length = (b[block + 1] << 16) | (b[block + 2] << 8) | b[block + 3];
   if ((b[block] & 0x7f) !== 0 || length !== 34) throw damaged('its first header block is not a valid STREAMINFO');

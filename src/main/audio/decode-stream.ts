@@ -25,12 +25,7 @@ const FEED_BYTES = 1 << 16;
  * as it grows. Keeps the first stream's rate and channel count; stops (with a notice) where a
  * chained stream changes them, or where the decoder gives up after some audio.
  */
-export async function decodeStream(
-  decoder: StreamingDecoder,
-  bytes: Uint8Array,
-  name: string,
-  ctx: Context,
-): Promise<{ sampleRate: number; channels: Float32Array[] }> {
+export async function decodeStream(decoder: StreamingDecoder, bytes: Uint8Array, name: string, ctx: Context): Promise<{ sampleRate: number; channels: Float32Array[] }> {
   const parts: Float32Array[][] = [];
   let frames = 0;
   let sampleRate = 0;
@@ -46,9 +41,7 @@ export async function decodeStream(
       sampleRate = chunk.sampleRate;
       channelCount = chunk.channelData.length;
     } else if (chunk.sampleRate !== sampleRate || chunk.channelData.length !== channelCount) {
-      ctx.notices.push(
-        `The file changes its sample rate or channel count at ${formatDuration(frames / sampleRate)} (several recordings joined into one file): only the first part was read.`,
-      );
+      ctx.notices.push(`The file changes its sample rate or channel count at ${formatDuration(frames / sampleRate)} (several recordings joined into one file): only the first part was read.`);
       stop = true;
       return;
     }

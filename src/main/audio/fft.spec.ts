@@ -36,7 +36,11 @@ describe('RealFft', () => {
     const fft = new RealFft(16);
     const re = new Float64Array(9);
     const im = new Float64Array(9);
-    fft.forward(Array.from({ length: 16 }, (_, i) => 2 * Math.cos((2 * Math.PI * 3 * i) / 16)), re, im);
+    fft.forward(
+      Array.from({ length: 16 }, (_, i) => 2 * Math.cos((2 * Math.PI * 3 * i) / 16)),
+      re,
+      im,
+    );
     expect(re[3]).toBeCloseTo(16, 12);
     expect(Math.hypot(re[2], im[2], re[4], im[4], re[0], re[8])).toBeLessThan(1e-12);
   });

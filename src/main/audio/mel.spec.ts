@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyMelFilterBank,
-  hzToMelSlaney,
-  logClamp,
-  melFilterBank,
-  melFrequencies,
-  melToHzSlaney,
-  periodicHann,
-  powerToDb,
-  stft,
-} from './mel.ts';
+import { applyMelFilterBank, hzToMelSlaney, logClamp, melFilterBank, melFrequencies, melToHzSlaney, periodicHann, powerToDb, stft } from './mel.ts';
 
 interface BankStats {
   total: number;

@@ -39,13 +39,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes a WAV, optionally encodes it with a real encoder, and returns the path of the result. */
-function audioFile(
-  name: string,
-  channels: Float32Array[],
-  rate: number,
-  tool?: { cmd: string; args: (i: string, o: string) => string[] },
-  format: 'pcm16' | 'pcm24' = 'pcm16',
-): string {
+function audioFile(name: string, channels: Float32Array[], rate: number, tool?: { cmd: string; args: (i: string, o: string) => string[] }, format: 'pcm16' | 'pcm24' = 'pcm16'): string {
   const wav = join(dir, tool ? `${name}.src.wav` : name);
   writeFileSync(wav, encodeWav(channels, rate, format));
   if (!tool) return wav;
@@ -125,10 +119,7 @@ describe('importReference', () => {
   it('passes the decoder notices on', async () => {
     const bytes = encodeWav([new Float32Array(16000)], 16000, 'pcm16');
     const clip = await importReference({ bytes, name: 'quiet.mp3' }, 16000);
-    expect(clip.notices).toEqual([
-      'The file is named .mp3 but is a WAV file; read as WAV.',
-      'The clip is silent (its loudest sample is below −80 dBFS), so it gives the model nothing to follow.',
-    ]);
+    expect(clip.notices).toEqual(['The file is named .mp3 but is a WAV file; read as WAV.', 'The clip is silent (its loudest sample is below −80 dBFS), so it gives the model nothing to follow.']);
   });
 
   it('refuses a target rate that is not a sensible whole number of Hz', async () => {
@@ -143,7 +134,18 @@ describe('importReferenceFile', () => {
   it('FLAC (24-bit, 6 channels, 96 kHz), Ogg Vorbis, MP3 and Opus files all become 16 kHz mono 1 kHz sines', async () => {
     const sine = (rate: number, seconds: number, amp = 0.5): Float32Array => tone(1000, rate, rate * seconds, amp);
     const cases = [
-      { path: audioFile('six.flac', Array.from({ length: 6 }, () => sine(96000, 1)), 96000, SOX, 'pcm24'), format: 'flac', rate: 96000, channels: 6 },
+      {
+        path: audioFile(
+          'six.flac',
+          Array.from({ length: 6 }, () => sine(96000, 1)),
+          96000,
+          SOX,
+          'pcm24',
+        ),
+        format: 'flac',
+        rate: 96000,
+        channels: 6,
+      },
       { path: audioFile('mono.ogg', [sine(22050, 2)], 22050, SOX), format: 'ogg-vorbis', rate: 22050, channels: 1 },
       { path: audioFile('stereo.mp3', [sine(44100, 2), sine(44100, 2)], 44100, LAME), format: 'mp3', rate: 44100, channels: 2 },
       { path: audioFile('stereo.opus', [sine(48000, 2), sine(48000, 2)], 48000, OPUSENC), format: 'ogg-opus', rate: 48000, channels: 2 },

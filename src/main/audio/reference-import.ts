@@ -35,7 +35,11 @@ export function downmixToMono(channels: Float32Array[], frames: number = channel
 
 function checkTargetRate(targetRate: number): void {
   if (!Number.isInteger(targetRate) || targetRate < 8000 || targetRate > 192_000) {
-    throw new InvalidRequestError('targetRate', `The reference sample rate must be a whole number of Hz from 8000 to 192000, got ${targetRate}.`, 'Use the model\'s sample rate (16000 for AudioLDM 2).');
+    throw new InvalidRequestError(
+      'targetRate',
+      `The reference sample rate must be a whole number of Hz from 8000 to 192000, got ${targetRate}.`,
+      "Use the model's sample rate (16000 for AudioLDM 2).",
+    );
   }
 }
 
@@ -87,7 +91,8 @@ export async function importReference(
 function ioError(path: string, error: unknown): LoaError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return new LoaError('IO_FAILED', `Cannot import ${path}: the file does not exist.`, 'Check the path, or choose the file again.');
-  if (code === 'EACCES' || code === 'EPERM') return new LoaError('IO_FAILED', `Cannot import ${path}: permission denied.`, 'Copy the file somewhere you can read it (e.g. your Documents folder) and import the copy.');
+  if (code === 'EACCES' || code === 'EPERM')
+    return new LoaError('IO_FAILED', `Cannot import ${path}: permission denied.`, 'Copy the file somewhere you can read it (e.g. your Documents folder) and import the copy.');
   return new LoaError('IO_FAILED', `Cannot import ${path}: ${(error as Error).message}.`, 'Check that the file is readable, then try again.');
 }
 
@@ -112,12 +117,7 @@ async function readAtMost(path: string, size: number): Promise<Uint8Array> {
  * importReference for a file on disk. Checks it is a regular file under the size limit before
  * reading a byte; errors name the file.
  */
-export async function importReferenceFile(
-  path: string,
-  targetRate: number,
-  limits: Partial<DecodeLimits> = {},
-  onProgress?: (fraction: number) => void,
-): Promise<ReferenceClip> {
+export async function importReferenceFile(path: string, targetRate: number, limits: Partial<DecodeLimits> = {}, onProgress?: (fraction: number) => void): Promise<ReferenceClip> {
   checkTargetRate(targetRate);
   const maxFileBytes = limits.maxFileBytes ?? DEFAULT_DECODE_LIMITS.maxFileBytes;
   let info;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resample, resampledLength } from './resample.ts';
 
-const sine = (n: number, rate: number, hz: number, amp = 1): Float32Array =>
-  Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
+const sine = (n: number, rate: number, hz: number, amp = 1): Float32Array => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
 
 /** Least-squares amplitude and phase of a tone at `hz` over y[from..to). */
 function fitTone(y: Float32Array, rate: number, hz: number, from: number, to: number): { amp: number; residual: number } {

@@ -101,12 +101,7 @@ function designKernel(fromRate: number, toRate: number, quality: ResampleQuality
  * taken as zero outside [0, n), so the first and last ~halfWidth output samples taper.
  * Deterministic: same input → same bits.
  */
-export function resample(
-  x: Float32Array,
-  fromRate: number,
-  toRate: number,
-  quality: ResampleQuality = 'high',
-): Float32Array {
+export function resample(x: Float32Array, fromRate: number, toRate: number, quality: ResampleQuality = 'high'): Float32Array {
   for (const r of [fromRate, toRate]) {
     if (!Number.isSafeInteger(r) || r <= 0) throw new RangeError(`resample: rates must be positive integers, got ${r}`);
   }

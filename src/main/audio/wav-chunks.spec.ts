@@ -27,7 +27,12 @@ describe('WAV metadata chunks', () => {
   it('pads odd-sized chunks and keeps the file valid for an independent reader (sox)', () => {
     const odd = { id: 'LOAx', body: new TextEncoder().encode('odd') };
     const bytes = encodeWav([tone], 16000, 'pcm24', { loop: { start: 10, end: 900 }, chunks: [odd] }); // 3003 data bytes: odd
-    expect(listWavChunks(bytes).map((c) => [c.id, c.body.length])).toEqual([['fmt ', 16], ['data', 3003], ['smpl', 60], ['LOAx', 3]]);
+    expect(listWavChunks(bytes).map((c) => [c.id, c.body.length])).toEqual([
+      ['fmt ', 16],
+      ['data', 3003],
+      ['smpl', 60],
+      ['LOAx', 3],
+    ]);
     expect(bytes.length % 2).toBe(0);
     const path = join(dir, 'loop.wav');
     writeFileSync(path, bytes);

@@ -12,7 +12,11 @@ const tone = Float32Array.from({ length: 4001 }, (_, i) => 0.25 * Math.sin(i / 9
 
 describe('cue markers', () => {
   it('round-trip with their names (odd lengths padded, UTF-8 kept) after the other chunks', () => {
-    const markers = [{ frame: 0, label: 'from' }, { frame: 2500, label: 'seam ☔' }, { frame: 4001, label: 'end' }];
+    const markers = [
+      { frame: 0, label: 'from' },
+      { frame: 2500, label: 'seam ☔' },
+      { frame: 4001, label: 'end' },
+    ];
     const bytes = encodeWav([tone], 16000, 'pcm16', { chunks: cueChunks(markers) });
     expect(listWavChunks(bytes).map((c) => c.id)).toEqual(['fmt ', 'data', 'cue ', 'LIST']);
     expect(readCueMarkers(bytes)).toEqual(markers);
@@ -39,7 +43,17 @@ describe('cue markers', () => {
   });
 
   it('are placed from seconds at the take rate, rounded and kept inside the take', () => {
-    expect(markersAtFrames([{ at: 0.50003, label: 'a' }, { at: 9, label: 'b' }, { at: -0.1, label: 'c' }], 16000, 40000)).toEqual([
+    expect(
+      markersAtFrames(
+        [
+          { at: 0.50003, label: 'a' },
+          { at: 9, label: 'b' },
+          { at: -0.1, label: 'c' },
+        ],
+        16000,
+        40000,
+      ),
+    ).toEqual([
       { frame: 8000, label: 'a' },
       { frame: 40000, label: 'b' },
       { frame: 0, label: 'c' },

@@ -20,8 +20,7 @@ function riff(...chunks: number[][]): Uint8Array {
   const body = chunks.flat();
   return Uint8Array.from([...ascii('RIFF'), ...u32(4 + body.length), ...ascii('WAVE'), ...body]);
 }
-const le = (bytes: Uint8Array, at: number, n: number): number =>
-  Array.from(bytes.subarray(at, at + n)).reduceRight((acc, b) => acc * 256 + b, 0);
+const le = (bytes: Uint8Array, at: number, n: number): number => Array.from(bytes.subarray(at, at + n)).reduceRight((acc, b) => acc * 256 + b, 0);
 const id = (bytes: Uint8Array, at: number): string => String.fromCharCode(...bytes.subarray(at, at + 4));
 
 function decodeError(bytes: Uint8Array): AudioDecodeError {
@@ -46,31 +45,23 @@ describe('encodeWav', () => {
     expect(id(b, 8)).toBe('WAVE');
     expect(id(b, 12)).toBe('fmt ');
     expect(le(b, 16, 4)).toBe(18);
-    expect([le(b, 20, 2), le(b, 22, 2), le(b, 24, 4), le(b, 28, 4), le(b, 32, 2), le(b, 34, 2), le(b, 36, 2)]).toEqual([
-      3, 2, 48000, 384000, 8, 32, 0,
-    ]);
+    expect([le(b, 20, 2), le(b, 22, 2), le(b, 24, 4), le(b, 28, 4), le(b, 32, 2), le(b, 34, 2), le(b, 36, 2)]).toEqual([3, 2, 48000, 384000, 8, 32, 0]);
     expect(id(b, 38)).toBe('fact');
     expect([le(b, 42, 4), le(b, 46, 4)]).toEqual([4, 3]);
     expect(id(b, 50)).toBe('data');
     expect(le(b, 54, 4)).toBe(24);
     const samples = new DataView(b.buffer, 58);
-    expect([0, 4, 8, 12, 16, 20].map((o) => samples.getFloat32(o, true))).toEqual([
-      0.5, -0.5, -1.25, 2, 0, Math.fround(1e-3),
-    ]); // float data is not clipped
+    expect([0, 4, 8, 12, 16, 20].map((o) => samples.getFloat32(o, true))).toEqual([0.5, -0.5, -1.25, 2, 0, Math.fround(1e-3)]); // float data is not clipped
   });
 
   it('pcm16: format 1, clipping to [−1, 1] and plain rounding', () => {
     const x = Float32Array.of(0, 0.5, -0.5, 1, -1, 1.5, -2, Number.NaN, 1.4 / 32768, 1.6 / 32768);
     const b = encodeWav([x], 16000, 'pcm16');
     expect(b.length).toBe(44 + 20);
-    expect([le(b, 16, 4), le(b, 20, 2), le(b, 22, 2), le(b, 28, 4), le(b, 32, 2), le(b, 34, 2)]).toEqual([
-      16, 1, 1, 32000, 2, 16,
-    ]);
+    expect([le(b, 16, 4), le(b, 20, 2), le(b, 22, 2), le(b, 28, 4), le(b, 32, 2), le(b, 34, 2)]).toEqual([16, 1, 1, 32000, 2, 16]);
     expect(id(b, 36)).toBe('data');
     const view = new DataView(b.buffer, 44);
-    expect(Array.from({ length: 10 }, (_, i) => view.getInt16(2 * i, true))).toEqual([
-      0, 16384, -16384, 32767, -32768, 32767, -32768, 0, 1, 2,
-    ]);
+    expect(Array.from({ length: 10 }, (_, i) => view.getInt16(2 * i, true))).toEqual([0, 16384, -16384, 32767, -32768, 32767, -32768, 0, 1, 2]);
   });
 
   it('pcm24: three bytes per sample and a pad byte after an odd-sized data chunk', () => {
@@ -89,7 +80,10 @@ describe('encodeWav', () => {
     expect(f.sampleRate).toBe(22050);
     expect(f.channels[0]).toEqual(x);
     expect(f.channels[1]).toEqual(y);
-    for (const [format, step] of [['pcm16', 1 / 32768], ['pcm24', 1 / 8388608]] as const) {
+    for (const [format, step] of [
+      ['pcm16', 1 / 32768],
+      ['pcm24', 1 / 8388608],
+    ] as const) {
       const d = decodeWav(encodeWav([x], 48000, format));
       expect(d.format).toBe(format);
       const err = Math.max(...x.map((v, i) => Math.abs(v - d.channels[0][i])));
@@ -135,9 +129,7 @@ describe('decodeWav', () => {
   });
 
   it('PCM 32-bit and float64, de-interleaved', () => {
-    const pcm32 = decodeWav(
-      riff(chunk('fmt ', fmtBody(1, 2, 96000, 32)), chunk('data', [...u32(0x80000000), ...u32(0x40000000), ...u32(0x7fffffff), ...u32(0)])),
-    );
+    const pcm32 = decodeWav(riff(chunk('fmt ', fmtBody(1, 2, 96000, 32)), chunk('data', [...u32(0x80000000), ...u32(0x40000000), ...u32(0x7fffffff), ...u32(0)])));
     expect(pcm32.format).toBe('pcm32');
     expect(pcm32.sampleRate).toBe(96000);
     expect(Array.from(pcm32.channels[0])).toEqual([-1, Math.fround(2147483647 / 2147483648)]);
@@ -211,9 +203,7 @@ describe('readWavLayout and decodeWav({ allowTruncated })', () => {
   });
 
   it('rejects absurd headers before allocating anything', () => {
-    expect(decodeError(riff(chunk('fmt ', fmtBody(1, 1, 16000, 16), 0xfffffff0), chunk('data', [0, 0]))).message).toBe(
-      'truncated fmt chunk (header says 4294967280 bytes, file has 26)',
-    );
+    expect(decodeError(riff(chunk('fmt ', fmtBody(1, 1, 16000, 16), 0xfffffff0), chunk('data', [0, 0]))).message).toBe('truncated fmt chunk (header says 4294967280 bytes, file has 26)');
     expect(decodeError(riff(header(65535, 16000), chunk('data', [0, 0]))).message).toBe('65535 channels (at most 255 are read)');
     expect(decodeError(riff(header(1, 768_001), chunk('data', [0, 0]))).message).toBe('sample rate 768001 Hz (at most 768000 Hz is read)');
     expect(readWavLayout(riff(header(255, 768_000), chunk('data', [0, 0])))).toMatchObject({ channelCount: 255, sampleRate: 768_000, frames: 0 });

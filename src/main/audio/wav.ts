@@ -160,7 +160,7 @@ export const MAX_WAV_CHUNKS = 10_000;
 function chunksFrom(bytes: Uint8Array, from: number): WavChunk[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const chunks: WavChunk[] = [];
-  for (let p = from; p + 8 <= bytes.length && chunks.length < MAX_WAV_CHUNKS; ) {
+  for (let p = from; p + 8 <= bytes.length && chunks.length < MAX_WAV_CHUNKS;) {
     const size = view.getUint32(p + 4, true);
     chunks.push({ id: readId(bytes, p), body: bytes.subarray(p + 8, Math.min(bytes.length, p + 8 + size)) });
     p += 8 + size + (size & 1);
@@ -254,10 +254,7 @@ function sampleFormat(fmt: FmtInfo): WavSampleFormat {
     if (fmt.bitsPerSample === 64) return 'float64';
     throw new AudioDecodeError(`unsupported float bit depth ${fmt.bitsPerSample}`);
   }
-  throw new AudioDecodeError(
-    `unsupported format tag ${hex4(fmt.tag)} (only PCM 0x0001 and IEEE float 0x0003 are read)`,
-    'Convert the file to uncompressed WAV (PCM or 32-bit float) and try again.',
-  );
+  throw new AudioDecodeError(`unsupported format tag ${hex4(fmt.tag)} (only PCM 0x0001 and IEEE float 0x0003 are read)`, 'Convert the file to uncompressed WAV (PCM or 32-bit float) and try again.');
 }
 
 /** Most channels a WAV header may declare: Vorbis and Opus carry at most 255, and no recorder writes more. */
@@ -310,10 +307,7 @@ export function readWavLayout(bytes: Uint8Array, options: WavDecodeOptions = {})
     if (id === 'data') {
       const present = Math.min(size, bytes.length - body);
       if (present < size && !options.allowTruncated) {
-        throw new AudioDecodeError(
-          `truncated data chunk (header says ${size} bytes, file has ${present})`,
-          'The file was cut short; export it again.',
-        );
+        throw new AudioDecodeError(`truncated data chunk (header says ${size} bytes, file has ${present})`, 'The file was cut short; export it again.');
       }
       data ??= { at: body, size, present };
     } else if (id === 'fmt ') {

@@ -73,7 +73,12 @@ describe('npm run loa -- continue|vary|inpaint|loop', () => {
     expect(grid.stderr).toMatch(/grid_s1_seed21\.wav \(seed 21, 2\.00 s, strength 1\)/);
     expect(grid.stderr).not.toMatch(/grid(-\d)?\.wav/);
     expect((await read('grid_s1_seed21.wav')).length).toBe(ref.length);
-    expect(JSON.parse(await readFile(join(scratch.path, 'grid_s1_seed20.json'), 'utf8')).recipe).toMatchObject({ kind: 'transform', seed: 20, strength: 1, lineage: { operation: 'vary', seed: 20, strength: 1 } });
+    expect(JSON.parse(await readFile(join(scratch.path, 'grid_s1_seed20.json'), 'utf8')).recipe).toMatchObject({
+      kind: 'transform',
+      seed: 20,
+      strength: 1,
+      lineage: { operation: 'vary', seed: 20, strength: 1 },
+    });
     expect(JSON.parse(await readFile(join(scratch.path, 'grid_s0.4_seed21.json'), 'utf8')).recipe).toMatchObject({ seed: 21, strength: 0.4 });
   });
 
@@ -85,7 +90,10 @@ describe('npm run loa -- continue|vary|inpaint|loop', () => {
     expect(firstDifference(out, ref, 0, 8000)).toBe(-1);
     expect(firstDifference(out, ref, 20000, ref.length)).toBe(-1);
     expect(firstDifference(out, ref, 8000, 20000)).toBe(8000);
-    expect(readCueMarkers(new Uint8Array(await readFile(join(scratch.path, 'inp.wav'))))).toEqual([{ frame: 8000, label: 'from' }, { frame: 20000, label: 'to' }]);
+    expect(readCueMarkers(new Uint8Array(await readFile(join(scratch.path, 'inp.wav'))))).toEqual([
+      { frame: 8000, label: 'from' },
+      { frame: 20000, label: 'to' },
+    ]);
   });
 
   it('loop: a smpl chunk loops the whole take, and only the stretch around the wrap changes', async () => {
@@ -116,7 +124,7 @@ describe('npm run loa -- continue|vary|inpaint|loop', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('refuses a corrupt reference with the decoder\'s message, before loading the model', async () => {
+  it("refuses a corrupt reference with the decoder's message, before loading the model", async () => {
     const bad = join(scratch.path, 'bad.wav');
     await writeFile(bad, Buffer.concat([Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt '), Buffer.alloc(7)]));
     const result = await loa(['loop', '--reference', bad, '--prompt', 'x', '--out', join(scratch.path, 'o.wav'), '--model', TINY_BUNDLE], cache);

@@ -37,7 +37,9 @@ const OP_FLAGS: Record<TransformOp, readonly (keyof typeof OP_OPTIONS)[]> = {
 };
 
 function sha256(samples: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength))
+    .digest('hex');
 }
 
 export async function audioToAudio(op: TransformOp, argv: string[]): Promise<void> {
@@ -75,9 +77,7 @@ export async function audioToAudio(op: TransformOp, argv: string[]): Promise<voi
   // The reference is read and checked before the model loads: a bad file costs milliseconds.
   // A checkpoint folder is built (once, into the cache) here, before the engine starts on it.
   // On a farm the model may not be on this machine: the rate comes from what the job will ask for.
-  const rate = engine.farm
-    ? (await (await import('./farm-jobs.ts')).farmModelRequest(engine.modelSpec)).sampleRate
-    : (await readManifest(await ensureBundle(engine.bundleDir))).config.sampleRate;
+  const rate = engine.farm ? (await (await import('./farm-jobs.ts')).farmModelRequest(engine.modelSpec)).sampleRate : (await readManifest(await ensureBundle(engine.bundleDir))).config.sampleRate;
   const path = resolve(values.reference);
   // A long clip takes seconds to resample: show how far it has got (on one line, like the engine's progress).
   let shown = -1;
@@ -98,11 +98,20 @@ export async function audioToAudio(op: TransformOp, argv: string[]): Promise<voi
   const out = resolve(values.out);
   const grid = params.op === 'vary' && params.strengths.length > 1;
   const cellPath = grid ? (take: TakeData) => gridTakePath(out, take.strength ?? 0, take.seed) : undefined;
-  await runJob(engine, out, () => ({ kind: 'transform', params, reference: clip.samples }), params.seed, params.takes, (take): Lineage => ({
-    operation: op,
-    reference,
-    params,
-    seed: take.seed,
-    ...(take.strength !== undefined ? { strength: take.strength } : {}),
-  }), undefined, cellPath);
+  await runJob(
+    engine,
+    out,
+    () => ({ kind: 'transform', params, reference: clip.samples }),
+    params.seed,
+    params.takes,
+    (take): Lineage => ({
+      operation: op,
+      reference,
+      params,
+      seed: take.seed,
+      ...(take.strength !== undefined ? { strength: take.strength } : {}),
+    }),
+    undefined,
+    cellPath,
+  );
 }

@@ -44,7 +44,9 @@ export async function runFarmJobs(engine: EngineSettings & { farm: string }, job
   };
   try {
     const workers = await client.workers();
-    process.stderr.write(`Farm ${client.connection.display}: ${workers.length} worker(s)${workers.length ? ` (${workers.map((w) => `${w.name} on ${w.device}`).join(', ')})` : ' — jobs wait until one starts'}.\n`);
+    process.stderr.write(
+      `Farm ${client.connection.display}: ${workers.length} worker(s)${workers.length ? ` (${workers.map((w) => `${w.name} on ${w.device}`).join(', ')})` : ' — jobs wait until one starts'}.\n`,
+    );
     library = engine.libraryDir ? await LibraryStore.open(engine.libraryDir) : undefined;
     const submitted: Array<{ job: CliJob; jobId: string }> = [];
     for (const job of jobs) {

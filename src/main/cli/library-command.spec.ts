@@ -14,8 +14,14 @@ beforeAll(async () => {
   scratch = await tempDir('loa-cli-library-');
   lib = join(scratch.path, 'library');
   cache = join(scratch.path, 'cache');
-  for (const [prompt, seed] of [['glass shattering', '5'], ['thunder rolling far away', '6']]) {
-    const made = await loa(['generate', prompt, '--model', TINY_BUNDLE, '--seconds', '1', '--steps', '2', '--seed', seed, '--takes', seed === '5' ? '2' : '1', '--out', join(scratch.path, `${seed}.wav`), '--library', lib], cache);
+  for (const [prompt, seed] of [
+    ['glass shattering', '5'],
+    ['thunder rolling far away', '6'],
+  ]) {
+    const made = await loa(
+      ['generate', prompt, '--model', TINY_BUNDLE, '--seconds', '1', '--steps', '2', '--seed', seed, '--takes', seed === '5' ? '2' : '1', '--out', join(scratch.path, `${seed}.wav`), '--library', lib],
+      cache,
+    );
     expect(made.code, made.stderr).toBe(0);
     expect(made.stderr).toMatch(/saved to the library/);
   }

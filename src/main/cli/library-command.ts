@@ -54,12 +54,20 @@ export async function library(argv: string[]): Promise<void> {
     switch (sub) {
       case 'list': {
         const result = db.list({ limit });
-        print(result.takes.map((take) => ({ take })), result.total, json);
+        print(
+          result.takes.map((take) => ({ take })),
+          result.total,
+          json,
+        );
         break;
       }
       case 'search': {
         const result = db.search({ text: arg, limit });
-        print(result.takes.map((take) => ({ take })), result.total, json);
+        print(
+          result.takes.map((take) => ({ take })),
+          result.total,
+          json,
+        );
         break;
       }
       case 'similar': {

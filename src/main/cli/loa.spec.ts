@@ -49,7 +49,14 @@ describe('npm run loa -- generate', () => {
     expect((await loa([...common, '--seed', '8', '--out', c], cache)).code).toBe(0);
     expect(audioBytes(await readFile(a)).equals(audioBytes(await readFile(c)))).toBe(false);
     const recipe = readRecipe(new Uint8Array(await readFile(a)))!;
-    expect(recipe).toMatchObject({ kind: 'generate', seed: 7, params: { prompt: 'glass shattering on concrete', seconds: 2.5, steps: 10 }, model: { id: 'tiny-random' }, device: 'cpu', samples: 40000 });
+    expect(recipe).toMatchObject({
+      kind: 'generate',
+      seed: 7,
+      params: { prompt: 'glass shattering on concrete', seconds: 2.5, steps: 10 },
+      model: { id: 'tiny-random' },
+      device: 'cpu',
+      samples: 40000,
+    });
     expect(JSON.parse(await readFile(join(scratch.path, 'a.json'), 'utf8')).recipe).toEqual(recipe);
   });
 

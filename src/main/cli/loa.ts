@@ -103,14 +103,21 @@ export async function readPromptList(path: string): Promise<Array<{ prompt: stri
     if (!trimmed || trimmed.startsWith('#')) return;
     const bar = trimmed.lastIndexOf('|');
     const prompt = (bar < 0 ? trimmed : trimmed.slice(0, bar)).trim();
-    const name = bar < 0 ? undefined : trimmed.slice(bar + 1).trim().replace(/\.wav$/i, '');
+    const name =
+      bar < 0
+        ? undefined
+        : trimmed
+            .slice(bar + 1)
+            .trim()
+            .replace(/\.wav$/i, '');
     if (name !== undefined && (!name || UNSAFE_NAME_CHARS.test(name) || name.startsWith('.'))) {
       throw new InvalidRequestError('prompts', `${path} line ${i + 1}: "${name}" is not a plain file name.`, 'Write the line as "prompt|name", the name without folders or any of \\ / : * ? " < > |.');
     }
     entries.push({ prompt, ...(name ? { name } : {}), line: i + 1 });
   });
   if (entries.length === 0) throw new InvalidRequestError('prompts', `${path} has no prompts (only blank lines or # comments).`, 'Write one prompt per line.');
-  if (entries.length > MAX_LIST_PROMPTS) throw new InvalidRequestError('prompts', `${path} has ${entries.length} prompts; one run takes at most ${MAX_LIST_PROMPTS}.`, 'Split the list into several files.');
+  if (entries.length > MAX_LIST_PROMPTS)
+    throw new InvalidRequestError('prompts', `${path} has ${entries.length} prompts; one run takes at most ${MAX_LIST_PROMPTS}.`, 'Split the list into several files.');
   return entries;
 }
 
@@ -123,8 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (command !== undefined && (AUDIO_TO_AUDIO_COMMANDS as readonly string[]).includes(command)) {
       const { audioToAudio } = await import('./audio-to-audio-commands.ts');
       await audioToAudio(command as (typeof AUDIO_TO_AUDIO_COMMANDS)[number], rest);
-    }
-    else if (command === 'models') await (await import('./models-command.ts')).models(rest);
+    } else if (command === 'models') await (await import('./models-command.ts')).models(rest);
     else if (command === 'worker') await (await import('./worker-command.ts')).worker(rest);
     else if (command === undefined || command === 'help' || command === '--help') {
       process.stdout.write(`${USAGE}\n`);

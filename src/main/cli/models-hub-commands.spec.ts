@@ -82,10 +82,12 @@ describe('models install / list / remove', () => {
     expect(existsSync(join(root, 'hf', 'models--cvssp--audioldm2'))).toBe(false);
   }, 180_000);
 
-  it('refuses an unsupported fine-tune in one line with the builder\'s reason, and a bad id as a usage error', async () => {
+  it("refuses an unsupported fine-tune in one line with the builder's reason, and a bad id as a usage error", async () => {
     const vits = await runLoa(['models', 'install', 'someone/audioldm2-vits', ...where()], join(root, 'bundles'));
     expect(vits.code).toBe(1);
-    expect(vits.stderr).toMatch(/error: .*model_index\.json: "text_encoder_2" is VitsModel; the builder supports T5EncoderModel\. This checkpoint is not a text-to-audio AudioLDM 2 the builder supports/);
+    expect(vits.stderr).toMatch(
+      /error: .*model_index\.json: "text_encoder_2" is VitsModel; the builder supports T5EncoderModel\. This checkpoint is not a text-to-audio AudioLDM 2 the builder supports/,
+    );
     expect(vits.stderr).not.toMatch(/\n\s+at /);
 
     const bad = await runLoa(['models', 'install', 'not a repo', ...where()], join(root, 'bundles'));

@@ -56,12 +56,16 @@ function printEvent(event: InstallEvent): void {
       break;
     case 'plan': {
       const cached = event.files.filter((f) => f.state === 'cached').length;
-      process.stderr.write(`${event.files.length} files, ${hubBytes(event.totalBytes)}; ${cached} already in the cache; to download: ${hubBytes(event.downloadBytes)}${event.freeBytes !== null ? ` (${hubBytes(event.freeBytes)} free)` : ''}\n`);
+      process.stderr.write(
+        `${event.files.length} files, ${hubBytes(event.totalBytes)}; ${cached} already in the cache; to download: ${hubBytes(event.downloadBytes)}${event.freeBytes !== null ? ` (${hubBytes(event.freeBytes)} free)` : ''}\n`,
+      );
       break;
     }
     case 'download': {
       const pct = event.total ? ((100 * event.bytes) / event.total).toFixed(1) : '0';
-      line(`${pct}% ${hubBytes(event.bytes)}/${hubBytes(event.total)}${event.rate ? ` ${hubBytes(event.rate)}/s` : ''}${event.etaSeconds !== null ? `, ${seconds(event.etaSeconds)} left` : ''} — ${event.file} ${hubBytes(event.fileBytes)}/${hubBytes(event.fileTotal)}`);
+      line(
+        `${pct}% ${hubBytes(event.bytes)}/${hubBytes(event.total)}${event.rate ? ` ${hubBytes(event.rate)}/s` : ''}${event.etaSeconds !== null ? `, ${seconds(event.etaSeconds)} left` : ''} — ${event.file} ${hubBytes(event.fileBytes)}/${hubBytes(event.fileTotal)}`,
+      );
       break;
     }
     case 'verify':
@@ -116,12 +120,16 @@ export async function list(argv: string[]): Promise<void> {
   }
   process.stdout.write(`Installed (${installed.length}):\n`);
   for (const m of installed) {
-    process.stdout.write(`  ${m.id}  ${m.name}\n    ${m.dir}\n    ${hubBytes(m.bytes)} own + ${hubBytes(m.sharedBytes)} shared weights; from ${m.repo ?? m.checkpoint ?? 'a local folder'}${m.revision ? `@${m.revision.slice(0, 12)}` : ''}\n    licence: ${m.license}\n`);
+    process.stdout.write(
+      `  ${m.id}  ${m.name}\n    ${m.dir}\n    ${hubBytes(m.bytes)} own + ${hubBytes(m.sharedBytes)} shared weights; from ${m.repo ?? m.checkpoint ?? 'a local folder'}${m.revision ? `@${m.revision.slice(0, 12)}` : ''}\n    licence: ${m.license}\n`,
+    );
   }
   process.stdout.write(`Hugging Face cache (${cached.length}):\n`);
   for (const c of cached) {
     const licence = c.catalogue ? `${c.catalogue.license.id} (non-commercial, attribution, share-alike)` : 'see the model card';
-    process.stdout.write(`  ${c.repo}@${c.commit.slice(0, 12)}${c.refs.length ? ` (${c.refs.join(', ')})` : ''}  ${hubBytes(c.bytes)}  ${c.complete ? 'complete' : `incomplete: ${c.missing.length} files missing (install completes it)`}\n    ${c.snapshotDir}\n    licence: ${licence}\n`);
+    process.stdout.write(
+      `  ${c.repo}@${c.commit.slice(0, 12)}${c.refs.length ? ` (${c.refs.join(', ')})` : ''}  ${hubBytes(c.bytes)}  ${c.complete ? 'complete' : `incomplete: ${c.missing.length} files missing (install completes it)`}\n    ${c.snapshotDir}\n    licence: ${licence}\n`,
+    );
   }
   const catalogue = service.catalogue();
   process.stdout.write(`Catalogue: ${catalogue.map((e) => `${e.repo}${e.isDefault ? ' (default)' : ''}`).join(', ')}\n`);
@@ -139,7 +147,9 @@ export async function remove(argv: string[]): Promise<void> {
     if (values.yes) includeCache = true;
     else if (process.stdin.isTTY) {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await rl.question(`Also delete ${snap.repo}@${snap.commit.slice(0, 12)} from the Hugging Face cache (${hubBytes(snap.bytes)}, ${snap.snapshotDir})? Python tools (diffusers) use the same copy. [y/N] `);
+      const answer = await rl.question(
+        `Also delete ${snap.repo}@${snap.commit.slice(0, 12)} from the Hugging Face cache (${hubBytes(snap.bytes)}, ${snap.snapshotDir})? Python tools (diffusers) use the same copy. [y/N] `,
+      );
       rl.close();
       includeCache = /^y(es)?$/i.test(answer.trim());
     }

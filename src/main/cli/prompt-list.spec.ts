@@ -23,7 +23,14 @@ describe('generate --prompts <list> --out <folder>', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr.match(/^Loading /gm)).toHaveLength(1);
     expect(result.stderr).toContain('Job 2/3: door slam, large hall');
-    expect((await readdir(at('out'))).sort()).toEqual(['Rain_Roof_01 (2).json', 'Rain_Roof_01 (2).wav', 'Rain_Roof_01.json', 'Rain_Roof_01.wav', 'door-slam-large-hall_9.json', 'door-slam-large-hall_9.wav']);
+    expect((await readdir(at('out'))).sort()).toEqual([
+      'Rain_Roof_01 (2).json',
+      'Rain_Roof_01 (2).wav',
+      'Rain_Roof_01.json',
+      'Rain_Roof_01.wav',
+      'door-slam-large-hall_9.json',
+      'door-slam-large-hall_9.wav',
+    ]);
     const recipeOf = async (name: string) => readRecipe(new Uint8Array(await readFile(join(at('out'), name))))!;
     expect((await recipeOf('door-slam-large-hall_9.wav')).params).toMatchObject({ prompt: 'door slam, large hall', seconds: 0.5, steps: 2, seed: 9 });
     expect((await recipeOf('Rain_Roof_01.wav')).params.prompt).toBe('rain on a tin roof');
@@ -62,8 +69,21 @@ describe('readPromptList', () => {
 
 describe('uniqueNames', () => {
   it('keeps every file of every job apart, takes included, in any case', () => {
-    expect(uniqueNames([{ name: 'a', takes: 1 }, { name: 'A', takes: 1 }, { name: 'a', takes: 1 }])).toEqual(['a', 'A (2)', 'a (3)']);
+    expect(
+      uniqueNames([
+        { name: 'a', takes: 1 },
+        { name: 'A', takes: 1 },
+        { name: 'a', takes: 1 },
+      ]),
+    ).toEqual(['a', 'A (2)', 'a (3)']);
     // Job 1 writes x, x-2, x-3; a job named "x-2" must not overwrite x's second take.
-    expect(uniqueNames([{ name: 'x', takes: 3 }, { name: 'x-2', takes: 1 }, { name: 'y', takes: 2 }, { name: 'y', takes: 2 }])).toEqual(['x', 'x-2 (2)', 'y', 'y (2)']);
+    expect(
+      uniqueNames([
+        { name: 'x', takes: 3 },
+        { name: 'x-2', takes: 1 },
+        { name: 'y', takes: 2 },
+        { name: 'y', takes: 2 },
+      ]),
+    ).toEqual(['x', 'x-2 (2)', 'y', 'y (2)']);
   });
 });

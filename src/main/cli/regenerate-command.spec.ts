@@ -137,7 +137,15 @@ describe('regenerate an exported file', () => {
   it('remakes a 48 kHz 24-bit export of a region, bit-identical, from the take and rendering in its recipe', async () => {
     const take = { id: 'e'.repeat(32), seed: seeds.get(at('a-2.wav'))!, tags: [] as string[] } as unknown as TakeInfo;
     const options: ExportOptions = { format: 'pcm24', sampleRate: 48000, normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 5, fadeOutMs: 5, nameTemplate: '{seed}' };
-    const exported = await writeExport(defaultExporter, { take, source: at('a-2.wav'), exportsDir: at('Exports'), options, ucs: { catId: '', creator: '', source: '' }, index: 0, region: { start: 0.2, end: 0.7 } });
+    const exported = await writeExport(defaultExporter, {
+      take,
+      source: at('a-2.wav'),
+      exportsDir: at('Exports'),
+      options,
+      ucs: { catId: '', creator: '', source: '' },
+      index: 0,
+      region: { start: 0.2, end: 0.7 },
+    });
     const result = await regen([exported.path, '--out', at('export-again.wav'), '--model', TINY_BUNDLE]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`The file is an export of take ${take.id}: the take is rendered again as it was (region 0.2–0.7 s, 48 kHz 24-bit, peak −1 dBFS, fades 5 / 5 ms).`);
@@ -187,7 +195,9 @@ describe('regenerate an audio-to-audio take', () => {
     await writeFile(other, encodeWav([Float32Array.from({ length: 32000 }, (_, i) => 0.4 * Math.sin((2 * Math.PI * 221 * i) / 16000))], 16000, 'pcm16'));
     const result = await regen([at('v-recipe.wav'), '--reference', other, '--out', at('v-y.wav'), '--model', TINY_BUNDLE]);
     expect(result.code).toBe(2);
-    expect(lastLine(result.stderr)).toMatch(new RegExp(`^error: --reference ${other} changed or is missing: its audio has SHA-256 [0-9a-f]{64}, the take was made from ${varyLineage.reference.sha256}\\. Pass --reference <file>`));
+    expect(lastLine(result.stderr)).toMatch(
+      new RegExp(`^error: --reference ${other} changed or is missing: its audio has SHA-256 [0-9a-f]{64}, the take was made from ${varyLineage.reference.sha256}\\. Pass --reference <file>`),
+    );
   });
 
   it('remakes a loop take, smpl loop points included', async () => {
@@ -213,7 +223,9 @@ describe('regenerate refuses, in one line, before loading the model', () => {
     for (const name of ['plain.wav', 'lineage-only.wav']) {
       const result = await regen([at(name), '--out', at('x.wav'), '--model', TINY_BUNDLE]);
       expect(result.code).toBe(2);
-      expect(lastLine(result.stderr)).toMatch(new RegExp(`^error: ${at(name)} has no LOA Studio recipe \\(none in the file${name === 'plain.wav' ? '' : ', none readable in .*lineage-only\\.json'}\\)\\. Only takes written by LOA Studio`));
+      expect(lastLine(result.stderr)).toMatch(
+        new RegExp(`^error: ${at(name)} has no LOA Studio recipe \\(none in the file${name === 'plain.wav' ? '' : ', none readable in .*lineage-only\\.json'}\\)\\. Only takes written by LOA Studio`),
+      );
       expect(result.stderr).not.toMatch(/Loading|\n\s+at /);
     }
   });
@@ -249,12 +261,16 @@ describe('regenerate refuses, in one line, before loading the model', () => {
 });
 
 describe('regenerationTask', () => {
-  it('runs one take with the take\'s own seed, and for a grid cell its own strength', () => {
+  it("runs one take with the take's own seed, and for a grid cell its own strength", () => {
     expect(regenerationTask(recipe('generate', GENERATE_PARAMS, 13, 16000))).toEqual({ kind: 'generate', params: { ...GENERATE_PARAMS, seed: 13, takes: 1 } });
     const ref = new Float32Array(4);
     const params = { ...varyLineage.params, op: 'vary' as const, strengths: [0.3, 0.6], takes: 3, seed: 7 };
     const lineage = { ...varyLineage, params, seed: 8, strength: 0.6 };
-    expect(regenerationTask(recipe('transform', params, 8, 1, { strength: 0.6, lineage }), ref)).toEqual({ kind: 'transform', params: { ...params, seed: 8, takes: 1, strengths: [0.6] }, reference: ref });
+    expect(regenerationTask(recipe('transform', params, 8, 1, { strength: 0.6, lineage }), ref)).toEqual({
+      kind: 'transform',
+      params: { ...params, seed: 8, takes: 1, strengths: [0.6] },
+      reference: ref,
+    });
     // the strength only in the lineage, or a one-strength job: still known; a grid without it: refused
     expect(regenerationTask(recipe('transform', params, 8, 1, { lineage }), ref)).toMatchObject({ params: { strengths: [0.6] } });
     const single = { ...params, strengths: [0.4] };

@@ -54,7 +54,9 @@ export async function loadRecipe(path: string): Promise<{ recipe: Recipe; source
 }
 
 function sha256Hex(samples: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength))
+    .digest('hex');
 }
 
 /** The recipe's provider when the user named none: bit-identical output needs the same one. */
@@ -136,5 +138,13 @@ export async function regenerate(argv: string[]): Promise<void> {
   const exportFile: TakeFile | undefined = rendering
     ? async (take, made, rate) => ({ bytes: (await renderExport(take.samples, rate, rendering, rendering.region, exportMetadata(made, rendering))).bytes, recipe: { ...made, rendering } })
     : undefined;
-  await runJob(engine, out, () => task, recipe.seed, 1, () => recipe.lineage, exportFile);
+  await runJob(
+    engine,
+    out,
+    () => task,
+    recipe.seed,
+    1,
+    () => recipe.lineage,
+    exportFile,
+  );
 }

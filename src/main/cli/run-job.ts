@@ -71,7 +71,9 @@ export function engineSettings(values: { model?: string; device?: string; thread
   // `--farm env` reads the URL from LOA_FARM_URL, so a password never shows in the process list.
   const farm = values.farm === 'env' ? farmUrlFromEnv() : values.farm;
   return {
-    bundleDir: resolve(values.model ?? DEFAULT_MODEL_DIR), device, threads,
+    bundleDir: resolve(values.model ?? DEFAULT_MODEL_DIR),
+    device,
+    threads,
     ...(values.library ? { libraryDir: resolve(values.library) } : {}),
     ...(farm ? { farm } : {}),
     ...(values.model ? { modelSpec: values.model } : {}),
@@ -90,7 +92,12 @@ export type TakeFile = (take: TakeData, recipe: Recipe, sampleRate: number) => P
 /** A take as the model made it: float32 with its recipe inside (bext, iXML, LIST/INFO; loops a smpl chunk too). */
 export const takeFile: TakeFile = async (take, recipe, sampleRate) => {
   // The bext reference names the audio itself, so the same take gets the same reference.
-  const chunks = recipeChunks(recipe, { takeId: createHash('sha256').update(new Uint8Array(take.samples.buffer, take.samples.byteOffset, take.samples.byteLength)).digest('hex').slice(0, 16) });
+  const chunks = recipeChunks(recipe, {
+    takeId: createHash('sha256')
+      .update(new Uint8Array(take.samples.buffer, take.samples.byteOffset, take.samples.byteLength))
+      .digest('hex')
+      .slice(0, 16),
+  });
   return { bytes: encodeWav([take.samples], sampleRate, 'float32', { ...(take.loop ? { loop: take.loop } : {}), chunks }), recipe };
 };
 
@@ -179,8 +186,19 @@ export async function runJobs(engine: EngineSettings, jobs: CliJob[]): Promise<v
         await writeTake(job, take, rank + 1, recipe, output.sampleRate);
         if (library) {
           const saved = await library.add({
-            jobId, rank: rank + 1, params: task.params, seed: take.seed, score: take.score, sampleRate: output.sampleRate, samples: take.samples,
-            modelId: info.bundleId, device: info.provider, lineage: recipe.lineage, loop: take.loop, recipe, embedding: take.embedding,
+            jobId,
+            rank: rank + 1,
+            params: task.params,
+            seed: take.seed,
+            score: take.score,
+            sampleRate: output.sampleRate,
+            samples: take.samples,
+            modelId: info.bundleId,
+            device: info.provider,
+            lineage: recipe.lineage,
+            loop: take.loop,
+            recipe,
+            embedding: take.embedding,
           });
           process.stderr.write(`  saved to the library ${engine.libraryDir} as ${saved.id}\n`);
         }
@@ -198,7 +216,11 @@ export async function writeTake(job: CliJob, take: TakeData, rank: number, recip
   const written = await (job.file ?? takeFile)(take, recipe, sampleRate);
   await writeFileAtomic(path, written.bytes);
   await writeFileAtomic(sidecarPath(path), new TextEncoder().encode(sidecarJson(written.recipe)));
-  const notes = [take.score === null ? '' : `CLAP ${take.score.toFixed(3)}`, take.strength === undefined ? '' : `strength ${take.strength}`, take.loop ? `loop ${take.loop.start}–${take.loop.end}` : '']
+  const notes = [
+    take.score === null ? '' : `CLAP ${take.score.toFixed(3)}`,
+    take.strength === undefined ? '' : `strength ${take.strength}`,
+    take.loop ? `loop ${take.loop.start}–${take.loop.end}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   process.stderr.write(`wrote ${path} (seed ${take.seed}, ${(take.samples.length / sampleRate).toFixed(2)} s${notes ? `, ${notes}` : ''}) + ${basename(sidecarPath(path))}\n`);
@@ -216,4 +238,3 @@ function formatSeconds(ms: number): string {
   const s = Math.ceil(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
-

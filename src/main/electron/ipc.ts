@@ -31,8 +31,7 @@ export function registerStudioIpc(options: StudioIpcOptions): () => void {
   const { service, trustedUrls, dragIcon, log } = options;
 
   // A frame that navigated away, a devtools page or another window's content is not our renderer.
-  const fromOurPage = (event: IpcMainEvent | IpcMainInvokeEvent): boolean =>
-    BrowserWindow.fromWebContents(event.sender) !== null && isTrustedSender(event.senderFrame?.url, trustedUrls);
+  const fromOurPage = (event: IpcMainEvent | IpcMainInvokeEvent): boolean => BrowserWindow.fromWebContents(event.sender) !== null && isTrustedSender(event.senderFrame?.url, trustedUrls);
 
   const logUnexpected = (method: string, error: unknown) => log(`Studio API ${method} failed unexpectedly`, error);
 

@@ -39,7 +39,7 @@ describe('electron-builder config (package.json "build")', () => {
     expect(build.afterPack).toBe('./build/after-pack.cjs');
   });
 
-  it('passes electron-builder\'s own schema check', async () => {
+  it("passes electron-builder's own schema check", async () => {
     const require = createRequire(join(root, 'package.json'));
     const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as { validateConfiguration: (c: unknown, l: unknown) => Promise<void> };
     const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };

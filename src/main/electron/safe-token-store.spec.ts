@@ -64,7 +64,7 @@ describe('SafeTokenStore', () => {
     expect(new SafeTokenStore(dir).storage).toBe('memory');
   });
 
-  it('asks again when the stored token cannot be decrypted (another user\'s key)', async () => {
+  it("asks again when the stored token cannot be decrypted (another user's key)", async () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'hub-token.bin'), 'garbage');
     expect(await new SafeTokenStore(dir).get()).toBeUndefined();

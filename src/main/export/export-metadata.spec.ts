@@ -36,7 +36,14 @@ async function writeTake(take: Recipe | null): Promise<void> {
 }
 beforeEach(async () => {
   scratch = await tempDir('loa-export-meta-');
-  job = { take: { id: TAKE_ID, seed: 5, tags: ['foley'] } as TakeInfo, source: join(scratch.path, 'take.wav'), exportsDir: join(scratch.path, 'Exports'), options, ucs: { catId: '', creator: '', source: '' }, index: 0 };
+  job = {
+    take: { id: TAKE_ID, seed: 5, tags: ['foley'] } as TakeInfo,
+    source: join(scratch.path, 'take.wav'),
+    exportsDir: join(scratch.path, 'Exports'),
+    options,
+    ucs: { catId: '', creator: '', source: '' },
+    index: 0,
+  };
 });
 afterEach(async () => {
   await scratch.remove();
@@ -50,7 +57,13 @@ describe('exported files carry the recipe of their take and how they were render
 
     const inside = readRecipe(bytes)!;
     expect(inside.rendering).toEqual({
-      takeId: TAKE_ID, region: { start: 0.25, end: 0.75 }, format: 'pcm24', sampleRate: 48000, normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 5, fadeOutMs: 5,
+      takeId: TAKE_ID,
+      region: { start: 0.25, end: 0.75 },
+      format: 'pcm24',
+      sampleRate: 48000,
+      normalize: { kind: 'peak', dbfs: -1 },
+      fadeInMs: 5,
+      fadeOutMs: 5,
       result: { lufs: expect.any(Number), peakDbfs: -1, gainDb: expect.any(Number), limited: false, ceilingDbfs: -1 },
     });
     const { rendering: _, ...take } = inside;
@@ -149,7 +162,13 @@ describe('exported files carry the recipe of their take and how they were render
 
   it('moves the seam marker of a continued take to where it falls in the export, and drops it from a region without it', async () => {
     const params = { op: 'continue' as const, prompt: 'rain', negativePrompt: '', steps: 3, scheduler: 'ddim' as const, guidance: 3, seed: 7, takes: 1, seconds: 0.5, crossfadeMs: 50, resample: 0 };
-    const continued: Recipe = { ...recipe, kind: 'transform', params, seed: 7, lineage: { operation: 'continue', reference: { kind: 'file', id: '/r.wav', sha256: 'ab'.repeat(32), seconds: 0.5 }, params, seed: 7 } };
+    const continued: Recipe = {
+      ...recipe,
+      kind: 'transform',
+      params,
+      seed: 7,
+      lineage: { operation: 'continue', reference: { kind: 'file', id: '/r.wav', sha256: 'ab'.repeat(32), seconds: 0.5 }, params, seed: 7 },
+    };
     await writeTake(continued);
     expect(readCueMarkers(new Uint8Array(await readFile(job.source)))).toEqual([{ frame: 8000, label: 'seam' }]);
     const cut = new Uint8Array(await readFile((await writeExport(defaultExporter, { ...job, region: { start: 0.25, end: 1 } })).path));
@@ -161,7 +180,13 @@ describe('exported files carry the recipe of their take and how they were render
 
   it('trims silence from the export, says so in the recipe, and keeps the seam marker on the sound', async () => {
     const params = { op: 'continue' as const, prompt: 'rain', negativePrompt: '', steps: 3, scheduler: 'ddim' as const, guidance: 3, seed: 7, takes: 1, seconds: 0.5, crossfadeMs: 50, resample: 0 };
-    const continued: Recipe = { ...recipe, kind: 'transform', params, seed: 7, lineage: { operation: 'continue', reference: { kind: 'file', id: '/r.wav', sha256: 'ab'.repeat(32), seconds: 0.5 }, params, seed: 7 } };
+    const continued: Recipe = {
+      ...recipe,
+      kind: 'transform',
+      params,
+      seed: 7,
+      lineage: { operation: 'continue', reference: { kind: 'file', id: '/r.wav', sha256: 'ab'.repeat(32), seconds: 0.5 }, params, seed: 7 },
+    };
     // The first quarter second is silent.
     const quiet = tone.slice();
     quiet.fill(0, 0, 4000);
@@ -183,7 +208,10 @@ describe('exported files carry the recipe of their take and how they were render
   });
 
   it('reads no recipe from a file whose rendering is damaged, rather than a wrong one', async () => {
-    for (const rendering of [{ takeId: TAKE_ID, format: 'pcm24', sampleRate: 12345, normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 0 }, { takeId: '../x', format: 'pcm24', sampleRate: 48000, normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 0 }]) {
+    for (const rendering of [
+      { takeId: TAKE_ID, format: 'pcm24', sampleRate: 12345, normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 0 },
+      { takeId: '../x', format: 'pcm24', sampleRate: 48000, normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 0 },
+    ]) {
       const bytes = encodeWav([tone], 48000, 'pcm24', { chunks: recipeChunks({ ...recipe, rendering: rendering as Recipe['rendering'] }, { takeId: TAKE_ID }) });
       expect(readRecipe(bytes), JSON.stringify(rendering)).toBeNull();
     }

@@ -19,7 +19,10 @@ export function renderingOf(takeId: string, options: RenderSettings, region?: { 
   const { format, sampleRate, normalize, fadeInMs, fadeOutMs, trimSilence, highPass } = options;
   const seamless = loop && !region && !trimSilence;
   return {
-    takeId, format, sampleRate, normalize,
+    takeId,
+    format,
+    sampleRate,
+    normalize,
     fadeInMs: seamless ? 0 : fadeInMs,
     fadeOutMs: seamless ? 0 : fadeOutMs,
     ...(trimSilence ? { trimSilence: true } : {}),

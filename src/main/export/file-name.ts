@@ -23,7 +23,22 @@ const FORBIDDEN = /[\\/:*?"<>|\u0000-\u001f\u007f]+/g;
 const RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 // Letters that NFKD does not decompose into ASCII.
 const FOLD: Record<string, string> = {
-  ß: 'ss', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', ø: 'o', Ø: 'O', ł: 'l', Ł: 'L', đ: 'd', Đ: 'D', ð: 'd', Ð: 'D', þ: 'th', Þ: 'Th', ı: 'i',
+  ß: 'ss',
+  æ: 'ae',
+  Æ: 'AE',
+  œ: 'oe',
+  Œ: 'OE',
+  ø: 'o',
+  Ø: 'O',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  ð: 'd',
+  Ð: 'D',
+  þ: 'th',
+  Þ: 'Th',
+  ı: 'i',
 };
 
 /** The prompt's ASCII words: accents stripped (NFKD), apostrophes dropped, everything else a separator. */
@@ -49,19 +64,30 @@ function joinCapped(words: string[], sep: string, max: number): string {
 
 /** `glass-shatter-big-cafe`: lowercase ASCII words joined by '-', at most 48 characters; "untitled" when nothing is left. */
 export function promptSlug(prompt: string): string {
-  return joinCapped(asciiWords(prompt).map((w) => w.toLowerCase()), '-', SLUG_MAX) || 'untitled';
+  return (
+    joinCapped(
+      asciiWords(prompt).map((w) => w.toLowerCase()),
+      '-',
+      SLUG_MAX,
+    ) || 'untitled'
+  );
 }
 
 /** UCS FXName: `Glass Shatter BIG Cafe` — each word capitalised (the rest kept, so acronyms survive), at most 60 characters, no `_`. */
 export function fxName(prompt: string): string {
-  return joinCapped(asciiWords(prompt).map((w) => w[0].toUpperCase() + w.slice(1)), ' ', FX_NAME_MAX) || 'Untitled';
+  return (
+    joinCapped(
+      asciiWords(prompt).map((w) => w[0].toUpperCase() + w.slice(1)),
+      ' ',
+      FX_NAME_MAX,
+    ) || 'Untitled'
+  );
 }
 
 /** A user-set UCS block: no `_` (it would add a block) and nothing a file name may not hold. */
 const block = (value: string): string => value.replace(FORBIDDEN, '-').replace(/_+/g, '-').trim();
 
-const yyyymmdd = (d: Date): string =>
-  `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+const yyyymmdd = (d: Date): string => `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
 
 /** Cuts to at most `max` UTF-8 bytes without splitting a character. */
 function capBytes(text: string, max: number): string {

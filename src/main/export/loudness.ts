@@ -58,7 +58,10 @@ function hopEnergies(x: Float32Array, hop: number, { shelf, highPass }: { shelf:
   const [hb0, hb1, hb2] = highPass.b;
   const [, ha1, ha2] = highPass.a;
   // Transposed direct form II, one state pair per stage.
-  let s1 = 0, s2 = 0, h1 = 0, h2 = 0;
+  let s1 = 0,
+    s2 = 0,
+    h1 = 0,
+    h2 = 0;
   for (let j = 0, i = 0; j < hops; j++) {
     let sum = 0;
     for (const end = i + hop; i < end; i++) {

@@ -108,7 +108,11 @@ describe('renderExport', () => {
   });
 
   it('peak-normalises to −1.00 dBFS in every format', async () => {
-    for (const [format, rate] of [['pcm16', 48000], ['pcm24', 16000], ['float32', 48000]] as const) {
+    for (const [format, rate] of [
+      ['pcm16', 48000],
+      ['pcm24', 16000],
+      ['float32', 48000],
+    ] as const) {
       const take = sine(700, 0.1, rate / 4, rate); // the 16 kHz one goes through the resampler
       const out = await renderExport(take, rate, opts({ format, normalize: { kind: 'peak', dbfs: -1 } }));
       expect(Math.abs(peakDb(decodeWav(out.bytes).channels[0]) + 1)).toBeLessThan(0.01);

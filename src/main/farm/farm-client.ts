@@ -110,7 +110,9 @@ export class FarmClient extends EventEmitter<FarmClientEvents> {
       request.kind === 'generate'
         ? { v: FARM_PAYLOAD_VERSION, kind: 'generate', params: request.params, ...(request.model ? { model: request.model } : {}) }
         : {
-            v: FARM_PAYLOAD_VERSION, kind: 'transform', params: request.params,
+            v: FARM_PAYLOAD_VERSION,
+            kind: 'transform',
+            params: request.params,
             reference: farmReference(request.reference.name, request.reference.samples, request.reference.sampleRate),
             ...(request.model ? { model: request.model } : {}),
           };

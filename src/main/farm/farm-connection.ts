@@ -51,7 +51,10 @@ export function parseFarmUrl(text: string): FarmConnection {
   const password = url.password ? decodeURIComponent(url.password) : undefined;
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return {
-    host, port, db, tls,
+    host,
+    port,
+    db,
+    tls,
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
     display: `${url.protocol}//${username ? encodeURIComponent(username) : ''}${password ? ':***' : ''}${username || password ? '@' : ''}${url.host}/${db}`,

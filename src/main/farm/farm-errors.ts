@@ -20,7 +20,7 @@ export function decodeFailure(reason: string | undefined): LoaError {
       // fall through: shown as the farm wrote it
     }
   }
-  return new FarmError(`The farm job failed: ${reason ?? 'no reason given'}.`, 'See the worker\'s log for details.');
+  return new FarmError(`The farm job failed: ${reason ?? 'no reason given'}.`, "See the worker's log for details.");
 }
 
 /** The farm itself is the trouble: Redis unreachable, a job gone, a worker's reason unreadable. */

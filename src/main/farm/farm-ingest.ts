@@ -40,8 +40,19 @@ export async function fileIntoLibrary(library: LibraryStore, jobId: string, outc
     }
     const recipe = withReference(received, reference);
     const saved = await library.add({
-      jobId, rank, params: recipe.params, seed: take.seed, score: take.score, sampleRate: outcome.result.sampleRate, samples: take.samples,
-      modelId: recipe.model.id, device: recipe.device, lineage: recipe.lineage, loop: take.loop, recipe, embedding: take.embedding,
+      jobId,
+      rank,
+      params: recipe.params,
+      seed: take.seed,
+      score: take.score,
+      sampleRate: outcome.result.sampleRate,
+      samples: take.samples,
+      modelId: recipe.model.id,
+      device: recipe.device,
+      lineage: recipe.lineage,
+      loop: take.loop,
+      recipe,
+      embedding: take.embedding,
       createdAt: new Date(recipe.createdAt),
     });
     filed.push({ rank, takeId: saved.id, added: true });

@@ -35,8 +35,7 @@ export interface FarmReference {
 }
 
 export type FarmJobPayload =
-  | { v: 1; kind: 'generate'; params: GenerateParams; model?: FarmModelRequest }
-  | { v: 1; kind: 'transform'; params: TransformParams; reference: FarmReference; model?: FarmModelRequest };
+  { v: 1; kind: 'generate'; params: GenerateParams; model?: FarmModelRequest } | { v: 1; kind: 'transform'; params: TransformParams; reference: FarmReference; model?: FarmModelRequest };
 
 /** A payload as the worker runs it: the engine task, with the reference decoded and checked. */
 export interface CheckedFarmJob {
@@ -54,9 +53,16 @@ const modelSchema = z
   })
   .refine((m) => m.bundleHash !== undefined || m.repo !== undefined, 'must name a bundleHash or a repo');
 const referenceSchema = z.strictObject({
-  name: z.string().min(1).max(255).refine((name) => !UNSAFE_NAME_CHARS.test(name), 'must be a plain name, not a path'),
+  name: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((name) => !UNSAFE_NAME_CHARS.test(name), 'must be a plain name, not a path'),
   sha256: hex64,
-  wav: z.string().max(MAX_REFERENCE_BASE64, `is over ${MAX_REFERENCE_WAV_BYTES} bytes`).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+  wav: z
+    .string()
+    .max(MAX_REFERENCE_BASE64, `is over ${MAX_REFERENCE_WAV_BYTES} bytes`)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
 });
 const payloadSchema = z.discriminatedUnion('kind', [
   z.strictObject({ v: z.literal(FARM_PAYLOAD_VERSION), kind: z.literal('generate'), params: z.record(z.string(), z.unknown()), model: modelSchema.optional() }),
@@ -71,7 +77,9 @@ function requireSeed(): number {
 
 /** The SHA-256 of float32 samples as bytes, hex: a reference's identity in recipes and lineage. */
 export function samplesSha256(samples: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength))
+    .digest('hex');
 }
 
 /** A reference for a payload: the samples (mono, at the model's rate) as a float32 WAV, with their hash. */

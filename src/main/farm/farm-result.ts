@@ -65,7 +65,9 @@ function base64(bytes: Uint8Array): string {
 /** A take for the result: its samples as a float32 WAV (bit-exact), its embedding as float32 bytes. */
 export function takeResult(take: TakeData, rank: number, recipe: Recipe, sampleRate: number): FarmTakeResult {
   return {
-    rank, seed: take.seed, score: take.score,
+    rank,
+    seed: take.seed,
+    score: take.score,
     ...(take.strength !== undefined ? { strength: take.strength } : {}),
     ...(take.loop ? { loop: take.loop } : {}),
     wav: base64(encodeWav([take.samples], sampleRate, 'float32')),
@@ -86,17 +88,22 @@ export function readFarmResult(raw: unknown): { result: FarmJobResult; takes: Re
   const parsed = resultSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InvalidRequestError(['result', ...issue.path.map(String)].join('.'), `The farm returned a malformed result: ${issue.message}.`, 'Check that every worker runs the same LOA Studio version as this one.');
+    throw new InvalidRequestError(
+      ['result', ...issue.path.map(String)].join('.'),
+      `The farm returned a malformed result: ${issue.message}.`,
+      'Check that every worker runs the same LOA Studio version as this one.',
+    );
   }
   const result = parsed.data as FarmJobResult;
   let bytes = 0;
   const takes = result.takes.map((t): ReceivedTake => {
     const wav = new Uint8Array(Buffer.from(t.wav, 'base64'));
     bytes += wav.byteLength;
-    if (bytes > MAX_RESULT_WAV_BYTES) throw new InvalidRequestError('result.takes', `The farm returned over ${MAX_RESULT_WAV_BYTES} bytes of audio for one job.`, 'Ask for fewer or shorter takes per job.');
+    if (bytes > MAX_RESULT_WAV_BYTES)
+      throw new InvalidRequestError('result.takes', `The farm returned over ${MAX_RESULT_WAV_BYTES} bytes of audio for one job.`, 'Ask for fewer or shorter takes per job.');
     const decoded = decodeWav(wav);
     if (decoded.channels.length !== 1 || decoded.format !== 'float32' || decoded.sampleRate !== result.sampleRate) {
-      throw new InvalidRequestError('result.takes.wav', 'A returned take is not mono float32 at the job\'s sample rate.', 'Check that every worker runs the same LOA Studio version as this one.');
+      throw new InvalidRequestError('result.takes.wav', "A returned take is not mono float32 at the job's sample rate.", 'Check that every worker runs the same LOA Studio version as this one.');
     }
     const embeddingBytes = t.embedding === undefined ? undefined : Buffer.from(t.embedding, 'base64');
     const recipe = parseRecipe(t.recipe);
@@ -105,7 +112,10 @@ export function readFarmResult(raw: unknown): { result: FarmJobResult; takes: Re
       rank: t.rank,
       recipe,
       take: {
-        index: t.rank - 1, seed: t.seed, samples: decoded.channels[0], score: t.score,
+        index: t.rank - 1,
+        seed: t.seed,
+        samples: decoded.channels[0],
+        score: t.score,
         ...(t.strength !== undefined ? { strength: t.strength } : {}),
         ...(t.loop ? { loop: t.loop } : {}),
         ...(embeddingBytes ? { embedding: new Float32Array(embeddingBytes.buffer.slice(embeddingBytes.byteOffset, embeddingBytes.byteOffset + embeddingBytes.byteLength)) } : {}),

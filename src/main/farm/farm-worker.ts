@@ -70,10 +70,25 @@ export class FarmWorker {
     this.redis = new Redis(redisOptions(options.connection));
     this.subscriber = new Redis(redisOptions(options.connection));
     for (const client of [this.redis, this.subscriber]) client.on('error', () => {}); // ioredis reconnects by itself; BullMQ logs its own
-    this.heartbeat = new WorkerHeartbeat(this.redis, {
-      id: this.id, name: this.name, host: hostname(), pid: process.pid, device: options.device, models: options.models.map(describeWorkerModel),
-      state: 'idle', currentJob: null, progress: null, jobsDone: 0, jobsFailed: 0, startedAt: new Date().toISOString(), heartbeatAt: '',
-    }, options.heartbeatMs ?? HEARTBEAT_MS);
+    this.heartbeat = new WorkerHeartbeat(
+      this.redis,
+      {
+        id: this.id,
+        name: this.name,
+        host: hostname(),
+        pid: process.pid,
+        device: options.device,
+        models: options.models.map(describeWorkerModel),
+        state: 'idle',
+        currentJob: null,
+        progress: null,
+        jobsDone: 0,
+        jobsFailed: 0,
+        startedAt: new Date().toISOString(),
+        heartbeatAt: '',
+      },
+      options.heartbeatMs ?? HEARTBEAT_MS,
+    );
   }
 
   get workerName(): string {
@@ -142,7 +157,11 @@ export class FarmWorker {
       const host = this.hostFor(model, slot);
       const info = await host.start();
       if (checked.reference && checked.reference.sampleRate !== info.sampleRate) {
-        throw new InvalidRequestError('payload.reference.wav', `The reference is at ${checked.reference.sampleRate} Hz; ${model.id} runs at ${info.sampleRate} Hz.`, 'Submit the reference resampled to the model\'s rate.');
+        throw new InvalidRequestError(
+          'payload.reference.wav',
+          `The reference is at ${checked.reference.sampleRate} Hz; ${model.id} runs at ${info.sampleRate} Hz.`,
+          "Submit the reference resampled to the model's rate.",
+        );
       }
       this.heartbeat.update({ state: 'busy', currentJob: jobId, progress: 0, device: info.provider });
       this.heartbeat.flush();
@@ -235,11 +254,14 @@ export class FarmWorker {
         // to the queue when its lock expires.
         let giveUp: NodeJS.Timeout | undefined;
         const waited = new Promise<void>((resolve) => {
-          giveUp = setTimeout(() => {
-            this.log('stopping without Redis: a job still held returns to the queue when its lock expires');
-            void this.worker?.close(true).catch(() => {});
-            resolve();
-          }, (this.options.drainMs ?? 30_000) + 10_000);
+          giveUp = setTimeout(
+            () => {
+              this.log('stopping without Redis: a job still held returns to the queue when its lock expires');
+              void this.worker?.close(true).catch(() => {});
+              resolve();
+            },
+            (this.options.drainMs ?? 30_000) + 10_000,
+          );
         });
         try {
           await Promise.race([this.worker?.close(), waited]);

@@ -50,7 +50,9 @@ describe('render farm on Redis', () => {
     cache = await tempDir('loa-farm-cache-');
     libraryDir = await tempDir('loa-farm-library-');
     library = await LibraryStore.open(libraryDir.path);
-    const started = await Promise.all(['w1', 'w2', 'w3'].map((name) => WorkerProcess.start({ redisUrl: redis.url, model: TINY_BUNDLE, name, cacheDir: cache.path, lockMs: 4000, extra: ['--drain-seconds', '0'] })));
+    const started = await Promise.all(
+      ['w1', 'w2', 'w3'].map((name) => WorkerProcess.start({ redisUrl: redis.url, model: TINY_BUNDLE, name, cacheDir: cache.path, lockMs: 4000, extra: ['--drain-seconds', '0'] })),
+    );
     workers.push(...started);
     client = await FarmClient.connect(redis.url);
   }, 180_000);
@@ -129,7 +131,10 @@ describe('render farm on Redis', () => {
     });
     const runner = (await client.snapshot()).jobs.find((j) => j.id === id)!.worker!;
     expect(await client.cancel(id)).toBe('cancelling');
-    const error = await client.result(id).then(() => null, (e: unknown) => e);
+    const error = await client.result(id).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(CancelledError);
     expect(lastStep).toBeLessThan(400);
     const log = workers.find((w) => w.name === runner)!.log;
@@ -153,22 +158,35 @@ describe('render farm on Redis', () => {
     } finally {
       await queue.close();
     }
-    const steps = await client.result('farm-bad-steps').then(() => null, (e: unknown) => e);
+    const steps = await client.result('farm-bad-steps').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(steps).toBeInstanceOf(InvalidRequestError);
     expect((steps as InvalidRequestError).field).toBe('steps');
-    const path = await client.result('farm-bad-path').then(() => null, (e: unknown) => e);
+    const path = await client.result('farm-bad-path').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(path).toBeInstanceOf(InvalidRequestError);
     expect((path as Error).message).toMatch(/reference/);
 
     const missing = await client.submit({ kind: 'generate', params: tiny(1), model: { repo: 'cvssp/audioldm2-music' } });
-    const error = await client.result(missing).then(() => null, (e: unknown) => e);
+    const error = await client.result(missing).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as Error).message).toMatch(/does not have the model this job needs \(cvssp\/audioldm2-music\); it has tiny-random/);
   }, 120_000);
 
   it('runs an audio-to-audio job on a reference sent as bytes, with its lineage', async () => {
     const reference = new Float32Array(16_000).map((_, i) => Math.sin(i / 7) * 0.3);
-    const id = await client.submit({ kind: 'transform', params: { op: 'vary', prompt: 'a kick', negativePrompt: '', steps: 2, scheduler: 'ddim', guidance: 3, seed: 5, takes: 1, strengths: [0.5] } as never, reference: { name: 'kick.wav', samples: reference, sampleRate: 16_000 } });
+    const id = await client.submit({
+      kind: 'transform',
+      params: { op: 'vary', prompt: 'a kick', negativePrompt: '', steps: 2, scheduler: 'ddim', guidance: 3, seed: 5, takes: 1, strengths: [0.5] } as never,
+      reference: { name: 'kick.wav', samples: reference, sampleRate: 16_000 },
+    });
     const outcome: FarmOutcome = await client.result(id);
     expect(outcome.takes[0].recipe.lineage).toMatchObject({ operation: 'vary', reference: { kind: 'file', id: 'kick.wav', seconds: 1 }, seed: 5 });
     const [filed] = await fileIntoLibrary(library, id, outcome, { kind: 'file', id: '/sounds/kick.wav', sha256: outcome.takes[0].recipe.lineage!.reference.sha256, seconds: 1 });

@@ -26,7 +26,11 @@ export interface WorkerModel {
 export async function loadWorkerModel(spec: string, modelsDir: string): Promise<WorkerModel> {
   const folder = !existsSync(spec) && REPO_ID_PATTERN.test(spec) ? join(modelsDir, modelIdFor(spec)) : resolve(spec);
   if (!existsSync(folder)) {
-    throw new InvalidRequestError('model', `No model at ${folder}.`, REPO_ID_PATTERN.test(spec) ? `Install it first: npm run loa -- models install ${spec}` : 'Give a bundle folder, a checkpoint folder or an installed Hub repo id.');
+    throw new InvalidRequestError(
+      'model',
+      `No model at ${folder}.`,
+      REPO_ID_PATTERN.test(spec) ? `Install it first: npm run loa -- models install ${spec}` : 'Give a bundle folder, a checkpoint folder or an installed Hub repo id.',
+    );
   }
   const dir = await ensureBundle(folder);
   const manifest = await readManifest(dir);
@@ -47,9 +51,7 @@ export function describeWorkerModel(model: WorkerModel): string {
 /** The worker model for a job; throws when the worker has none that fits. */
 export function matchModel(request: FarmModelRequest | undefined, models: readonly WorkerModel[], worker: string): WorkerModel {
   if (!request) return models[0];
-  const found = models.find((m) =>
-    request.bundleHash ? m.bundleHash === request.bundleHash : m.repo === request.repo && (request.revision === undefined || m.revision === request.revision),
-  );
+  const found = models.find((m) => (request.bundleHash ? m.bundleHash === request.bundleHash : m.repo === request.repo && (request.revision === undefined || m.revision === request.revision)));
   if (found) return found;
   throw new InvalidRequestError(
     'model',

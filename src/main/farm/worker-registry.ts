@@ -33,7 +33,11 @@ const NUMBERS = ['pid', 'jobsDone', 'jobsFailed'] as const;
 
 function toHash(info: FarmWorkerInfo): Record<string, string> {
   return {
-    ...Object.fromEntries(Object.entries(info).filter(([k]) => k !== 'models' && k !== 'currentJob' && k !== 'progress').map(([k, v]) => [k, String(v)])),
+    ...Object.fromEntries(
+      Object.entries(info)
+        .filter(([k]) => k !== 'models' && k !== 'currentJob' && k !== 'progress')
+        .map(([k, v]) => [k, String(v)]),
+    ),
     models: JSON.stringify(info.models),
     currentJob: info.currentJob ?? '',
     progress: info.progress === null ? '' : String(info.progress),
@@ -50,10 +54,16 @@ function fromHash(hash: Record<string, string>): FarmWorkerInfo | null {
     // a hash written by another version: list the worker without its models
   }
   const info = {
-    id: hash.id, name: hash.name, host: hash.host ?? '', device: hash.device ?? '', models,
+    id: hash.id,
+    name: hash.name,
+    host: hash.host ?? '',
+    device: hash.device ?? '',
+    models,
     state: (['idle', 'busy', 'stopping'].includes(hash.state) ? hash.state : 'idle') as FarmWorkerInfo['state'],
-    currentJob: hash.currentJob || null, progress: hash.progress ? Number(hash.progress) : null,
-    startedAt: hash.startedAt ?? '', heartbeatAt: hash.heartbeatAt ?? '',
+    currentJob: hash.currentJob || null,
+    progress: hash.progress ? Number(hash.progress) : null,
+    startedAt: hash.startedAt ?? '',
+    heartbeatAt: hash.heartbeatAt ?? '',
   } as FarmWorkerInfo;
   for (const key of NUMBERS) info[key] = Number(hash[key] ?? 0) || 0;
   return info;
@@ -64,7 +74,11 @@ export class WorkerHeartbeat {
   private timer: NodeJS.Timeout | undefined;
   private readonly key: string;
 
-  constructor(private readonly redis: Redis, private info: FarmWorkerInfo, private readonly intervalMs = HEARTBEAT_MS) {
+  constructor(
+    private readonly redis: Redis,
+    private info: FarmWorkerInfo,
+    private readonly intervalMs = HEARTBEAT_MS,
+  ) {
     this.key = `${WORKER_KEY_PREFIX}${info.id}`;
   }
 
@@ -88,7 +102,11 @@ export class WorkerHeartbeat {
 
   private async beat(): Promise<void> {
     this.info.heartbeatAt = new Date().toISOString();
-    await this.redis.multi().hset(this.key, toHash(this.info)).pexpire(this.key, this.intervalMs * MISSED_BEATS).exec();
+    await this.redis
+      .multi()
+      .hset(this.key, toHash(this.info))
+      .pexpire(this.key, this.intervalMs * MISSED_BEATS)
+      .exec();
   }
 
   /** Takes the worker off the list (or leaves it to expire, when Redis does not answer within two seconds). */

@@ -46,7 +46,11 @@ function checkIntact(path: string): void {
   } catch (error) {
     if (error instanceof LibraryCorruptError) throw error;
     if (isCorruption(error)) throw new LibraryCorruptError(path, (error as Error).message);
-    throw new LoaError('IO_FAILED', `Cannot open the library database ${path}: ${(error as Error).message}.`, 'Check that the library folder is readable and not on a network share, or choose another in Settings.');
+    throw new LoaError(
+      'IO_FAILED',
+      `Cannot open the library database ${path}: ${(error as Error).message}.`,
+      'Check that the library folder is readable and not on a network share, or choose another in Settings.',
+    );
   } finally {
     db?.close();
   }
@@ -76,7 +80,11 @@ function configure(db: SqliteDatabase, path: string): void {
   if (db.pragma('page_count', { simple: true }) === 0) db.pragma('page_size = 16384');
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (mode !== 'wal') {
-    throw new LoaError('IO_FAILED', `The library database ${path} cannot use write-ahead logging (journal mode stayed "${String(mode)}").`, 'Choose a library folder on a local disk in Settings (network shares do not support it).');
+    throw new LoaError(
+      'IO_FAILED',
+      `The library database ${path} cannot use write-ahead logging (journal mode stayed "${String(mode)}").`,
+      'Choose a library folder on a local disk in Settings (network shares do not support it).',
+    );
   }
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

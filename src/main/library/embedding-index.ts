@@ -25,7 +25,10 @@ export class EmbeddingIndex {
   private readonly rowOf = new Map<number, number>();
 
   /** `dims` is fixed by the first vector: one library holds one CLAP model's embeddings. */
-  private constructor(readonly dims: number, capacity: number) {
+  private constructor(
+    readonly dims: number,
+    capacity: number,
+  ) {
     this.matrix = new Float32Array(capacity * dims);
     this.seqs = new Float64Array(capacity);
     this.live = new Uint8Array(capacity);
@@ -74,8 +77,7 @@ export class EmbeddingIndex {
   nearest(query: Float32Array, k: number, exclude?: number): Match[] {
     const skip = exclude === undefined ? -1 : (this.rowOf.get(exclude) ?? -1);
     const live = this.live;
-    return topK(this.matrix, this.rows, query, k, (row) => live[row] === 1 && row !== skip)
-      .map(({ row, score }) => ({ seq: this.seqs[row], similarity: score }));
+    return topK(this.matrix, this.rows, query, k, (row) => live[row] === 1 && row !== skip).map(({ row, score }) => ({ seq: this.seqs[row], similarity: score }));
   }
 
   private grow(): void {

@@ -31,7 +31,8 @@ describe('embeddings', () => {
     const query = random(rng, dims);
     const include = (row: number) => row % 7 !== 0;
     const all = Array.from({ length: rows }, (_, row) => ({ row, score: dotRow(matrix, row, query) }))
-      .filter((n) => include(n.row)).sort((a, b) => b.score - a.score);
+      .filter((n) => include(n.row))
+      .sort((a, b) => b.score - a.score);
     expect(topK(matrix, rows, query, 25, include)).toEqual(all.slice(0, 25));
     expect(topK(matrix, rows, query, 1000, include)).toEqual(all);
     expect(topK(matrix, rows, query, 0, include)).toEqual([]);
@@ -57,7 +58,11 @@ describe('EmbeddingIndex', () => {
     const rng = new SeededRandom(3);
     const dims = 8;
     const vectors = Array.from({ length: 40 }, () => random(rng, dims));
-    const index = EmbeddingIndex.build(dims, vectors.slice(0, 5).map((vector, i) => ({ seq: 100 + i, vector, live: true })), 2);
+    const index = EmbeddingIndex.build(
+      dims,
+      vectors.slice(0, 5).map((vector, i) => ({ seq: 100 + i, vector, live: true })),
+      2,
+    );
     vectors.slice(5).forEach((vector, i) => index.set(105 + i, vector, true));
     expect(index.size).toBe(40);
 
@@ -67,7 +72,11 @@ describe('EmbeddingIndex', () => {
     index.setLive(110, false);
     expect(index.nearest(query, 40).map((m) => m.seq)).not.toContain(110);
     index.setLive(110, true);
-    index.set(110, vectors[10].map((x) => -x), true); // replaced in place
+    index.set(
+      110,
+      vectors[10].map((x) => -x),
+      true,
+    ); // replaced in place
     expect(index.size).toBe(40);
     expect(index.nearest(query, 40).at(-1)).toEqual({ seq: 110, similarity: expect.closeTo(-1, 6) });
     expect(Array.from(index.unitVector(111)!)).toEqual(Array.from(unit(vectors[11])));

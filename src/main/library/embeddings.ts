@@ -11,8 +11,11 @@ export function checkEmbedding(vector: unknown, dims?: number): asserts vector i
     throw new InvalidRequestError('embedding', 'The sound embedding must be a non-empty Float32Array.');
   }
   if (dims !== undefined && vector.length !== dims) {
-    throw new InvalidRequestError('embedding', `The sound embedding has ${vector.length} values; the library's have ${dims}.`,
-      'Embeddings from different CLAP models cannot be compared: analyse the library again with the current model.');
+    throw new InvalidRequestError(
+      'embedding',
+      `The sound embedding has ${vector.length} values; the library's have ${dims}.`,
+      'Embeddings from different CLAP models cannot be compared: analyse the library again with the current model.',
+    );
   }
   let sum = 0;
   for (let i = 0; i < vector.length; i++) sum += vector[i] * vector[i];

@@ -22,16 +22,36 @@ describe('importJsonIndexes', () => {
     const b = newTake(dir, 'rain on glass, closer', { seed: 8, createdAt: '2024-05-01T10:00:01.000Z', loop: { start: 0, end: 100 } });
     const missing = { ...newTake(dir, 'lost'), file: 'Generations/2024-05-01/lost.wav' };
     const record = (t: typeof a, extra: object) => ({ ...t, durationS: t.samples / t.sampleRate, lineage: t.lineage ?? null, ...extra });
-    writeFileSync(join(dir, TAKES_JSON), JSON.stringify({ format: 'loa-studio-takes', version: 1, takes: [
-      record(a, { rating: 4, favourite: true }),
-      record(b, { rating: 0, favourite: false }),
-      record(missing, { rating: 0, favourite: false }),
-    ] }));
+    writeFileSync(
+      join(dir, TAKES_JSON),
+      JSON.stringify({
+        format: 'loa-studio-takes',
+        version: 1,
+        takes: [record(a, { rating: 4, favourite: true }), record(b, { rating: 0, favourite: false }), record(missing, { rating: 0, favourite: false })],
+      }),
+    );
     mkdirSync(join(dir, 'References'));
     writeFileSync(join(dir, 'References', 'ref1.wav'), 'RIFF');
-    writeFileSync(join(dir, ...REFERENCES_JSON.split('/')), JSON.stringify({ format: 'loa-studio-references', references: [
-      { id: 'ref1', name: 'door.wav', origin: { kind: 'file', path: null }, sampleRate: 16000, samples: 16000, durationS: 1, sha256: 'aa', notices: [], createdAt: '2024-05-01T09:00:00.000Z', peaks: [-0.5, 0.5] },
-    ] }));
+    writeFileSync(
+      join(dir, ...REFERENCES_JSON.split('/')),
+      JSON.stringify({
+        format: 'loa-studio-references',
+        references: [
+          {
+            id: 'ref1',
+            name: 'door.wav',
+            origin: { kind: 'file', path: null },
+            sampleRate: 16000,
+            samples: 16000,
+            durationS: 1,
+            sha256: 'aa',
+            notices: [],
+            createdAt: '2024-05-01T09:00:00.000Z',
+            peaks: [-0.5, 0.5],
+          },
+        ],
+      }),
+    );
     const before = readFileSync(join(dir, TAKES_JSON), 'utf8');
 
     const db = LibraryDb.open(dir);

@@ -99,10 +99,24 @@ export function importJsonIndexes(db: LibraryDb): JsonImportReport {
   };
   db.batch(() => {
     for (const entry of references) {
-      if (attempt(entry, (id) => db.references.has(id), () => db.references.add(asReference(entry)))) report.references++;
+      if (
+        attempt(
+          entry,
+          (id) => db.references.has(id),
+          () => db.references.add(asReference(entry)),
+        )
+      )
+        report.references++;
     }
     for (const entry of takes) {
-      if (attempt(entry, (id) => db.get(id) !== undefined, () => db.addTake(asTake(entry)))) report.takes++;
+      if (
+        attempt(
+          entry,
+          (id) => db.get(id) !== undefined,
+          () => db.addTake(asTake(entry)),
+        )
+      )
+        report.takes++;
     }
   });
   return report;

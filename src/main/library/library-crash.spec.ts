@@ -50,7 +50,9 @@ function runAndKill(libraryDir: string, seed: number, commits: number, extraMs: 
 }
 
 function allFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 describe('crash safety', () => {
@@ -59,7 +61,14 @@ describe('crash safety', () => {
     const committed = new Map<string, number>();
     // Six kills at different moments into the same library, reopening it in between: the kill
     // lands inside a WAV write, between the rename and the commit, or after the commit.
-    for (const [round, extraMs] of [[1, 0], [2, 13], [3, 37], [4, 61], [5, 89], [6, 111]] as const) {
+    for (const [round, extraMs] of [
+      [1, 0],
+      [2, 13],
+      [3, 37],
+      [4, 61],
+      [5, 89],
+      [6, 111],
+    ] as const) {
       for (const [id, frames] of await runAndKill(dir, round, 15, extraMs)) committed.set(id, frames);
 
       const db = LibraryDb.open(dir);

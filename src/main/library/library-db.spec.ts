@@ -124,15 +124,40 @@ describe('takes', () => {
   it('adds a take and reads every field back', () => {
     const db = openLibrary();
     const input = newTake(dir, 'Glass shattering on concrete', {
-      score: 0.25, rating: 3, favourite: true, notes: 'use for the heist scene', tags: [' glass ', 'Impact', 'impact', ''],
-      bundleHash: 'ab'.repeat(32), loop: { start: 10, end: 1500 }, createdAt: new Date('2025-03-07T22:30:00Z'),
+      score: 0.25,
+      rating: 3,
+      favourite: true,
+      notes: 'use for the heist scene',
+      tags: [' glass ', 'Impact', 'impact', ''],
+      bundleHash: 'ab'.repeat(32),
+      loop: { start: 10, end: 1500 },
+      createdAt: new Date('2025-03-07T22:30:00Z'),
     });
     const take = db.addTake(input);
     expect(take).toMatchObject({
-      id: input.id, jobId: 'job-1', rank: 1, kind: 'generate', params: input.params, seed: 7, score: 0.25, sampleRate: 16000,
-      samples: 1600, durationS: 0.1, modelId: 'tiny-random', bundleHash: 'ab'.repeat(32), device: 'cpu',
-      createdAt: '2025-03-07T22:30:00.000Z', rating: 3, favourite: true, notes: 'use for the heist scene', tags: ['glass', 'Impact'],
-      file: input.file, lineage: null, loop: { start: 10, end: 1500 }, deletedAt: null, hasEmbedding: false,
+      id: input.id,
+      jobId: 'job-1',
+      rank: 1,
+      kind: 'generate',
+      params: input.params,
+      seed: 7,
+      score: 0.25,
+      sampleRate: 16000,
+      samples: 1600,
+      durationS: 0.1,
+      modelId: 'tiny-random',
+      bundleHash: 'ab'.repeat(32),
+      device: 'cpu',
+      createdAt: '2025-03-07T22:30:00.000Z',
+      rating: 3,
+      favourite: true,
+      notes: 'use for the heist scene',
+      tags: ['glass', 'Impact'],
+      file: input.file,
+      lineage: null,
+      loop: { start: 10, end: 1500 },
+      deletedAt: null,
+      hasEmbedding: false,
     });
     // Peaks: Int8, rounded outwards, so every stored value is within 1/127 of the input and never inside it.
     expect(take.peaks).toHaveLength(input.peaks.length);
@@ -149,13 +174,29 @@ describe('takes', () => {
   it('records lineage: parent take and reference, operation, the whole record', () => {
     const db = openLibrary();
     const parent = db.addTake(newTake(dir, 'engine idle'));
-    const params: ContinueParams = { op: 'continue', prompt: 'engine revving up', negativePrompt: '', steps: 50, scheduler: 'ddim', guidance: 3, seed: 9, takes: 1, seconds: 5, crossfadeMs: 50, resample: 0 };
+    const params: ContinueParams = {
+      op: 'continue',
+      prompt: 'engine revving up',
+      negativePrompt: '',
+      steps: 50,
+      scheduler: 'ddim',
+      guidance: 3,
+      seed: 9,
+      takes: 1,
+      seconds: 5,
+      crossfadeMs: 50,
+      resample: 0,
+    };
     const lineage: Lineage = { operation: 'continue', reference: { kind: 'take', id: parent.id, referenceId: 'ref1', sha256: 'cd'.repeat(32), seconds: 0.1 }, params, seed: 9 };
     const child = db.addTake(newTake(dir, 'engine revving up', { params, lineage, seed: 9 }));
     expect(child).toMatchObject({ kind: 'transform', params, lineage });
     const raw = openSqlite(join(dir, DB_FILE), { readonly: true });
-    expect(raw.prepare('SELECT parent_take_id, parent_reference_id, operation, seconds FROM takes WHERE id = ?').get(child.id))
-      .toEqual({ parent_take_id: parent.id, parent_reference_id: 'ref1', operation: 'continue', seconds: 5 });
+    expect(raw.prepare('SELECT parent_take_id, parent_reference_id, operation, seconds FROM takes WHERE id = ?').get(child.id)).toEqual({
+      parent_take_id: parent.id,
+      parent_reference_id: 'ref1',
+      operation: 'continue',
+      seconds: 5,
+    });
     raw.close();
     expect(db.lineageChildren({ kind: 'take', id: parent.id }).map((t) => t.id)).toEqual([child.id]);
     expect(db.lineageChildren({ kind: 'reference', id: 'ref1' }).map((t) => t.id)).toEqual([child.id]);
@@ -222,8 +263,7 @@ describe('takes', () => {
   it('updates rank, score, rating, favourite and notes', () => {
     const db = openLibrary();
     const take = db.addTake(newTake(dir, 'wind'));
-    expect(db.update(take.id, { rank: 2, score: 0.5, rating: 4, favourite: true, notes: 'gusty' }))
-      .toMatchObject({ rank: 2, score: 0.5, rating: 4, favourite: true, notes: 'gusty' });
+    expect(db.update(take.id, { rank: 2, score: 0.5, rating: 4, favourite: true, notes: 'gusty' })).toMatchObject({ rank: 2, score: 0.5, rating: 4, favourite: true, notes: 'gusty' });
     expect(db.update(take.id, { score: null, favourite: false })).toMatchObject({ score: null, favourite: false, rating: 4 });
     expect(db.update(take.id, { tags: ['gust', 'Outdoor'], rating: 5 })).toMatchObject({ tags: ['gust', 'Outdoor'], rating: 5, notes: 'gusty' });
     expect(() => db.update(take.id, { tags: ['x'.repeat(101)], rating: 1 })).toThrow(InvalidRequestError);
@@ -379,8 +419,14 @@ describe('trash', () => {
     expect(() => raw.exec("INSERT INTO takes_fts (takes_fts, rank) VALUES ('integrity-check', 1)")).not.toThrow();
     db.restore([a.id]);
     for (const text of ['smash', 'fight', 'bottle']) {
-      expect(db.search({ text }).takes.map((t) => t.id), text).toEqual([a.id]); // the index alone
-      expect(db.search({ text, rating: 0 }).takes.map((t) => t.id), text).toEqual([a.id]); // joined with takes
+      expect(
+        db.search({ text }).takes.map((t) => t.id),
+        text,
+      ).toEqual([a.id]); // the index alone
+      expect(
+        db.search({ text, rating: 0 }).takes.map((t) => t.id),
+        text,
+      ).toEqual([a.id]); // joined with takes
     }
     expect(db.search({ text: 'glass' }).total).toBe(0);
     expect(() => raw.exec("INSERT INTO takes_fts (takes_fts, rank) VALUES ('integrity-check', 1)")).not.toThrow();
@@ -402,13 +448,30 @@ describe('references and exports', () => {
     mkdirSync(join(dir, 'References'), { recursive: true });
     writeFileSync(join(dir, 'References', 'r1.wav'), 'RIFF');
     const ref = db.references.add({
-      id: 'r1', name: 'door.wav', origin: { kind: 'file', path: '/sounds/door.wav' }, file: 'References/r1.wav', sampleRate: 16000,
-      samples: 8000, sha256: 'ef'.repeat(32), notices: ['resampled from 48000 Hz'], peaks: [-0.5, 0.5], createdAt: '2025-01-01T00:00:00Z',
+      id: 'r1',
+      name: 'door.wav',
+      origin: { kind: 'file', path: '/sounds/door.wav' },
+      file: 'References/r1.wav',
+      sampleRate: 16000,
+      samples: 8000,
+      sha256: 'ef'.repeat(32),
+      notices: ['resampled from 48000 Hz'],
+      peaks: [-0.5, 0.5],
+      createdAt: '2025-01-01T00:00:00Z',
     });
     expect(ref).toEqual({
-      id: 'r1', name: 'door.wav', origin: { kind: 'file', path: '/sounds/door.wav' }, file: 'References/r1.wav', sampleRate: 16000,
-      samples: 8000, durationS: 0.5, sha256: 'ef'.repeat(32), notices: ['resampled from 48000 Hz'], peaks: [-64 / 127, 64 / 127],
-      createdAt: '2025-01-01T00:00:00.000Z', deletedAt: null,
+      id: 'r1',
+      name: 'door.wav',
+      origin: { kind: 'file', path: '/sounds/door.wav' },
+      file: 'References/r1.wav',
+      sampleRate: 16000,
+      samples: 8000,
+      durationS: 0.5,
+      sha256: 'ef'.repeat(32),
+      notices: ['resampled from 48000 Hz'],
+      peaks: [-64 / 127, 64 / 127],
+      createdAt: '2025-01-01T00:00:00.000Z',
+      deletedAt: null,
     });
     expect(db.references.list()).toEqual([ref]);
     expect(db.references.file('r1')).toBe(join(dir, 'References', 'r1.wav'));
@@ -443,7 +506,10 @@ describe('reconcile', () => {
     db.references.add({ id: 'r1', name: 'r', origin: { kind: 'file', path: null }, file: 'References/r1.wav', sampleRate: 16000, samples: 1, sha256: '', notices: [], peaks: [] });
     rmSync(join(dir, 'References', 'r1.wav'));
     expect(await db.reconcile()).toEqual({
-      missing: [{ kind: 'take', id: lost.id, file: lost.file }, { kind: 'reference', id: 'r1', file: 'References/r1.wav' }],
+      missing: [
+        { kind: 'take', id: lost.id, file: lost.file },
+        { kind: 'reference', id: 'r1', file: 'References/r1.wav' },
+      ],
       orphans: [kept.file.replace('.wav', '-empty.wav'), orphan.file].sort(),
     });
     expect(db.get(lost.id)).toBeDefined();
@@ -473,7 +539,10 @@ describe('search by sound', () => {
   };
   /** The expected answer, computed directly: cosine with every candidate, sorted. */
   const expected = (query: Float32Array, candidates: Array<{ id: string; v: Float32Array }>, k: number) =>
-    candidates.map(({ id, v }) => ({ id, similarity: cosine(query, v) })).sort((x, y) => y.similarity - x.similarity).slice(0, k);
+    candidates
+      .map(({ id, v }) => ({ id, similarity: cosine(query, v) }))
+      .sort((x, y) => y.similarity - x.similarity)
+      .slice(0, k);
   const actual = (results: Array<{ take: { id: string }; similarity: number }>) => results.map((r) => ({ id: r.take.id, similarity: r.similarity }));
 
   function fill(db: LibraryDb, n: number) {
@@ -578,14 +647,21 @@ describe('search by sound', () => {
     const takes = fill(db, 4);
     db.similar(takes[0].id, 3); // load the index
     const extra = newTake(dir, 'extra', { embedding: vector(99) });
-    expect(() => db.batch(() => {
-      db.addTake(extra);
-      db.trash([takes[1].id]);
-      throw new Error('import cancelled');
-    })).toThrow('import cancelled');
+    expect(() =>
+      db.batch(() => {
+        db.addTake(extra);
+        db.trash([takes[1].id]);
+        throw new Error('import cancelled');
+      }),
+    ).toThrow('import cancelled');
     expect(db.get(extra.id)).toBeUndefined();
     expect(db.take(takes[1].id).deletedAt).toBeNull();
-    expect(db.rankByEmbedding(vector(99), 10).map((r) => r.take.id).sort()).toEqual(takes.map((t) => t.id).sort());
+    expect(
+      db
+        .rankByEmbedding(vector(99), 10)
+        .map((r) => r.take.id)
+        .sort(),
+    ).toEqual(takes.map((t) => t.id).sort());
     expect(db.batch(() => db.addTake(extra).id)).toBe(extra.id);
   });
 

@@ -119,14 +119,16 @@ export class LibraryDb {
     if (!this.options.benchmarkOnlySkipFileCheck && !fileIsPresent(absolutePath(this.libraryDir, take.file))) {
       throw new LibraryFileMissingError(take.file);
     }
-    const seq = this.conn.unique(() => this.conn.transact(() => {
-      const inserted = Number(this.conn.sql(INSERT_TAKE).run(columns).lastInsertRowid);
-      this.conn.sql('INSERT INTO take_peaks (take_seq, peaks) VALUES (?, ?)').run(inserted, peaks);
-      const addTag = this.conn.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
-      tags.forEach((tag, position) => addTag.run(inserted, tag, position));
-      if (take.embedding) this.conn.sql('INSERT INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(inserted, floatBlob(take.embedding));
-      return inserted;
-    }));
+    const seq = this.conn.unique(() =>
+      this.conn.transact(() => {
+        const inserted = Number(this.conn.sql(INSERT_TAKE).run(columns).lastInsertRowid);
+        this.conn.sql('INSERT INTO take_peaks (take_seq, peaks) VALUES (?, ?)').run(inserted, peaks);
+        const addTag = this.conn.sql('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)');
+        tags.forEach((tag, position) => addTag.run(inserted, tag, position));
+        if (take.embedding) this.conn.sql('INSERT INTO take_clap (take_seq, clap_embedding) VALUES (?, ?)').run(inserted, floatBlob(take.embedding));
+        return inserted;
+      }),
+    );
     if (take.embedding) this.embeddings.set(seq, take.embedding, true);
     return this.take(take.id);
   }
@@ -188,7 +190,10 @@ export class LibraryDb {
     const total = this.countMatches(count.sql, count.params);
     // Sort the matches by seq alone, then read the page's full rows: SQLite's sorter would
     // otherwise carry every match's 4 KB of peaks (8 000 matches: 33 MB) to keep 100 of them.
-    const seqs = this.conn.sql<number>(page.sql).pluck().all(...page.params);
+    const seqs = this.conn
+      .sql<number>(page.sql)
+      .pluck()
+      .all(...page.params);
     return { takes: this.takesBySeq(seqs), total };
   }
 
@@ -218,8 +223,7 @@ export class LibraryDb {
   listTrash(paging: Paging = {}): SearchResult {
     const { limit, offset } = checkPaging(paging);
     const total = this.conn.sql<number>('SELECT count(*) FROM takes WHERE deleted_at IS NOT NULL').pluck().get() ?? 0;
-    const seqs = this.conn.sql<number>('SELECT seq FROM takes WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, seq DESC LIMIT ? OFFSET ?').pluck()
-      .all(limit, offset);
+    const seqs = this.conn.sql<number>('SELECT seq FROM takes WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, seq DESC LIMIT ? OFFSET ?').pluck().all(limit, offset);
     return { takes: this.takesBySeq(seqs), total };
   }
 
@@ -309,16 +313,20 @@ export class LibraryDb {
     const version = `${this.embeddings.otherWrites()}:${this.conn.sql<number>('SELECT total_changes()').pluck().get()}`;
     const key = JSON.stringify([sql, params]);
     if (this.lastCount?.key === key && this.lastCount.version === version) return this.lastCount.total;
-    const total = this.conn.sql<number>(sql).pluck().get(...params) ?? 0;
+    const total =
+      this.conn
+        .sql<number>(sql)
+        .pluck()
+        .get(...params) ?? 0;
     this.lastCount = { key, version, total };
     return total;
   }
 
   private setDeleted(ids: string[], deletedAt: string | null): number {
     const changed = this.conn.transact(() => {
-      const update = this.conn.sql(deletedAt === null
-        ? 'UPDATE takes SET deleted_at = NULL WHERE seq = ? AND deleted_at IS NOT NULL'
-        : 'UPDATE takes SET deleted_at = ? WHERE seq = ? AND deleted_at IS NULL');
+      const update = this.conn.sql(
+        deletedAt === null ? 'UPDATE takes SET deleted_at = NULL WHERE seq = ? AND deleted_at IS NOT NULL' : 'UPDATE takes SET deleted_at = ? WHERE seq = ? AND deleted_at IS NULL',
+      );
       const seqs: number[] = [];
       for (const id of ids) {
         const seq = this.conn.seqOf(id); // an unknown id rolls the whole batch back

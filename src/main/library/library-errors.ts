@@ -30,7 +30,11 @@ export class LibraryCorruptError extends LoaError {
 /** A newer LOA Studio changed the schema; this version must not write to it. */
 export class LibraryTooNewError extends LoaError {
   constructor(path: string, version: number, known: number) {
-    super('IO_FAILED', `The library database ${path} was written by a newer LOA Studio (schema ${version}; this version knows up to ${known}).`, 'Update LOA Studio, or choose another library folder in Settings. The library was not changed.');
+    super(
+      'IO_FAILED',
+      `The library database ${path} was written by a newer LOA Studio (schema ${version}; this version knows up to ${known}).`,
+      'Update LOA Studio, or choose another library folder in Settings. The library was not changed.',
+    );
   }
 }
 
@@ -38,7 +42,11 @@ export class LibraryTooNewError extends LoaError {
 export class LibraryFileMissingError extends LoaError {
   readonly file: string;
   constructor(file: string) {
-    super('IO_FAILED', `The audio file ${file} is not in the library folder, so it was not added to the library.`, 'Generate the take again; if this keeps happening, check that the library folder is writable and not full.');
+    super(
+      'IO_FAILED',
+      `The audio file ${file} is not in the library folder, so it was not added to the library.`,
+      'Generate the take again; if this keeps happening, check that the library folder is writable and not full.',
+    );
     this.file = file;
   }
 }

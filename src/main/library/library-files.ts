@@ -18,8 +18,14 @@ export const GENERATIONS_DIR = 'Generations';
 
 /** Throws unless `file` is a plain relative path inside the library (no `..`, no drive, no `\`). */
 export function checkRelativePath(field: string, file: unknown): string {
-  const ok = typeof file === 'string' && file !== '' && !file.includes('\\') && !file.startsWith('/') && !/^[A-Za-z]:/.test(file)
-    && !/\p{Cc}/u.test(file) && file.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+  const ok =
+    typeof file === 'string' &&
+    file !== '' &&
+    !file.includes('\\') &&
+    !file.startsWith('/') &&
+    !/^[A-Za-z]:/.test(file) &&
+    !/\p{Cc}/u.test(file) &&
+    file.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
   if (!ok) {
     throw new InvalidRequestError(field, `${field} must be a path inside the library folder, '/'-separated, got ${JSON.stringify(file)}.`);
   }
@@ -91,8 +97,14 @@ export async function listWavFiles(libraryDir: string, folder: string): Promise<
  */
 export async function reconcileFiles(libraryDir: string, takes: FileRow[], references: FileRow[]): Promise<ReconcileReport> {
   const [missingTakes, missingReferences, wavs] = await Promise.all([
-    missingFiles(libraryDir, takes.map((r) => r.file)),
-    missingFiles(libraryDir, references.map((r) => r.file)),
+    missingFiles(
+      libraryDir,
+      takes.map((r) => r.file),
+    ),
+    missingFiles(
+      libraryDir,
+      references.map((r) => r.file),
+    ),
     listWavFiles(libraryDir, GENERATIONS_DIR),
   ]);
   const lost = (rows: FileRow[], files: string[], kind: 'take' | 'reference') => {

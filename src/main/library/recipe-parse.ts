@@ -46,8 +46,7 @@ export function parseRecipe(value: unknown): Recipe | null {
   if (!isObject(value) || value.format !== RECIPE_FORMAT || value.version !== RECIPE_VERSION) return null;
   const { kind, model, app, loop } = value;
   if (kind !== 'generate' && kind !== 'transform') return null;
-  const params: Recipe['params'] | null =
-    kind === 'generate' ? attempt(() => validateGenerateParams(value.params, () => 0)) : attempt(() => validateTransformParams(value.params, () => 0));
+  const params: Recipe['params'] | null = kind === 'generate' ? attempt(() => validateGenerateParams(value.params, () => 0)) : attempt(() => validateTransformParams(value.params, () => 0));
   const seed = attempt(() => validateSeed(value.seed));
   if (!params || seed === null) return null;
   if (value.strength !== undefined && !isStrength(value.strength)) return null;

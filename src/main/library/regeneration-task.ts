@@ -10,6 +10,7 @@ export function regenerationTask(recipe: Recipe, reference?: Float32Array): Take
   const params = recipe.params as TransformParams;
   if (params.op !== 'vary') return { kind: 'transform', params: { ...params, seed: recipe.seed, takes: 1 }, reference: reference! };
   const strength = recipe.strength ?? recipe.lineage?.strength ?? (params.strengths.length === 1 ? params.strengths[0] : undefined);
-  if (strength === undefined) throw new InvalidRequestError('strength', 'The recipe is one take of a variation grid but does not say its strength.', 'Regenerate from the take\'s own file or its .json.');
+  if (strength === undefined)
+    throw new InvalidRequestError('strength', 'The recipe is one take of a variation grid but does not say its strength.', "Regenerate from the take's own file or its .json.");
   return { kind: 'transform', params: { ...params, seed: recipe.seed, takes: 1, strengths: [strength] }, reference: reference! };
 }

@@ -29,12 +29,20 @@ describe('schema migrations', () => {
     expect(tables(v1)).not.toContain('takes_fts');
     const input = newTake(dir, 'old creaky floorboards', { tags: ['wood', 'creak'], notes: 'from the old house' });
     const columns = takeColumns(input, new Date());
-    v1.prepare(`INSERT INTO takes (${Object.keys(columns).join(', ')}) VALUES (${Object.keys(columns).map((k) => `@${k}`).join(', ')})`).run(columns);
+    v1.prepare(
+      `INSERT INTO takes (${Object.keys(columns).join(', ')}) VALUES (${Object.keys(columns)
+        .map((k) => `@${k}`)
+        .join(', ')})`,
+    ).run(columns);
     const seq = v1.prepare<number>('SELECT seq FROM takes WHERE id = ?').pluck().get(input.id)!;
     v1.prepare('INSERT INTO take_peaks (take_seq, peaks) VALUES (?, ?)').run(seq, new Uint8Array([0x81, 0x7f]));
     ['wood', 'creak'].forEach((tag, i) => v1.prepare('INSERT INTO tags (take_seq, tag, position) VALUES (?, ?, ?)').run(seq, tag, i));
     const trashed = takeColumns(newTake(dir, 'old trashed floorboards'), new Date());
-    v1.prepare(`INSERT INTO takes (${Object.keys(trashed).join(', ')}, deleted_at) VALUES (${Object.keys(trashed).map((k) => `@${k}`).join(', ')}, '2025-01-01T00:00:00.000Z')`).run(trashed);
+    v1.prepare(
+      `INSERT INTO takes (${Object.keys(trashed).join(', ')}, deleted_at) VALUES (${Object.keys(trashed)
+        .map((k) => `@${k}`)
+        .join(', ')}, '2025-01-01T00:00:00.000Z')`,
+    ).run(trashed);
     v1.close();
 
     const db = LibraryDb.open(dir);
@@ -64,14 +72,22 @@ describe('schema migrations', () => {
     migrate(v2, path, { target: 2 });
     const input = newTake(dir, 'heavy door slammed shut, creaking hinges');
     const columns = takeColumns(input, new Date());
-    v2.prepare(`INSERT INTO takes (${Object.keys(columns).join(', ')}) VALUES (${Object.keys(columns).map((k) => `@${k}`).join(', ')})`).run(columns);
+    v2.prepare(
+      `INSERT INTO takes (${Object.keys(columns).join(', ')}) VALUES (${Object.keys(columns)
+        .map((k) => `@${k}`)
+        .join(', ')})`,
+    ).run(columns);
     // Under v2's unicode61 tokenizer a plural is another word.
     expect(v2.prepare('SELECT count(*) FROM takes_fts WHERE takes_fts MATCH ?').pluck().get('"doors"')).toBe(0);
     v2.close();
 
     const db = LibraryDb.open(dir);
     expect(db.diagnostics().schemaVersion).toBe(3);
-    for (const text of ['doors', 'slam', 'creak', 'door*']) expect(db.search({ text }).takes.map((t) => t.id), text).toEqual([input.id]);
+    for (const text of ['doors', 'slam', 'creak', 'door*'])
+      expect(
+        db.search({ text }).takes.map((t) => t.id),
+        text,
+      ).toEqual([input.id]);
     db.close();
     const raw = openSqlite(path);
     expect(raw.prepare<string>("SELECT sql FROM sqlite_schema WHERE name = 'takes_fts'").pluck().get()).toContain('porter');
@@ -89,10 +105,13 @@ describe('schema migrations', () => {
   it('rolls a failing migration back whole, version included', () => {
     const path = join(scratch.path, DB_FILE);
     const db = openSqlite(path);
-    const failing = [MIGRATIONS[0], (d: typeof db) => {
-      d.exec('CREATE TABLE half_done (x INTEGER)');
-      throw new Error('disk on fire');
-    }];
+    const failing = [
+      MIGRATIONS[0],
+      (d: typeof db) => {
+        d.exec('CREATE TABLE half_done (x INTEGER)');
+        throw new Error('disk on fire');
+      },
+    ];
     expect(() => migrate(db, path, { migrations: failing })).toThrow('disk on fire');
     expect(schemaVersion(db)).toBe(1);
     expect(tables(db)).not.toContain('half_done');

@@ -74,7 +74,7 @@ describe('buildFtsSearch', () => {
     expect(parseSearch(Array.from({ length: 50 }, (_, i) => `-w${i}`).join(' ')).none).toHaveLength(MAX_TERMS);
   });
 
-  describe('on a real FTS5 table with the library\'s tokenizer', () => {
+  describe("on a real FTS5 table with the library's tokenizer", () => {
     const db = openSqlite(':memory:');
     db.exec(`CREATE VIRTUAL TABLE f USING fts5 (a, tokenize = '${FTS_TOKENIZE}', prefix = '2 3')`);
     const docs = ['metallic clang in a café', 'heavy wooden door slam', 'doorbell ringing', 'sci-fi laser AND blaster', 'rock and roll', 'old doors creaking', 'rain on a tin roof'];

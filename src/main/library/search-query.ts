@@ -85,7 +85,8 @@ function tokenize(input: string): Token[] {
     i = end;
     if (!negated && word === 'OR') tokens.push({ kind: 'or' });
     else if (!negated && word === 'NOT') tokens.push({ kind: 'not' });
-    else if (!negated && word === 'AND') continue; // implied anyway
+    else if (!negated && word === 'AND')
+      continue; // implied anyway
     else {
       const stem = word.replace(/\*+$/, '');
       tokens.push({ kind: 'term', term: { text: stem, prefix: stem.length < word.length }, negated });

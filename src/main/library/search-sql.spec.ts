@@ -11,10 +11,22 @@ describe('searchSql', () => {
   });
 
   it('joins takes for filters and for sorts other than relevance, binding every value', () => {
-    const { count, page } = searchSql({ text: 'door', rating: 3, favourite: true, modelId: 'm', from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-02-01T00:00:00Z'), minDuration: 1, maxDuration: 2, tags: [' Foley ', 'foley', 'x'] });
-    expect(count.sql).toBe('SELECT count(*) FROM takes_fts CROSS JOIN takes t ON t.seq = takes_fts.rowid WHERE takes_fts MATCH ? AND t.deleted_at IS NULL'
-      + ' AND t.rating >= ? AND t.favourite = ? AND t.model_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.duration_s >= ? AND t.duration_s <= ?'
-      + ' AND t.seq IN (SELECT take_seq FROM tags WHERE tag = ?) AND t.seq IN (SELECT take_seq FROM tags WHERE tag = ?)');
+    const { count, page } = searchSql({
+      text: 'door',
+      rating: 3,
+      favourite: true,
+      modelId: 'm',
+      from: new Date('2025-01-01T00:00:00Z'),
+      to: new Date('2025-02-01T00:00:00Z'),
+      minDuration: 1,
+      maxDuration: 2,
+      tags: [' Foley ', 'foley', 'x'],
+    });
+    expect(count.sql).toBe(
+      'SELECT count(*) FROM takes_fts CROSS JOIN takes t ON t.seq = takes_fts.rowid WHERE takes_fts MATCH ? AND t.deleted_at IS NULL' +
+        ' AND t.rating >= ? AND t.favourite = ? AND t.model_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.duration_s >= ? AND t.duration_s <= ?' +
+        ' AND t.seq IN (SELECT take_seq FROM tags WHERE tag = ?) AND t.seq IN (SELECT take_seq FROM tags WHERE tag = ?)',
+    );
     expect(count.params).toEqual(['"door"', 3, 1, 'm', '2025-01-01T00:00:00.000Z', '2025-02-01T00:00:00.000Z', 1, 2, 'Foley', 'x']);
     expect(page.sql).toMatch(/ORDER BY bm25\(takes_fts, 1\.0, 2\.0, 1\.0\), t\.seq DESC LIMIT \? OFFSET \?$/);
     expect(page.params).toEqual([...count.params, 100, 0]);
@@ -29,9 +41,17 @@ describe('searchSql', () => {
   });
 
   it.each([
-    [{ rating: 6 }, 'rating'], [{ rating: 2.5 }, 'rating'], [{ from: new Date('x') }, 'from'], [{ to: '2025-01-01' as never }, 'to'],
-    [{ minDuration: -1 }, 'minDuration'], [{ maxDuration: Number.NaN }, 'maxDuration'], [{ limit: 0 }, 'limit'], [{ limit: 1001 }, 'limit'],
-    [{ offset: -1 }, 'offset'], [{ sort: 'random' as never }, 'sort'], [{ tags: [3 as never] }, 'tags'],
+    [{ rating: 6 }, 'rating'],
+    [{ rating: 2.5 }, 'rating'],
+    [{ from: new Date('x') }, 'from'],
+    [{ to: '2025-01-01' as never }, 'to'],
+    [{ minDuration: -1 }, 'minDuration'],
+    [{ maxDuration: Number.NaN }, 'maxDuration'],
+    [{ limit: 0 }, 'limit'],
+    [{ limit: 1001 }, 'limit'],
+    [{ offset: -1 }, 'offset'],
+    [{ sort: 'random' as never }, 'sort'],
+    [{ tags: [3 as never] }, 'tags'],
   ])('rejects %j with an InvalidRequestError on %s', (options, field) => {
     expect(() => searchSql(options)).toThrow(InvalidRequestError);
     expect(() => searchSql(options)).toThrow(expect.objectContaining({ field }));

@@ -109,7 +109,12 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 describe('bext (EBU Tech 3285)', () => {
   it('lays out the 602-byte fixed part, version 1, and a CR LF-terminated coding history', () => {
-    const { id, body } = bextChunk({ description: 'rain on a tin roof', originatorReference: 'tk_1', createdAt: CREATED, codingHistory: ['A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random'] });
+    const { id, body } = bextChunk({
+      description: 'rain on a tin roof',
+      originatorReference: 'tk_1',
+      createdAt: CREATED,
+      codingHistory: ['A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random'],
+    });
     expect(id).toBe('bext');
     const history = 'A=PCM,F=16000,W=32,M=mono,T=LOA Studio 0.1.0; tiny-random\r\n';
     expect(body.length).toBe(602 + history.length);
@@ -203,7 +208,7 @@ describe('iXML and readRecipe', () => {
   it('round-trips generate and vary recipes, unicode and markup included', () => {
     for (const recipe of [
       generateRecipe('verre brisé 硝子が割れる 🎸 on "concrete"'),
-      generateRecipe('CDATA end ]]> and <&> and \'quotes\'\r\nsecond line\ttab'),
+      generateRecipe("CDATA end ]]> and <&> and 'quotes'\r\nsecond line\ttab"),
       generateRecipe('odd\u0001control \ufffe char'),
       varyRecipe(),
     ]) {
@@ -211,14 +216,12 @@ describe('iXML and readRecipe', () => {
     }
   });
 
-  it('writes an iXML 2.10 document that an independent XML parser (libxml2\'s xmllint) reads', () => {
+  it("writes an iXML 2.10 document that an independent XML parser (libxml2's xmllint) reads", () => {
     const recipe = generateRecipe('A ]]> B <&> “ç” \r\n end');
     const path = join(dir, 'ixml.xml');
     writeFileSync(path, ixmlChunk(recipe).body);
     execFileSync('xmllint', ['--noout', path]); // well-formed, or it throws with libxml2's message
-    const [root, version, project, note, user] = ['name(/*)', 'string(/*/IXML_VERSION)', 'string(/*/PROJECT)', 'string(/*/NOTE)', 'string(/*/USER)'].map(
-      (expr) => xpath(path, expr),
-    );
+    const [root, version, project, note, user] = ['name(/*)', 'string(/*/IXML_VERSION)', 'string(/*/PROJECT)', 'string(/*/NOTE)', 'string(/*/USER)'].map((expr) => xpath(path, expr));
     expect([root, version, project, note]).toEqual(['BWFXML', '2.10', 'LOA Studio', 'A ]]> B <&> “ç” \r\n end']);
     expect(JSON.parse(user)).toEqual(JSON.parse(JSON.stringify(recipe)));
   });

@@ -221,7 +221,10 @@ export function listInfoChunk(info: ListInfo): WavChunk {
     ['ICRD', localDateTime(info.createdAt).date],
   ];
   // Each value NUL-terminated; listChunk pads the odd ones to a word.
-  return listChunk('INFO', tags.filter(([, value]) => value !== '').map(([id, value]) => ({ id, body: utf8.encode(`${value}\0`) })));
+  return listChunk(
+    'INFO',
+    tags.filter(([, value]) => value !== '').map(([id, value]) => ({ id, body: utf8.encode(`${value}\0`) })),
+  );
 }
 
 /** The INFO tags of a WAV file by id (INAM, ICMT, …), or null when it has no LIST/INFO chunk. */

@@ -41,14 +41,22 @@ describe('catalogue', () => {
     // docs/checkpoints.md §2: tree pages and the safetensors mirror commit.
     expect(size('unet/diffusion_pytorch_model.safetensors')).toBe(1_387_964_784);
     expect(base.download.files.find((f) => f.path === 'unet/diffusion_pytorch_model.safetensors')?.sha256).toBe('359a5ffb89a844beb2fcfac584aae2cd7cd6e87c3ab1ec4e892ef45d91db77c2');
-    expect([size('model_index.json'), size('unet/config.json'), size('vae/config.json'), size('projection_model/config.json'), size('scheduler/scheduler_config.json'), size('feature_extractor/preprocessor_config.json'), size('tokenizer/tokenizer_config.json')]).toEqual([805, 1514, 559, 173, 507, 541, 494]);
+    expect([
+      size('model_index.json'),
+      size('unet/config.json'),
+      size('vae/config.json'),
+      size('projection_model/config.json'),
+      size('scheduler/scheduler_config.json'),
+      size('feature_extractor/preprocessor_config.json'),
+      size('tokenizer/tokenizer_config.json'),
+    ]).toEqual([805, 1514, 559, 173, 507, 541, 494]);
     expect(base.download.knownBytes).toBe(1_387_964_784 + 805 + 1514 + 559 + 173 + 507 + 541 + 494);
     expect(size('text_encoder/model.safetensors')).toBeNull();
     expect(catalogueEntry('cvssp/audioldm2-large')!.checkedRevision).toBe('4b0b875a9e0c5305dfc917da808584e50e1c7ed4');
     expect(catalogueEntry('cvssp/audioldm2-music')!.checkedRevision).toBe('0019cb0bd4d314accff72aee1c3abd6f22929ba5');
   });
 
-  it('the spec configs the builder was checked against are the base entry\'s exact sizes', () => {
+  it("the spec configs the builder was checked against are the base entry's exact sizes", () => {
     const spec = join(REPO_ROOT, '..', 'shared', 'spec', 'checkpoints', 'audioldm2');
     const base = catalogueEntry('cvssp/audioldm2')!;
     for (const path of ['model_index.json', 'unet/config.json', 'vae/config.json', 'projection_model/config.json', 'feature_extractor/preprocessor_config.json']) {
@@ -83,7 +91,12 @@ describe('Hugging Face cache locations', () => {
   it('follows huggingface_hub: HF_HUB_CACHE, then HF_HOME/hub, then XDG_CACHE_HOME, then ~/.cache/huggingface/hub', () => {
     expect(hfCacheDirs({}, '/home/a')).toEqual(['/home/a/.cache/huggingface/hub']);
     expect(hfCacheDirs({ HF_HOME: '/data/hf' }, '/home/a')).toEqual(['/data/hf/hub', '/home/a/.cache/huggingface/hub']);
-    expect(hfCacheDirs({ HF_HUB_CACHE: '~/hub', HF_HOME: '/data/hf', XDG_CACHE_HOME: '/xdg' }, '/home/a')).toEqual(['/home/a/hub', '/data/hf/hub', '/xdg/huggingface/hub', '/home/a/.cache/huggingface/hub']);
+    expect(hfCacheDirs({ HF_HUB_CACHE: '~/hub', HF_HOME: '/data/hf', XDG_CACHE_HOME: '/xdg' }, '/home/a')).toEqual([
+      '/home/a/hub',
+      '/data/hf/hub',
+      '/xdg/huggingface/hub',
+      '/home/a/.cache/huggingface/hub',
+    ]);
     expect(hfCacheDirs({ HUGGINGFACE_HUB_CACHE: '/old', XDG_CACHE_HOME: '/home/a/.cache' }, '/home/a')).toEqual(['/old', '/home/a/.cache/huggingface/hub']);
   });
 

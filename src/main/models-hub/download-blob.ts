@@ -32,7 +32,11 @@ export interface BlobDownloadOptions {
   onVerify: () => void;
 }
 
-export const sizeOf = (path: string) => stat(path).then((s) => s.size, () => -1);
+export const sizeOf = (path: string) =>
+  stat(path).then(
+    (s) => s.size,
+    () => -1,
+  );
 
 class ChecksumMismatch extends Error {}
 class Stalled extends Error {}
@@ -78,7 +82,11 @@ async function lockBlob(cache: HfRepoCache, file: BlobRequest): Promise<() => Pr
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
       if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        throw new LoaError('IO_FAILED', `Another LOA Studio process (pid ${pid}) is downloading ${file.path} into ${cache.dir}.`, 'Wait for that install to finish (or stop it), then install again: nothing is downloaded twice.');
+        throw new LoaError(
+          'IO_FAILED',
+          `Another LOA Studio process (pid ${pid}) is downloading ${file.path} into ${cache.dir}.`,
+          'Wait for that install to finish (or stop it), then install again: nothing is downloaded twice.',
+        );
       }
       await rm(lock, { force: true }); // its process is gone
     }
@@ -123,13 +131,15 @@ async function downloadLocked(client: HubClient, cache: HfRepoCache, file: BlobR
       return;
     } catch (error) {
       if (options.signal.aborted) throw new CancelledError('Install cancelled. What was downloaded stays in the cache and the next install resumes it.');
-      if (isDiskFull(error)) throw new DiskFullError(partial, `The disk filled up while downloading ${file.path} into ${dirname(target)}. The bytes so far are kept: free some space and install again to resume.`);
+      if (isDiskFull(error))
+        throw new DiskFullError(partial, `The disk filled up while downloading ${file.path} into ${dirname(target)}. The bytes so far are kept: free some space and install again to resume.`);
       if (error instanceof LoaError) throw error;
       if (!retryable(error) || attempt >= options.retries) {
         const status = hubStatus(error);
-        const hint = status === 401 || status === 403
-          ? 'The repo is private or gated, or the token is wrong: accept its terms on the Hub and give an access token (HF_TOKEN).'
-          : 'Check your connection and install again: it resumes where it stopped.';
+        const hint =
+          status === 401 || status === 403
+            ? 'The repo is private or gated, or the token is wrong: accept its terms on the Hub and give an access token (HF_TOKEN).'
+            : 'Check your connection and install again: it resumes where it stopped.';
         throw new LoaError('IO_FAILED', `Could not download ${file.path} from ${file.repo}: ${reasonOf(error)}.`, hint);
       }
       const delayMs = options.retryDelayMs * 2 ** attempt;

@@ -63,15 +63,20 @@ export class FileFetcher {
     }
     if (!reused) {
       const base = this.done;
-      await downloadBlob(this.client, this.cache, { repo: this.cache.repo, commit: this.commit, path: f.path, size: bytes, hash }, {
-        signal: this.signal,
-        retries: this.options.retries ?? 4,
-        retryDelayMs: this.options.retryDelayMs ?? 500,
-        idleTimeoutMs: this.options.idleTimeoutMs ?? 60_000,
-        onBytes: (have) => this.progress(f.path, have, bytes, base + have, have === bytes),
-        onRetry: (attempt, reason, delayMs) => this.emit({ type: 'retry', file: f.path, attempt, reason, delayMs }),
-        onVerify: () => this.emit({ type: 'verify', file: f.path, check }),
-      });
+      await downloadBlob(
+        this.client,
+        this.cache,
+        { repo: this.cache.repo, commit: this.commit, path: f.path, size: bytes, hash },
+        {
+          signal: this.signal,
+          retries: this.options.retries ?? 4,
+          retryDelayMs: this.options.retryDelayMs ?? 500,
+          idleTimeoutMs: this.options.idleTimeoutMs ?? 60_000,
+          onBytes: (have) => this.progress(f.path, have, bytes, base + have, have === bytes),
+          onRetry: (attempt, reason, delayMs) => this.emit({ type: 'retry', file: f.path, attempt, reason, delayMs }),
+          onVerify: () => this.emit({ type: 'verify', file: f.path, check }),
+        },
+      );
       this.done = base + bytes;
     }
     await this.cache.linkSnapshot(this.commit, f.path, hash);
@@ -95,7 +100,12 @@ export class FileFetcher {
 /** LFS files are named by their sha256, small files by their git blob sha1 (as huggingface_hub does). */
 export function fileHash(f: RemoteFile): string {
   // A Xet-stored file without LFS metadata has no sha256 listed, and its git oid is its pointer's.
-  if (f.xetHash && !f.lfs) throw new LoaError('IO_FAILED', `The Hub lists no sha256 for ${f.path} (stored with Xet only), so it cannot be checked.`, 'LOA Studio uses no file it cannot check: download the checkpoint with another tool and install it from the Hugging Face cache.');
+  if (f.xetHash && !f.lfs)
+    throw new LoaError(
+      'IO_FAILED',
+      `The Hub lists no sha256 for ${f.path} (stored with Xet only), so it cannot be checked.`,
+      'LOA Studio uses no file it cannot check: download the checkpoint with another tool and install it from the Hugging Face cache.',
+    );
   const hash = f.lfs?.oid ?? f.oid;
   if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(hash)) throw new LoaError('IO_FAILED', `The Hub gave no usable checksum for ${f.path}.`, 'Try again later; LOA Studio uses no file it cannot check.');
   return hash;

@@ -73,7 +73,10 @@ export async function hashFile(path: string, kind: HashKind, onBytes?: (n: numbe
 
 export class HfRepoCache {
   readonly dir: string;
-  constructor(readonly cacheDir: string, readonly repo: string) {
+  constructor(
+    readonly cacheDir: string,
+    readonly repo: string,
+  ) {
     this.dir = join(cacheDir, repoFolderName(repo));
   }
 
@@ -92,7 +95,10 @@ export class HfRepoCache {
   }
 
   async readRef(name: string): Promise<string | undefined> {
-    const value = await readFile(join(this.dir, 'refs', ...name.split('/')), 'utf8').then((t) => t.trim(), () => undefined);
+    const value = await readFile(join(this.dir, 'refs', ...name.split('/')), 'utf8').then(
+      (t) => t.trim(),
+      () => undefined,
+    );
     return value && COMMIT.test(value) ? value : undefined;
   }
 
@@ -201,7 +207,10 @@ export async function removeSnapshot(cacheDir: string, repo: string, commit: str
   for (const path of await snapshotFiles(cache.snapshotDir(commit))) {
     const blob = await cache.snapshotBlob(commit, path);
     if (blob && !keep.has(blob)) {
-      freed += await stat(cache.blobPath(blob)).then((s) => s.size, () => 0);
+      freed += await stat(cache.blobPath(blob)).then(
+        (s) => s.size,
+        () => 0,
+      );
       await rm(cache.blobPath(blob), { force: true });
       keep.add(blob); // counted once
     }

@@ -49,7 +49,10 @@ export function createHubClient(options: HubClientOptions = {}): HubClient {
   const accessToken = options.accessToken || undefined;
   const baseFetch = options.fetch ?? fetch;
   /** Every request of one call carries that call's signal (cancel, stall timeout). */
-  const fetchWith = (signal: AbortSignal): typeof fetch => (input, init) => baseFetch(input, { ...init, signal });
+  const fetchWith =
+    (signal: AbortSignal): typeof fetch =>
+    (input, init) =>
+      baseFetch(input, { ...init, signal });
   return {
     async resolveCommit(repo, revision, signal) {
       const info = await modelInfo({ name: repo, revision, hubUrl, accessToken, fetch: fetchWith(signal), additionalFields: ['sha'] });
@@ -61,7 +64,13 @@ export function createHubClient(options: HubClientOptions = {}): HubClient {
       const files: RemoteFile[] = [];
       for await (const entry of listFiles({ repo: { type: 'model', name: repo }, revision: commit, recursive: true, hubUrl, accessToken, fetch: fetchWith(signal) })) {
         if (entry.type !== 'file') continue;
-        files.push({ path: entry.path, size: entry.size, oid: entry.oid ?? '', ...(entry.lfs ? { lfs: { oid: entry.lfs.oid, size: entry.lfs.size } } : {}), ...(entry.xetHash ? { xetHash: entry.xetHash } : {}) });
+        files.push({
+          path: entry.path,
+          size: entry.size,
+          oid: entry.oid ?? '',
+          ...(entry.lfs ? { lfs: { oid: entry.lfs.oid, size: entry.lfs.size } } : {}),
+          ...(entry.xetHash ? { xetHash: entry.xetHash } : {}),
+        });
       }
       return files;
     },

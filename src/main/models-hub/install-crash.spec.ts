@@ -124,9 +124,13 @@ describe('a full disk (real tmpfs)', () => {
   it('refuses before downloading the weights when the space needed is not free, naming both numbers', async (ctx) => {
     if (!mounted) ctx.skip();
     await serve();
-    const error = await installer(join(small, 'hf'), join(small, 'models')).install({ repo: REPO }).result.catch((e: unknown) => e);
+    const error = await installer(join(small, 'hf'), join(small, 'models'))
+      .install({ repo: REPO })
+      .result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiskFullError);
-    expect((error as Error).message).toMatch(new RegExp(`^Installing cvssp/audioldm2 needs [\\d.]+ MB \\((\\d+) bytes\\) free on the disk of ${small.replace(/[/.]/g, '\\$&')}/hf; only [\\d.]+ (MB|kB) \\((\\d+) bytes\\) is free\\.$`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Installing cvssp/audioldm2 needs [\\d.]+ MB \\((\\d+) bytes\\) free on the disk of ${small.replace(/[/.]/g, '\\$&')}/hf; only [\\d.]+ (MB|kB) \\((\\d+) bytes\\) is free\\.$`),
+    );
     const [, need, free] = /\((\d+) bytes\).*\((\d+) bytes\)/.exec((error as Error).message)!.map(Number);
     expect(need).toBeGreaterThan(14_000_000);
     expect(free).toBeLessThanOrEqual(8 * 1024 * 1024);
@@ -149,7 +153,9 @@ describe('a full disk (real tmpfs)', () => {
     });
     const cacheDir = join(medium, 'hf');
     const modelsDir = join(medium, 'models');
-    const error = await installer(cacheDir, modelsDir).install({ repo: REPO }).result.catch((e: unknown) => e);
+    const error = await installer(cacheDir, modelsDir)
+      .install({ repo: REPO })
+      .result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiskFullError);
     expect((error as Error).message).toMatch(/The disk filled up while downloading unet\/diffusion_pytorch_model\.safetensors .*free some space and install again to resume/);
     expect(existsSync(join(modelsDir, 'cvssp--audioldm2'))).toBe(false);

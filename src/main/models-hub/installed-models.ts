@@ -52,9 +52,15 @@ export async function snapshotBytes(snapshotDir: string): Promise<number> {
 
 export async function readInstalled(dir: string): Promise<InstalledModel> {
   const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as {
-    id: string; name: string; license: string; source?: { repo?: string | null; revision?: string | null; checkpoint?: string | null };
+    id: string;
+    name: string;
+    license: string;
+    source?: { repo?: string | null; revision?: string | null; checkpoint?: string | null };
   };
-  const record = await readFile(join(dir, INSTALL_RECORD), 'utf8').then((t) => JSON.parse(t) as Partial<InstallRecord>, () => undefined);
+  const record = await readFile(join(dir, INSTALL_RECORD), 'utf8').then(
+    (t) => JSON.parse(t) as Partial<InstallRecord>,
+    () => undefined,
+  );
   let bytes = 0;
   let sharedBytes = 0;
   const walk = async (folder: string): Promise<void> => {
@@ -76,7 +82,7 @@ export async function readInstalled(dir: string): Promise<InstalledModel> {
     license: manifest.license,
     repo: manifest.source?.repo ?? null,
     revision: manifest.source?.revision ?? null,
-    checkpoint: typeof record?.snapshotDir === 'string' ? record.snapshotDir : manifest.source?.checkpoint ?? null,
+    checkpoint: typeof record?.snapshotDir === 'string' ? record.snapshotDir : (manifest.source?.checkpoint ?? null),
     bytes,
     sharedBytes,
   };

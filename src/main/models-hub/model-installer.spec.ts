@@ -233,7 +233,10 @@ describe('two installs of one repo', () => {
     const first = installer();
     let second: Promise<unknown> | undefined;
     const handle = first.install({ repo: REPO }, (e) => {
-      if (!second && e.type === 'download' && e.file === UNET && e.fileBytes > 500_000) second = installer().install({ repo: REPO }).result.catch((error: unknown) => error);
+      if (!second && e.type === 'download' && e.file === UNET && e.fileBytes > 500_000)
+        second = installer()
+          .install({ repo: REPO })
+          .result.catch((error: unknown) => error);
     });
     await handle.result;
     const error = await second;
@@ -272,7 +275,15 @@ describe('reuse of the Hugging Face cache', () => {
     const hf = join(root, 'hf');
     const snapshot = writeHfSnapshot(hf, REPO, COMMIT, FIXTURE_CHECKPOINT);
     const vocoder = 'vocoder/model.safetensors';
-    const blob = join(snapshot, '..', '..', 'blobs', createHash('sha256').update(readFileSync(join(FIXTURE_CHECKPOINT, vocoder))).digest('hex'));
+    const blob = join(
+      snapshot,
+      '..',
+      '..',
+      'blobs',
+      createHash('sha256')
+        .update(readFileSync(join(FIXTURE_CHECKPOINT, vocoder)))
+        .digest('hex'),
+    );
     unlinkSync(join(snapshot, vocoder));
     rmSync(blob);
     await serve();
@@ -280,14 +291,19 @@ describe('reuse of the Hugging Face cache', () => {
     expect((await service.findCached())[0]).toMatchObject({ complete: false, missing: [vocoder] });
 
     const { model } = await installWithEvents(service);
-    expect(hub!.downloads().filter(carriesBytes).map((r) => r.file)).toEqual([vocoder]);
+    expect(
+      hub!
+        .downloads()
+        .filter(carriesBytes)
+        .map((r) => r.file),
+    ).toEqual([vocoder]);
     expect(lstatSync(join(snapshot, vocoder)).isSymbolicLink()).toBe(true);
     await expectLoads(model.dir);
   });
 });
 
 describe('unsupported checkpoints', () => {
-  it('refuses a fine-tune whose model_index names VitsModel with the builder\'s reason, before any weight is fetched', async () => {
+  it("refuses a fine-tune whose model_index names VitsModel with the builder's reason, before any weight is fetched", async () => {
     const dir = join(root, 'vits-checkpoint');
     cpSync(FIXTURE_CHECKPOINT, dir, { recursive: true });
     const index = JSON.parse(readFileSync(join(dir, 'model_index.json'), 'utf8'));

@@ -15,9 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { CancelledError, DiskFullError, InvalidRequestError, LoaError, ModelBundleError } from '../../shared/errors.ts';
-import type {
-  CachedCheckpoint, CatalogueEntry, InstalledModel, InstallEvent, InstallPlanFile, InstallRequest, ModelsHubApi, RemovePlan,
-} from '../../shared/models/hub-install.ts';
+import type { CachedCheckpoint, CatalogueEntry, InstalledModel, InstallEvent, InstallPlanFile, InstallRequest, ModelsHubApi, RemovePlan } from '../../shared/models/hub-install.ts';
 import { buildBundle } from '../engine/builder/build-bundle.ts';
 import { checkModelIndex } from '../engine/builder/checkpoint/checkpoint.ts';
 import { CheckpointError } from '../engine/builder/checkpoint/checkpoint-error.ts';
@@ -76,9 +74,10 @@ export class ModelInstaller implements ModelsHubApi {
     const controller = new AbortController();
     const busy = [...this.active.values()].some((a) => a.repo.toLowerCase() === request.repo.toLowerCase());
     this.active.set(id, { repo: request.repo, controller });
-    const result = (busy
-      ? Promise.reject(new InvalidRequestError('repo', `${request.repo} is already being installed.`, 'Wait for that install to finish or cancel it.'))
-      : this.run(request, controller.signal, onEvent)
+    const result = (
+      busy
+        ? Promise.reject(new InvalidRequestError('repo', `${request.repo} is already being installed.`, 'Wait for that install to finish or cancel it.'))
+        : this.run(request, controller.signal, onEvent)
     ).finally(() => this.active.delete(id));
     return { id, result };
   }
@@ -110,7 +109,11 @@ export class ModelInstaller implements ModelsHubApi {
     const where = `${repo}@${commit.slice(0, 8)}`;
     const missing = missingSmallFiles(new Set(remote.keys()));
     if (missing.length) {
-      throw new CheckpointError(`${where}/${missing[0]}`, remote.has('model_index.json') ? 'it is not in the repo, and the builder reads it' : 'it is not in the repo: this is not a diffusers AudioLDM 2 checkpoint', 'This repo cannot be built by LOA Studio; pick an AudioLDM 2 checkpoint such as cvssp/audioldm2.');
+      throw new CheckpointError(
+        `${where}/${missing[0]}`,
+        remote.has('model_index.json') ? 'it is not in the repo, and the builder reads it' : 'it is not in the repo: this is not a diffusers AudioLDM 2 checkpoint',
+        'This repo cannot be built by LOA Studio; pick an AudioLDM 2 checkpoint such as cvssp/audioldm2.',
+      );
     }
 
     // A snapshot of this commit in any cache is completed where it is; otherwise the first cache.
@@ -129,9 +132,18 @@ export class ModelInstaller implements ModelsHubApi {
     const plan = await Promise.all(all.map((f) => fetcher.planFile(f)));
     const downloadBytes = plan.reduce((n, p) => n + p.remaining, 0);
     const totalBytes = all.reduce((n, f) => n + fileSize(f), 0);
-    const freeBytes = await this.checkSpace(repo, cacheDir, downloadBytes, weights.reduce((n, f) => n + fileSize(f), 0), small.reduce((n, f) => n + fileSize(f), 0));
+    const freeBytes = await this.checkSpace(
+      repo,
+      cacheDir,
+      downloadBytes,
+      weights.reduce((n, f) => n + fileSize(f), 0),
+      small.reduce((n, f) => n + fileSize(f), 0),
+    );
     emit({ type: 'plan', files: plan.map((p) => p.file), totalBytes, downloadBytes, freeBytes });
-    fetcher.setTotal(totalBytes, plan.filter((p) => p.file.state === 'cached').reduce((n, p) => n + p.file.bytes, 0));
+    fetcher.setTotal(
+      totalBytes,
+      plan.filter((p) => p.file.state === 'cached').reduce((n, p) => n + p.file.bytes, 0),
+    );
 
     for (const f of small) if (f.path !== 'model_index.json') await fetcher.ensure(f);
     await precheckSmallFiles(cache.snapshotDir(commit));
@@ -224,7 +236,10 @@ export class ModelInstaller implements ModelsHubApi {
     const bundleBytes = smallBytes + margin + (same ? 0 : weightBytes);
     const checks = same
       ? [{ dir: cacheDir, need: downloadBytes + bundleBytes, free: cacheFs.free }]
-      : [{ dir: cacheDir, need: downloadBytes + margin, free: cacheFs.free }, { dir: this.options.modelsDir, need: bundleBytes, free: modelsFs.free }];
+      : [
+          { dir: cacheDir, need: downloadBytes + margin, free: cacheFs.free },
+          { dir: this.options.modelsDir, need: bundleBytes, free: modelsFs.free },
+        ];
     for (const c of checks) {
       if (c.need > c.free) {
         throw new DiskFullError(c.dir, `Installing ${repo} needs ${hubBytes(c.need)} (${c.need} bytes) free on the disk of ${c.dir}; only ${hubBytes(c.free)} (${c.free} bytes) is free.`);
@@ -235,7 +250,13 @@ export class ModelInstaller implements ModelsHubApi {
 
   private async findSnapshotDir(repo: string, commit: string): Promise<string | undefined> {
     for (const dir of this.cacheDirs) {
-      if (await stat(new HfRepoCache(dir, repo).snapshotDir(commit)).then(() => true, () => false)) return dir;
+      if (
+        await stat(new HfRepoCache(dir, repo).snapshotDir(commit)).then(
+          () => true,
+          () => false,
+        )
+      )
+        return dir;
     }
     return undefined;
   }
@@ -275,7 +296,17 @@ export class ModelInstaller implements ModelsHubApi {
           if (size < 0) missing.push(path);
           else bytes += size;
         }
-        result.push({ repo: snap.repo, commit: snap.commit, refs: snap.refs, cacheDir, snapshotDir: snap.snapshotDir, complete: missing.length === 0, missing, bytes, ...(entry ? { catalogue: entry } : {}) });
+        result.push({
+          repo: snap.repo,
+          commit: snap.commit,
+          refs: snap.refs,
+          cacheDir,
+          snapshotDir: snap.snapshotDir,
+          complete: missing.length === 0,
+          missing,
+          bytes,
+          ...(entry ? { catalogue: entry } : {}),
+        });
       }
     }
     return result.sort((a, b) => Number(b.complete) - Number(a.complete));
@@ -306,9 +337,7 @@ export class ModelInstaller implements ModelsHubApi {
     if (!model && !cacheSnapshot) {
       throw new InvalidRequestError('id', `No installed model or cached checkpoint is called "${id}".`, 'Run `npm run loa -- models list` to see the ids.');
     }
-    const usedBy = cacheSnapshot
-      ? installed.filter((m) => m.id !== model?.id && m.checkpoint && resolve(m.checkpoint) === resolve(cacheSnapshot!.snapshotDir)).map((m) => m.id)
-      : [];
+    const usedBy = cacheSnapshot ? installed.filter((m) => m.id !== model?.id && m.checkpoint && resolve(m.checkpoint) === resolve(cacheSnapshot!.snapshotDir)).map((m) => m.id) : [];
     return { id: model?.id ?? id, modelDir: model?.dir ?? null, cacheSnapshot, usedBy };
   }
 
@@ -327,7 +356,12 @@ export class ModelInstaller implements ModelsHubApi {
 function hubError(what: string, error: unknown, status: number | undefined): LoaError {
   if (error instanceof LoaError) return error;
   const message = (error as Error)?.message ?? String(error);
-  if (status === 401 || status === 403) return new LoaError('IO_FAILED', `The Hub refused ${what} (HTTP ${status}): the repo does not exist, or it is private or gated.`, 'Check the repo id; for a gated or private repo accept its terms on the Hub and give an access token (HF_TOKEN).');
+  if (status === 401 || status === 403)
+    return new LoaError(
+      'IO_FAILED',
+      `The Hub refused ${what} (HTTP ${status}): the repo does not exist, or it is private or gated.`,
+      'Check the repo id; for a gated or private repo accept its terms on the Hub and give an access token (HF_TOKEN).',
+    );
   if (status === 404) return new InvalidRequestError('revision', `The Hub has no ${what} (HTTP 404: ${message.split('. URL:')[0]}).`, 'Check the repo id and --revision.');
   return new LoaError('IO_FAILED', `Could not get ${what} from the Hub: ${message}.`, 'Check your connection (or --hub-url) and try again.');
 }

@@ -49,7 +49,9 @@ describe('manifest download limits', () => {
   it('refuses an endless manifest once it passes 4 MB, having read little more', async () => {
     const { url, sent } = await serve(endless);
     const started = performance.now();
-    const error = await downloader().download(url).catch((e: unknown) => e);
+    const error = await downloader()
+      .download(url)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelBundleError);
     expect((error as LoaError).message).toMatch(/too big to be a bundle manifest/);
     expect(performance.now() - started).toBeLessThan(5_000);

@@ -20,7 +20,10 @@ afterEach(async () => {
 });
 
 const bundleDir = () => join(scratch.path, 'models', 'tiny-random');
-const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 async function serve(options: ServeOptions = {}): Promise<BundleServer> {
   const server = await serveTinyBundle(options);
   servers.push(server);
@@ -96,7 +99,9 @@ describe('BundleDownloader', () => {
 
   it('fails on a checksum mismatch, naming the file, deleting the partial, writing no manifest', async () => {
     const { url } = await serve({ editManifest: (m) => (m.components.vocoder.graphs[0].sha256 = '0'.repeat(64)) });
-    const error = await downloader().download(url).catch((e: unknown) => e);
+    const error = await downloader()
+      .download(url)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelBundleError);
     expect((error as ModelBundleError).file).toBe(join(bundleDir(), 'vocoder.onnx'));
     expect((error as Error).message).toMatch(/vocoder\.onnx does not match its checksum/);
@@ -107,7 +112,9 @@ describe('BundleDownloader', () => {
   it('refuses a manifest whose files escape the bundle folder, before downloading anything', async () => {
     for (const evil of ['../../evil.json', '/etc/passwd', 'tokenizers/../../../x', 'C:\\Windows\\x', '..\\..\\x', 'manifest.json']) {
       const { url, seen } = await serve({ editManifest: (m) => (m.tokenizers.t5.files[0].file = evil) });
-      const error = await downloader().download(url).catch((e: unknown) => e);
+      const error = await downloader()
+        .download(url)
+        .catch((e: unknown) => e);
       expect(error, evil).toBeInstanceOf(ModelBundleError);
       expect(seen.map((s) => s.file)).toEqual(['manifest.json']);
     }
@@ -122,13 +129,17 @@ describe('BundleDownloader', () => {
 
   it('fails at once on a 404, and after its retries when nothing answers', async () => {
     const { url, seen } = await serve();
-    const missing = await downloader().download(url.replace('manifest.json', 'missing.json')).catch((e: unknown) => e);
+    const missing = await downloader()
+      .download(url.replace('manifest.json', 'missing.json'))
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(LoaError);
     expect((missing as LoaError).code).toBe('IO_FAILED');
     expect((missing as Error).message).toMatch(/HTTP 404/);
     expect(seen.length).toBe(1);
     servers.splice(0).forEach((s) => s.close());
-    const refused = await downloader({ retries: 1 }).download(url).catch((e: unknown) => e);
+    const refused = await downloader({ retries: 1 })
+      .download(url)
+      .catch((e: unknown) => e);
     expect((refused as Error).message).toMatch(/Could not download .*ECONNREFUSED/);
   });
 });

@@ -30,7 +30,10 @@ const PROGRESS_INTERVAL_MS = 100;
 const BUNDLE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 class HttpStatusError extends Error {
-  constructor(readonly status: number, url: string) {
+  constructor(
+    readonly status: number,
+    url: string,
+  ) {
     super(`the server answered HTTP ${status} for ${url}`);
   }
   get retryable(): boolean {
@@ -79,14 +82,18 @@ export class BundleDownloader {
   /** Downloads the bundle and returns its folder. */
   async download(manifestUrl: string): Promise<string> {
     if (!/^https?:$/.test(new URL(manifestUrl).protocol)) {
-      throw new ModelBundleError(manifestUrl, `Bundles download over http or https only, not ${new URL(manifestUrl).protocol}.`, 'Paste an http(s) address, or import a folder that is already on this computer.');
+      throw new ModelBundleError(
+        manifestUrl,
+        `Bundles download over http or https only, not ${new URL(manifestUrl).protocol}.`,
+        'Paste an http(s) address, or import a folder that is already on this computer.',
+      );
     }
     const bytes = await this.withRetries(manifestUrl, () => this.fetchManifest(manifestUrl));
     let manifest: Record<string, unknown>;
     try {
       manifest = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
     } catch (error) {
-      throw new ModelBundleError(manifestUrl, `${manifestUrl} is not a JSON manifest (${(error as Error).message}).`, 'Use the address of the bundle\'s manifest.json.');
+      throw new ModelBundleError(manifestUrl, `${manifestUrl} is not a JSON manifest (${(error as Error).message}).`, "Use the address of the bundle's manifest.json.");
     }
     if (manifest?.format !== 'loa-studio-bundle' || typeof manifest.id !== 'string' || !BUNDLE_ID.test(manifest.id)) {
       throw new ModelBundleError(manifestUrl, `${manifestUrl} is not a LOA Studio bundle manifest (format "loa-studio-bundle" with an id made of letters, digits, . _ -).`);
@@ -104,12 +111,15 @@ export class BundleDownloader {
   private async fetchManifest(url: string): Promise<Uint8Array> {
     const response = await fetch(url, { signal: AbortSignal.timeout(this.options.idleTimeoutMs ?? 60_000) });
     if (!response.ok) throw new HttpStatusError(response.status, url);
-    return readCapped(response, MAX_MANIFEST_BYTES, () => new ModelBundleError(url, `${url} is more than ${MAX_MANIFEST_BYTES} bytes: too big to be a bundle manifest.`, 'Use the address of the bundle\'s manifest.json.'));
+    return readCapped(
+      response,
+      MAX_MANIFEST_BYTES,
+      () => new ModelBundleError(url, `${url} is more than ${MAX_MANIFEST_BYTES} bytes: too big to be a bundle manifest.`, "Use the address of the bundle's manifest.json."),
+    );
   }
 
   private async downloadFile(manifestUrl: string, url: string, entry: FileEntry, target: string): Promise<void> {
-    const report = (receivedBytes: number, done: boolean) =>
-      this.options.onProgress?.({ url: manifestUrl, file: entry.file, receivedBytes, totalBytes: entry.bytes, done });
+    const report = (receivedBytes: number, done: boolean) => this.options.onProgress?.({ url: manifestUrl, file: entry.file, receivedBytes, totalBytes: entry.bytes, done });
     if ((await sizeOf(target)) === entry.bytes && (await sha256File(target)) === entry.sha256) {
       report(entry.bytes, true); // already here from an earlier download
       return;
@@ -119,7 +129,11 @@ export class BundleDownloader {
     await this.withRetries(entry.file, () => this.fetchInto(url, entry, partial, report));
     if ((await sha256File(partial)) !== entry.sha256) {
       await rm(partial, { force: true });
-      throw new ModelBundleError(target, `${entry.file} does not match its checksum in the manifest: the download was corrupted or the server has a different file. The partial file was deleted.`, 'Try the download again; if it fails the same way, the bundle on the server is broken.');
+      throw new ModelBundleError(
+        target,
+        `${entry.file} does not match its checksum in the manifest: the download was corrupted or the server has a different file. The partial file was deleted.`,
+        'Try the download again; if it fails the same way, the bundle on the server is broken.',
+      );
     }
     await rename(partial, target);
     report(entry.bytes, true);

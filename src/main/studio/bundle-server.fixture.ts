@@ -36,7 +36,12 @@ export async function serveTinyBundle(options: ServeOptions = {}): Promise<Bundl
   options.editManifest?.(manifest);
   const server: Server = createServer(async (req, res) => {
     const file = decodeURIComponent(new URL(req.url!, 'http://x').pathname.replace(/^\/bundles\/tiny\//, ''));
-    const partialBytes = options.partialDir ? await stat(join(options.partialDir, `${file}.partial`)).then((s) => s.size, () => null) : null;
+    const partialBytes = options.partialDir
+      ? await stat(join(options.partialDir, `${file}.partial`)).then(
+          (s) => s.size,
+          () => null,
+        )
+      : null;
     seen.push({ file, range: req.headers.range ?? null, partialBytes });
     if (file === 'manifest.json') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(manifest));

@@ -42,7 +42,7 @@ function fillDisk(dir: string): string {
   const path = join(dir, 'filler.bin');
   const fd = openSync(path, 'w');
   try {
-    for (let size = 1 << 20; size >= 1; ) {
+    for (let size = 1 << 20; size >= 1;) {
       try {
         writeSync(fd, new Uint8Array(size));
       } catch {

@@ -44,14 +44,32 @@ describe('dispatchCall', () => {
 
   it('passes typed service errors through as their envelope, without logging them', async () => {
     const log = vi.fn();
-    const outcome = await dispatchCall(fakeService({ cancel: async () => { throw new CancelledError(); } }), 'cancel', ['job-1'], log);
+    const outcome = await dispatchCall(
+      fakeService({
+        cancel: async () => {
+          throw new CancelledError();
+        },
+      }),
+      'cancel',
+      ['job-1'],
+      log,
+    );
     expect(outcome).toMatchObject({ ok: false, error: { code: 'CANCELLED', name: 'CancelledError' } });
     expect(log).not.toHaveBeenCalled();
   });
 
   it('logs unexpected errors and still answers with an envelope', async () => {
     const log = vi.fn();
-    const outcome = await dispatchCall(fakeService({ listTakes: async () => { throw new TypeError('boom'); } }), 'listTakes', [], log);
+    const outcome = await dispatchCall(
+      fakeService({
+        listTakes: async () => {
+          throw new TypeError('boom');
+        },
+      }),
+      'listTakes',
+      [],
+      log,
+    );
     expect(outcome).toMatchObject({ ok: false, error: { code: 'INTERNAL', name: 'InternalError', message: 'Internal error: boom' } });
     expect((outcome as { error: { hint: string } }).error.hint).not.toMatch(/model bundle|models verify/);
     expect(log).toHaveBeenCalledWith('listTakes', expect.any(TypeError));

@@ -22,7 +22,13 @@ export type Region = { start: number; end: number };
 /** Renders and names export files; injectable so a spec can substitute a plain one. */
 export interface Exporter {
   /** `result`: what the export reached (the default exporter's measurements; a plain spec exporter may leave it out). */
-  renderExport(samples: Float32Array, sampleRate: number, options: RenderOptions, region?: Region, metadata?: (span: RenderedSpan) => WavEncodeOptions): Promise<{ bytes: Uint8Array; result?: RenderResult }>;
+  renderExport(
+    samples: Float32Array,
+    sampleRate: number,
+    options: RenderOptions,
+    region?: Region,
+    metadata?: (span: RenderedSpan) => WavEncodeOptions,
+  ): Promise<{ bytes: Uint8Array; result?: RenderResult }>;
   /** `index`: the take's 1-based position in the batch (`{index}`). */
   fileNameFor(template: string, take: TakeInfo, ucs: Settings['ucs'], index: number): string;
 }

@@ -73,7 +73,10 @@ describe('folder import', () => {
       expect(report.skipped[0].reason).toMatch(/"broken\.wav" is a WAV file LOA Studio cannot read/);
       expect(progress[0]).toEqual([0, 8, 4]);
       expect(progress.at(-1)).toEqual([8, 8, 5]);
-      const names = library.listReferences().map((r) => r.name).sort();
+      const names = library
+        .listReferences()
+        .map((r) => r.name)
+        .sort();
       expect(names).toEqual(['a.mp2', 'b.mp1', 'c.mpga', 'd.wav', 'e-link.wav', 'sub/no-extension', 'sub/really-a-wav.txt']);
     } finally {
       library.close();

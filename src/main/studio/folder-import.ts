@@ -41,7 +41,7 @@ async function headOf(path: string, size: number): Promise<Uint8Array | null> {
     let head = await read(SNIFF_BYTES);
     // id3v2.4.0-structure §3.1: "ID3", version, flags, a syncsafe size; a footer adds 10 bytes.
     const id3At = (p: number) => p + 10 <= head.length && head[p] === 0x49 && head[p + 1] === 0x44 && head[p + 2] === 0x33;
-    for (let end = 0; id3At(end); ) {
+    for (let end = 0; id3At(end);) {
       const tag = ((head[end + 6] & 0x7f) << 21) | ((head[end + 7] & 0x7f) << 14) | ((head[end + 8] & 0x7f) << 7) | (head[end + 9] & 0x7f);
       end += 10 + tag + (head[end + 5] & 0x10 ? 10 : 0);
       if (end > MAX_TAG_BYTES) return null;

@@ -109,7 +109,11 @@ export class JobsService {
     if (!recipe) throw new InvalidRequestError('recipe', 'That is not a LOA Studio recipe (or it is damaged).', 'Drop a WAV that LOA Studio made.');
     const model = await this.engine.loadedInfo();
     if (model.bundleHash !== recipe.model.bundleHash) {
-      throw new InvalidRequestError('recipe', `This take was made with model ${recipe.model.name} (${recipe.model.bundleHash.slice(0, 12)}…); the studio runs ${model.bundleName} (${model.bundleHash.slice(0, 12)}…).`, 'Load the model it was made with (Settings → Model), then regenerate.');
+      throw new InvalidRequestError(
+        'recipe',
+        `This take was made with model ${recipe.model.name} (${recipe.model.bundleHash.slice(0, 12)}…); the studio runs ${model.bundleName} (${model.bundleHash.slice(0, 12)}…).`,
+        'Load the model it was made with (Settings → Model), then regenerate.',
+      );
     }
     if (recipe.kind === 'generate') return this.start(regenerationTask(recipe), null, () => undefined);
     const reference = recipe.lineage?.reference;
@@ -173,7 +177,10 @@ export class JobsService {
     }
     const jobId = randomUUID().replaceAll('-', '');
     const job: Running = {
-      jobId, task, store, lineage,
+      jobId,
+      task,
+      store,
+      lineage,
       engineJob: undefined!,
       idsByIndex: new Map(),
       saving: Promise.resolve(),
@@ -214,9 +221,19 @@ export class JobsService {
     if (!model) throw new InferenceError('The engine sent a take before it reported which model it runs.');
     const lineage = job.lineage(take);
     return job.store.add({
-      jobId: job.jobId, rank: job.idsByIndex.size + 1, params: job.task.params, seed: take.seed, score: take.score, sampleRate: model.sampleRate,
-      samples: take.samples, modelId: model.bundleId, device: model.provider, lineage, loop: take.loop,
-      recipe: makeRecipe(job.task, take, model, lineage), embedding: take.embedding,
+      jobId: job.jobId,
+      rank: job.idsByIndex.size + 1,
+      params: job.task.params,
+      seed: take.seed,
+      score: take.score,
+      sampleRate: model.sampleRate,
+      samples: take.samples,
+      modelId: model.bundleId,
+      device: model.provider,
+      lineage,
+      loop: take.loop,
+      recipe: makeRecipe(job.task, take, model, lineage),
+      embedding: take.embedding,
     });
   }
 
@@ -241,7 +258,11 @@ export class JobsService {
           if (before?.rank === i + 1 && before.score === take.score) continue;
           this.events.emit({ type: 'take', take: this.views.take(await job.store.update(id, { rank: i + 1, score: take.score })) });
         }
-        this.board.finish(job.jobId, 'done', ranked.map((t) => job.idsByIndex.get(t.index)!));
+        this.board.finish(
+          job.jobId,
+          'done',
+          ranked.map((t) => job.idsByIndex.get(t.index)!),
+        );
         return;
       } catch (error) {
         failure = error;

@@ -30,40 +30,44 @@ async function wavsUnder(dir: string): Promise<string[]> {
 }
 
 describe('rebuilding while a job runs', () => {
-  it('is refused while the job makes takes; the job finishes with every take saved; afterwards the rebuild runs and keeps the healthy database as .before-rebuild', async () => {
-    const libraryDir = join(scratch.path, 'busy-lib');
-    const service = new StudioService({ configDir: join(scratch.path, 'busy-config'), libraryDir, bundleDir: TINY_BUNDLE, device: 'cpu', mediaUrl });
-    try {
-      const events: StudioEvent[] = [];
-      let firstTake!: () => void;
-      const tookOne = new Promise<void>((resolve) => (firstTake = resolve));
-      let ended!: (state: string) => void;
-      const done = new Promise<string>((resolve) => (ended = resolve));
-      service.onEvent((event) => {
-        events.push(event);
-        if (event.type === 'take') firstTake();
-        if (event.type === 'job' && ['done', 'failed', 'cancelled'].includes(event.job.state)) ended(event.job.state);
-      });
-      const job = await service.generate({ prompt: 'rain on a tin roof', seconds: 1, steps: 20, scheduler: 'ddim', seed: 3, takes: 3 });
-      await tookOne; // mid-job: one take saved, more to come
+  it(
+    'is refused while the job makes takes; the job finishes with every take saved; afterwards the rebuild runs and keeps the healthy database as .before-rebuild',
+    async () => {
+      const libraryDir = join(scratch.path, 'busy-lib');
+      const service = new StudioService({ configDir: join(scratch.path, 'busy-config'), libraryDir, bundleDir: TINY_BUNDLE, device: 'cpu', mediaUrl });
+      try {
+        const events: StudioEvent[] = [];
+        let firstTake!: () => void;
+        const tookOne = new Promise<void>((resolve) => (firstTake = resolve));
+        let ended!: (state: string) => void;
+        const done = new Promise<string>((resolve) => (ended = resolve));
+        service.onEvent((event) => {
+          events.push(event);
+          if (event.type === 'take') firstTake();
+          if (event.type === 'job' && ['done', 'failed', 'cancelled'].includes(event.job.state)) ended(event.job.state);
+        });
+        const job = await service.generate({ prompt: 'rain on a tin roof', seconds: 1, steps: 20, scheduler: 'ddim', seed: 3, takes: 3 });
+        await tookOne; // mid-job: one take saved, more to come
 
-      const refused = await service.rebuildLibrary().catch((e: unknown) => e);
-      expect(refused).toBeInstanceOf(LibraryBusyError);
-      expect((refused as Error).message).toBe('The library cannot be rebuilt while 1 job is still making takes.');
+        const refused = await service.rebuildLibrary().catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(LibraryBusyError);
+        expect((refused as Error).message).toBe('The library cannot be rebuilt while 1 job is still making takes.');
 
-      expect(await done).toBe('done');
-      const takes = await service.listTakes();
-      expect(takes.filter((t) => t.jobId === job.jobId)).toHaveLength(3);
-      expect(await wavsUnder(join(libraryDir, 'Generations'))).toHaveLength(3); // no WAV without its row
+        expect(await done).toBe('done');
+        const takes = await service.listTakes();
+        expect(takes.filter((t) => t.jobId === job.jobId)).toHaveLength(3);
+        expect(await wavsUnder(join(libraryDir, 'Generations'))).toHaveLength(3); // no WAV without its row
 
-      const rebuilt = await service.rebuildLibrary();
-      expect(rebuilt).toMatchObject({ restored: 3, skipped: 0 });
-      expect(rebuilt.setAside).toMatch(/library\.sqlite\.before-rebuild-/);
-      expect((await service.listTakes()).map((t) => t.id).sort()).toEqual(takes.map((t) => t.id).sort());
-    } finally {
-      await service.dispose();
-    }
-  }, ENGINE_TIMEOUT_MS);
+        const rebuilt = await service.rebuildLibrary();
+        expect(rebuilt).toMatchObject({ restored: 3, skipped: 0 });
+        expect(rebuilt.setAside).toMatch(/library\.sqlite\.before-rebuild-/);
+        expect((await service.listTakes()).map((t) => t.id).sort()).toEqual(takes.map((t) => t.id).sort());
+      } finally {
+        await service.dispose();
+      }
+    },
+    ENGINE_TIMEOUT_MS,
+  );
 });
 
 describe('a 0-byte library.sqlite', () => {
@@ -71,7 +75,11 @@ describe('a 0-byte library.sqlite', () => {
     const store = await LibraryStore.open(dir);
     const samples = new Float32Array(1600).map((_, i) => Math.sin(i / 7) * 0.3);
     const task = { kind: 'generate' as const, params: { prompt: 'door slam', negativePrompt: 'Low quality.', seconds: 1, steps: 4, scheduler: 'ddim' as const, guidance: 2, seed: 9, takes: 1 } };
-    const recipe = makeRecipe(task, { index: 0, seed: 9, samples, score: null } as never, { bundleId: 'tiny-random', bundleName: 'Tiny', bundleHash: 'ab'.repeat(32), provider: 'cpu', sampleRate: 16000 } as never);
+    const recipe = makeRecipe(
+      task,
+      { index: 0, seed: 9, samples, score: null } as never,
+      { bundleId: 'tiny-random', bundleName: 'Tiny', bundleHash: 'ab'.repeat(32), provider: 'cpu', sampleRate: 16000 } as never,
+    );
     const take = await store.add({ jobId: 'job', rank: 1, params: task.params, seed: 9, score: null, sampleRate: 16000, samples, modelId: 'tiny-random', device: 'cpu', recipe });
     store.close();
     return take.id;

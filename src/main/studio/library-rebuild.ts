@@ -29,9 +29,22 @@ export async function rebuildFromRecipes(library: LibraryStore): Promise<{ resto
       }
       const samples = decodeWav(bytes).channels[0];
       library.addRebuiltTake({
-        id, file, jobId: `rebuilt-${id.slice(0, 8)}`, rank: 1, params: recipe.params, seed: recipe.seed, score: null, modelId: recipe.model.id,
-        bundleHash: recipe.model.bundleHash, device: recipe.device, sampleRate: recipe.sampleRate, samples: samples.length, peaks: computePeaks(samples),
-        createdAt: recipe.createdAt, lineage: recipe.lineage ?? null, loop: recipe.loop ?? null,
+        id,
+        file,
+        jobId: `rebuilt-${id.slice(0, 8)}`,
+        rank: 1,
+        params: recipe.params,
+        seed: recipe.seed,
+        score: null,
+        modelId: recipe.model.id,
+        bundleHash: recipe.model.bundleHash,
+        device: recipe.device,
+        sampleRate: recipe.sampleRate,
+        samples: samples.length,
+        peaks: computePeaks(samples),
+        createdAt: recipe.createdAt,
+        lineage: recipe.lineage ?? null,
+        loop: recipe.loop ?? null,
       });
       restored++;
     } catch {

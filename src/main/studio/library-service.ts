@@ -54,7 +54,12 @@ export class LibraryService {
   async searchLibrary(query: LibraryQuery): Promise<LibraryPage> {
     const store = this.library.store;
     const filters = {
-      rating: query.rating, favourite: query.favourite, modelId: query.modelId, minDuration: query.minDuration, maxDuration: query.maxDuration, tags: query.tags,
+      rating: query.rating,
+      favourite: query.favourite,
+      modelId: query.modelId,
+      minDuration: query.minDuration,
+      maxDuration: query.maxDuration,
+      tags: query.tags,
       // Days are the user's calendar days: from local midnight to the next local midnight.
       from: query.from ? localMidnight(query.from, 0) : undefined,
       to: query.to ? localMidnight(query.to, 1) : undefined,

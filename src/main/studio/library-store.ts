@@ -40,7 +40,11 @@ export class LibraryStore implements TakeStore {
   private stopWarming = (): void => {};
 
   /** The database is this store's alone: the studio reaches it only through the methods below. */
-  private constructor(private readonly db: LibraryDb, readonly reconciled: ReconcileReport, private readonly warmSlice: number) {
+  private constructor(
+    private readonly db: LibraryDb,
+    readonly reconciled: ReconcileReport,
+    private readonly warmSlice: number,
+  ) {
     this.embeddingsWarm = this.warmEmbeddings();
   }
 
@@ -97,9 +101,23 @@ export class LibraryStore implements TakeStore {
     if (take.recipe) await writeFileAtomic(path.replace(/\.wav$/, '.json'), new TextEncoder().encode(sidecarJson(take.recipe)));
     return stored(
       this.db.addTake({
-        id, file, jobId: take.jobId, rank: take.rank, params: take.params, seed: take.seed, score: take.score, modelId: take.modelId,
-        bundleHash: take.recipe?.model.bundleHash ?? null, device: take.device, sampleRate: take.sampleRate, samples: take.samples.length,
-        peaks: computePeaks(take.samples), createdAt, lineage: take.lineage ?? null, loop: take.loop ?? null, embedding: take.embedding,
+        id,
+        file,
+        jobId: take.jobId,
+        rank: take.rank,
+        params: take.params,
+        seed: take.seed,
+        score: take.score,
+        modelId: take.modelId,
+        bundleHash: take.recipe?.model.bundleHash ?? null,
+        device: take.device,
+        sampleRate: take.sampleRate,
+        samples: take.samples.length,
+        peaks: computePeaks(take.samples),
+        createdAt,
+        lineage: take.lineage ?? null,
+        loop: take.loop ?? null,
+        embedding: take.embedding,
       }),
     );
   }
@@ -197,8 +215,15 @@ export class LibraryStore implements TakeStore {
     const file = `${REFERENCES_DIR}/${id}.wav`;
     await writeFileAtomic(join(this.libraryDir, REFERENCES_DIR, `${id}.wav`), encodeWav([reference.samples], reference.sampleRate, 'float32'));
     return this.db.references.add({
-      id, name: reference.name, origin: reference.origin, file, sampleRate: reference.sampleRate, samples: reference.samples.length,
-      sha256: samplesSha256(reference.samples), notices: reference.notices, peaks: computePeaks(reference.samples),
+      id,
+      name: reference.name,
+      origin: reference.origin,
+      file,
+      sampleRate: reference.sampleRate,
+      samples: reference.samples.length,
+      sha256: samplesSha256(reference.samples),
+      notices: reference.notices,
+      peaks: computePeaks(reference.samples),
     });
   }
 

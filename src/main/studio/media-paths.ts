@@ -11,7 +11,10 @@ import type { TakeStore } from './take-store.ts';
 
 /** 400: malformed; 403: points somewhere it may not; 404: nothing there. Transports answer with this status. */
 export class MediaRequestError extends InvalidRequestError {
-  constructor(readonly status: 400 | 403 | 404, message: string) {
+  constructor(
+    readonly status: 400 | 403 | 404,
+    message: string,
+  ) {
     super('path', message, 'Open the take from the library instead.');
   }
 }

@@ -26,7 +26,6 @@ afterEach(async () => {
   await scratch.remove();
 });
 
-
 describe('ModelManager: status and import', () => {
   it('has no model at first, and generate says to import one', async () => {
     const manager = newManager();
@@ -47,34 +46,42 @@ describe('ModelManager: status and import', () => {
     expect(() => manager.run({} as never, {})).toThrow(ModelBundleError);
   });
 
-  it('imports a bundle, keeps it when a bad one is imported next, and remembers it for the next start', async () => {
-    const manager = newManager();
-    const ready = await manager.importModel(TINY_BUNDLE);
-    expect(ready).toMatchObject({ state: 'ready', bundleDir: TINY_BUNDLE, bundleId: 'tiny-random', provider: 'cpu', license: 'MIT (random weights; no training data)' });
-    await expect(manager.importModel(join(scratch.path, 'nowhere'))).rejects.toBeInstanceOf(ModelBundleError);
-    expect(manager.status).toEqual(ready);
-    const output = await manager.run({ kind: 'generate', params: { prompt: 'hum', negativePrompt: '', seconds: 1, steps: 2, scheduler: 'ddim', guidance: 1, seed: 1, takes: 1 } }, {}).result;
-    expect(output.takes[0].samples.length).toBe(16000);
-    await manager.dispose();
-    // The next start picks the remembered bundle (seeing it begin to load is enough).
-    const next = newManager();
-    const loading = new Promise((resolve) => next.on('status', (s) => s.state === 'loading' && resolve(s.bundleDir)));
-    void next.start();
-    expect(await loading).toBe(TINY_BUNDLE);
-  }, ENGINE_TIMEOUT_MS);
+  it(
+    'imports a bundle, keeps it when a bad one is imported next, and remembers it for the next start',
+    async () => {
+      const manager = newManager();
+      const ready = await manager.importModel(TINY_BUNDLE);
+      expect(ready).toMatchObject({ state: 'ready', bundleDir: TINY_BUNDLE, bundleId: 'tiny-random', provider: 'cpu', license: 'MIT (random weights; no training data)' });
+      await expect(manager.importModel(join(scratch.path, 'nowhere'))).rejects.toBeInstanceOf(ModelBundleError);
+      expect(manager.status).toEqual(ready);
+      const output = await manager.run({ kind: 'generate', params: { prompt: 'hum', negativePrompt: '', seconds: 1, steps: 2, scheduler: 'ddim', guidance: 1, seed: 1, takes: 1 } }, {}).result;
+      expect(output.takes[0].samples.length).toBe(16000);
+      await manager.dispose();
+      // The next start picks the remembered bundle (seeing it begin to load is enough).
+      const next = newManager();
+      const loading = new Promise((resolve) => next.on('status', (s) => s.state === 'loading' && resolve(s.bundleDir)));
+      void next.start();
+      expect(await loading).toBe(TINY_BUNDLE);
+    },
+    ENGINE_TIMEOUT_MS,
+  );
 });
 
 describe('ModelManager: downloading a bundle', () => {
-  it('downloads a bundle from a local HTTP server, reports progress, then loads it', async () => {
-    const server = await serveTinyBundle();
-    servers.push(server);
-    const manager = newManager();
-    const progress: DownloadProgress[] = [];
-    manager.on('download', (p) => progress.push(p));
-    const status = await manager.downloadModel(server.url);
-    expect(status).toMatchObject({ state: 'ready', bundleId: 'tiny-random', bundleDir: join(scratch.path, 'config', 'models', 'tiny-random') });
-    expect(progress.filter((p) => p.done).length).toBe(21); // 10 graphs, 7 weight files, 4 tokenizer files
-  }, ENGINE_TIMEOUT_MS);
+  it(
+    'downloads a bundle from a local HTTP server, reports progress, then loads it',
+    async () => {
+      const server = await serveTinyBundle();
+      servers.push(server);
+      const manager = newManager();
+      const progress: DownloadProgress[] = [];
+      manager.on('download', (p) => progress.push(p));
+      const status = await manager.downloadModel(server.url);
+      expect(status).toMatchObject({ state: 'ready', bundleId: 'tiny-random', bundleDir: join(scratch.path, 'config', 'models', 'tiny-random') });
+      expect(progress.filter((p) => p.done).length).toBe(21); // 10 graphs, 7 weight files, 4 tokenizer files
+    },
+    ENGINE_TIMEOUT_MS,
+  );
 
   it('keeps the status when a download fails, and refuses a second download while one runs', async () => {
     const server = await serveTinyBundle({ editManifest: (m) => (m.components.vocoder.graphs[0].sha256 = '0'.repeat(64)) });

@@ -37,7 +37,11 @@ export interface EngineJob {
 
 export class NoModelError extends ModelBundleError {
   constructor() {
-    super('', 'No model is installed yet: import a model bundle folder or download one before generating.', 'Use Import or Download on the model screen; models/README.md shows how to export a bundle.');
+    super(
+      '',
+      'No model is installed yet: import a model bundle folder or download one before generating.',
+      'Use Import or Download on the model screen; models/README.md shows how to export a bundle.',
+    );
   }
 }
 
@@ -155,7 +159,14 @@ export class ModelManager extends EventEmitter<{ status: [ModelStatus]; download
   private async loadNow(dir: string, remember: boolean): Promise<ModelStatus> {
     const device = this.options.device ?? 'auto';
     const engine: Engine = {
-      host: new EngineHost({ bundleDir: dir, device, cacheDir: join(this.options.configDir, 'cache'), launch: this.options.launch, intraOpThreads: this.options.intraOpThreads, hangTimeoutMs: this.options.hangTimeoutMs }),
+      host: new EngineHost({
+        bundleDir: dir,
+        device,
+        cacheDir: join(this.options.configDir, 'cache'),
+        launch: this.options.launch,
+        intraOpThreads: this.options.intraOpThreads,
+        hangTimeoutMs: this.options.hangTimeoutMs,
+      }),
       dir,
       jobs: 0,
       retired: false,
@@ -176,8 +187,15 @@ export class ModelManager extends EventEmitter<{ status: [ModelStatus]; download
       this.current = engine;
       if (remember) await writeFileAtomic(join(this.options.configDir, REMEMBERED), new TextEncoder().encode(JSON.stringify({ bundleDir: dir })));
       this.setStatus({
-        state: 'ready', bundleDir: dir, bundleId: engine.info.bundleId, bundleName: engine.info.bundleName, license: engine.info.license ?? '',
-        provider: engine.info.provider, device, notices: engine.info.notices, error: null,
+        state: 'ready',
+        bundleDir: dir,
+        bundleId: engine.info.bundleId,
+        bundleName: engine.info.bundleName,
+        license: engine.info.license ?? '',
+        provider: engine.info.provider,
+        device,
+        notices: engine.info.notices,
+        error: null,
       });
       return this.status;
     } catch (error) {

@@ -48,7 +48,7 @@ export class ModelsService {
   async installModel(request: HubInstallRequest): Promise<ModelStatus> {
     // Checked at the transport too; the service refuses on its own as well (the CLI-free callers: tests, Electron glue).
     if (request.acceptLicense !== true) {
-      throw new InvalidRequestError('acceptLicense', 'The model\'s licence has not been accepted.', 'Read the licence on the card and tick "I accept the licence" before installing.');
+      throw new InvalidRequestError('acceptLicense', "The model's licence has not been accepted.", 'Read the licence on the card and tick "I accept the licence" before installing.');
     }
     const accessToken = await this.hubToken.get();
     let installId = '';

@@ -69,7 +69,10 @@ export class OpenLibrary {
     const jobs = this.writers.job;
     if (jobs > 0 || this.writers.import > 0) {
       const what = jobs > 0 ? `${jobs} job${jobs === 1 ? ' is' : 's are'} still making takes` : 'an import is still adding files';
-      throw new LibraryBusyError(`The library cannot be rebuilt while ${what}.`, jobs > 0 ? 'Wait for the queue to finish (or cancel its jobs), then rebuild.' : 'Wait for the import to finish, then rebuild.');
+      throw new LibraryBusyError(
+        `The library cannot be rebuilt while ${what}.`,
+        jobs > 0 ? 'Wait for the queue to finish (or cancel its jobs), then rebuild.' : 'Wait for the import to finish, then rebuild.',
+      );
     }
     this.rebuilding = true;
     try {

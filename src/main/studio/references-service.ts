@@ -89,7 +89,8 @@ export class ReferencesService {
     let samples = await store.referenceSamples(referenceId);
     if (region) {
       const span = regionSpan(samples.length, reference.sampleRate, region);
-      if (!span) throw new InvalidRequestError('region', `The region ${region.start}–${region.end} s is outside the reference (${reference.durationS.toFixed(2)} s).`, 'Select a region inside the clip.');
+      if (!span)
+        throw new InvalidRequestError('region', `The region ${region.start}–${region.end} s is outside the reference (${reference.durationS.toFixed(2)} s).`, 'Select a region inside the clip.');
       samples = samples.subarray(...span);
     }
     return this.models.embedClip(samples);

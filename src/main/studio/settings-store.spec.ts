@@ -22,7 +22,12 @@ describe('SettingsStore', () => {
       device: 'auto',
       theme: 'dark',
       exportDefaults: {
-        format: 'pcm24', sampleRate: 48000, normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 0, fadeOutMs: 5, nameTemplate: '{prompt-slug}_{seed}_{take}',
+        format: 'pcm24',
+        sampleRate: 48000,
+        normalize: { kind: 'peak', dbfs: -1 },
+        fadeInMs: 0,
+        fadeOutMs: 5,
+        nameTemplate: '{prompt-slug}_{seed}_{take}',
       },
       recentPrompts: [],
       ucs: { catId: '', creator: '', source: '' },
@@ -39,7 +44,9 @@ describe('SettingsStore', () => {
     const settings = await store.update({ theme: 'light', exportsDir: '/mnt/exports', ucs: { catId: 'DOORWood', creator: 'AN', source: 'LOA' } });
     expect(settings).toMatchObject({ theme: 'light', exportsDir: '/mnt/exports', libraryDir: '/home/ana/Music/LOA Studio' });
     expect(JSON.parse(await readFile(join(scratch.path, SETTINGS_FILE), 'utf8'))).toEqual({
-      theme: 'light', exportsDir: '/mnt/exports', ucs: { catId: 'DOORWood', creator: 'AN', source: 'LOA' },
+      theme: 'light',
+      exportsDir: '/mnt/exports',
+      ucs: { catId: 'DOORWood', creator: 'AN', source: 'LOA' },
     });
     expect((await SettingsStore.open(scratch.path, { homeDir: '/home/ana' })).get()).toEqual(settings);
     expect(await readdir(scratch.path)).toEqual([SETTINGS_FILE]); // no temporary file left behind

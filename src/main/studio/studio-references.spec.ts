@@ -95,7 +95,12 @@ describe('references and audio-to-audio in the studio', () => {
     const job = await service.transform({ referenceId: refId, op: 'vary', prompt: 'knocking', strengths: [0, 0.6], takes: 2, steps: 4, seed: 10 });
     const done = await jobDone(job.jobId);
     const takes = await takesOf(done);
-    expect(takes.map((t) => [t.lineage?.strength, t.seed])).toEqual([[0, 10], [0, 11], [0.6, 10], [0.6, 11]]);
+    expect(takes.map((t) => [t.lineage?.strength, t.seed])).toEqual([
+      [0, 10],
+      [0, 11],
+      [0.6, 10],
+      [0.6, 11],
+    ]);
     expect(Array.from(decodeWav(await wavOf('take', takes[0].id)).channels[0])).toEqual(Array.from(refSamples));
   });
 
@@ -134,13 +139,22 @@ describe('references and audio-to-audio in the studio', () => {
     const pipeline = await AudioLdm2Pipeline.load(TINY_BUNDLE, { device: 'cpu' });
     try {
       const cosine = (a: Float32Array, b: Float32Array) => {
-        let ab = 0, aa = 0, bb = 0;
-        for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+        let ab = 0,
+          aa = 0,
+          bb = 0;
+        for (let i = 0; i < a.length; i++) {
+          ab += a[i] * b[i];
+          aa += a[i] * a[i];
+          bb += b[i] * b[i];
+        }
         return ab / Math.sqrt(aa * bb);
       };
       const texts: Float32Array[] = [];
       for (const word of SOUND_WORDS) texts.push(await pipeline.embedText(soundWordText(word)));
-      const ranked = (clip: Float32Array) => SOUND_WORDS.map((word, i) => ({ word, score: cosine(clip, texts[i]) })).sort((a, b) => b.score - a.score).slice(0, 8);
+      const ranked = (clip: Float32Array) =>
+        SOUND_WORDS.map((word, i) => ({ word, score: cosine(clip, texts[i]) }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, 8);
       const expected = ranked(await pipeline.embedAudio(refSamples));
       expect(words.map((w) => w.word)).toEqual(expected.map((w) => w.word));
       words.forEach((w, i) => expect(w.score).toBeCloseTo(expected[i].score, 5));
@@ -195,7 +209,11 @@ describe('the library through the Studio API', () => {
   let takes: TakeInfo[];
 
   beforeAll(async () => {
-    for (const [prompt, seed] of [['metal door slam', 1], ['wooden door creak', 2], ['rain on leaves', 3]] as const) {
+    for (const [prompt, seed] of [
+      ['metal door slam', 1],
+      ['wooden door creak', 2],
+      ['rain on leaves', 3],
+    ] as const) {
       await jobDone((await service.generate({ prompt, seconds: 1, steps: 2, seed })).jobId);
     }
     takes = await service.listTakes();
@@ -234,8 +252,14 @@ describe('the library through the Studio API', () => {
       const expected: Array<{ id: string; score: number }> = [];
       for (const take of await service.listTakes()) {
         const audio = await pipeline.embedAudio(decodeWav(await wavOf('take', take.id)).channels[0]);
-        let ab = 0, aa = 0, bb = 0;
-        for (let i = 0; i < clip.length; i++) { ab += clip[i] * audio[i]; aa += clip[i] * clip[i]; bb += audio[i] * audio[i]; }
+        let ab = 0,
+          aa = 0,
+          bb = 0;
+        for (let i = 0; i < clip.length; i++) {
+          ab += clip[i] * audio[i];
+          aa += clip[i] * clip[i];
+          bb += audio[i] * audio[i];
+        }
         expected.push({ id: take.id, score: ab / Math.sqrt(aa * bb) });
       }
       expected.sort((a, b) => b.score - a.score);
@@ -268,7 +292,7 @@ describe('the library through the Studio API', () => {
     expect(tree.children.find((c) => c.id === continued.id)).toBeDefined();
   });
 
-  it('reads a take\'s recipe back and regenerates it bit-identically', async () => {
+  it("reads a take's recipe back and regenerates it bit-identically", async () => {
     const original = takes.find((t) => t.params.prompt === 'wooden door creak')!;
     const recipe = await service.readRecipe({ kind: 'take', takeId: original.id });
     expect(recipe).toMatchObject({ kind: 'generate', seed: original.seed, params: { prompt: 'wooden door creak' }, model: { id: 'tiny-random' } });

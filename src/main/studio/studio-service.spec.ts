@@ -28,8 +28,7 @@ function record(service: StudioService) {
       else waiters.push(w);
     }
   });
-  const next = <T extends StudioEvent>(test: (e: StudioEvent) => boolean): Promise<T> =>
-    new Promise((resolve) => waiters.push({ test, resolve: resolve as (e: StudioEvent) => void }));
+  const next = <T extends StudioEvent>(test: (e: StudioEvent) => boolean): Promise<T> => new Promise((resolve) => waiters.push({ test, resolve: resolve as (e: StudioEvent) => void }));
   return { events, next };
 }
 const jobEnded = (jobId: string) => (e: StudioEvent) => e.type === 'job' && e.job.jobId === jobId && ['done', 'failed', 'cancelled'].includes(e.job.state);
@@ -58,39 +57,43 @@ describe('StudioService with the tiny model', () => {
     await scratch.remove();
   });
 
-  it('generates 2 takes: saved on disk as they arrive, ranked 1 and 2, job events from queued to done', async () => {
-    const job = await service.generate({ prompt: 'wooden door creak', seconds: 1, steps: 12, scheduler: 'ddim', guidance: 2, seed: 7, takes: 2 });
-    expect(job).toMatchObject({ state: 'queued', takeIds: [], error: null, params: { prompt: 'wooden door creak', seed: 7, takes: 2, negativePrompt: 'Low quality.' } });
-    const done = (await seen.next(jobEnded(job.jobId))) as Extract<StudioEvent, { type: 'job' }>;
-    expect(done.job.state).toBe('done');
-    firstJob = done.job;
+  it(
+    'generates 2 takes: saved on disk as they arrive, ranked 1 and 2, job events from queued to done',
+    async () => {
+      const job = await service.generate({ prompt: 'wooden door creak', seconds: 1, steps: 12, scheduler: 'ddim', guidance: 2, seed: 7, takes: 2 });
+      expect(job).toMatchObject({ state: 'queued', takeIds: [], error: null, params: { prompt: 'wooden door creak', seed: 7, takes: 2, negativePrompt: 'Low quality.' } });
+      const done = (await seen.next(jobEnded(job.jobId))) as Extract<StudioEvent, { type: 'job' }>;
+      expect(done.job.state).toBe('done');
+      firstJob = done.job;
 
-    const states = jobEvents(seen.events, job.jobId).map((j) => j.state);
-    expect(states[0]).toBe('queued');
-    expect(states[1]).toBe('running');
-    expect(states.at(-1)).toBe('done');
-    expect(states.filter((s) => s === 'queued' || s === 'done').length).toBe(2);
+      const states = jobEvents(seen.events, job.jobId).map((j) => j.state);
+      expect(states[0]).toBe('queued');
+      expect(states[1]).toBe('running');
+      expect(states.at(-1)).toBe('done');
+      expect(states.filter((s) => s === 'queued' || s === 'done').length).toBe(2);
 
-    const takes = await service.listTakes();
-    expect(takes.map((t) => t.id).sort()).toEqual([...done.job.takeIds].sort());
-    const byRank = [...takes].sort((a, b) => a.rank - b.rank);
-    expect(byRank.map((t) => t.rank)).toEqual([1, 2]);
-    expect(byRank.map((t) => t.id)).toEqual(done.job.takeIds); // the job lists its takes best first
-    expect(takes.map((t) => t.seed).sort()).toEqual([7, 8]);
-    for (const take of takes) {
-      expect(take).toMatchObject({ jobId: job.jobId, sampleRate: 16000, samples: 16000, durationS: 1, modelId: 'tiny-random', device: 'cpu', rating: 0, favourite: false });
-      expect(take.score).toEqual(expect.any(Number)); // CLAP-ranked
-      expect(take.audioUrl).toBe(`media://take/${take.id}`);
-      expect(take.peaks.length).toBe(4000);
-      const file = await resolveMediaPath(service, 'take', take.id);
-      expect(dirname(file)).toMatch(/library\/Generations\/\d{4}-\d{2}-\d{2}$/);
-      expect(decodeWav(await readFile(file))).toMatchObject({ sampleRate: 16000, format: 'float32' });
-    }
-    const takeEvents = seen.events.filter((e) => e.type === 'take');
-    expect(takeEvents.length).toBeGreaterThanOrEqual(2); // each take as it arrived (plus rank updates)
-    expect((await service.getSettings()).recentPrompts[0]).toBe('wooden door creak');
-    expect(seen.events.some((e) => e.type === 'settings' && e.settings.recentPrompts[0] === 'wooden door creak')).toBe(true);
-  }, ENGINE_TIMEOUT_MS);
+      const takes = await service.listTakes();
+      expect(takes.map((t) => t.id).sort()).toEqual([...done.job.takeIds].sort());
+      const byRank = [...takes].sort((a, b) => a.rank - b.rank);
+      expect(byRank.map((t) => t.rank)).toEqual([1, 2]);
+      expect(byRank.map((t) => t.id)).toEqual(done.job.takeIds); // the job lists its takes best first
+      expect(takes.map((t) => t.seed).sort()).toEqual([7, 8]);
+      for (const take of takes) {
+        expect(take).toMatchObject({ jobId: job.jobId, sampleRate: 16000, samples: 16000, durationS: 1, modelId: 'tiny-random', device: 'cpu', rating: 0, favourite: false });
+        expect(take.score).toEqual(expect.any(Number)); // CLAP-ranked
+        expect(take.audioUrl).toBe(`media://take/${take.id}`);
+        expect(take.peaks.length).toBe(4000);
+        const file = await resolveMediaPath(service, 'take', take.id);
+        expect(dirname(file)).toMatch(/library\/Generations\/\d{4}-\d{2}-\d{2}$/);
+        expect(decodeWav(await readFile(file))).toMatchObject({ sampleRate: 16000, format: 'float32' });
+      }
+      const takeEvents = seen.events.filter((e) => e.type === 'take');
+      expect(takeEvents.length).toBeGreaterThanOrEqual(2); // each take as it arrived (plus rank updates)
+      expect((await service.getSettings()).recentPrompts[0]).toBe('wooden door creak');
+      expect(seen.events.some((e) => e.type === 'settings' && e.settings.recentPrompts[0] === 'wooden door creak')).toBe(true);
+    },
+    ENGINE_TIMEOUT_MS,
+  );
 
   it('throttles progress to about 20 job events a second', () => {
     const running = jobEvents(seen.events, firstJob.jobId).filter((j) => j.state === 'running');
@@ -102,21 +105,25 @@ describe('StudioService with the tiny model', () => {
     expect(progress.at(-1)!.fraction).toBeGreaterThan(0.5);
   });
 
-  it('cancels a queued job at once and a running job at its next step', async () => {
-    const long = await service.generate({ prompt: 'endless drone', seconds: 1, steps: 400, scheduler: 'ddim', guidance: 2, seed: 1 });
-    const queued = await service.generate({ prompt: 'second in line', seconds: 1, steps: 4, seed: 2 });
-    await seen.next((e) => e.type === 'job' && e.job.jobId === long.jobId && e.job.progress?.stage === 'denoise' && e.job.progress.step >= 1);
-    const queuedEnd = seen.next(jobEnded(queued.jobId));
-    await service.cancel(queued.jobId);
-    expect(((await queuedEnd) as Extract<StudioEvent, { type: 'job' }>).job).toMatchObject({ state: 'cancelled', error: null, takeIds: [] });
-    expect((await service.listJobs()).find((j) => j.jobId === long.jobId)?.state).toBe('running'); // untouched by the other cancel
-    const longEnd = seen.next(jobEnded(long.jobId));
-    await service.cancel(long.jobId);
-    expect(((await longEnd) as Extract<StudioEvent, { type: 'job' }>).job.state).toBe('cancelled');
-    expect((await service.listJobs()).find((j) => j.jobId === long.jobId)?.state).toBe('cancelled');
-    await service.cancel(long.jobId); // already over: nothing to do, no error
-    await expect(service.cancel('nosuchjob')).rejects.toMatchObject({ field: 'jobId' });
-  }, ENGINE_TIMEOUT_MS);
+  it(
+    'cancels a queued job at once and a running job at its next step',
+    async () => {
+      const long = await service.generate({ prompt: 'endless drone', seconds: 1, steps: 400, scheduler: 'ddim', guidance: 2, seed: 1 });
+      const queued = await service.generate({ prompt: 'second in line', seconds: 1, steps: 4, seed: 2 });
+      await seen.next((e) => e.type === 'job' && e.job.jobId === long.jobId && e.job.progress?.stage === 'denoise' && e.job.progress.step >= 1);
+      const queuedEnd = seen.next(jobEnded(queued.jobId));
+      await service.cancel(queued.jobId);
+      expect(((await queuedEnd) as Extract<StudioEvent, { type: 'job' }>).job).toMatchObject({ state: 'cancelled', error: null, takeIds: [] });
+      expect((await service.listJobs()).find((j) => j.jobId === long.jobId)?.state).toBe('running'); // untouched by the other cancel
+      const longEnd = seen.next(jobEnded(long.jobId));
+      await service.cancel(long.jobId);
+      expect(((await longEnd) as Extract<StudioEvent, { type: 'job' }>).job.state).toBe('cancelled');
+      expect((await service.listJobs()).find((j) => j.jobId === long.jobId)?.state).toBe('cancelled');
+      await service.cancel(long.jobId); // already over: nothing to do, no error
+      await expect(service.cancel('nosuchjob')).rejects.toMatchObject({ field: 'jobId' });
+    },
+    ENGINE_TIMEOUT_MS,
+  );
 
   it('rates and favourites takes through updateTake, telling every listener; getTake reads them back as stored', async () => {
     const [best, second] = firstJob.takeIds;
@@ -273,56 +280,64 @@ describe('StudioService without a working model', () => {
 });
 
 describe('StudioService library crash recovery', () => {
-  it('finds a damaged database at start, keeps it, and rebuilds every take from the recipes inside the WAVs on request', async () => {
-    const scratch = await tempDir('loa-studio-rebuild-');
-    const options = { configDir: join(scratch.path, 'config'), libraryDir: join(scratch.path, 'lib'), bundleDir: TINY_BUNDLE, device: 'cpu' as const, mediaUrl };
-    try {
-      const first = new StudioService(options);
-      const seen = record(first);
-      const job = await first.generate({ prompt: 'creaking ship hull', seconds: 1, steps: 2, seed: 40, takes: 2 });
-      await seen.next(jobEnded(job.jobId));
-      const before = await first.listTakes();
-      expect(before).toHaveLength(2);
-      const file = await resolveMediaPath(first, 'take', before[0].id);
-      expect(readRecipe(new Uint8Array(await readFile(file)))).toMatchObject({ kind: 'generate', seed: before[0].seed, params: { prompt: 'creaking ship hull' } });
-      await first.dispose();
-
-      const db = join(options.libraryDir, 'library.sqlite');
-      // A torn write: the first pages replaced by garbage.
-      const damaged = Buffer.alloc(16_384, 'crash! ');
-      await writeFile(db, damaged);
-      const second = new StudioService(options);
+  it(
+    'finds a damaged database at start, keeps it, and rebuilds every take from the recipes inside the WAVs on request',
+    async () => {
+      const scratch = await tempDir('loa-studio-rebuild-');
+      const options = { configDir: join(scratch.path, 'config'), libraryDir: join(scratch.path, 'lib'), bundleDir: TINY_BUNDLE, device: 'cpu' as const, mediaUrl };
       try {
-        await expect(second.listTakes()).rejects.toBeInstanceOf(LibraryCorruptError);
-        expect((await readFile(db)).equals(damaged)).toBe(true); // nothing overwritten
-        const rebuilt = await second.rebuildLibrary();
-        expect(rebuilt).toMatchObject({ restored: 2, skipped: 0 });
-        expect(rebuilt.setAside).toMatch(/library\.sqlite\.corrupt-/);
-        const after = await second.listTakes();
-        expect(after.map((t) => [t.id, t.seed, t.params.prompt, t.samples]).sort()).toEqual(before.map((t) => [t.id, t.seed, t.params.prompt, t.samples]).sort());
+        const first = new StudioService(options);
+        const seen = record(first);
+        const job = await first.generate({ prompt: 'creaking ship hull', seconds: 1, steps: 2, seed: 40, takes: 2 });
+        await seen.next(jobEnded(job.jobId));
+        const before = await first.listTakes();
+        expect(before).toHaveLength(2);
+        const file = await resolveMediaPath(first, 'take', before[0].id);
+        expect(readRecipe(new Uint8Array(await readFile(file)))).toMatchObject({ kind: 'generate', seed: before[0].seed, params: { prompt: 'creaking ship hull' } });
+        await first.dispose();
+
+        const db = join(options.libraryDir, 'library.sqlite');
+        // A torn write: the first pages replaced by garbage.
+        const damaged = Buffer.alloc(16_384, 'crash! ');
+        await writeFile(db, damaged);
+        const second = new StudioService(options);
+        try {
+          await expect(second.listTakes()).rejects.toBeInstanceOf(LibraryCorruptError);
+          expect((await readFile(db)).equals(damaged)).toBe(true); // nothing overwritten
+          const rebuilt = await second.rebuildLibrary();
+          expect(rebuilt).toMatchObject({ restored: 2, skipped: 0 });
+          expect(rebuilt.setAside).toMatch(/library\.sqlite\.corrupt-/);
+          const after = await second.listTakes();
+          expect(after.map((t) => [t.id, t.seed, t.params.prompt, t.samples]).sort()).toEqual(before.map((t) => [t.id, t.seed, t.params.prompt, t.samples]).sort());
+        } finally {
+          await second.dispose();
+        }
       } finally {
-        await second.dispose();
+        await scratch.remove();
       }
-    } finally {
-      await scratch.remove();
-    }
-  }, ENGINE_TIMEOUT_MS);
+    },
+    ENGINE_TIMEOUT_MS,
+  );
 });
 
 describe('StudioService when the engine fails a job', () => {
-  it('marks the job failed with the error envelope (here: the hang watchdog)', async () => {
-    const scratch = await tempDir('loa-studio-hang-');
-    const service = new StudioService({ configDir: join(scratch.path, 'config'), libraryDir: join(scratch.path, 'lib'), bundleDir: TINY_BUNDLE, device: 'cpu', hangTimeoutMs: 1, mediaUrl });
-    try {
-      const seen = record(service);
-      const job = await service.generate({ prompt: 'silence', seconds: 1, steps: 50, scheduler: 'ddim', seed: 1 });
-      const end = (await seen.next(jobEnded(job.jobId))) as Extract<StudioEvent, { type: 'job' }>;
-      expect(end.job).toMatchObject({ state: 'failed', error: { name: 'EngineHungError', code: 'ENGINE_HUNG' } });
-      expect(end.job.error!.hint).toMatch(/restarted/);
-      expect(await service.listTakes()).toEqual([]);
-    } finally {
-      await service.dispose();
-      await scratch.remove();
-    }
-  }, ENGINE_TIMEOUT_MS);
+  it(
+    'marks the job failed with the error envelope (here: the hang watchdog)',
+    async () => {
+      const scratch = await tempDir('loa-studio-hang-');
+      const service = new StudioService({ configDir: join(scratch.path, 'config'), libraryDir: join(scratch.path, 'lib'), bundleDir: TINY_BUNDLE, device: 'cpu', hangTimeoutMs: 1, mediaUrl });
+      try {
+        const seen = record(service);
+        const job = await service.generate({ prompt: 'silence', seconds: 1, steps: 50, scheduler: 'ddim', seed: 1 });
+        const end = (await seen.next(jobEnded(job.jobId))) as Extract<StudioEvent, { type: 'job' }>;
+        expect(end.job).toMatchObject({ state: 'failed', error: { name: 'EngineHungError', code: 'ENGINE_HUNG' } });
+        expect(end.job.error!.hint).toMatch(/restarted/);
+        expect(await service.listTakes()).toEqual([]);
+      } finally {
+        await service.dispose();
+        await scratch.remove();
+      }
+    },
+    ENGINE_TIMEOUT_MS,
+  );
 });

@@ -18,7 +18,8 @@ export class UploadStore {
   constructor(private readonly dir: string) {}
 
   async put(bytes: Uint8Array): Promise<string> {
-    if (bytes.length > MAX_UPLOAD_BYTES) throw new InvalidRequestError('upload', `The file is ${(bytes.length / 1024 ** 2).toFixed(0)} MB; uploads stop at ${MAX_UPLOAD_BYTES / 1024 ** 2} MB.`, 'Trim the clip first.');
+    if (bytes.length > MAX_UPLOAD_BYTES)
+      throw new InvalidRequestError('upload', `The file is ${(bytes.length / 1024 ** 2).toFixed(0)} MB; uploads stop at ${MAX_UPLOAD_BYTES / 1024 ** 2} MB.`, 'Trim the clip first.');
     await mkdir(this.dir, { recursive: true });
     await this.sweep();
     const id = randomUUID().replaceAll('-', '');

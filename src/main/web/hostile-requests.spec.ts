@@ -127,10 +127,11 @@ describe('WebSocket heartbeat', () => {
     const web = await startTestStudioWeb({ heartbeatMs: 100 });
     try {
       const url = `ws://127.0.0.1:${web.server.port}/api?token=${web.token}`;
-      const open = (autoPong: boolean) => new Promise<WebSocket>((done) => {
-        const ws = new WebSocket(url, { autoPong });
-        ws.on('open', () => done(ws));
-      });
+      const open = (autoPong: boolean) =>
+        new Promise<WebSocket>((done) => {
+          const ws = new WebSocket(url, { autoPong });
+          ws.on('open', () => done(ws));
+        });
       const [silent, answering] = await Promise.all([open(false), open(true)]);
       const closed = new Promise<number>((done) => silent.on('close', (code) => done(code)));
       expect(await closed).toBe(1006); // terminated: no close frame

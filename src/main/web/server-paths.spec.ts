@@ -13,7 +13,13 @@ import type { WebSocketFactory } from '../../renderer/src/api/ws-studio-client.t
 import { ServerPathPolicy } from './server-paths.ts';
 import { startTestStudioWeb, type TestStudioWeb } from './web-test-server.fixture.ts';
 
-const refusal = (promise: Promise<unknown>) => promise.then(() => { throw new Error('accepted'); }, (error: unknown) => error as LoaError);
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('accepted');
+    },
+    (error: unknown) => error as LoaError,
+  );
 const client = (web: TestStudioWeb): StudioClient => webStudioClient(`ws://127.0.0.1:${web.server.port}/api?token=${web.token}`, WebSocket as unknown as WebSocketFactory);
 
 describe('browser mode without --allow-root', () => {

@@ -38,10 +38,18 @@ export class ServerPathPolicy {
    */
   async confine(field: string, path: string): Promise<string> {
     if (this.roots.length === 0) {
-      throw new InvalidRequestError(field, 'In browser mode the page cannot choose folders or files on the server.', 'Start the server with `--allow-root <folder>` to let the studio use a folder on it, or use the desktop app.');
+      throw new InvalidRequestError(
+        field,
+        'In browser mode the page cannot choose folders or files on the server.',
+        'Start the server with `--allow-root <folder>` to let the studio use a folder on it, or use the desktop app.',
+      );
     }
     const outside = () =>
-      new InvalidRequestError(field, `${path} is outside the folders this server allows (${this.roots.join(', ')}).`, 'Choose a path inside one of them, or restart the server with another `--allow-root <folder>`.');
+      new InvalidRequestError(
+        field,
+        `${path} is outside the folders this server allows (${this.roots.join(', ')}).`,
+        'Choose a path inside one of them, or restart the server with another `--allow-root <folder>`.',
+      );
     if (!isAbsolute(path)) throw outside();
     const real = await realPathOf(resolve(path));
     if (!this.roots.some((root) => inside(root, real))) throw outside();

@@ -41,7 +41,8 @@ export interface StudioWebArgs {
   newToken: boolean;
 }
 
-const USAGE = 'Usage: npm run studio:web -- [--port <p>] [--host 127.0.0.1] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]... [--hub-url <url>] [--hf-cache <dir>] [--new-token]';
+const USAGE =
+  'Usage: npm run studio:web -- [--port <p>] [--host 127.0.0.1] [--model <dir>] [--library <dir>] [--config <dir>] [--allow-root <dir>]... [--hub-url <url>] [--hf-cache <dir>] [--new-token]';
 
 export function parseStudioWebArgs(argv: string[]): StudioWebArgs {
   const { values } = parseArgs({
@@ -133,7 +134,11 @@ export async function startStudioWeb(args: StudioWebArgs, log: (line: string) =>
     allowRoots: args.allowRoots,
   });
   log(`LOA Studio (browser mode) at ${server.origin}, config ${args.config}${args.model ? `, model ${args.model}` : ''}`);
-  log(args.allowRoots.length > 0 ? `Pages may name server paths inside: ${args.allowRoots.join(', ')}` : 'Pages may name no server path (files come as uploads); --allow-root <dir> opens a folder to them.');
+  log(
+    args.allowRoots.length > 0
+      ? `Pages may name server paths inside: ${args.allowRoots.join(', ')}`
+      : 'Pages may name no server path (files come as uploads); --allow-root <dir> opens a folder to them.',
+  );
   let stopping: Promise<void> | undefined;
   return {
     server,

@@ -35,6 +35,10 @@ export function seamMarkers(lineage: Lineage | null): { at: number; label: strin
   if (!lineage) return [];
   const params = lineage.params;
   if (params.op === 'continue') return [{ at: lineage.reference.seconds, label: 'seam' }];
-  if (params.op === 'inpaint') return [{ at: params.from, label: 'from' }, { at: params.to, label: 'to' }];
+  if (params.op === 'inpaint')
+    return [
+      { at: params.from, label: 'from' },
+      { at: params.to, label: 'to' },
+    ];
   return [];
 }

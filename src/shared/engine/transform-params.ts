@@ -133,8 +133,7 @@ export function validateTransformParams(input: unknown, randomSeed: () => number
   if (seed + takes - 1 > LIMITS.maxSeed) throw new InvalidRequestError('seed', `seed + takes exceeds ${LIMITS.maxSeed}.`);
   const common = { prompt, negativePrompt, steps, scheduler, guidance, seed, takes };
   const crossfadeMs = () => inRange('crossfadeMs', raw.crossfadeMs, MASKED_DEFAULTS.crossfadeMs, TRANSFORM_RANGES.crossfadeMs);
-  const resample = () =>
-    raw.resample === undefined ? MASKED_DEFAULTS.resample : integerInRange('resample', raw.resample, 0, TRANSFORM_LIMITS.maxResample);
+  const resample = () => (raw.resample === undefined ? MASKED_DEFAULTS.resample : integerInRange('resample', raw.resample, 0, TRANSFORM_LIMITS.maxResample));
 
   switch (op) {
     case 'continue':
@@ -153,7 +152,11 @@ export function validateTransformParams(input: unknown, randomSeed: () => number
       }
       const strengths = list.map((s) => inRange('strength', s, 0.5, TRANSFORM_RANGES.strength, '0 keeps the reference, 1 ignores it; 0.3–0.6 keeps its shape.'));
       if (strengths.length * takes > TRANSFORM_LIMITS.maxGridTakes) {
-        throw new InvalidRequestError('takes', `${strengths.length} strengths × ${takes} seeds is ${strengths.length * takes} takes; the limit is ${TRANSFORM_LIMITS.maxGridTakes}.`, 'Use fewer strengths or seeds.');
+        throw new InvalidRequestError(
+          'takes',
+          `${strengths.length} strengths × ${takes} seeds is ${strengths.length * takes} takes; the limit is ${TRANSFORM_LIMITS.maxGridTakes}.`,
+          'Use fewer strengths or seeds.',
+        );
       }
       return { op, ...common, strengths };
     }

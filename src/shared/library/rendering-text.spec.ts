@@ -3,8 +3,9 @@ import { renderingText, resultText } from './rendering-text.ts';
 
 describe('renderingText', () => {
   it('names the region, rate, depth, normalisation and fades', () => {
-    expect(renderingText({ takeId: 't', region: { start: 0.5, end: 1.25 }, sampleRate: 48000, format: 'pcm24', normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 5, fadeOutMs: 5 }))
-      .toBe('region 0.5–1.25 s, 48 kHz 24-bit, peak −1 dBFS, fades 5 / 5 ms');
+    expect(renderingText({ takeId: 't', region: { start: 0.5, end: 1.25 }, sampleRate: 48000, format: 'pcm24', normalize: { kind: 'peak', dbfs: -1 }, fadeInMs: 5, fadeOutMs: 5 })).toBe(
+      'region 0.5–1.25 s, 48 kHz 24-bit, peak −1 dBFS, fades 5 / 5 ms',
+    );
   });
 
   it('leaves out what was not done: whole take, no normalisation, no fades', () => {
@@ -13,7 +14,9 @@ describe('renderingText', () => {
   });
 
   it('says when silence was trimmed', () => {
-    expect(renderingText({ takeId: 't', trimSilence: true, sampleRate: 48000, format: 'pcm24', normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 5 })).toBe('silence trimmed, 48 kHz 24-bit, fades 0 / 5 ms');
+    expect(renderingText({ takeId: 't', trimSilence: true, sampleRate: 48000, format: 'pcm24', normalize: { kind: 'none' }, fadeInMs: 0, fadeOutMs: 5 })).toBe(
+      'silence trimmed, 48 kHz 24-bit, fades 0 / 5 ms',
+    );
   });
 
   it('says a loop take was rendered as a seamless loop without fades', () => {

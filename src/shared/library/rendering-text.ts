@@ -36,10 +36,9 @@ export function renderingText(r: Rendering): string {
  */
 export function resultText(result: RenderResult): string {
   if (result.lufs === null && result.peakDbfs === null) return 'silent';
-  const reached = [
-    result.lufs === null ? 'too short or quiet to measure LUFS' : `${level(result.lufs, 1)} LUFS`,
-    result.peakDbfs === null ? null : `peak ${level(result.peakDbfs, 1)} dBFS`,
-  ].filter((p) => p !== null);
+  const reached = [result.lufs === null ? 'too short or quiet to measure LUFS' : `${level(result.lufs, 1)} LUFS`, result.peakDbfs === null ? null : `peak ${level(result.peakDbfs, 1)} dBFS`].filter(
+    (p) => p !== null,
+  );
   const text = `reached ${reached.join(', ')}`;
   return result.limited ? `${text}; loudness target not reached: the ${level(result.ceilingDbfs, 1)} dBFS peak ceiling limited the gain` : text;
 }

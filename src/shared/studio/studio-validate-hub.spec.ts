@@ -22,8 +22,9 @@ describe('validateCall: install from the Hub', () => {
     expect(validateCall('listModels', []).args).toEqual([]);
     expect(validateCall('hubTokenState', []).args).toEqual([]);
     expect(validateCall('installModel', [{ repo: 'cvssp/audioldm2', acceptLicense: true }]).args).toEqual([{ repo: 'cvssp/audioldm2', acceptLicense: true }]);
-    expect(validateCall('installModel', [{ repo: ' my-org/audioldm2.ft_1 ', revision: 'v1.0', acceptLicense: true, preferCache: false }]).args)
-      .toEqual([{ repo: 'my-org/audioldm2.ft_1', revision: 'v1.0', acceptLicense: true, preferCache: false }]);
+    expect(validateCall('installModel', [{ repo: ' my-org/audioldm2.ft_1 ', revision: 'v1.0', acceptLicense: true, preferCache: false }]).args).toEqual([
+      { repo: 'my-org/audioldm2.ft_1', revision: 'v1.0', acceptLicense: true, preferCache: false },
+    ]);
     expect(validateCall('installModel', [{ repo: 'cvssp/audioldm2', revision: null, preferCache: null, acceptLicense: true }]).args).toEqual([{ repo: 'cvssp/audioldm2', acceptLicense: true }]);
     expect(validateCall('cancelInstall', [INSTALL_ID]).args).toEqual([INSTALL_ID]);
     expect(validateCall('switchModel', ['cvssp--audioldm2']).args).toEqual(['cvssp--audioldm2']);

@@ -35,11 +35,14 @@ describe('validateCall: good calls pass through, typed', () => {
     expect(validateCall('updateTake', [TAKE, { favourite: false }]).args).toEqual([TAKE, { favourite: false }]);
     expect(validateCall('exportTakes', [{ takeIds: [TAKE, 'b'], options }]).args).toEqual([{ takeIds: [TAKE, 'b'], options }]);
     expect(validateCall('exportTakes', [{ takeIds: [TAKE], region: { start: 0.5, end: 1 }, options }]).args[0]).toMatchObject({ region: { start: 0.5, end: 1 } });
-    expect(validateCall('updateSettings', [{ theme: 'light', device: 'cpu', ucs: { catId: 'DOORWood', creator: 'JD', source: 'LOA' } }]).args[0])
-      .toEqual({ theme: 'light', device: 'cpu', ucs: { catId: 'DOORWood', creator: 'JD', source: 'LOA' } });
+    expect(validateCall('updateSettings', [{ theme: 'light', device: 'cpu', ucs: { catId: 'DOORWood', creator: 'JD', source: 'LOA' } }]).args[0]).toEqual({
+      theme: 'light',
+      device: 'cpu',
+      ucs: { catId: 'DOORWood', creator: 'JD', source: 'LOA' },
+    });
   });
 
-  it('keeps only the generate fields the caller set, so defaults and the random seed stay the service\'s job', () => {
+  it("keeps only the generate fields the caller set, so defaults and the random seed stay the service's job", () => {
     expect(validateCall('generate', [{ prompt: 'rain on a tin roof' }]).args).toEqual([{ prompt: 'rain on a tin roof' }]);
     expect(validateCall('generate', [{ prompt: 'rain', seconds: '2.5', takes: 3, seed: 0 }]).args).toEqual([{ prompt: 'rain', seconds: 2.5, takes: 3, seed: 0 }]);
   });

@@ -111,10 +111,15 @@ export function validateRegion(field: string, value: unknown): Region {
 function validateNormalize(field: string, value: unknown): Normalize {
   const kind = record(field, value, ['kind', 'dbfs', 'lufs']).kind;
   switch (kind) {
-    case 'none': record(field, value, ['kind']); return { kind };
-    case 'peak': return { kind, dbfs: num(`${field}.dbfs`, record(field, value, ['kind', 'dbfs']).dbfs, -60, 0) };
-    case 'loudness': return { kind, lufs: num(`${field}.lufs`, record(field, value, ['kind', 'lufs']).lufs, -70, 0) };
-    default: return fail(`${field}.kind`, `${field}.kind must be none, peak or loudness, got ${show(kind)}.`);
+    case 'none':
+      record(field, value, ['kind']);
+      return { kind };
+    case 'peak':
+      return { kind, dbfs: num(`${field}.dbfs`, record(field, value, ['kind', 'dbfs']).dbfs, -60, 0) };
+    case 'loudness':
+      return { kind, lufs: num(`${field}.lufs`, record(field, value, ['kind', 'lufs']).lufs, -70, 0) };
+    default:
+      return fail(`${field}.kind`, `${field}.kind must be none, peak or loudness, got ${show(kind)}.`);
   }
 }
 
@@ -339,7 +344,7 @@ export function validateManifestUrl(value: unknown): string {
   try {
     url = new URL(address);
   } catch {
-    fail('manifestUrl', `manifestUrl is not a URL: ${show(value)}.`, 'Paste the full address of the bundle\'s manifest.json (https://…).');
+    fail('manifestUrl', `manifestUrl is not a URL: ${show(value)}.`, "Paste the full address of the bundle's manifest.json (https://…).");
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('manifestUrl', `manifestUrl must be an http or https address, got ${url.protocol}.`);
   return address;
@@ -364,7 +369,7 @@ export function validateHubInstallRequest(value: unknown): HubInstallRequest {
   const raw = record('request', value, ['repo', 'revision', 'acceptLicense', 'preferCache']);
   const repo = validateRepoId('repo', raw.repo);
   if (raw.acceptLicense !== true) {
-    fail('acceptLicense', 'The model\'s licence has not been accepted.', 'Read the licence on the card and tick "I accept the licence" before installing.');
+    fail('acceptLicense', "The model's licence has not been accepted.", 'Read the licence on the card and tick "I accept the licence" before installing.');
   }
   const request: HubInstallRequest = { repo, acceptLicense: true };
   if (!absent(raw.revision)) {
@@ -396,7 +401,7 @@ function validateToken(value: unknown): string | null {
 export function validateFarmUrl(value: unknown): string | null {
   if (value === null) return null;
   if (typeof value !== 'string' || value.length > 2000 || !/^rediss?:\/\/[^\s]+$/.test(value.trim())) {
-    fail('url', 'The farm URL must be redis://[user:password@]host[:port][/db] or rediss://… (TLS), with no spaces.', 'Copy the URL the farm\'s workers use (npm run loa -- worker --redis <url>).');
+    fail('url', 'The farm URL must be redis://[user:password@]host[:port][/db] or rediss://… (TLS), with no spaces.', "Copy the URL the farm's workers use (npm run loa -- worker --redis <url>).");
   }
   return value.trim();
 }
@@ -413,11 +418,15 @@ const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: u
   listModels: [0, 0, () => []],
   switchModel: [1, 1, ([id]) => [validateModelId('id', id)]],
   planRemoveModel: [1, 1, ([id]) => [validateModelId('id', id)]],
-  removeModel: [2, 2, ([id, options]) => {
-    const raw = record('options', options, ['includeCache']);
-    if (typeof raw.includeCache !== 'boolean') fail('options.includeCache', `options.includeCache must be true or false, got ${show(raw.includeCache)}.`);
-    return [validateModelId('id', id), { includeCache: raw.includeCache }];
-  }],
+  removeModel: [
+    2,
+    2,
+    ([id, options]) => {
+      const raw = record('options', options, ['includeCache']);
+      if (typeof raw.includeCache !== 'boolean') fail('options.includeCache', `options.includeCache must be true or false, got ${show(raw.includeCache)}.`);
+      return [validateModelId('id', id), { includeCache: raw.includeCache }];
+    },
+  ],
   hubTokenState: [0, 0, () => []],
   setHubToken: [1, 1, ([token]) => [validateToken(token)]],
   generate: [1, 1, ([request]) => [validateGenerateRequest(request)]],
@@ -442,7 +451,7 @@ const METHODS: { [M in StudioMethod]: [min: number, max: number, check: (args: u
   listTakes: [0, 0, () => []],
   getTake: [1, 1, ([takeId]) => [validateId('takeId', takeId)]],
   exportTakes: [1, 1, ([request]) => [validateExportRequest(request)]],
-  prepareDrag: [1, 2, ([takeId, region]) => absent(region) ? [validateId('takeId', takeId)] : [validateId('takeId', takeId), validateRegion('region', region)]],
+  prepareDrag: [1, 2, ([takeId, region]) => (absent(region) ? [validateId('takeId', takeId)] : [validateId('takeId', takeId), validateRegion('region', region)])],
   getSettings: [0, 0, () => []],
   updateSettings: [1, 1, ([patch]) => [validateSettingsPatch(patch)]],
   farmState: [0, 0, () => []],

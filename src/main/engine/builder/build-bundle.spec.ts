@@ -47,7 +47,10 @@ function editHeader(path: string, edit: (header: Record<string, { dtype: string;
 
 async function buildError(checkpoint: string): Promise<CheckpointError> {
   const out = join(root, 'bundle');
-  const error = await buildBundle(checkpoint, out).then(() => undefined, (e: unknown) => e);
+  const error = await buildBundle(checkpoint, out).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(CheckpointError);
   // Nothing half-written: neither the bundle nor a staging folder.
   expect(readdirSync(root).filter((f) => f !== 'checkpoint')).toEqual([]);
@@ -152,7 +155,10 @@ describe('models build', () => {
   });
 
   it('says what a folder is when it is not a checkpoint', async () => {
-    const error = await buildBundle(root, join(root, 'bundle')).then(() => undefined, (e: unknown) => e);
+    const error = await buildBundle(root, join(root, 'bundle')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ModelBundleError);
     expect((error as Error).message).toContain('model_index.json');
     expect(existsSync(join(root, 'bundle'))).toBe(false);

@@ -130,7 +130,10 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
       const half = fp16?.graphs.get(key);
       if (half) await writeFile(join(staging, float16GraphFile(CONTRACT.components[key].file)), graphBytes(half.graph));
     }
-    for (const [name, folder] of [['clap', 'tokenizer'], ['t5', 'tokenizer_2']] as const) {
+    for (const [name, folder] of [
+      ['clap', 'tokenizer'],
+      ['t5', 'tokenizer_2'],
+    ] as const) {
       for (const file of CONTRACT.tokenizers[name].files) {
         await copyFile(checkpoint.tokenizerFile(folder, file), join(staging, CONTRACT.tokenizers[name].dir, file));
       }
@@ -158,7 +161,7 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
       contractVersion: CONTRACT.version,
       id: options.id ?? basename(outDir),
       name: options.name ?? `AudioLDM 2 (${options.source?.repo ?? basename(checkpointDir)})`,
-      license: options.license ?? 'Unknown: see the checkpoint\'s model card',
+      license: options.license ?? "Unknown: see the checkpoint's model card",
       source: {
         kind: 'checkpoint',
         repo: options.source?.repo ?? null,
@@ -175,7 +178,10 @@ export async function buildBundle(checkpointDir: string, outDir: string, options
 
     // Swap in the finished bundle; an older one at the same place goes only once this one is whole.
     const previous = join(dirname(outDir), `.${basename(outDir)}.previous-${process.pid}`);
-    const hadPrevious = await stat(outDir).then(() => true, () => false);
+    const hadPrevious = await stat(outDir).then(
+      () => true,
+      () => false,
+    );
     if (hadPrevious) await rename(outDir, previous);
     await rename(staging, outDir);
     if (hadPrevious) await rm(previous, { recursive: true, force: true });

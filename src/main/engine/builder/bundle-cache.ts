@@ -17,7 +17,11 @@ export function defaultBundleCache(): string {
   return join(process.env.LOA_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'loa-studio'), 'bundles');
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** What decides a built bundle: cheap to compute (no weight is read, only its header's size and mtime). */
 async function checkpointKey(dir: string): Promise<string> {
@@ -67,7 +71,7 @@ export async function isBundleCurrent(checkpointDir: string, bundleDir: string):
  */
 export async function ensureBundle(dir: string, options: { cacheDir?: string; onProgress?: (p: BuildProgress) => void } = {}): Promise<string> {
   // Not a checkpoint: the bundle loader says what is wrong with it as a bundle.
-  if (await exists(join(dir, MANIFEST_FILE)) || !(await exists(join(dir, 'model_index.json')))) return dir;
+  if ((await exists(join(dir, MANIFEST_FILE))) || !(await exists(join(dir, 'model_index.json')))) return dir;
   const real = await realpath(dir);
   const target = join(options.cacheDir ?? defaultBundleCache(), `${basename(real)}-${await checkpointKey(real)}`);
   if (await exists(join(target, MANIFEST_FILE))) return target;

@@ -66,56 +66,66 @@ describe('built bundle vs diffusers AudioLDM2Pipeline, stage by stage', () => {
     expect(t5.map(Number)).toEqual(ids(goldenStage(c, 't5_input_ids')));
   });
 
-  it.each(goldenCaseNames())('%s: every stage matches', async (name) => {
-    const c = goldenCase(name);
-    const config = pipeline.bundle.config;
-    const conditioning = await encodePrompt(pipeline.bundle, tokenizers, c.inputs.prompt, negativeOf(c), guided(c));
-    const textRows = conditioning.batch;
-    expect(relativeL2(conditioning.t5Hidden, f32(goldenStage(c, 't5_last_hidden_state')))).toBeLessThan(1e-5);
-    expect(relativeL2(conditioning.loa, f32(goldenStage(c, 'loa_embeds')))).toBeLessThan(1e-5);
-    const clapGolden = f32(goldenStage(c, 'clap_text_embeds'));
-    expect(relativeL2(conditioning.clapText, rows(clapGolden, config.clapDim, textRows - 1, textRows))).toBeLessThan(1e-5);
+  it.each(goldenCaseNames())(
+    '%s: every stage matches',
+    async (name) => {
+      const c = goldenCase(name);
+      const config = pipeline.bundle.config;
+      const conditioning = await encodePrompt(pipeline.bundle, tokenizers, c.inputs.prompt, negativeOf(c), guided(c));
+      const textRows = conditioning.batch;
+      expect(relativeL2(conditioning.t5Hidden, f32(goldenStage(c, 't5_last_hidden_state')))).toBeLessThan(1e-5);
+      expect(relativeL2(conditioning.loa, f32(goldenStage(c, 'loa_embeds')))).toBeLessThan(1e-5);
+      const clapGolden = f32(goldenStage(c, 'clap_text_embeds'));
+      expect(relativeL2(conditioning.clapText, rows(clapGolden, config.clapDim, textRows - 1, textRows))).toBeLessThan(1e-5);
 
-    const plan = planLengths(c.inputs.audio_length_in_s, config);
-    expect(plan.latentFrames).toBe(c.latents.shape[2]);
-    const n = c.inputs.num_waveforms_per_prompt;
-    const init = goldenLatentsInit(c);
-    const finalGolden = f32(goldenStage(c, 'latents_final'));
-    const melGolden = f32(goldenStage(c, 'vae_mel'));
-    const frameSize = config.latentChannels * plan.latentFrames * config.latentFreq;
-    const unet = await pipeline.bundle.session('unet');
-    for (let k = 0; k < n; k++) {
-      const scheduler = createScheduler(c.inputs.scheduler, config.scheduler);
-      scheduler.setTimesteps(c.inputs.num_inference_steps);
-      expect(scheduler.timesteps.map(Number)).toEqual(ids(goldenStage(c, 'timesteps')));
-      const shape = { channels: config.latentChannels, frames: plan.latentFrames, freq: config.latentFreq };
-      const latents = await denoise(unet, scheduler, rows(f32(init), frameSize, k, k + 1).slice(), shape, conditioning, c.inputs.guidance_scale, config.llmDim, config.t5Dim);
-      expect(relativeL2(latents, rows(finalGolden, frameSize, k, k + 1))).toBeLessThan(1e-5);
-    }
-    // Decode and vocode from diffusers' own final latents, so each stage is judged on its own.
-    const vae = await pipeline.bundle.session('vaeDecoder');
-    const decoded = await vae.run({ latents: { type: 'float32', data: finalGolden.map((v) => v / config.vaeScalingFactor), dims: [n, config.latentChannels, plan.latentFrames, config.latentFreq] } });
-    expect(relativeL2(f32(decoded.mel), melGolden)).toBeLessThan(1e-5);
-  }, 120_000);
+      const plan = planLengths(c.inputs.audio_length_in_s, config);
+      expect(plan.latentFrames).toBe(c.latents.shape[2]);
+      const n = c.inputs.num_waveforms_per_prompt;
+      const init = goldenLatentsInit(c);
+      const finalGolden = f32(goldenStage(c, 'latents_final'));
+      const melGolden = f32(goldenStage(c, 'vae_mel'));
+      const frameSize = config.latentChannels * plan.latentFrames * config.latentFreq;
+      const unet = await pipeline.bundle.session('unet');
+      for (let k = 0; k < n; k++) {
+        const scheduler = createScheduler(c.inputs.scheduler, config.scheduler);
+        scheduler.setTimesteps(c.inputs.num_inference_steps);
+        expect(scheduler.timesteps.map(Number)).toEqual(ids(goldenStage(c, 'timesteps')));
+        const shape = { channels: config.latentChannels, frames: plan.latentFrames, freq: config.latentFreq };
+        const latents = await denoise(unet, scheduler, rows(f32(init), frameSize, k, k + 1).slice(), shape, conditioning, c.inputs.guidance_scale, config.llmDim, config.t5Dim);
+        expect(relativeL2(latents, rows(finalGolden, frameSize, k, k + 1))).toBeLessThan(1e-5);
+      }
+      // Decode and vocode from diffusers' own final latents, so each stage is judged on its own.
+      const vae = await pipeline.bundle.session('vaeDecoder');
+      const decoded = await vae.run({
+        latents: { type: 'float32', data: finalGolden.map((v) => v / config.vaeScalingFactor), dims: [n, config.latentChannels, plan.latentFrames, config.latentFreq] },
+      });
+      expect(relativeL2(f32(decoded.mel), melGolden)).toBeLessThan(1e-5);
+    },
+    120_000,
+  );
 
-  it.each(goldenCaseNames())('%s: the generated waveform matches', async (name) => {
-    const c = goldenCase(name);
-    const result = await pipeline.generate({
-      prompt: c.inputs.prompt,
-      negativePrompt: negativeOf(c),
-      seconds: c.inputs.audio_length_in_s,
-      steps: c.inputs.num_inference_steps,
-      scheduler: c.inputs.scheduler,
-      guidance: c.inputs.guidance_scale,
-      seed: c.latents.seed,
-      takes: c.inputs.num_waveforms_per_prompt,
-    });
-    const golden = goldenStage(c, c.stages.some((s) => s.name === 'waveform_generation_order') ? 'waveform_generation_order' : 'waveform');
-    const length = golden.dims[1];
-    const byIndex = [...result.takes].sort((a, b) => a.index - b.index);
-    byIndex.forEach((take, k) => {
-      expect(take.samples.length).toBe(length);
-      expect(relativeL2(take.samples, rows(f32(golden), length, k, k + 1))).toBeLessThan(1e-5);
-    });
-  }, 120_000);
+  it.each(goldenCaseNames())(
+    '%s: the generated waveform matches',
+    async (name) => {
+      const c = goldenCase(name);
+      const result = await pipeline.generate({
+        prompt: c.inputs.prompt,
+        negativePrompt: negativeOf(c),
+        seconds: c.inputs.audio_length_in_s,
+        steps: c.inputs.num_inference_steps,
+        scheduler: c.inputs.scheduler,
+        guidance: c.inputs.guidance_scale,
+        seed: c.latents.seed,
+        takes: c.inputs.num_waveforms_per_prompt,
+      });
+      const golden = goldenStage(c, c.stages.some((s) => s.name === 'waveform_generation_order') ? 'waveform_generation_order' : 'waveform');
+      const length = golden.dims[1];
+      const byIndex = [...result.takes].sort((a, b) => a.index - b.index);
+      byIndex.forEach((take, k) => {
+        expect(take.samples.length).toBe(length);
+        expect(relativeL2(take.samples, rows(f32(golden), length, k, k + 1))).toBeLessThan(1e-5);
+      });
+    },
+    120_000,
+  );
 });

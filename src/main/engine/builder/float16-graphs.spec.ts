@@ -73,8 +73,7 @@ function feeds(key: ComponentKey, base: Record<string, number>, seed: number): R
     const count = dims.reduce((a, b) => a * b, 1);
     if (input.type === 'int64') {
       const last = dims.at(-1)!;
-      const data = BigInt64Array.from({ length: count }, (_, i) =>
-        BigInt(input.name.includes('mask') ? 1 : input.name === 'position_ids' ? (last === 1 ? sizes.past_len : i % last) : 3 + (i % 7)));
+      const data = BigInt64Array.from({ length: count }, (_, i) => BigInt(input.name.includes('mask') ? 1 : input.name === 'position_ids' ? (last === 1 ? sizes.past_len : i % last) : 3 + (i % 7)));
       out[input.name] = int64(data, dims);
     } else if (input.name === 'timestep') {
       out[input.name] = float32(new Float32Array(count).fill(501), dims);
@@ -89,15 +88,21 @@ function feeds(key: ComponentKey, base: Record<string, number>, seed: number): R
 }
 
 describe('models build --fp16 on the oracle checkpoint', () => {
-  it('lists an fp16 graph beside the fp32 one for exactly the contract\'s fp16 components; the bundle verifies; CPU picks fp32, GPUs fp16', async () => {
+  it("lists an fp16 graph beside the fp32 one for exactly the contract's fp16 components; the bundle verifies; CPU picks fp32, GPUs fp16", async () => {
     for (const key of COMPONENT_KEYS) {
       const graphs = manifest.components[key].graphs;
       const fp32 = graphs.find((g) => g.precision === 'fp32')!;
       if (!HALF_KEYS.includes(key)) {
-        expect(graphs.map((g) => g.precision), key).toEqual(['fp32']);
+        expect(
+          graphs.map((g) => g.precision),
+          key,
+        ).toEqual(['fp32']);
         continue;
       }
-      expect(graphs.map((g) => g.precision), key).toEqual(['fp32', 'fp16']);
+      expect(
+        graphs.map((g) => g.precision),
+        key,
+      ).toEqual(['fp32', 'fp16']);
       expect(fp16Entry(key).file).toBe(float16GraphFile(fp32.file));
       expect(fp16Entry(key).externalData?.map((e) => e.file)).toEqual([float16WeightsLocation(GRAPH_BUILDERS[key].component)]);
       expect(chooseGraph(graphs, 'cuda').precision).toBe('fp16');
@@ -158,7 +163,7 @@ describe('models build --fp16 on the oracle checkpoint', () => {
       await full?.release();
     });
 
-    it('has one consistent element type per value, float16 inside and the contract\'s types at its inputs and outputs', () => {
+    it("has one consistent element type per value, float16 inside and the contract's types at its inputs and outputs", () => {
       const parts = writtenParts(fp16Entry(key).file);
       const types = inferElementTypes(parts); // throws on a mismatch, naming the node
       expect([...types.values()]).toContain('float16');
@@ -167,7 +172,7 @@ describe('models build --fp16 on the oracle checkpoint', () => {
       expect(half.outputs).toEqual(full.outputs);
     });
 
-    it.each(RUN_SIZES.map((sizes, n) => ({ sizes, n })))('runs on ORT CPU at sizes $n with fp32\'s output shapes, within rel. L2 2e-3 of fp32', async ({ sizes, n }) => {
+    it.each(RUN_SIZES.map((sizes, n) => ({ sizes, n })))("runs on ORT CPU at sizes $n with fp32's output shapes, within rel. L2 2e-3 of fp32", async ({ sizes, n }) => {
       const input = feeds(key, sizes, 1000 + n);
       const [a, b] = [await full.run(input), await half.run(input)];
       for (const [name, want] of Object.entries(a)) {
@@ -181,13 +186,16 @@ describe('models build --fp16 on the oracle checkpoint', () => {
     });
   });
 
-  it('converts and type-checks every fp16 graph of the published cvssp/audioldm2 configs; only the UNet\'s timestep embedding stays float32', async () => {
+  it("converts and type-checks every fp16 graph of the published cvssp/audioldm2 configs; only the UNet's timestep embedding stays float32", async () => {
     const planned = Checkpoint.planned(await loadConfigSet('audioldm2'));
     for (const key of HALF_KEYS) {
       const { graph, keptFloat32 } = toFloat16(GRAPH_BUILDERS[key].build(planned), (source) => ({ ...source, type: 'float16', length: source.length / 2 }));
       const types = inferElementTypes(graph.parts);
       expect([...types.values()], key).toContain('float16');
-      expect(keptFloat32.map((k) => k.split(' ')[0]), key).toEqual(key === 'unet' ? ['Unsqueeze', 'Mul', 'Sin', 'Cos'] : []);
+      expect(
+        keptFloat32.map((k) => k.split(' ')[0]),
+        key,
+      ).toEqual(key === 'unet' ? ['Unsqueeze', 'Mul', 'Sin', 'Cos'] : []);
     }
   }, 60_000);
 

@@ -51,7 +51,12 @@ describe('fp16 weights file', () => {
     second.output(second.op('Relu', [load(second, 'a.weight')]), 'z', 'float32', [2, 2]);
 
     const plan = planFloat16Weights([first, second], 'weights/model.fp16.safetensors');
-    expect(plan.tensors.map((t) => [t.name, t.dtype]).sort()).toEqual([['a.weight', 'F16'], ['b.weight', 'F16'], ['c.weight', 'F16'], ['ids', 'I64']]);
+    expect(plan.tensors.map((t) => [t.name, t.dtype]).sort()).toEqual([
+      ['a.weight', 'F16'],
+      ['b.weight', 'F16'],
+      ['c.weight', 'F16'],
+      ['ids', 'I64'],
+    ]);
     const out = join(dir, 'model.fp16.safetensors');
     const written = await writeFloat16Weights(plan, sourcePath, out);
     expect(written).toMatchObject({ tensors: 4, stats: { saturated: 1, flushedToZero: 0 } });

@@ -67,7 +67,10 @@ export function planFloat16Weights(graphs: readonly Graph[], location: string): 
     }
   }
   const entries = [...byKey.values()];
-  const { head, order } = safetensorsHeader(entries.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, chunks: () => [] })), METADATA);
+  const { head, order } = safetensorsHeader(
+    entries.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, chunks: () => [] })),
+    METADATA,
+  );
   const offsets = new Map<string, number>();
   let offset = head.length;
   for (const t of order) {

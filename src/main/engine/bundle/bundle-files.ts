@@ -59,7 +59,11 @@ export async function openBundleFile(dir: string, file: string): Promise<OpenedB
     throw new BundleFileMissingError(path, file);
   }
   if (!real.startsWith(realDir.endsWith(sep) ? realDir : realDir + sep)) {
-    throw new ModelBundleError(path, `${file} is a link to ${real}, outside the bundle folder; a bundle's files must be inside it.`, 'Copy the real file into the bundle folder instead of linking to it.');
+    throw new ModelBundleError(
+      path,
+      `${file} is a link to ${real}, outside the bundle folder; a bundle's files must be inside it.`,
+      'Copy the real file into the bundle folder instead of linking to it.',
+    );
   }
   let handle: FileHandle;
   try {
@@ -116,7 +120,7 @@ export async function readManifestBytes(dir: string): Promise<Uint8Array> {
 export async function sha256Bounded(handle: FileHandle, bytes: number): Promise<string> {
   const hash = createHash('sha256');
   const buffer = new Uint8Array(Math.min(READ_SLICE, Math.max(1, bytes)));
-  for (let at = 0; at < bytes; ) {
+  for (let at = 0; at < bytes;) {
     const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, bytes - at), at);
     if (bytesRead === 0) break;
     hash.update(buffer.subarray(0, bytesRead));

@@ -2,9 +2,7 @@ import contractJson from '../../../../models/contract.json' with { type: 'json' 
 import type { ValueInfo } from '../onnx/onnx-runtime.ts';
 
 /** The bundle I/O contract, declared once in models/contract.json (read by the Python tools too). */
-export type ComponentKey =
-  | 'clapText' | 'clapAudio' | 't5Encoder' | 'projection' | 'gpt2Prefill' | 'gpt2Step'
-  | 'unet' | 'vaeDecoder' | 'vaeEncoder' | 'vocoder';
+export type ComponentKey = 'clapText' | 'clapAudio' | 't5Encoder' | 'projection' | 'gpt2Prefill' | 'gpt2Step' | 'unet' | 'vaeDecoder' | 'vaeEncoder' | 'vocoder';
 
 export type Precision = 'fp32' | 'fp16';
 export type Dim = number | string;
@@ -35,11 +33,7 @@ export const COMPONENT_KEYS = Object.keys(CONTRACT.components) as ComponentKey[]
 
 /** Expands `{layer}` names for a GPT-2 with `layers` blocks. */
 export function expandValues(values: readonly ContractValue[], layers: number): ContractValue[] {
-  return values.flatMap((v) =>
-    v.name.includes('{layer}')
-      ? Array.from({ length: layers }, (_, i) => ({ ...v, name: v.name.replaceAll('{layer}', String(i)) }))
-      : [v],
-  );
+  return values.flatMap((v) => (v.name.includes('{layer}') ? Array.from({ length: layers }, (_, i) => ({ ...v, name: v.name.replaceAll('{layer}', String(i)) })) : [v]));
 }
 
 function isSymbolic(dim: number | string): boolean {
@@ -50,11 +44,7 @@ function isSymbolic(dim: number | string): boolean {
  * Compares a graph's real inputs/outputs with the contract. Returns human-readable problems
  * (empty when the graph fits): unknown or missing names, wrong types, ranks, fixed sizes.
  */
-export function contractProblems(
-  key: ComponentKey,
-  graph: { inputs: readonly ValueInfo[]; outputs: readonly ValueInfo[] },
-  config: Record<string, unknown>,
-): string[] {
+export function contractProblems(key: ComponentKey, graph: { inputs: readonly ValueInfo[]; outputs: readonly ValueInfo[] }, config: Record<string, unknown>): string[] {
   const spec = CONTRACT.components[key];
   const layers = Number(config.gpt2Layers);
   const problems: string[] = [];

@@ -29,7 +29,11 @@ const ABSURD: Array<[string, (m: Record<string, any>) => void, RegExp]> = [
   ['clapAudio null', (m) => (m.config.clapAudio = null), /config\.clapAudio is invalid: expected object, received null/],
   ['clapAudio.fMax above Nyquist', (m) => (m.config.clapAudio.fMax = 30000), /config\.clapAudio\.fMax must not exceed half the sample rate/],
   ['clapAudio.maxSamples 1e8 (every clip padded to 400 MB)', (m) => (m.config.clapAudio.maxSamples = 1e8), /config\.clapAudio\.maxSamples must be <=11520000/],
-  ['clapAudio.maxSamples that does not fill the CLAP graph', (m) => (m.config.clapAudio.maxSamples = 240000), /config\.clapAudio\.maxSamples gives 501 frames at hopLength 480; the CLAP audio graph takes 1001/],
+  [
+    'clapAudio.maxSamples that does not fill the CLAP graph',
+    (m) => (m.config.clapAudio.maxSamples = 240000),
+    /config\.clapAudio\.maxSamples gives 501 frames at hopLength 480; the CLAP audio graph takes 1001/,
+  ],
   ['scheduler {}', (m) => (m.config.scheduler = {}), /config\.scheduler\.num_train_timesteps is missing/],
   ['num_train_timesteps 1e9', (m) => (m.config.scheduler.num_train_timesteps = 1e9), /config\.scheduler\.num_train_timesteps must be <=10000 \(it is 1000000000\)/],
   ['an unsupported prediction type', (m) => (m.config.scheduler.prediction_type = 'v_prediction'), /config\.scheduler is invalid: Scheduler config "prediction_type"/],
@@ -49,7 +53,10 @@ describe('manifest schema', () => {
   for (const [name, edit, message] of ABSURD) {
     it(`refuses ${name}`, () => {
       const problems = manifestProblems(edited(edit));
-      expect(problems.some((p) => message.test(p)), problems.join(' | ')).toBe(true);
+      expect(
+        problems.some((p) => message.test(p)),
+        problems.join(' | '),
+      ).toBe(true);
     });
   }
 

@@ -53,7 +53,8 @@ const clapAudioSchema = z
     // The CLAP audio graph's input has fixed frames × mel bins in the contract: the features must fill it.
     const [, , frames, bins] = CLAP_INPUT_DIMS;
     const made = 1 + Math.floor(c.maxSamples / c.hopLength); // centred STFT frames (clap-features.ts)
-    if (typeof frames === 'number' && made !== frames) ctx.addIssue({ code: 'custom', path: ['maxSamples'], message: `gives ${made} frames at hopLength ${c.hopLength}; the CLAP audio graph takes ${frames}` });
+    if (typeof frames === 'number' && made !== frames)
+      ctx.addIssue({ code: 'custom', path: ['maxSamples'], message: `gives ${made} frames at hopLength ${c.hopLength}; the CLAP audio graph takes ${frames}` });
     if (typeof bins === 'number' && c.melBins !== bins) ctx.addIssue({ code: 'custom', path: ['melBins'], message: `must be ${bins}, the CLAP audio graph's mel bins` });
   });
 
@@ -150,7 +151,11 @@ export const manifestSchema = z.looseObject({
 
 /** One issue as a sentence naming where it is: `config.sampleRate must be at least 8000 (it is 0)`. */
 function sentence(issue: z.core.$ZodIssue & { input?: unknown }): string {
-  const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || 'the manifest';
+  const where =
+    issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || 'the manifest';
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return issue.path[0] === 'config' && issue.path.length === 2 ? `config lacks "${String(issue.path[1])}"` : `${where} is missing`;
   }

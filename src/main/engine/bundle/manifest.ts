@@ -75,7 +75,9 @@ function fail(dir: string, message: string): never {
  * names the exact weights a take was made with (recipes record it).
  */
 export async function manifestHash(dir: string): Promise<string> {
-  return createHash('sha256').update(await readManifestBytes(dir)).digest('hex');
+  return createHash('sha256')
+    .update(await readManifestBytes(dir))
+    .digest('hex');
 }
 
 /** Reads and checks `manifest.json` (schema, then contract); file contents are checked by `verifyBundleFiles`. */

@@ -35,9 +35,7 @@ describe('models/tiny', () => {
       expect(bundle.provider).toBe('cpu');
       expect(bundle.manifest.contractVersion).toBe(1);
       for (const key of COMPONENT_KEYS) expect(bundle.isLoaded(key)).toBe(true);
-      expect((await bundle.session('unet')).inputs.map((i) => i.name).sort()).toEqual(
-        ['encoder_attention_mask_1', 'encoder_hidden_states', 'encoder_hidden_states_1', 'sample', 'timestep'],
-      );
+      expect((await bundle.session('unet')).inputs.map((i) => i.name).sort()).toEqual(['encoder_attention_mask_1', 'encoder_hidden_states', 'encoder_hidden_states_1', 'sample', 'timestep']);
     } finally {
       await bundle.release();
     }

@@ -53,9 +53,7 @@ export class ModelBundle {
     const cache = new ChecksumCache(options.cacheDir ? join(options.cacheDir, 'verified-files.json') : undefined);
     await verifyBundleFiles(dir, manifest, cache);
 
-    const memory = options.cacheDir
-      ? new ProviderMemory(join(options.cacheDir, 'execution-provider.json'), `${process.platform}-${process.arch}-ort${ortVersion()}`)
-      : undefined;
+    const memory = options.cacheDir ? new ProviderMemory(join(options.cacheDir, 'execution-provider.json'), `${process.platform}-${process.arch}-ort${ortVersion()}`) : undefined;
     const device = options.device ?? 'auto';
     const remembered = device === 'auto' ? await memory?.recall() : undefined;
     const candidates = candidateProviders(device, availableProviders(), remembered);

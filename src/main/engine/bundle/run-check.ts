@@ -84,7 +84,11 @@ export async function runCheck(bundle: ModelBundle, onComponent?: (r: RunCheckRe
       try {
         out = await session.run(feeds);
       } catch (error) {
-        throw new ModelBundleError(file, `${key} fails at ${describe(base)}: ${(error as Error).message}`, 'Rebuild the bundle from its checkpoint (`npm run loa -- models build`); a graph that only runs at one size was exported with a traced shape.');
+        throw new ModelBundleError(
+          file,
+          `${key} fails at ${describe(base)}: ${(error as Error).message}`,
+          'Rebuild the bundle from its checkpoint (`npm run loa -- models build`); a graph that only runs at one size was exported with a traced shape.',
+        );
       }
       for (const output of expandValues(spec.outputs, layers)) {
         const got = out[output.name];
@@ -108,5 +112,7 @@ export async function runCheck(bundle: ModelBundle, onComponent?: (r: RunCheckRe
 }
 
 function describe(sizes: Record<string, number>): string {
-  return Object.entries(sizes).map(([k, v]) => `${k}=${v}`).join(' ');
+  return Object.entries(sizes)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }

@@ -52,12 +52,20 @@ describe('EngineHost (engine in its own process)', () => {
   it('runs audio-to-audio in the child: the reference crosses as a Float32Array and loop points come back', async () => {
     const host = newHost();
     const reference = Float32Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 7));
-    const loop = await host.transform({ op: 'loop', prompt: 'hum', negativePrompt: '', steps: 3, scheduler: 'ddim', guidance: 2, seed: 1, takes: 1, seamSeconds: 0.4, crossfadeMs: 10, resample: 1 }, reference).result;
+    const loop = await host.transform(
+      { op: 'loop', prompt: 'hum', negativePrompt: '', steps: 3, scheduler: 'ddim', guidance: 2, seed: 1, takes: 1, seamSeconds: 0.4, crossfadeMs: 10, resample: 1 },
+      reference,
+    ).result;
     expect(loop.takes[0].samples.length).toBe(16000);
     expect(loop.takes[0].loop).toEqual({ start: 0, end: 15999 });
     expect(Array.from(loop.takes[0].samples.subarray(4000, 12000))).toEqual(Array.from(reference.subarray(4000, 12000)));
     const grid = await host.transform({ op: 'vary', prompt: 'hum', negativePrompt: '', steps: 4, scheduler: 'dpmpp', guidance: 2, seed: 5, takes: 2, strengths: [0, 0.5] }, reference).result;
-    expect(grid.takes.map((t) => [t.strength, t.seed])).toEqual([[0, 5], [0, 6], [0.5, 5], [0.5, 6]]);
+    expect(grid.takes.map((t) => [t.strength, t.seed])).toEqual([
+      [0, 5],
+      [0, 6],
+      [0.5, 5],
+      [0.5, 6],
+    ]);
     expect(Array.from(grid.takes[0].samples)).toEqual(Array.from(reference));
   });
 

@@ -142,11 +142,14 @@ export class EngineHost extends EventEmitter<EngineHostEvents> {
     this.child = child;
     return new Promise<LoadedInfo>((resolve, reject) => {
       let loaded = false;
-      const loadTimer = setTimeout(() => {
-        if (this.child === child) this.child = undefined;
-        child.kill();
-        reject(new EngineHungError('The model took too long to load.'));
-      }, this.options.loadTimeoutMs ?? 10 * 60_000);
+      const loadTimer = setTimeout(
+        () => {
+          if (this.child === child) this.child = undefined;
+          child.kill();
+          reject(new EngineHungError('The model took too long to load.'));
+        },
+        this.options.loadTimeoutMs ?? 10 * 60_000,
+      );
       child.onEvent((event) => {
         if (event.type === 'loaded') {
           loaded = true;
@@ -203,10 +206,18 @@ export class EngineHost extends EventEmitter<EngineHostEvents> {
     this.armWatchdog();
     if (!job) return;
     switch (event.type) {
-      case 'progress': job.hooks.onProgress?.(event.progress); break;
-      case 'take': job.hooks.onTake?.(event.take); break;
-      case 'done': this.settle(job.jobId, event.output); break;
-      case 'failed': this.settle(job.jobId, undefined, fromErrorEnvelope(event.error)); break;
+      case 'progress':
+        job.hooks.onProgress?.(event.progress);
+        break;
+      case 'take':
+        job.hooks.onTake?.(event.take);
+        break;
+      case 'done':
+        this.settle(job.jobId, event.output);
+        break;
+      case 'failed':
+        this.settle(job.jobId, undefined, fromErrorEnvelope(event.error));
+        break;
     }
   }
 

@@ -72,7 +72,12 @@ async function runJob(job: Extract<EngineRequest, { type: 'generate' | 'transfor
       onProgress: (progress: Progress) => send({ type: 'progress', jobId: job.jobId, progress }),
       onTake: (take: TakeData) => send({ type: 'take', jobId: job.jobId, take }),
     };
-    const result = job.type === 'generate' ? await pipeline.generate(job.params, hooks) : job.type === 'transform' ? await pipeline.transform(job.params, job.reference, hooks) : await embed(pipeline, job.texts, job.clips);
+    const result =
+      job.type === 'generate'
+        ? await pipeline.generate(job.params, hooks)
+        : job.type === 'transform'
+          ? await pipeline.transform(job.params, job.reference, hooks)
+          : await embed(pipeline, job.texts, job.clips);
     send({ type: 'done', jobId: job.jobId, output: result });
   } catch (error) {
     send({ type: 'failed', jobId: job.jobId, error: toErrorEnvelope(error) });

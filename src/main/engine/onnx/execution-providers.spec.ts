@@ -57,7 +57,11 @@ describe('chooseProvider', () => {
   });
 
   it('throws ProviderUnavailableError listing every failure when nothing starts', async () => {
-    await expect(chooseProvider(['webgpu'], async () => { throw new Error('no adapter'); })).rejects.toThrow(/No execution provider could start \(WebGPU: no adapter\)/);
+    await expect(
+      chooseProvider(['webgpu'], async () => {
+        throw new Error('no adapter');
+      }),
+    ).rejects.toThrow(/No execution provider could start \(WebGPU: no adapter\)/);
   });
 });
 

@@ -14,7 +14,11 @@ export const GPU_PROVIDERS: ReadonlySet<ProviderName> = new Set(['cuda', 'dml', 
 export const CUDA_SETUP_COMMAND = 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
 
 const LABELS: Record<ProviderName, string> = {
-  cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML', webgpu: 'WebGPU', cpu: 'CPU',
+  cuda: 'CUDA',
+  dml: 'DirectML',
+  coreml: 'CoreML',
+  webgpu: 'WebGPU',
+  cpu: 'CPU',
 };
 
 export function providerLabel(provider: ProviderName): string {
@@ -24,11 +28,16 @@ export function providerLabel(provider: ProviderName): string {
 /** What to tell a user whose provider failed to start. */
 export function providerSetupHint(provider: ProviderName): string {
   switch (provider) {
-    case 'cuda': return `Install CUDA 12 and cuDNN 9, then run: ${CUDA_SETUP_COMMAND}`;
-    case 'dml': return 'DirectML needs Windows 10 1903+ and a DirectX 12 GPU; update the GPU driver.';
-    case 'coreml': return 'CoreML needs macOS on Apple silicon.';
-    case 'webgpu': return 'WebGPU needs a GPU driver with Vulkan (Linux), Direct3D 12 (Windows) or Metal (macOS).';
-    case 'cpu': return 'The CPU provider is always bundled; reinstall LOA Studio if it fails.';
+    case 'cuda':
+      return `Install CUDA 12 and cuDNN 9, then run: ${CUDA_SETUP_COMMAND}`;
+    case 'dml':
+      return 'DirectML needs Windows 10 1903+ and a DirectX 12 GPU; update the GPU driver.';
+    case 'coreml':
+      return 'CoreML needs macOS on Apple silicon.';
+    case 'webgpu':
+      return 'WebGPU needs a GPU driver with Vulkan (Linux), Direct3D 12 (Windows) or Metal (macOS).';
+    case 'cpu':
+      return 'The CPU provider is always bundled; reinstall LOA Studio if it fails.';
   }
 }
 
@@ -71,10 +80,7 @@ export interface ProviderChoice {
  * Tries providers one at a time with `probe` (which creates a real session), returning the first
  * that works. Failures become notices; if nothing works the last error is thrown.
  */
-export async function chooseProvider(
-  candidates: readonly ProviderName[],
-  probe: (provider: ProviderName) => Promise<void>,
-): Promise<ProviderChoice> {
+export async function chooseProvider(candidates: readonly ProviderName[], probe: (provider: ProviderName) => Promise<void>): Promise<ProviderChoice> {
   const attempts: ProviderAttempt[] = [];
   for (const provider of candidates) {
     try {

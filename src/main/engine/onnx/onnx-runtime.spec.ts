@@ -26,18 +26,22 @@ describe('OnnxSession on a real graph', () => {
     const session = await OnnxSession.create('projection', `${TINY_BUNDLE}/projection.onnx`, { provider: 'cpu' });
     try {
       await expect(session.run({})).rejects.toThrow(/projection: missing input\(s\) clap_embeds, clap_mask, t5_hidden, t5_mask/);
-      await expect(session.run({
-        clap_embeds: float32(new Float32Array(3), [1, 1, 3]), // wrong width
-        clap_mask: int64(new BigInt64Array([1n]), [1, 1]),
-        t5_hidden: float32(new Float32Array(0), [1, 0, 48]),
-        t5_mask: int64(new BigInt64Array(0), [1, 0]),
-      })).rejects.toThrow(/projection failed on inputs clap_embeds float32\[1,1,3\]/);
-      await expect(session.run({
-        clap_embeds: float32(new Float32Array(2), [1, 1, 3]),
-        clap_mask: int64(new BigInt64Array([1n]), [1, 1]),
-        t5_hidden: float32(new Float32Array(0), [1, 0, 48]),
-        t5_mask: int64(new BigInt64Array(0), [1, 0]),
-      })).rejects.toThrow(/input clap_embeds has 2 values for dims \[1, 1, 3\]/);
+      await expect(
+        session.run({
+          clap_embeds: float32(new Float32Array(3), [1, 1, 3]), // wrong width
+          clap_mask: int64(new BigInt64Array([1n]), [1, 1]),
+          t5_hidden: float32(new Float32Array(0), [1, 0, 48]),
+          t5_mask: int64(new BigInt64Array(0), [1, 0]),
+        }),
+      ).rejects.toThrow(/projection failed on inputs clap_embeds float32\[1,1,3\]/);
+      await expect(
+        session.run({
+          clap_embeds: float32(new Float32Array(2), [1, 1, 3]),
+          clap_mask: int64(new BigInt64Array([1n]), [1, 1]),
+          t5_hidden: float32(new Float32Array(0), [1, 0, 48]),
+          t5_mask: int64(new BigInt64Array(0), [1, 0]),
+        }),
+      ).rejects.toThrow(/input clap_embeds has 2 values for dims \[1, 1, 3\]/);
     } finally {
       await session.release();
     }

@@ -45,7 +45,12 @@ export function ortVersion(): string {
 export function availableProviders(): Set<string> {
   const bindingDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
   const installed = (name: string) => existsSync(join(bindingDir, `libonnxruntime_providers_${name}.so`));
-  return new Set(ort.listSupportedBackends().filter((b) => b.bundled || installed(b.name)).map((b) => b.name));
+  return new Set(
+    ort
+      .listSupportedBackends()
+      .filter((b) => b.bundled || installed(b.name))
+      .map((b) => b.name),
+  );
 }
 
 function providerConfig(provider: ProviderName): ort.InferenceSession.ExecutionProviderConfig {

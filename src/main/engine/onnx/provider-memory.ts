@@ -8,7 +8,10 @@ import type { ProviderName } from './execution-providers.ts';
  * or ORT release gets a fresh probe.
  */
 export class ProviderMemory {
-  constructor(private readonly file: string, private readonly key: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly key: string,
+  ) {}
 
   async recall(): Promise<ProviderName | undefined> {
     try {

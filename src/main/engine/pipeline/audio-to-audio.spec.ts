@@ -71,7 +71,12 @@ describe('continue', () => {
 
   it('plans windows that never exceed the window and add up to the request', () => {
     const w = 163840;
-    for (const [have, add] of [[16000, 80000], [160000, 16000], [500, 400000], [200000, 1]]) {
+    for (const [have, add] of [
+      [16000, 80000],
+      [160000, 16000],
+      [500, 400000],
+      [200000, 1],
+    ]) {
       const plan = planContinuation(have, add, w);
       expect(plan.reduce((s, p) => s + p.added, 0)).toBe(add);
       let audio = have;
@@ -96,7 +101,12 @@ describe('vary', () => {
     const ref = referenceClip(1.5);
     const p = params({ op: 'vary', strengths: [0.3, 0.9], takes: 2, seed: 40 });
     const a = await pipeline.transform(p, ref);
-    expect(a.takes.map((t) => [t.strength, t.seed])).toEqual([[0.3, 40], [0.3, 41], [0.9, 40], [0.9, 41]]);
+    expect(a.takes.map((t) => [t.strength, t.seed])).toEqual([
+      [0.3, 40],
+      [0.3, 41],
+      [0.9, 40],
+      [0.9, 41],
+    ]);
     for (const take of a.takes) expect(take.samples.length).toBe(ref.length);
     const b = await pipeline.transform(params({ op: 'vary', strength: 0.9, seed: 41 }), ref);
     expect(Buffer.from(b.takes[0].samples.buffer).equals(Buffer.from(a.takes[3].samples.buffer))).toBe(true);
@@ -107,7 +117,11 @@ describe('vary', () => {
     // With random weights the decoded audio is noise whatever the latents, so what is checked is
     // what strength controls: how many denoising steps run, and that they are the final ones.
     const ref = referenceClip(1.5);
-    for (const [strength, expected] of [[0.25, 2], [0.6, 4], [1, 8]] as const) {
+    for (const [strength, expected] of [
+      [0.25, 2],
+      [0.6, 4],
+      [1, 8],
+    ] as const) {
       const steps: number[] = [];
       await pipeline.transform(params({ op: 'vary', strength, steps: 8 }), ref, {
         onProgress: (p) => {

@@ -344,4 +344,3 @@ export async function runTransform(
   }
   return { sampleRate: rate, takes, notices: [...bundle.notices, ...conditioning.notices, ...notices], provider: bundle.provider };
 }
-

@@ -157,12 +157,15 @@ describe('AudioLDM 2 pipeline on models/tiny', () => {
     const unet = await pipeline.bundle.session('unet');
     const controller = new AbortController();
     const before = unet.runCount;
-    const run = pipeline.generate({ ...base, steps: 50 }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.stage === 'denoise' && p.step === 3) controller.abort();
+    const run = pipeline.generate(
+      { ...base, steps: 50 },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.stage === 'denoise' && p.step === 3) controller.abort();
+        },
       },
-    });
+    );
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     expect(unet.runCount - before).toBe(3);
   });

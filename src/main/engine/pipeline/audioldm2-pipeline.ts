@@ -51,7 +51,10 @@ export interface GenerateHooks {
  * any take can be regenerated alone and bit-identically.
  */
 export class AudioLdm2Pipeline {
-  private constructor(readonly bundle: ModelBundle, private readonly tokenizers: PromptTokenizers) {}
+  private constructor(
+    readonly bundle: ModelBundle,
+    private readonly tokenizers: PromptTokenizers,
+  ) {}
 
   /** `dir` is a bundle, or a diffusers checkpoint (built into a bundle once, then cached). */
   static async load(modelDir: string, options: LoadBundleOptions = {}): Promise<AudioLdm2Pipeline> {
@@ -59,11 +62,7 @@ export class AudioLdm2Pipeline {
     const bundle = await ModelBundle.load(dir, options);
     try {
       const { clapMaxLength, t5MaxLength } = bundle.config;
-      const tokenizers = await loadPromptTokenizers(
-        resolveInBundle(dir, CONTRACT.tokenizers.clap.dir),
-        resolveInBundle(dir, CONTRACT.tokenizers.t5.dir),
-        { clapMaxLength, t5MaxLength },
-      );
+      const tokenizers = await loadPromptTokenizers(resolveInBundle(dir, CONTRACT.tokenizers.clap.dir), resolveInBundle(dir, CONTRACT.tokenizers.t5.dir), { clapMaxLength, t5MaxLength });
       return new AudioLdm2Pipeline(bundle, tokenizers);
     } catch (error) {
       await bundle.release();
@@ -137,7 +136,13 @@ export class AudioLdm2Pipeline {
     let ranked = takes;
     if (takes.length > 1) {
       report(clock.snapshot('rank', params.takes, 0));
-      ranked = await timed('rank', async () => rankByClap(conditioning.clapText, takes.map((t) => t.embedding), config.clapLogitScale).map(({ index, score }) => ({ ...takes[index], score })));
+      ranked = await timed('rank', async () =>
+        rankByClap(
+          conditioning.clapText,
+          takes.map((t) => t.embedding),
+          config.clapLogitScale,
+        ).map(({ index, score }) => ({ ...takes[index], score })),
+      );
     }
     timings.totalMs = performance.now() - started;
     timings.sessionMs = (await this.sessionMs()) - sessionMsBefore;

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIOLDM2_CLAP_AUDIO, clapAudioFeatures, fitClapLength, rankByClap } from './clap-features.ts';
 
 const CFG = AUDIOLDM2_CLAP_AUDIO;
-const tone = (n: number, rate: number, hz: number, amp: number): Float32Array =>
-  Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
+const tone = (n: number, rate: number, hz: number, amp: number): Float32Array => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
 
 describe('fitClapLength', () => {
   it('keeps an exact-length clip', () => {
@@ -58,10 +57,7 @@ describe('clapAudioFeatures', () => {
     // 0.5·sin(1 kHz) + 0.1·sin(5 kHz), 480000 samples at 48 kHz; reference values from NumPy
     // (reflect pad, periodic Hann, |rfft|², librosa Slaney bank, 10·log10(max(·, 1e−10))).
     const n = 480000;
-    const x = Float32Array.from(
-      { length: n },
-      (_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 48000) + 0.1 * Math.sin((2 * Math.PI * 5000 * i) / 48000),
-    );
+    const x = Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 48000) + 0.1 * Math.sin((2 * Math.PI * 5000 * i) / 48000));
     const f = clapAudioFeatures(x, 48000, CFG);
     const row = (t: number): number[] => Array.from(f.subarray(t * 64, (t + 1) * 64));
     const mid = row(500);
@@ -82,9 +78,7 @@ describe('clapAudioFeatures', () => {
     // 14 s at 16 kHz: 1 kHz for the first 7 s, 3 kHz after. The centred 10 s window holds 5 s of
     // each, so the switch lands on frame 500 of 1001 (a left crop would put it at 700).
     const n = 14 * 16000;
-    const x = Float32Array.from({ length: n }, (_, i) =>
-      i < n / 2 ? 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 16000) : 0.5 * Math.sin((2 * Math.PI * 3000 * i) / 16000),
-    );
+    const x = Float32Array.from({ length: n }, (_, i) => (i < n / 2 ? 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 16000) : 0.5 * Math.sin((2 * Math.PI * 3000 * i) / 16000)));
     const f = clapAudioFeatures(x, 16000, CFG);
     let lowFrames = 0;
     for (let t = 0; t < 1001; t++) {

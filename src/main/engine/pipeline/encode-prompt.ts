@@ -22,13 +22,7 @@ export interface PromptEmbeddings {
  * GPT-2 LOA. With guidance (> 1) the negative prompt is encoded in the same batch, first, and its
  * T5 tokens are padded or cut to the positive prompt's length (docs/engine-spec.md §2.1–§2.7).
  */
-export async function encodePrompt(
-  bundle: ModelBundle,
-  tokenizers: PromptTokenizers,
-  prompt: string,
-  negativePrompt: string,
-  guided: boolean,
-): Promise<PromptEmbeddings> {
+export async function encodePrompt(bundle: ModelBundle, tokenizers: PromptTokenizers, prompt: string, negativePrompt: string, guided: boolean): Promise<PromptEmbeddings> {
   const { clapDim, t5Dim, llmDim, gpt2Layers, maxNewTokens, clapMaxLength, t5MaxLength } = bundle.config;
   const batch = guided ? 2 : 1;
   const texts = guided ? [negativePrompt, prompt] : [prompt];
@@ -54,13 +48,17 @@ export async function encodePrompt(
     ids = concatRows([negative.ids, positive.ids]);
     t5Mask = concatRows([negative.mask, positive.mask]);
   }
-  const t5 = await (await bundle.session('t5Encoder')).run({
+  const t5 = await (
+    await bundle.session('t5Encoder')
+  ).run({
     input_ids: int64(ids, [batch, t5Length]),
     attention_mask: int64(t5Mask, [batch, t5Length]),
   });
   const t5Hidden = t5.last_hidden_state.data as Float32Array;
 
-  const projected = await (await bundle.session('projection')).run({
+  const projected = await (
+    await bundle.session('projection')
+  ).run({
     clap_embeds: float32(clapEmbeds, [batch, 1, clapDim]),
     clap_mask: int64(onesInt64(batch), [batch, 1]),
     t5_hidden: float32(t5Hidden, [batch, t5Length, t5Dim]),

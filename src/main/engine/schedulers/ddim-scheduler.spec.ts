@@ -23,8 +23,7 @@ describe('DdimScheduler timesteps (docs/engine-spec.md §8.2)', () => {
     s.setTimesteps(n);
     return [...s.timesteps];
   };
-  const range = (from: number, step: number, count: number): number[] =>
-    Array.from({ length: count }, (_, k) => from - k * step);
+  const range = (from: number, step: number, count: number): number[] => Array.from({ length: count }, (_, k) => from - k * step);
 
   it('leading spacing with steps_offset 1', () => {
     expect(s.timesteps).toEqual([]);
@@ -33,10 +32,7 @@ describe('DdimScheduler timesteps (docs/engine-spec.md §8.2)', () => {
     expect(grid(3)).toEqual([667, 334, 1]);
     expect(grid(10)).toEqual([901, 801, 701, 601, 501, 401, 301, 201, 101, 1]);
     expect(grid(20)).toEqual(range(951, 50, 20));
-    expect(grid(25)).toEqual([
-      961, 921, 881, 841, 801, 761, 721, 681, 641, 601, 561, 521, 481, 441, 401, 361, 321, 281, 241, 201, 161, 121,
-      81, 41, 1,
-    ]);
+    expect(grid(25)).toEqual([961, 921, 881, 841, 801, 761, 721, 681, 641, 601, 561, 521, 481, 441, 401, 361, 321, 281, 241, 201, 161, 121, 81, 41, 1]);
     expect(grid(50)).toEqual(range(981, 20, 50));
     expect(grid(100)).toEqual(range(991, 10, 100));
     expect(grid(200)).toEqual(range(996, 5, 200));
@@ -87,7 +83,7 @@ describe('DdimScheduler step', () => {
   // docs/engine-spec.md §8.4: x_T = 1, η = 0, no CFG; final value after all steps
   const TABLE: Array<[number, number, number, number]> = [
     [10, 34.116905822, 5.225218086, -1.872702487],
-    [20, 53.060538286, 5.989228110, -2.484490925],
+    [20, 53.060538286, 5.98922811, -2.484490925],
     [50, 70.314620329, 6.410278047, -2.835521687],
     [200, 81.330912984, 6.601100162, -2.997118111],
   ];

@@ -24,14 +24,9 @@ describe('DpmSolverMultistepScheduler timesteps and sigmas (docs/engine-spec.md 
     s.setTimesteps(10);
     expect(s.timesteps).toEqual([901, 811, 721, 631, 541, 451, 361, 271, 181, 91]);
     s.setTimesteps(20);
-    expect(s.timesteps).toEqual([
-      941, 894, 847, 800, 753, 706, 659, 612, 565, 518, 471, 424, 377, 330, 283, 236, 189, 142, 95, 48,
-    ]);
+    expect(s.timesteps).toEqual([941, 894, 847, 800, 753, 706, 659, 612, 565, 518, 471, 424, 377, 330, 283, 236, 189, 142, 95, 48]);
     s.setTimesteps(25);
-    expect(s.timesteps).toEqual([
-      951, 913, 875, 837, 799, 761, 723, 685, 647, 609, 571, 533, 495, 457, 419, 381, 343, 305, 267, 229, 191, 153, 115,
-      77, 39,
-    ]);
+    expect(s.timesteps).toEqual([951, 913, 875, 837, 799, 761, 723, 685, 647, 609, 571, 533, 495, 457, 419, 381, 343, 305, 267, 229, 191, 153, 115, 77, 39]);
     s.setTimesteps(50);
     expect(s.timesteps).toEqual(Array.from({ length: 50 }, (_, k) => 951 - 19 * k));
   });

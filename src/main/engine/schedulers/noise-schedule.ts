@@ -19,10 +19,7 @@ export interface NoiseSchedule {
   readonly alphasCumprod32: Float32Array;
 }
 
-export type NoiseScheduleConfig = Pick<
-  SchedulerConfig,
-  'num_train_timesteps' | 'beta_start' | 'beta_end' | 'beta_schedule'
->;
+export type NoiseScheduleConfig = Pick<SchedulerConfig, 'num_train_timesteps' | 'beta_start' | 'beta_end' | 'beta_schedule'>;
 
 const f32 = Math.fround;
 
@@ -57,10 +54,7 @@ export function noiseSchedule(config: NoiseScheduleConfig): NoiseSchedule {
       break;
     }
     default:
-      throw new Error(
-        `Scheduler config: beta_schedule "${String(config.beta_schedule)}" is not supported ` +
-          `(supported: "scaled_linear", "linear")`,
-      );
+      throw new Error(`Scheduler config: beta_schedule "${String(config.beta_schedule)}" is not supported ` + `(supported: "scaled_linear", "linear")`);
   }
 
   const alphasCumprod = new Float64Array(n);

@@ -40,10 +40,7 @@ export function commonSettings(config: SchedulerConfig, defaultSpacing: Timestep
   }
   const spacing = config.timestep_spacing ?? defaultSpacing;
   if (spacing !== 'leading' && spacing !== 'trailing' && spacing !== 'linspace') {
-    throw new SchedulerConfigError(
-      'timestep_spacing',
-      `"${String(spacing)}" is not supported (use "leading", "trailing" or "linspace")`,
-    );
+    throw new SchedulerConfigError('timestep_spacing', `"${String(spacing)}" is not supported (use "leading", "trailing" or "linspace")`);
   }
   const stepsOffset = config.steps_offset ?? 0;
   if (!Number.isInteger(stepsOffset) || stepsOffset < 0) {
@@ -58,9 +55,7 @@ export function ddimSettings(config: SchedulerConfig): CommonSettings & { setAlp
   if (config.clip_sample !== false) {
     throw new SchedulerConfigError(
       'clip_sample',
-      config.clip_sample === undefined
-        ? 'missing; diffusers DDIMScheduler then clips x̂0 to [-1, 1], which is not supported — set it to false'
-        : 'clipping x̂0 is not supported (must be false)',
+      config.clip_sample === undefined ? 'missing; diffusers DDIMScheduler then clips x̂0 to [-1, 1], which is not supported — set it to false' : 'clipping x̂0 is not supported (must be false)',
     );
   }
   return { ...common, setAlphaToOne: config.set_alpha_to_one ?? true };

@@ -19,12 +19,7 @@ function trailing(steps: number, numTrain: number): number[] {
 }
 
 /** diffusers DDIMScheduler.set_timesteps. */
-export function ddimTimesteps(
-  steps: number,
-  numTrain: number,
-  spacing: TimestepSpacing,
-  stepsOffset: number,
-): number[] {
+export function ddimTimesteps(steps: number, numTrain: number, spacing: TimestepSpacing, stepsOffset: number): number[] {
   checkSteps(steps, numTrain, 'DDIM');
   switch (spacing) {
     case 'leading': {
@@ -45,12 +40,7 @@ export function ddimTimesteps(
  * diffusers DPMSolverMultistepScheduler.set_timesteps (no Karras/λ clipping, so the last usable
  * timestep is T). Note the n+1 grid for leading/linspace: n=20 starts at 941, not 951.
  */
-export function dpmTimesteps(
-  steps: number,
-  numTrain: number,
-  spacing: TimestepSpacing,
-  stepsOffset: number,
-): number[] {
+export function dpmTimesteps(steps: number, numTrain: number, spacing: TimestepSpacing, stepsOffset: number): number[] {
   // leading needs T // (n+1) ≥ 1, otherwise every timestep collapses onto steps_offset.
   checkSteps(steps, numTrain - 1, 'DPM-Solver++');
   switch (spacing) {
@@ -62,6 +52,8 @@ export function dpmTimesteps(
     case 'trailing':
       return trailing(steps, numTrain);
     case 'linspace':
-      return Array.from(linspace(0, numTrain - 1, steps + 1), roundHalfEven).reverse().slice(0, steps);
+      return Array.from(linspace(0, numTrain - 1, steps + 1), roundHalfEven)
+        .reverse()
+        .slice(0, steps);
   }
 }

@@ -38,15 +38,10 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const PROMPTS = [
-  'glass shattering on concrete',
-  'Thunder rumbling in the distance, heavy rain.',
-  'footsteps on gravel',
-  'a sci-fi laser zap 3 times',
-];
+const PROMPTS = ['glass shattering on concrete', 'Thunder rumbling in the distance, heavy rain.', 'footsteps on gravel', 'a sci-fi laser zap 3 times'];
 
 describe('the committed tiny tokenizers', () => {
-  it('are the tokenizer.json + tokenizer_config.json the loader reads (and the hub\'s slow-tokenizer files)', () => {
+  it("are the tokenizer.json + tokenizer_config.json the loader reads (and the hub's slow-tokenizer files)", () => {
     expect(readdirSync(clapDir).sort()).toEqual(['merges.txt', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.json']);
     expect(readdirSync(t5Dir).sort()).toEqual(['special_tokens_map.json', 'spiece.model', 'tokenizer.json', 'tokenizer_config.json']);
   });
@@ -112,14 +107,8 @@ describe('loadPromptTokenizers on the tiny tokenizers', () => {
   });
 
   it('really applies the learned BPE merges and Unigram scores', () => {
-    const clapTok = new Tokenizer(
-      JSON.parse(readFileSync(join(clapDir, 'tokenizer.json'), 'utf8')),
-      JSON.parse(readFileSync(join(clapDir, 'tokenizer_config.json'), 'utf8')),
-    );
-    const t5Tok = new Tokenizer(
-      JSON.parse(readFileSync(join(t5Dir, 'tokenizer.json'), 'utf8')),
-      JSON.parse(readFileSync(join(t5Dir, 'tokenizer_config.json'), 'utf8')),
-    );
+    const clapTok = new Tokenizer(JSON.parse(readFileSync(join(clapDir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(clapDir, 'tokenizer_config.json'), 'utf8')));
+    const t5Tok = new Tokenizer(JSON.parse(readFileSync(join(t5Dir, 'tokenizer.json'), 'utf8')), JSON.parse(readFileSync(join(t5Dir, 'tokenizer_config.json'), 'utf8')));
     // Frequent corpus words become single tokens.
     expect(clapTok.tokenize('glass')).toEqual(['glass']);
     expect(clapTok.tokenize('glass shattering on concrete')).toEqual(['glass', 'Ġshattering', 'Ġon', 'Ġconcrete']);
@@ -229,9 +218,7 @@ describe('loadPromptTokenizers on the tiny tokenizers', () => {
     expect(row(c, 0)).toEqual([...row(tk.clap(['glass shattering on concrete']), 0).slice(0, 3), 2]);
     expect(c.truncated).toEqual([true]);
     expect(small.t5(['glass shattering on concrete']).length).toBe(3);
-    await expect(loadPromptTokenizers(clapDir, t5Dir, { clapMaxLength: 1, t5MaxLength: 3 })).rejects.toThrow(
-      RangeError,
-    );
+    await expect(loadPromptTokenizers(clapDir, t5Dir, { clapMaxLength: 1, t5MaxLength: 3 })).rejects.toThrow(RangeError);
   });
 
   it('is deterministic', async () => {
@@ -256,7 +243,10 @@ describe('load errors', () => {
     // Plain writable copies of the two files the loader reads (the fixture's files may be read-only).
     const dir = join(root, name);
     const to = { clap: join(dir, 'clap'), t5: join(dir, 't5') };
-    for (const [from, dest] of [[clapDir, to.clap], [t5Dir, to.t5]]) {
+    for (const [from, dest] of [
+      [clapDir, to.clap],
+      [t5Dir, to.t5],
+    ]) {
       mkdirSync(dest, { recursive: true });
       for (const f of ['tokenizer.json', 'tokenizer_config.json']) writeFileSync(join(dest, f), readFileSync(join(from, f)));
     }

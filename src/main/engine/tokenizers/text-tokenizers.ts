@@ -96,11 +96,7 @@ interface Loaded {
 }
 
 /** Special-token ids placed around a single sequence, from the post_processor config. */
-function specialLayoutOf(
-  pp: unknown,
-  idOf: (token: string) => number | undefined,
-  file: string,
-): { prefix: number[]; suffix: number[] } {
+function specialLayoutOf(pp: unknown, idOf: (token: string) => number | undefined, file: string): { prefix: number[]; suffix: number[] } {
   const fail = (what: string): never => {
     throw new TokenizerLoadError(file, `has an unsupported post_processor (${what})`);
   };
@@ -116,7 +112,8 @@ function specialLayoutOf(
     case 'RobertaProcessing':
     case 'BertProcessing': {
       // cls / sep are [token, id] pairs; the library inserts the token string, so resolve the id by name.
-      const cls = pp.cls, sep = pp.sep;
+      const cls = pp.cls,
+        sep = pp.sep;
       if (!Array.isArray(cls) || !Array.isArray(sep)) return fail('cls/sep missing');
       return { prefix: [lookup(cls[0])], suffix: [lookup(sep[0])] };
     }
@@ -198,10 +195,7 @@ async function loadOne(dir: string): Promise<Loaded> {
   const empty = tok.encode('', { add_special_tokens: true }).ids;
   const expected = [...prefix, ...suffix];
   if (empty.length !== expected.length || empty.some((id, i) => id !== expected[i])) {
-    throw new TokenizerLoadError(
-      jsonPath,
-      `adds special tokens [${empty.join(', ')}] to an empty text, expected [${expected.join(', ')}]`,
-    );
+    throw new TokenizerLoadError(jsonPath, `adds special tokens [${empty.join(', ')}] to an empty text, expected [${expected.join(', ')}]`);
   }
 
   const specialIds = new Set<number>([...prefix, ...suffix, pad]);
@@ -217,12 +211,7 @@ function checkLimit(name: string, value: number, min: number): void {
   }
 }
 
-function encodeBatch(
-  loaded: Loaded,
-  texts: string[],
-  maxLength: number,
-  padTo: number | undefined,
-): TokenBatch {
+function encodeBatch(loaded: Loaded, texts: string[], maxLength: number, padTo: number | undefined): TokenBatch {
   if (!Array.isArray(texts)) throw new TypeError('texts must be an array of strings');
   const { tok, layout } = loaded;
   const specials = layout.prefix.length + layout.suffix.length;
@@ -253,11 +242,7 @@ function encodeBatch(
   return { ids, mask, batch, length, truncated };
 }
 
-export async function loadPromptTokenizers(
-  clapDir: string,
-  t5Dir: string,
-  limits: { clapMaxLength: number; t5MaxLength: number },
-): Promise<PromptTokenizers> {
+export async function loadPromptTokenizers(clapDir: string, t5Dir: string, limits: { clapMaxLength: number; t5MaxLength: number }): Promise<PromptTokenizers> {
   const [clapTok, t5Tok] = await Promise.all([loadOne(clapDir), loadOne(t5Dir)]);
   checkLimit('clapMaxLength', limits.clapMaxLength, clapTok.layout.prefix.length + clapTok.layout.suffix.length);
   checkLimit('t5MaxLength', limits.t5MaxLength, t5Tok.layout.prefix.length + t5Tok.layout.suffix.length);

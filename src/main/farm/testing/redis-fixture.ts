@@ -47,7 +47,11 @@ async function waitForLine(child: ChildProcess, pattern: RegExp, what: string, t
 export class TestRedis {
   private child: ChildProcess | undefined;
 
-  private constructor(readonly port: number, private readonly dir: string, private readonly password: string | undefined) {}
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+    private readonly password: string | undefined,
+  ) {}
 
   /** Starts redis-server on a free port; with `password`, clients must AUTH (requirepass). */
   static async start(options: { password?: string } = {}): Promise<TestRedis> {
@@ -94,21 +98,26 @@ const spawned = new Set<ChildProcess>();
 
 /** kill -9 for every worker a spec started, even those whose start failed (a spec's afterAll). */
 export async function killAllWorkers(): Promise<void> {
-  await Promise.all([...spawned].map(async (child) => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    }
-    spawned.delete(child);
-  }));
+  await Promise.all(
+    [...spawned].map(async (child) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      }
+      spawned.delete(child);
+    }),
+  );
 }
 
 /** A `npm run loa -- worker …` child process; its log is kept for failure messages. */
 export class WorkerProcess {
   log = '';
 
-  private constructor(readonly name: string, readonly child: ChildProcess) {
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
     child.stdout?.on('data', (c: Buffer) => (this.log += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (this.log += c.toString()));
   }
@@ -116,7 +125,25 @@ export class WorkerProcess {
   static async start(args: { redisUrl: string; model: string; name: string; cacheDir: string; lockMs?: number; extra?: string[] }): Promise<WorkerProcess> {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/main/cli/loa.ts', 'worker', '--redis', args.redisUrl, '--model', args.model, '--name', args.name, '--device', 'cpu', '--threads', '1', '--lock-ms', String(args.lockMs ?? 2000), ...(args.extra ?? [])],
+      [
+        '--import',
+        'tsx',
+        'src/main/cli/loa.ts',
+        'worker',
+        '--redis',
+        args.redisUrl,
+        '--model',
+        args.model,
+        '--name',
+        args.name,
+        '--device',
+        'cpu',
+        '--threads',
+        '1',
+        '--lock-ms',
+        String(args.lockMs ?? 2000),
+        ...(args.extra ?? []),
+      ],
       { cwd: REPO_ROOT, env: { ...process.env, LOA_CACHE_DIR: args.cacheDir }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     spawned.add(child);

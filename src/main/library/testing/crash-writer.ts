@@ -32,9 +32,20 @@ for (let i = 0; ; i++) {
   const file = generationFile(createdAt, prompt, seed, id);
   await writeFileAtomic(absolutePath(libraryDir, file), encodeWav([samples], SAMPLE_RATE, 'float32'));
   db.addTake({
-    id, file, jobId: `crash-${seedArg}`, rank: i + 1, seed, score: null, modelId: 'crash', device: 'cpu',
+    id,
+    file,
+    jobId: `crash-${seedArg}`,
+    rank: i + 1,
+    seed,
+    score: null,
+    modelId: 'crash',
+    device: 'cpu',
     params: { prompt, negativePrompt: '', seconds: frames / SAMPLE_RATE, steps: 1, scheduler: 'ddim', guidance: 1, seed, takes: 1 },
-    sampleRate: SAMPLE_RATE, samples: frames, peaks: computePeaks(samples), createdAt, tags: ['crash'],
+    sampleRate: SAMPLE_RATE,
+    samples: frames,
+    peaks: computePeaks(samples),
+    createdAt,
+    tags: ['crash'],
   });
   process.stdout.write(`${id} ${frames}\n`);
 }

@@ -25,7 +25,19 @@ export function newTake(libraryDir: string, prompt: string, overrides: Partial<N
   mkdirSync(dirname(absolutePath(libraryDir, file)), { recursive: true });
   writeFileSync(absolutePath(libraryDir, file), encodeWav([samples], SAMPLE_RATE, 'float32'));
   return {
-    id, file, jobId: 'job-1', rank: 1, params: generateParams(prompt, seed), seed, score: null, modelId: 'tiny-random', device: 'cpu',
-    sampleRate: SAMPLE_RATE, samples: frames, peaks: computePeaks(samples), createdAt, ...rest,
+    id,
+    file,
+    jobId: 'job-1',
+    rank: 1,
+    params: generateParams(prompt, seed),
+    seed,
+    score: null,
+    modelId: 'tiny-random',
+    device: 'cpu',
+    sampleRate: SAMPLE_RATE,
+    samples: frames,
+    peaks: computePeaks(samples),
+    createdAt,
+    ...rest,
   };
 }

@@ -11,9 +11,7 @@ import { repoFolderName } from '../hf-cache.ts';
 const LFS = /\.(safetensors|bin|model)$/;
 
 export function blobHash(path: string, bytes: Buffer): string {
-  return LFS.test(path)
-    ? createHash('sha256').update(bytes).digest('hex')
-    : createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  return LFS.test(path) ? createHash('sha256').update(bytes).digest('hex') : createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** Returns the snapshot folder. */

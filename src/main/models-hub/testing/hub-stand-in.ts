@@ -101,7 +101,12 @@ export class HubStandIn {
   private readonly sockets = new Set<Socket>();
   private readonly bySha = new Map<string, ServedFile>();
 
-  private constructor(private readonly server: Server, readonly url: string, repos: StandInRepo[], readonly options: StandInOptions) {
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    repos: StandInRepo[],
+    readonly options: StandInOptions,
+  ) {
     for (const repo of repos) this.addRepo(repo);
   }
 
@@ -145,7 +150,14 @@ export class HubStandIn {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
-    const log: LoggedRequest = { method: req.method ?? 'GET', url: url.pathname + url.search, kind: 'other', sent: 0, ...(req.headers.range ? { range: req.headers.range } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) };
+    const log: LoggedRequest = {
+      method: req.method ?? 'GET',
+      url: url.pathname + url.search,
+      kind: 'other',
+      sent: 0,
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    };
     if (this.requests.length > 100_000) {
       res.writeHead(429).end();
       return;
@@ -175,7 +187,7 @@ export class HubStandIn {
     }
     const repoName = (info ?? tree ?? resolveFile)?.[1];
     const served = repoName ? this.repos.get(repoName) : undefined;
-    if (!repoName) return json(res, 404, { error: 'Sorry, we can\'t find the page you are looking for.' });
+    if (!repoName) return json(res, 404, { error: "Sorry, we can't find the page you are looking for." });
     if (!served) return json(res, 401, { error: 'Repository not found' }, { 'X-Error-Code': 'RepoNotFound' });
     const rev = decodeURIComponent((info ?? tree ?? resolveFile)![2]);
     if (rev !== 'main' && rev !== 'HEAD' && rev !== served.repo.commit) {
@@ -184,8 +196,16 @@ export class HubStandIn {
     const commit = served.repo.commit;
     if (info) {
       return json(res, 200, {
-        _id: createHash('md5').update(repoName).digest('hex').slice(0, 24), id: repoName, modelId: repoName, sha: commit, private: false, gated: false,
-        downloads: 0, likes: 0, lastModified: '2024-04-16T00:00:00.000Z', pipeline_tag: 'text-to-audio',
+        _id: createHash('md5').update(repoName).digest('hex').slice(0, 24),
+        id: repoName,
+        modelId: repoName,
+        sha: commit,
+        private: false,
+        gated: false,
+        downloads: 0,
+        likes: 0,
+        lastModified: '2024-04-16T00:00:00.000Z',
+        pipeline_tag: 'text-to-audio',
         siblings: [...served.files.keys()].map((rfilename) => ({ rfilename })),
       });
     }
@@ -206,7 +226,10 @@ export class HubStandIn {
           if (!recursive) continue;
         }
         entries.push({
-          type: 'file', oid: f.gitSha1, size: f.bytes.length, path: f.path,
+          type: 'file',
+          oid: f.gitSha1,
+          size: f.bytes.length,
+          path: f.path,
           ...(f.sha256 ? { lfs: { oid: f.sha256, size: f.bytes.length, pointerSize: Buffer.byteLength(f.pointer!) } } : {}),
         });
       }

@@ -25,9 +25,7 @@ describe('electron client', () => {
     const drags: unknown[] = [];
     const bridge: StudioBridge = {
       call: async (method, ...args) =>
-        method === 'updateTake'
-          ? { ok: false, error: toErrorEnvelope(new InvalidRequestError('rating', 'rating must be 0 to 5')) }
-          : { ok: true, result: { method, args } },
+        method === 'updateTake' ? { ok: false, error: toErrorEnvelope(new InvalidRequestError('rating', 'rating must be 0 to 5')) } : { ok: true, result: { method, args } },
       onEvent: (listener) => {
         listeners.push(listener);
         return () => listeners.splice(listeners.indexOf(listener), 1);
@@ -52,7 +50,10 @@ describe('electron client', () => {
     expect(seen).toEqual([{ type: 'export', done: 1, total: 2 }]);
     api.startDrag?.('t1', { start: 0, end: 1 });
     await api.fileAction?.('reveal', 't2');
-    expect(drags).toEqual([['t1', { start: 0, end: 1 }], ['reveal', 't2']]);
+    expect(drags).toEqual([
+      ['t1', { start: 0, end: 1 }],
+      ['reveal', 't2'],
+    ]);
     // The keyboard's Copy file / Reveal in folder fails with the typed error, like any call.
     expect(await api.fileAction?.('copy', 'gone').catch((e: unknown) => e)).toBeInstanceOf(InvalidRequestError);
     // Browse…: the folder the person chose in main's dialog.

@@ -6,9 +6,7 @@ import { parseUploadAnswer, uploadFile, uploadUrl } from './upload.ts';
 
 describe('upload URL', () => {
   it('carries the token and the encoded file name on the page host', () => {
-    expect(uploadUrl({ protocol: 'http:', host: '127.0.0.1:5173' }, 'a+b', 'rain & wind é.wav')).toBe(
-      'http://127.0.0.1:5173/upload?token=a%2Bb&name=rain%20%26%20wind%20%C3%A9.wav',
-    );
+    expect(uploadUrl({ protocol: 'http:', host: '127.0.0.1:5173' }, 'a+b', 'rain & wind é.wav')).toBe('http://127.0.0.1:5173/upload?token=a%2Bb&name=rain%20%26%20wind%20%C3%A9.wav');
   });
 });
 

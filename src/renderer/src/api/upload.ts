@@ -7,10 +7,7 @@
 import { fromErrorEnvelope, LoaError, type ErrorEnvelope } from '../../../shared/errors.ts';
 
 /** The part of WHATWG `fetch` the upload needs (the browser's and Node's both fit). */
-export type FetchLike = (
-  url: string,
-  init: { method: 'POST'; body: Blob },
-) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+export type FetchLike = (url: string, init: { method: 'POST'; body: Blob }) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
 
 export function uploadUrl(location: { protocol: string; host: string }, token: string, name: string): string {
   return `${location.protocol}//${location.host}/upload?token=${encodeURIComponent(token)}&name=${encodeURIComponent(name)}`;

@@ -12,9 +12,7 @@ const node = (kind: LineageNode['kind'], id: string, operation: string | null, c
 
 describe('lineage tree rows', () => {
   it('lists a take → reference → continuation family depth first, with the operation on each edge', () => {
-    const tree = node('take', 't1', null, [
-      node('reference', 'r1', null, [node('take', 't2', 'continue', [node('take', 't4', 'vary')]), node('take', 't3', 'loop')]),
-    ]);
+    const tree = node('take', 't1', null, [node('reference', 'r1', null, [node('take', 't2', 'continue', [node('take', 't4', 'vary')]), node('take', 't3', 'loop')])]);
     const rows = lineageRows(tree, 't2');
     expect(rows.map((r) => [r.node.id, r.depth, r.edge, r.current])).toEqual([
       ['t1', 0, '', false],

@@ -25,8 +25,14 @@ describe('mini waveform path', () => {
     const d = miniWavePath([-0.5, 1, -1, 0.5], 10, 20, 2);
     expect(d.startsWith('M') && d.endsWith('Z')).toBe(true);
     expect(points(d)).toEqual([
-      [0, 0], [5, 0], [5, 5], [10, 5], // tops: y = 10 − max·10
-      [10, 20], [5, 20], [5, 15], [0, 15], // bottoms, right to left: y = 10 − min·10
+      [0, 0],
+      [5, 0],
+      [5, 5],
+      [10, 5], // tops: y = 10 − max·10
+      [10, 20],
+      [5, 20],
+      [5, 15],
+      [0, 15], // bottoms, right to left: y = 10 − min·10
     ]);
   });
 

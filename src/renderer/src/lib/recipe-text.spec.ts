@@ -51,7 +51,15 @@ describe('recipe fields', () => {
   });
 
   it('says how an exported file was rendered from its take, and says nothing of it for a take', () => {
-    const rendering = { takeId: 'a'.repeat(32), region: { start: 1, end: 2.5 }, format: 'pcm24' as const, sampleRate: 48000 as const, normalize: { kind: 'loudness' as const, lufs: -14 }, fadeInMs: 5, fadeOutMs: 5 };
+    const rendering = {
+      takeId: 'a'.repeat(32),
+      region: { start: 1, end: 2.5 },
+      format: 'pcm24' as const,
+      sampleRate: 48000 as const,
+      normalize: { kind: 'loudness' as const, lufs: -14 },
+      fadeInMs: 5,
+      fadeOutMs: 5,
+    };
     const fields = Object.fromEntries(recipeFields({ ...base, rendering }).map((f) => [f.key, f.value]));
     expect(fields.export).toBe('region 1–2.5 s, 48 kHz 24-bit, −14 LUFS, fades 5 / 5 ms');
     expect(fields.length).toBe('2.0 s at 16000 Hz');

@@ -11,9 +11,6 @@ const MIN_REGION_S = 0.01;
 export function regionWithEdge(current: Region | null, edge: 'in' | 'out', cursor: number, duration: number): Region | null {
   const at = Math.min(Math.max(0, cursor), duration);
   // An in point after the current out (or an out before the in) starts afresh from that edge of the take.
-  const region =
-    edge === 'in'
-      ? { start: at, end: current && current.end > at ? current.end : duration }
-      : { start: current && current.start < at ? current.start : 0, end: at };
+  const region = edge === 'in' ? { start: at, end: current && current.end > at ? current.end : duration } : { start: current && current.start < at ? current.start : 0, end: at };
   return region.end - region.start >= MIN_REGION_S ? region : null;
 }

@@ -35,11 +35,7 @@ export function rovingFocus(node: HTMLElement): () => void {
     const at = list.indexOf(event.target as HTMLElement);
     if (at < 0) return;
     const next =
-      event.key === 'ArrowRight' ? (at + 1) % list.length
-      : event.key === 'ArrowLeft' ? (at - 1 + list.length) % list.length
-      : event.key === 'Home' ? 0
-      : event.key === 'End' ? list.length - 1
-      : -1;
+      event.key === 'ArrowRight' ? (at + 1) % list.length : event.key === 'ArrowLeft' ? (at - 1 + list.length) % list.length : event.key === 'Home' ? 0 : event.key === 'End' ? list.length - 1 : -1;
     if (next < 0) return;
     event.preventDefault();
     event.stopPropagation();

@@ -5,14 +5,10 @@
 import type { TakeInfo } from '../../../shared/studio/studio-api.ts';
 import type { ListItem, VariationGrid } from './variation-grid.ts';
 
-export type TakeListEntry =
-  | { kind: 'run'; key: string; createdAt: string }
-  | { kind: 'take'; key: string; take: TakeInfo }
-  | { kind: 'grid'; key: string; grid: VariationGrid };
+export type TakeListEntry = { kind: 'run'; key: string; createdAt: string } | { kind: 'take'; key: string; take: TakeInfo } | { kind: 'grid'; key: string; grid: VariationGrid };
 
 const jobOf = (item: ListItem) => (item.kind === 'take' ? item.take.jobId : item.grid.jobId);
-const createdOf = (item: ListItem) =>
-  item.kind === 'take' ? item.take.createdAt : (item.grid.cells.flat().find((c) => c.take)?.take?.createdAt ?? '');
+const createdOf = (item: ListItem) => (item.kind === 'take' ? item.take.createdAt : (item.grid.cells.flat().find((c) => c.take)?.take?.createdAt ?? ''));
 
 export function listEntries(items: readonly ListItem[]): TakeListEntry[] {
   const entries: TakeListEntry[] = [];

@@ -26,7 +26,7 @@ describe('timelineScale', () => {
 });
 
 describe('timeline ticks', () => {
-  it('places a tick every `tick` seconds up to the clip\'s end, labelled on multiples of `label`', () => {
+  it("places a tick every `tick` seconds up to the clip's end, labelled on multiples of `label`", () => {
     const ticks = timelineTicks(1.5, { tick: 0.1, label: 0.5 });
     expect(ticks).toHaveLength(15);
     expect(ticks.map((t) => t.at)).toEqual(Array.from({ length: 15 }, (_, i) => Math.round(i * 0.1 * 1e6) / 1e6));

@@ -139,9 +139,7 @@ export function transformRequest(
     case 'continue':
       return { ...common, seconds: Number(lane.continueSeconds), crossfadeMs };
     case 'vary':
-      return lane.grid
-        ? { ...common, strengths: parseStrengths(lane.gridStrengths), takes: Number(lane.gridSeeds) }
-        : { ...common, strengths: [Number(lane.strength)] };
+      return lane.grid ? { ...common, strengths: parseStrengths(lane.gridStrengths), takes: Number(lane.gridSeeds) } : { ...common, strengths: [Number(lane.strength)] };
     case 'inpaint':
       if (!region || !(region.end > region.start)) {
         throw new InvalidRequestError('from', 'Select the region to regenerate first.', 'Drag across the reference waveform to select it.');
@@ -162,7 +160,11 @@ export function rerunRequest(take: TakeInfo): Rerun {
   }
   const referenceId = take.lineage?.reference.referenceId;
   if (!referenceId) {
-    throw new InvalidRequestError('reference', 'This take’s reference is not in the studio, so it cannot be made again.', 'Import the reference clip again and run the operation from the reference lane.');
+    throw new InvalidRequestError(
+      'reference',
+      'This take’s reference is not in the studio, so it cannot be made again.',
+      'Import the reference clip again and run the operation from the reference lane.',
+    );
   }
   // The whole request as validated (all strengths of a grid), not just this cell's.
   const { seed: _seed, ...params } = take.lineage?.params ?? take.params;

@@ -13,7 +13,7 @@ describe('wording an audio-to-audio job', () => {
     expect(describeOp(plainTake('t', 'j').params)).toBeNull();
   });
 
-  it('names a variation grid\'s take by its own strength, not the grid\'s (issue 13)', () => {
+  it("names a variation grid's take by its own strength, not the grid's (issue 13)", () => {
     expect(describeTakeOp(transformTake('g1', 'j', PARAMS.grid, 100, 0.25))).toBe('vary 0.25');
     expect(describeTakeOp(transformTake('g2', 'j', PARAMS.grid, 101, 0.75))).toBe('vary 0.75');
     expect(describeTakeOp(transformTake('v', 'j', PARAMS.vary))).toBe('vary 0.5');

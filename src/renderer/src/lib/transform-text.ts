@@ -20,9 +20,7 @@ export function describeOp(params: JobParams): string | null {
     case 'continue':
       return `continue +${trimNumber(params.seconds)} s`;
     case 'vary':
-      return params.strengths.length === 1
-        ? `vary ${trimNumber(params.strengths[0])}`
-        : `vary ${params.strengths.map((s) => trimNumber(s)).join('/')} × ${params.takes}`;
+      return params.strengths.length === 1 ? `vary ${trimNumber(params.strengths[0])}` : `vary ${params.strengths.map((s) => trimNumber(s)).join('/')} × ${params.takes}`;
     case 'inpaint':
       return `inpaint ${span(params.from, params.to)}`;
     case 'loop':

@@ -61,9 +61,7 @@ export function buildGrid(jobTakes: readonly TakeInfo[]): VariationGrid {
     seeds.map((seed) => ({
       strength,
       seed,
-      take:
-        jobTakes.find((t) => t.seed === seed && isTransformParams(t.params) && same(strengthOf(t.params, t.lineage) ?? Number.NaN, strength)) ??
-        null,
+      take: jobTakes.find((t) => t.seed === seed && isTransformParams(t.params) && same(strengthOf(t.params, t.lineage) ?? Number.NaN, strength)) ?? null,
     })),
   );
   return { jobId: jobTakes[0]?.jobId ?? '', strengths, seeds, cells };

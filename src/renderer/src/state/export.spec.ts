@@ -64,7 +64,14 @@ describe('ExportState', () => {
 
   it('keeps a failure in the dialog with what to do, and exports nothing more', async () => {
     const full = new DiskFullError('/exports');
-    const state = new ExportState(apiStandIn({ exportTakes: async () => { throw full; } }).api, new NoticeState());
+    const state = new ExportState(
+      apiStandIn({
+        exportTakes: async () => {
+          throw full;
+        },
+      }).api,
+      new NoticeState(),
+    );
     state.openFor(['t1'], { start: 0, end: 1 }, saved);
     expect(await state.run()).toBeNull();
     expect(state.error).toEqual({ message: full.message, hint: full.hint });

@@ -52,8 +52,7 @@ export class ExportState {
   };
 
   setNormalizeKind = (kind: 'none' | 'peak' | 'loudness'): void => {
-    this.options.normalize =
-      kind === 'peak' ? { kind, dbfs: this.peakDbfs } : kind === 'loudness' ? { kind, lufs: this.lufsTarget } : { kind };
+    this.options.normalize = kind === 'peak' ? { kind, dbfs: this.peakDbfs } : kind === 'loudness' ? { kind, lufs: this.lufsTarget } : { kind };
   };
 
   setPeak = (dbfs: number): void => {

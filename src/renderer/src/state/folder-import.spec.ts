@@ -28,7 +28,13 @@ describe('FolderImportState', () => {
 
   it('says why a folder could not be read', async () => {
     const missing = new LoaError('IO_FAILED', 'No folder at /nowhere.', 'Check the path.');
-    const importer = new FolderImportState(apiStandIn({ importFolder: async () => { throw missing; } }).api);
+    const importer = new FolderImportState(
+      apiStandIn({
+        importFolder: async () => {
+          throw missing;
+        },
+      }).api,
+    );
     importer.path = '/nowhere';
     await importer.run();
     expect({ error: importer.error, report: importer.report, running: importer.running }).toEqual({ error: { message: missing.message, hint: missing.hint }, report: null, running: false });

@@ -5,7 +5,11 @@ import type { InstallProgress } from '../../../shared/studio/studio-api.ts';
 import { applyInstallEvent, catalogueSize, hubBytes, hubSeconds, newInstallView } from './hub.svelte.ts';
 
 const push = (event: InstallProgress['event'], state: InstallProgress['state'] = 'running', error: InstallProgress['error'] = null): InstallProgress => ({
-  installId: 'i-1', repo: 'cvssp/audioldm2', state, event, error,
+  installId: 'i-1',
+  repo: 'cvssp/audioldm2',
+  state,
+  event,
+  error,
 });
 
 describe('applyInstallEvent', () => {
@@ -14,10 +18,19 @@ describe('applyInstallEvent', () => {
     view = applyInstallEvent(view, push(null));
     expect(view).toMatchObject({ installId: 'i-1', phase: 'starting' });
     view = applyInstallEvent(view, push({ type: 'resolve', repo: 'cvssp/audioldm2', revision: 'main', commit: 'c'.repeat(40), fromCache: false }));
-    view = applyInstallEvent(view, push({
-      type: 'plan', totalBytes: 300, downloadBytes: 200, freeBytes: 10_000,
-      files: [{ path: 'a', bytes: 100, check: 'git-sha1', hash: 'h', state: 'cached' }, { path: 'b', bytes: 200, check: 'sha256', hash: 'h2', state: 'missing' }],
-    }));
+    view = applyInstallEvent(
+      view,
+      push({
+        type: 'plan',
+        totalBytes: 300,
+        downloadBytes: 200,
+        freeBytes: 10_000,
+        files: [
+          { path: 'a', bytes: 100, check: 'git-sha1', hash: 'h', state: 'cached' },
+          { path: 'b', bytes: 200, check: 'sha256', hash: 'h2', state: 'missing' },
+        ],
+      }),
+    );
     expect(view.plan).toEqual({ files: 2, cachedFiles: 1, totalBytes: 300, downloadBytes: 200, freeBytes: 10_000 });
     view = applyInstallEvent(view, push({ type: 'download', file: 'b', fileBytes: 50, fileTotal: 200, bytes: 150, total: 300, rate: 1000, etaSeconds: 0.15 }));
     expect(view).toMatchObject({ phase: 'downloading', overall: { bytes: 150, total: 300, rate: 1000 }, file: { path: 'b', bytes: 50, total: 200 } });
@@ -31,7 +44,13 @@ describe('applyInstallEvent', () => {
     expect(view.notes).toEqual(['Retrying b (attempt 1): HTTP 503']);
     view = applyInstallEvent(view, push({ type: 'build', stage: 'graphs', done: 2, total: 7, detail: 'unet' }));
     expect(view).toMatchObject({ phase: 'building', build: { stage: 'graphs', done: 2, total: 7, detail: 'unet' } });
-    view = applyInstallEvent(view, push({ type: 'done', model: { id: 'cvssp--audioldm2', dir: '/m', name: 'AudioLDM 2', license: 'CC-BY-NC-SA-4.0 (…)', repo: 'cvssp/audioldm2', revision: null, checkpoint: null, bytes: 1, sharedBytes: 2 } }));
+    view = applyInstallEvent(
+      view,
+      push({
+        type: 'done',
+        model: { id: 'cvssp--audioldm2', dir: '/m', name: 'AudioLDM 2', license: 'CC-BY-NC-SA-4.0 (…)', repo: 'cvssp/audioldm2', revision: null, checkpoint: null, bytes: 1, sharedBytes: 2 },
+      }),
+    );
     expect(view.phase).toBe('loading');
     view = applyInstallEvent(view, push(view.model ? { type: 'done', model: view.model } : null, 'done'));
     expect(view).toMatchObject({ phase: 'done', error: null, model: { id: 'cvssp--audioldm2' } });
@@ -51,7 +70,7 @@ describe('sizes and times as a card states them', () => {
     expect(catalogueSize(entry(null))).toEqual({ text: 'size unknown', exact: false });
     expect(catalogueSize(entry(1_387_970_000))).toEqual({ text: '1.39 GB', exact: true });
   });
-  it('formats bytes in the Hub\'s decimal units and seconds as people read them', () => {
+  it("formats bytes in the Hub's decimal units and seconds as people read them", () => {
     expect(hubBytes(805)).toBe('805 B');
     expect(hubBytes(4_740_000)).toBe('4.74 MB');
     expect(hubSeconds(null)).toBe('–');

@@ -7,8 +7,27 @@ import { HubState } from './hub.svelte.ts';
 import { apiStandIn, deferred } from './studio-api.fixture.ts';
 
 const REPO = 'cvssp/audioldm2';
-const installed: InstalledModel = { id: 'cvssp--audioldm2', dir: '/models/cvssp--audioldm2', name: 'AudioLDM 2', license: 'CC-BY-NC-SA-4.0', repo: REPO, revision: 'main', checkpoint: null, bytes: 10, sharedBytes: 20 };
-const snapshot = (commit: string, complete: boolean): CachedCheckpoint => ({ repo: REPO, commit, refs: [], cacheDir: '/hf', snapshotDir: `/hf/${commit}`, complete, missing: complete ? [] : ['unet/x'], bytes: 5 });
+const installed: InstalledModel = {
+  id: 'cvssp--audioldm2',
+  dir: '/models/cvssp--audioldm2',
+  name: 'AudioLDM 2',
+  license: 'CC-BY-NC-SA-4.0',
+  repo: REPO,
+  revision: 'main',
+  checkpoint: null,
+  bytes: 10,
+  sharedBytes: 20,
+};
+const snapshot = (commit: string, complete: boolean): CachedCheckpoint => ({
+  repo: REPO,
+  commit,
+  refs: [],
+  cacheDir: '/hf',
+  snapshotDir: `/hf/${commit}`,
+  complete,
+  missing: complete ? [] : ['unet/x'],
+  bytes: 5,
+});
 const ready = { state: 'ready' } as ModelStatus;
 const models = (list: InstalledModel[]): InstalledModels => ({ installed: list, cached: [snapshot('a'.repeat(40), true), snapshot('b'.repeat(40), false)], activeDir: list[0]?.dir ?? null });
 const progress = (installId: string, state: InstallProgress['state'], event: InstallProgress['event']): InstallProgress => ({ installId, repo: REPO, state, event, error: null });
@@ -18,10 +37,22 @@ describe('HubState', () => {
     const hub = new HubState(apiStandIn({ modelCatalogue: async () => [], listModels: async () => models([installed]), hubTokenState: async () => ({ set: true, storage: 'memory' }) }).api);
     await hub.load();
     expect({ installed: hub.installed.length, complete: hub.completeCached.map((c) => c.commit[0]), activeDir: hub.activeDir, token: hub.token, loadError: hub.loadError }).toEqual({
-      installed: 1, complete: ['a'], activeDir: installed.dir, token: { set: true, storage: 'memory' }, loadError: null,
+      installed: 1,
+      complete: ['a'],
+      activeDir: installed.dir,
+      token: { set: true, storage: 'memory' },
+      loadError: null,
     });
     const offline = new LoaError('IO_FAILED', 'The Hub could not be reached.', 'Check the connection.');
-    const failing = new HubState(apiStandIn({ modelCatalogue: async () => { throw offline; }, listModels: async () => models([]), hubTokenState: async () => ({ set: false, storage: 'memory' }) }).api);
+    const failing = new HubState(
+      apiStandIn({
+        modelCatalogue: async () => {
+          throw offline;
+        },
+        listModels: async () => models([]),
+        hubTokenState: async () => ({ set: false, storage: 'memory' }),
+      }).api,
+    );
     await failing.load();
     expect(failing.loadError).toEqual({ message: offline.message, hint: offline.hint });
   });
@@ -42,7 +73,10 @@ describe('HubState', () => {
     expect(await started).toBe(ready);
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect({ phase: hub.install?.phase, running: hub.running, fromFirstRun: hub.fromFirstRun, installed: hub.installed.map((m) => m.id) }).toEqual({
-      phase: 'done', running: false, fromFirstRun: false, installed: ['cvssp--audioldm2'],
+      phase: 'done',
+      running: false,
+      fromFirstRun: false,
+      installed: ['cvssp--audioldm2'],
     });
     expect(calls.filter((c) => c.method === 'installModel').map((c) => c.args[0])).toEqual([{ repo: REPO, acceptLicense: true, revision: 'a'.repeat(40) }]);
     hub.dismiss();
@@ -51,7 +85,14 @@ describe('HubState', () => {
 
   it('ends cancelled on a CANCELLED error, failed with message and hint on any other', async () => {
     const refused = new InvalidRequestError('acceptLicense', 'The licence was not accepted.', 'Tick “I accept the licence”.');
-    const answers: Array<() => Promise<ModelStatus>> = [async () => { throw new CancelledError('Install cancelled.'); }, async () => { throw refused; }];
+    const answers: Array<() => Promise<ModelStatus>> = [
+      async () => {
+        throw new CancelledError('Install cancelled.');
+      },
+      async () => {
+        throw refused;
+      },
+    ];
     const hub = new HubState(apiStandIn({ installModel: () => answers.shift()!(), listModels: async () => models([]) }).api);
     expect(await hub.start(REPO)).toBeNull();
     expect(hub.install).toMatchObject({ phase: 'cancelled', error: null });

@@ -95,7 +95,6 @@ export function newInstallView(repo: string): InstallView {
 
 export { hubBytes };
 
-
 /** `4 s`, `2 min 05 s`, `1 h 12 min`. */
 export function hubSeconds(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '–';
@@ -167,10 +166,7 @@ export class HubState {
       return status;
     } catch (error) {
       if (this.install?.repo === repo) {
-        this.install =
-          (error as { code?: unknown }).code === 'CANCELLED'
-            ? { ...this.install, phase: 'cancelled' }
-            : { ...this.install, phase: 'failed', error: errorText(error) };
+        this.install = (error as { code?: unknown }).code === 'CANCELLED' ? { ...this.install, phase: 'cancelled' } : { ...this.install, phase: 'failed', error: errorText(error) };
       }
       return null;
     } finally {

@@ -416,7 +416,10 @@ export class LibraryState {
     for (const [page, items] of next) {
       const at = items.findIndex((t) => t.id === take.id);
       if (at >= 0) {
-        next.set(page, items.map((t, i) => (i === at ? take : t)));
+        next.set(
+          page,
+          items.map((t, i) => (i === at ? take : t)),
+        );
         changed = true;
       }
     }

@@ -4,11 +4,20 @@ import type { LineageNode } from '../../../shared/studio/studio-api.ts';
 import { LineageState } from './lineage.svelte.ts';
 import { apiStandIn, deferred } from './studio-api.fixture.ts';
 
-const tree = (id: string): LineageNode => ({ kind: 'reference', id: `ref-of-${id}`, label: 'tone.wav', operation: null, children: [{ kind: 'take', id, label: 'rain', operation: 'vary', children: [] }] });
+const tree = (id: string): LineageNode => ({
+  kind: 'reference',
+  id: `ref-of-${id}`,
+  label: 'tone.wav',
+  operation: null,
+  children: [{ kind: 'take', id, label: 'rain', operation: 'vary', children: [] }],
+});
 
 describe('LineageState', () => {
   it('shows the tree of the latest selection even when an older answer comes last', async () => {
-    const answers = new Map([['t1', deferred<LineageNode>()], ['t2', deferred<LineageNode>()]]);
+    const answers = new Map([
+      ['t1', deferred<LineageNode>()],
+      ['t2', deferred<LineageNode>()],
+    ]);
     const lineage = new LineageState(apiStandIn({ lineageTree: (id) => answers.get(id)!.promise }).api);
     const first = lineage.load('t1');
     expect({ takeId: lineage.takeId, loading: lineage.loading }).toEqual({ takeId: 't1', loading: true });
@@ -37,7 +46,13 @@ describe('LineageState', () => {
 
   it('says why a tree could not be read', async () => {
     const gone = new LoaError('INVALID_REQUEST', 'Take t9 is not in the library.', 'It may have been deleted.');
-    const lineage = new LineageState(apiStandIn({ lineageTree: async () => { throw gone; } }).api);
+    const lineage = new LineageState(
+      apiStandIn({
+        lineageTree: async () => {
+          throw gone;
+        },
+      }).api,
+    );
     await lineage.load('t9');
     expect({ error: lineage.error, tree: lineage.tree, loading: lineage.loading }).toEqual({ error: { message: gone.message, hint: gone.hint }, tree: null, loading: false });
   });

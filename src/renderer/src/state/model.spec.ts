@@ -5,8 +5,15 @@ import { ModelState } from './model.svelte.ts';
 import { apiStandIn, deferred } from './studio-api.fixture.ts';
 
 const status = (state: ModelStatus['state'], error: ModelStatus['error'] = null): ModelStatus => ({
-  state, bundleDir: state === 'ready' ? '/models/tiny' : null, bundleId: state === 'ready' ? 'tiny' : null, bundleName: null,
-  license: null, provider: state === 'ready' ? 'cpu' : null, device: 'auto', notices: [], error,
+  state,
+  bundleDir: state === 'ready' ? '/models/tiny' : null,
+  bundleId: state === 'ready' ? 'tiny' : null,
+  bundleName: null,
+  license: null,
+  provider: state === 'ready' ? 'cpu' : null,
+  device: 'auto',
+  notices: [],
+  error,
 });
 
 describe('ModelState', () => {

@@ -14,9 +14,7 @@ export class ModelState {
 
   needsSetup = $derived(this.status?.state === 'none' || this.status?.state === 'error');
   ready = $derived(this.status?.state === 'ready');
-  downloadFraction = $derived(
-    this.download && this.download.totalBytes ? Math.min(1, this.download.receivedBytes / this.download.totalBytes) : null,
-  );
+  downloadFraction = $derived(this.download && this.download.totalBytes ? Math.min(1, this.download.receivedBytes / this.download.totalBytes) : null);
 
   constructor(private readonly api: StudioApi) {}
 

@@ -9,9 +9,7 @@ describe('NoticeState', () => {
   it('reports a typed error with what the user was doing, its message and its hint', () => {
     const notices = new NoticeState();
     notices.report(new InvalidRequestError('steps', 'steps must be a whole number from 1 to 1000, got 0.', 'Use 25 steps.'), 'Could not start the generation');
-    expect(notices.notices).toEqual([
-      { id: 1, kind: 'error', message: 'Could not start the generation: steps must be a whole number from 1 to 1000, got 0.', hint: 'Use 25 steps.' },
-    ]);
+    expect(notices.notices).toEqual([{ id: 1, kind: 'error', message: 'Could not start the generation: steps must be a whole number from 1 to 1000, got 0.', hint: 'Use 25 steps.' }]);
   });
 
   it('reports anything thrown: an envelope from another process, a string, an empty error', () => {

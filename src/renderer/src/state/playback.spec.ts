@@ -34,7 +34,11 @@ class ClockPlayer implements PlayerHandle {
 }
 
 function owner(regions: Record<string, Region | null> = {}, loopsWhole: (id: string) => boolean = () => false) {
-  const playback = new PlaybackState((id) => regions[id] ?? null, () => 1, loopsWhole);
+  const playback = new PlaybackState(
+    (id) => regions[id] ?? null,
+    () => 1,
+    loopsWhole,
+  );
   const players = Object.fromEntries(['t1', 't2'].map((id) => [id, new ClockPlayer(id, 4)]));
   for (const player of Object.values(players)) playback.register(player);
   return { playback, players };
@@ -106,7 +110,10 @@ describe('AbCompareState', () => {
     const notices = new NoticeState();
     const takes = new TakesState(apiStandIn({}).api, notices);
     let ab: AbCompareState | null = null;
-    const playback = new PlaybackState(() => null, (id) => ab?.gainFor(id) ?? 1);
+    const playback = new PlaybackState(
+      () => null,
+      (id) => ab?.gainFor(id) ?? 1,
+    );
     ab = new AbCompareState(takes, playback, notices);
     const players = Object.fromEntries(['t1', 't2', 't3'].map((id) => [id, new ClockPlayer(id, 4)]));
     for (const player of Object.values(players)) playback.register(player);
@@ -149,7 +156,11 @@ describe('AbCompareState', () => {
     playback.tick('t1', 2.5);
     await ab.toggle();
     expect({ playing: playback.playingId, selected: takes.selectedId, side: ab.side(), time: players.t2.time, t1: players.t1.playing }).toEqual({
-      playing: 't2', selected: 't2', side: 'b', time: 2.5, t1: false,
+      playing: 't2',
+      selected: 't2',
+      side: 'b',
+      time: 2.5,
+      t1: false,
     });
     await ab.toggle();
     expect({ playing: playback.playingId, side: ab.side() }).toEqual({ playing: 't1', side: 'a' });

@@ -63,7 +63,13 @@ describe('PromptState', () => {
     prompt.takes = 4;
     prompt.recall(PARAMS.continue, 123);
     expect({ prompt: prompt.prompt, seconds: prompt.seconds, steps: prompt.steps, scheduler: prompt.scheduler, takes: prompt.takes, seed: prompt.seed, locked: prompt.seedLocked }).toEqual({
-      prompt: 'rain on a tin roof', seconds: 7, steps: 10, scheduler: 'ddim', takes: 1, seed: 123, locked: true,
+      prompt: 'rain on a tin roof',
+      seconds: 7,
+      steps: 10,
+      scheduler: 'ddim',
+      takes: 1,
+      seed: 123,
+      locked: true,
     });
     prompt.recall({ prompt: 'glass', negativePrompt: '', seconds: 2, steps: 8, scheduler: 'dpmpp', guidance: 2, seed: 5, takes: 3 }, 6);
     expect(prompt.toRequest()).toEqual({ prompt: 'glass', negativePrompt: '', seconds: 2, steps: 8, scheduler: 'dpmpp', guidance: 2, takes: 1, seed: 6 });

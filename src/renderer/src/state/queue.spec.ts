@@ -6,7 +6,16 @@ import { QueueState } from './queue.svelte.ts';
 import { apiStandIn } from './studio-api.fixture.ts';
 
 const params = { prompt: 'rain', negativePrompt: '', seconds: 2, steps: 4, scheduler: 'dpmpp' as const, guidance: 3, seed: 1, takes: 1 };
-const job = (jobId: string, state: JobState, minute: number): JobInfo => ({ jobId, params, reference: null, state, progress: null, error: null, takeIds: [], createdAt: `2026-01-01T10:${String(minute).padStart(2, '0')}:00Z` });
+const job = (jobId: string, state: JobState, minute: number): JobInfo => ({
+  jobId,
+  params,
+  reference: null,
+  state,
+  progress: null,
+  error: null,
+  takeIds: [],
+  createdAt: `2026-01-01T10:${String(minute).padStart(2, '0')}:00Z`,
+});
 
 describe('QueueState', () => {
   it('lists active jobs oldest first, then the six latest finished ones', async () => {
@@ -25,18 +34,31 @@ describe('QueueState', () => {
     await queue.load();
     queue.upsert(job('b', 'queued', 2));
     queue.interruptActive();
-    expect(queue.jobs.map((j) => [j.jobId, j.state, j.error?.code])).toEqual([['a', 'failed', 'IO_FAILED'], ['b', 'failed', 'IO_FAILED']]);
+    expect(queue.jobs.map((j) => [j.jobId, j.state, j.error?.code])).toEqual([
+      ['a', 'failed', 'IO_FAILED'],
+      ['b', 'failed', 'IO_FAILED'],
+    ]);
     expect([...queue.interrupted]).toEqual(['a', 'b']);
     // Back again: the server still runs a, never heard of b (it restarted before b reached it).
     await queue.load();
-    expect(queue.jobs.map((j) => [j.jobId, j.state])).toEqual([['b', 'failed'], ['a', 'running']]);
+    expect(queue.jobs.map((j) => [j.jobId, j.state])).toEqual([
+      ['b', 'failed'],
+      ['a', 'running'],
+    ]);
     expect([...queue.interrupted]).toEqual(['b']);
   });
 
   it('reports a refused request with what the user was doing', async () => {
     const refused = new InvalidRequestError('steps', 'steps must be a whole number from 1 to 999, got 0.');
     const notices = new NoticeState();
-    const queue = new QueueState(apiStandIn({ generate: async () => { throw refused; } }).api, notices);
+    const queue = new QueueState(
+      apiStandIn({
+        generate: async () => {
+          throw refused;
+        },
+      }).api,
+      notices,
+    );
     expect(await queue.generate({ prompt: 'rain', steps: 0 } as GenerateRequest)).toBeNull();
     expect(notices.notices.map((n) => [n.message, n.hint])).toEqual([[`Could not start the generation: ${refused.message}`, refused.hint]]);
     expect(queue.jobs).toEqual([]);

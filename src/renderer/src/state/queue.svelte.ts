@@ -27,7 +27,10 @@ export class QueueState {
   shown = $derived.by(() => {
     const byAge = [...this.jobs].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const active = byAge.filter((j) => j.state === 'queued' || j.state === 'running');
-    const finished = byAge.filter((j) => j.state !== 'queued' && j.state !== 'running').reverse().slice(0, FINISHED_SHOWN);
+    const finished = byAge
+      .filter((j) => j.state !== 'queued' && j.state !== 'running')
+      .reverse()
+      .slice(0, FINISHED_SHOWN);
     return [...active, ...finished];
   });
 

@@ -25,7 +25,10 @@ const job = { jobId: 'j1' } as JobInfo;
 
 describe('RecipeDropState', () => {
   it('shows the latest dropped file’s recipe and finds its take from the library file name', async () => {
-    const answers = new Map([['first.wav', deferred<Recipe | null>()], [`glass_41_${TAKE_ID}.wav`, deferred<Recipe | null>()]]);
+    const answers = new Map([
+      ['first.wav', deferred<Recipe | null>()],
+      [`glass_41_${TAKE_ID}.wav`, deferred<Recipe | null>()],
+    ]);
     const drop = new RecipeDropState(apiStandIn<StudioClient>({ recipeFromFile: (f: File) => answers.get(f.name)!.promise }).api, () => {});
     const first = drop.readFile(file('first.wav'));
     const second = drop.readFile(file(`glass_41_${TAKE_ID}.wav`));
@@ -49,7 +52,12 @@ describe('RecipeDropState', () => {
   it('regenerates as a queued job and closes, or keeps the dialog with the reason', async () => {
     const jobs: JobInfo[] = [];
     const refused = new AudioDecodeError('"x.wav" is not a WAV file.');
-    const answers: Array<() => Promise<JobInfo>> = [async () => { throw refused; }, async () => job];
+    const answers: Array<() => Promise<JobInfo>> = [
+      async () => {
+        throw refused;
+      },
+      async () => job,
+    ];
     const { api, calls } = apiStandIn<StudioClient>({ recipeFromFile: async () => recipe, regenerateRecipe: () => answers.shift()!() });
     const drop = new RecipeDropState(api, (j) => jobs.push(j));
     await drop.readFile(file('a.wav'));

@@ -6,8 +6,17 @@ import { ReferencesState, referencePlayerId } from './references.svelte.ts';
 import { apiStandIn, deferred } from './studio-api.fixture.ts';
 
 const reference = (id: string, minute: number): ReferenceInfo => ({
-  id, name: `${id}.wav`, origin: { kind: 'file', path: `/sounds/${id}.wav` }, sampleRate: 16000, samples: 32000, durationS: 2, sha256: id,
-  notices: [], createdAt: `2026-01-01T10:${String(minute).padStart(2, '0')}:00Z`, audioUrl: `/media/reference/${id}`, peaks: [],
+  id,
+  name: `${id}.wav`,
+  origin: { kind: 'file', path: `/sounds/${id}.wav` },
+  sampleRate: 16000,
+  samples: 32000,
+  durationS: 2,
+  sha256: id,
+  notices: [],
+  createdAt: `2026-01-01T10:${String(minute).padStart(2, '0')}:00Z`,
+  audioUrl: `/media/reference/${id}`,
+  peaks: [],
 });
 const words = (word: string): SoundWord[] => [{ word, score: 0.31 }];
 
@@ -20,13 +29,25 @@ describe('ReferencesState', () => {
     refs.setRegion({ start: 0.5, end: 1 });
     const made = await refs.importTake('t1', { start: 0.25, end: 1.5 }, 'take 1 of “rain”');
     expect(made?.id).toBe('c');
-    expect({ current: refs.currentId, region: refs.region, ids: refs.references.map((r) => r.id), importing: refs.importing }).toEqual({ current: 'c', region: null, ids: ['c', 'b', 'a'], importing: null });
+    expect({ current: refs.currentId, region: refs.region, ids: refs.references.map((r) => r.id), importing: refs.importing }).toEqual({
+      current: 'c',
+      region: null,
+      ids: ['c', 'b', 'a'],
+      importing: null,
+    });
     expect(calls.at(-1)).toEqual({ method: 'importReference', args: [{ kind: 'take', takeId: 't1', region: { start: 0.25, end: 1.5 } }] });
   });
 
   it('says why a file could not be a reference, and keeps the lane as it was', async () => {
     const notAudio = new AudioDecodeError('"notes.txt" is not audio.');
-    const refs = new ReferencesState(apiStandIn<StudioClient>({ listReferences: async () => [reference('a', 1)], referenceFromFile: async () => { throw notAudio; } }).api);
+    const refs = new ReferencesState(
+      apiStandIn<StudioClient>({
+        listReferences: async () => [reference('a', 1)],
+        referenceFromFile: async () => {
+          throw notAudio;
+        },
+      }).api,
+    );
     await refs.load();
     const file = new File(['hello'], 'notes.txt');
     expect(await refs.importFile(file)).toBeNull();

@@ -69,8 +69,7 @@ export class ReferencesState {
   };
 
   /** The selection on the lane's waveform, for the playback owner. */
-  regionForPlayer = (playerId: string): Region | null =>
-    this.currentId !== null && playerId === referencePlayerId(this.currentId) ? this.region : null;
+  regionForPlayer = (playerId: string): Region | null => (this.currentId !== null && playerId === referencePlayerId(this.currentId) ? this.region : null);
 
   importFile = (file: File): Promise<ReferenceInfo | null> => this.run(file.name, () => this.api.referenceFromFile(file));
 

@@ -6,7 +6,15 @@ import { NoticeState } from './notices.svelte.ts';
 import { MAX_RECENT_PROMPTS, SettingsState } from './settings.svelte.ts';
 import { apiStandIn } from './studio-api.fixture.ts';
 
-const saved: Settings = { libraryDir: '/lib', exportsDir: '/exports', device: 'auto', theme: 'light', exportDefaults: DEFAULT_EXPORT, recentPrompts: ['b', 'a'], ucs: { catId: '', creator: '', source: '' } };
+const saved: Settings = {
+  libraryDir: '/lib',
+  exportsDir: '/exports',
+  device: 'auto',
+  theme: 'light',
+  exportDefaults: DEFAULT_EXPORT,
+  recentPrompts: ['b', 'a'],
+  ucs: { catId: '', creator: '', source: '' },
+};
 
 /** Main's updateSettings: merges the patch into what it holds and answers with the whole. */
 function settingsApi() {
@@ -42,7 +50,15 @@ describe('SettingsState', () => {
   it('keeps what it had when a change is refused, and says why', async () => {
     const full = new DiskFullError('/config');
     const notices = new NoticeState();
-    const settings = new SettingsState(apiStandIn({ getSettings: async () => saved, updateSettings: async () => { throw full; } }).api, notices);
+    const settings = new SettingsState(
+      apiStandIn({
+        getSettings: async () => saved,
+        updateSettings: async () => {
+          throw full;
+        },
+      }).api,
+      notices,
+    );
     await settings.load();
     expect(await settings.update({ theme: 'dark' })).toBe(false);
     expect(settings.theme).toBe('light');

@@ -21,7 +21,11 @@ describe('TrashState', () => {
     expect(await trash.undoTrash()).toBe(true);
     expect(trash.undo).toBeNull();
     expect(await trash.undoTrash()).toBe(false);
-    expect(calls.map((c) => [c.method, c.args[0]])).toEqual([['trashTakes', ['t1']], ['trashTakes', ['t2', 't3']], ['restoreTakes', ['t2', 't3']]]);
+    expect(calls.map((c) => [c.method, c.args[0]])).toEqual([
+      ['trashTakes', ['t1']],
+      ['trashTakes', ['t2', 't3']],
+      ['restoreTakes', ['t2', 't3']],
+    ]);
     expect(changes).toEqual([{ trashed: ['t1'] }, { trashed: ['t2', 't3'] }, { restored: ['t2', 't3'] }]);
   });
 
@@ -36,7 +40,15 @@ describe('TrashState', () => {
     const failed = new LoaError('IO_FAILED', 'The library is read-only.', 'Check the folder’s permissions.');
     const changes: unknown[] = [];
     const notices = new NoticeState();
-    const trash = new TrashState(apiStandIn({ trashTakes: async () => { throw failed; } }).api, notices, (c) => changes.push(c));
+    const trash = new TrashState(
+      apiStandIn({
+        trashTakes: async () => {
+          throw failed;
+        },
+      }).api,
+      notices,
+      (c) => changes.push(c),
+    );
     expect(await trash.trash([plainTake('t1', 'j1')])).toBe(false);
     expect(await trash.trash([])).toBe(false);
     expect({ undo: trash.undo, changes }).toEqual({ undo: null, changes: [] });

@@ -33,9 +33,7 @@ export class VirtualList {
   /** The scroller applies this (a new search goes to the top, ↑/↓ reveal an item). */
   scrollRequest = $state<{ top: number; seq: number } | null>(null);
 
-  window = $derived.by(() =>
-    virtualWindow(this.layout(), { viewportHeight: this.viewportHeight, scrollTop: this.scrollTop, overscan: this.options.overscan }),
-  );
+  window = $derived.by(() => virtualWindow(this.layout(), { viewportHeight: this.viewportHeight, scrollTop: this.scrollTop, overscan: this.options.overscan }));
 
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the last scroll moved more than half a screen (null: it did not). */

@@ -114,7 +114,11 @@ export class Checkpoint {
  */
 export function checkModelIndex(indexPath: string, modelIndex: Config): void {
   if (modelIndex._class_name !== 'AudioLDM2Pipeline') {
-    throw new CheckpointError(indexPath, `its _class_name is ${JSON.stringify(modelIndex._class_name)}, not AudioLDM2Pipeline`, 'Pick the folder of an AudioLDM 2 checkpoint (cvssp/audioldm2 or a fine-tune of it).');
+    throw new CheckpointError(
+      indexPath,
+      `its _class_name is ${JSON.stringify(modelIndex._class_name)}, not AudioLDM2Pipeline`,
+      'Pick the folder of an AudioLDM 2 checkpoint (cvssp/audioldm2 or a fine-tune of it).',
+    );
   }
   const classOf = (folder: string): string => {
     const entry = modelIndex[folder];
@@ -123,12 +127,17 @@ export function checkModelIndex(indexPath: string, modelIndex: Config): void {
   };
   for (const [folder, allowed] of Object.entries(OTHER_CLASSES)) {
     const cls = classOf(folder);
-    if (!allowed.includes(cls)) throw new CheckpointError(indexPath, `"${folder}" is ${cls}; the builder supports ${allowed.join(', ')}`, 'This checkpoint is not a text-to-audio AudioLDM 2 the builder supports.');
+    if (!allowed.includes(cls))
+      throw new CheckpointError(indexPath, `"${folder}" is ${cls}; the builder supports ${allowed.join(', ')}`, 'This checkpoint is not a text-to-audio AudioLDM 2 the builder supports.');
   }
   for (const component of CHECKPOINT_COMPONENTS) {
     const cls = classOf(component);
     if (cls !== COMPONENT_CLASSES[component]) {
-      throw new CheckpointError(indexPath, `"${component}" is ${cls}; the builder supports ${COMPONENT_CLASSES[component]}`, 'This checkpoint is not a text-to-audio AudioLDM 2 the builder supports (speech models use VITS, for example).');
+      throw new CheckpointError(
+        indexPath,
+        `"${component}" is ${cls}; the builder supports ${COMPONENT_CLASSES[component]}`,
+        'This checkpoint is not a text-to-audio AudioLDM 2 the builder supports (speech models use VITS, for example).',
+      );
     }
   }
 }
@@ -160,11 +169,21 @@ async function readJson(path: string): Promise<Config> {
 async function openWeights(folder: string, expected: string): Promise<SafetensorsFile> {
   for (const name of [expected, ...WEIGHT_FILES.filter((n) => n !== expected)]) {
     const path = join(folder, name);
-    const exists = await stat(path).then(() => true, () => false);
+    const exists = await stat(path).then(
+      () => true,
+      () => false,
+    );
     if (exists) return readSafetensors(path);
   }
-  const sharded = await stat(join(folder, 'model.safetensors.index.json')).then(() => true, () => false)
-    || await stat(join(folder, 'diffusion_pytorch_model.safetensors.index.json')).then(() => true, () => false);
+  const sharded =
+    (await stat(join(folder, 'model.safetensors.index.json')).then(
+      () => true,
+      () => false,
+    )) ||
+    (await stat(join(folder, 'diffusion_pytorch_model.safetensors.index.json')).then(
+      () => true,
+      () => false,
+    ));
   throw new CheckpointError(
     join(folder, expected),
     sharded ? 'the weights are split into shards, which the builder does not read yet' : 'it is missing (.bin weights are not read: they can run code)',

@@ -17,7 +17,11 @@ export class ConfigReader {
    * @param defaults the library's defaults for keys a config may leave out (transformers writes
    *   only non-default keys in nested configs such as CLAP's text_config)
    */
-  constructor(readonly file: string, readonly config: Config, readonly defaults: Config = {}) {}
+  constructor(
+    readonly file: string,
+    readonly config: Config,
+    readonly defaults: Config = {},
+  ) {}
 
   /** A nested config (CLAP's text_config / audio_config) with its own defaults. */
   nested(key: string, defaults: Config): ConfigReader {
@@ -37,7 +41,11 @@ export class ConfigReader {
   }
 
   refuse(key: string, value: unknown, wanted: string): never {
-    throw new CheckpointError(this.file, `config "${key}" is ${JSON.stringify(value)}; the builder supports ${wanted}`, 'This checkpoint uses an option the builder does not support yet; pick a cvssp/audioldm2-family checkpoint.');
+    throw new CheckpointError(
+      this.file,
+      `config "${key}" is ${JSON.stringify(value)}; the builder supports ${wanted}`,
+      'This checkpoint uses an option the builder does not support yet; pick a cvssp/audioldm2-family checkpoint.',
+    );
   }
 
   number(key: string, range: Range = {}): number {

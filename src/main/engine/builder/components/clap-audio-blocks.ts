@@ -21,11 +21,15 @@ export type Activation = (typeof ACTIVATIONS)[number];
 
 export function activation(g: Graph, x: string, act: Activation): string {
   switch (act) {
-    case 'gelu': return gelu(g, x);
+    case 'gelu':
+      return gelu(g, x);
     case 'gelu_new':
-    case 'gelu_pytorch_tanh': return geluTanh(g, x);
-    case 'relu': return relu(g, x);
-    case 'silu': return silu(g, x);
+    case 'gelu_pytorch_tanh':
+      return geluTanh(g, x);
+    case 'relu':
+      return relu(g, x);
+    case 'silu':
+      return silu(g, x);
   }
 }
 
@@ -112,7 +116,13 @@ export function mergeOrder(height: number, width: number): number[] {
   const order: number[] = [];
   for (let i = 0; i < height / 2; i++) {
     for (let j = 0; j < width / 2; j++) {
-      for (const [a, b] of [[0, 0], [1, 0], [0, 1], [1, 1]]) order.push((2 * i + a) * width + 2 * j + b);
+      for (const [a, b] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ])
+        order.push((2 * i + a) * width + 2 * j + b);
     }
   }
   return order;

@@ -94,7 +94,7 @@ function bicubicTime64(x: Float32Array, rows: number, bins: number, outRows: num
 }
 
 describe('reshape_mel2img in ONNX', () => {
-  it('the taps are the cubic formula at PyTorch\'s source positions: clamped at the edges, summing to 1', () => {
+  it("the taps are the cubic formula at PyTorch's source positions: clamped at the edges, summing to 1", () => {
     const { index, weight } = bicubicTaps(1001, 1024);
     expect(index.slice(0, 8)).toEqual([0, 0, 1, 2, 0, 0, 1, 2]);
     expect(weight.slice(0, 4)).toEqual([0, 1, 0, 0]);
@@ -149,7 +149,7 @@ describe('reshape_mel2img in ONNX', () => {
 });
 
 describe('Swin index math', () => {
-  it("relative position index = the relative_position_index buffer transformers saved for every block", async () => {
+  it('relative position index = the relative_position_index buffer transformers saved for every block', async () => {
     const file = (await fixtureCheckpoint()).weights('text_encoder') as SafetensorsFile;
     const bytes = readFileSync(file.path);
     const buffers = [...file.tensors.values()].filter((t) => t.name.endsWith('relative_position_index'));
@@ -226,15 +226,13 @@ function trainedLooking(name: string, v: Float32Array): void {
  */
 const TORCH_TRAINED_LOOKING: number[] = [
   // take 0
-  0.171825469, 0.0142800743, -0.379456043, -0.109886661, 0.176141903, 0.0725726858, -0.0946884453, 0.0342773721,
-  0.233498573, -0.00383110764, 0.0731312856, 0.0576162934, -0.0240237974, 0.152868733, -0.0705635175, -0.134502739,
-  0.174750358, -0.0568636097, 0.0464432202, 0.298931003, 0.0821797252, -0.301351011, 0.224913076, 0.392233849,
-  0.2361359, 0.211701885, 0.0651587248, 0.00495736022, 0.080465652, 0.0126551893, -0.126790777, 0.32048431,
+  0.171825469, 0.0142800743, -0.379456043, -0.109886661, 0.176141903, 0.0725726858, -0.0946884453, 0.0342773721, 0.233498573, -0.00383110764, 0.0731312856, 0.0576162934, -0.0240237974, 0.152868733,
+  -0.0705635175, -0.134502739, 0.174750358, -0.0568636097, 0.0464432202, 0.298931003, 0.0821797252, -0.301351011, 0.224913076, 0.392233849, 0.2361359, 0.211701885, 0.0651587248, 0.00495736022,
+  0.080465652, 0.0126551893, -0.126790777, 0.32048431,
   // take 1
-  0.174669042, 0.0130476225, -0.379921883, -0.107771195, 0.175025508, 0.0757261068, -0.100255087, 0.0395602398,
-  0.238204882, -0.00328462501, 0.0710219219, 0.0529043227, -0.0154332379, 0.163743556, -0.0671450868, -0.129645079,
-  0.174640283, -0.0593855605, 0.0454686023, 0.299310833, 0.0891395137, -0.306017846, 0.221129581, 0.385862082,
-  0.241664454, 0.216629818, 0.0660763159, 0.000813115214, 0.0782230943, 0.00928811356, -0.116900146, 0.312714577,
+  0.174669042, 0.0130476225, -0.379921883, -0.107771195, 0.175025508, 0.0757261068, -0.100255087, 0.0395602398, 0.238204882, -0.00328462501, 0.0710219219, 0.0529043227, -0.0154332379, 0.163743556,
+  -0.0671450868, -0.129645079, 0.174640283, -0.0593855605, 0.0454686023, 0.299310833, 0.0891395137, -0.306017846, 0.221129581, 0.385862082, 0.241664454, 0.216629818, 0.0660763159, 0.000813115214,
+  0.0782230943, 0.00928811356, -0.116900146, 0.312714577,
 ];
 
 describe('CLAP audio graph with bias tables and BatchNorm statistics', () => {
@@ -286,8 +284,7 @@ describe('CLAP audio builder on configs', () => {
   it("asks for exactly the fixture's audio tensors (all of audio_model. and audio_projection. but the saved buffers)", async () => {
     const { checkpoint, recorder, file } = await plannedFixture('text_encoder');
     buildClapAudio(checkpoint);
-    const inFile = [...file.tensors.values()]
-      .filter((t) => (t.name.startsWith('audio_model.') || t.name.startsWith('audio_projection.')) && !isClapAudioBuffer(t.name));
+    const inFile = [...file.tensors.values()].filter((t) => (t.name.startsWith('audio_model.') || t.name.startsWith('audio_projection.')) && !isClapAudioBuffer(t.name));
     expect([...recorder.specs.keys()].sort()).toEqual(inFile.map((t) => t.name).sort());
     for (const t of inFile) expect(recorder.specs.get(t.name)?.shape).toEqual(t.shape);
   });
@@ -297,10 +294,18 @@ describe('CLAP audio builder on configs', () => {
     const checkpoint = plannedCheckpoint('text_encoder', await published(), recorder);
     const d = clapAudioDims(checkpoint);
     expect(d.stages.map((s) => [s.dim, s.heads, s.height, s.blocks.length, s.blocks.map((b) => b.shift).join('')])).toEqual([
-      [128, 4, 64, 2, '04'], [256, 8, 32, 2, '04'], [512, 16, 16, 12, '040404040404'], [1024, 32, 8, 2, '00'],
+      [128, 4, 64, 2, '04'],
+      [256, 8, 32, 2, '04'],
+      [512, 16, 16, 12, '040404040404'],
+      [1024, 32, 8, 2, '00'],
     ]);
-    expect({ hiddenSize: d.hiddenSize, projectionDim: d.projectionDim, projectionAct: d.projectionAct, hiddenAct: d.hiddenAct, window: d.windowSize })
-      .toEqual({ hiddenSize: 1024, projectionDim: 512, projectionAct: 'relu', hiddenAct: 'gelu', window: 8 });
+    expect({ hiddenSize: d.hiddenSize, projectionDim: d.projectionDim, projectionAct: d.projectionAct, hiddenAct: d.hiddenAct, window: d.windowSize }).toEqual({
+      hiddenSize: 1024,
+      projectionDim: 512,
+      projectionAct: 'relu',
+      hiddenAct: 'gelu',
+      window: 8,
+    });
     expect(buildClapAudio(checkpoint).nodeCount).toBeGreaterThan(0);
     // By hand, C = stage width, h = heads, window 8 → (2·8 − 1)² = 225 bias rows:
     //   a Swin block  = LN 2C + q/k/v 3(C² + C) + out C² + C + table 225h + LN 2C + MLP C·4C + 4C + 4C·C + C = 12C² + 13C + 225h

@@ -25,18 +25,7 @@ import { weightsLocation } from '../bundle-layout.ts';
 import { Graph, int, ints } from '../onnx/graph.ts';
 import { layerNorm, linear } from '../onnx/layers.ts';
 import { Weights } from '../onnx/weights.ts';
-import {
-  ACTIVATIONS,
-  activation,
-  mergeOrder,
-  patchMerging,
-  swinBlock,
-  TokenOrder,
-  windowOrder,
-  type Activation,
-  type BlockDims,
-  type SwinBlockPlan,
-} from './clap-audio-blocks.ts';
+import { ACTIVATIONS, activation, mergeOrder, patchMerging, swinBlock, TokenOrder, windowOrder, type Activation, type BlockDims, type SwinBlockPlan } from './clap-audio-blocks.ts';
 import { melBatchNorm, melToImage } from './clap-audio-mel2img.ts';
 
 /**
@@ -134,9 +123,7 @@ function pair(config: ConfigReader, key: string): [number, number] {
 function audioConfig(checkpoint: Checkpoint): { top: ConfigReader; audio: ConfigReader } {
   const top = new ConfigReader(checkpoint.components.text_encoder.configPath, checkpoint.config('text_encoder'), CLAP_DEFAULTS);
   // ClapConfig builds a default ClapAudioConfig when audio_config is left out.
-  const audio = top.config.audio_config === undefined
-    ? new ConfigReader(`${top.file} → audio_config`, {}, CLAP_AUDIO_DEFAULTS)
-    : top.nested('audio_config', CLAP_AUDIO_DEFAULTS);
+  const audio = top.config.audio_config === undefined ? new ConfigReader(`${top.file} → audio_config`, {}, CLAP_AUDIO_DEFAULTS) : top.nested('audio_config', CLAP_AUDIO_DEFAULTS);
   return { top, audio };
 }
 
@@ -185,9 +172,13 @@ export function clapAudioDims(checkpoint: Checkpoint): ClapAudioDims {
     const small = Math.min(height, width) <= windowSize;
     const window = small ? Math.min(height, width) : windowSize;
     if (window !== windowSize) audio.refuse('window_size', windowSize, `at most the smallest token grid (${height}×${width} at stage ${i})`);
-    if (height % window !== 0 || width % window !== 0) audio.refuse('window_size', windowSize, `a divisor of every stage's token grid (stage ${i} is ${height}×${width}; padded windows are not built)`);
+    if (height % window !== 0 || width % window !== 0)
+      audio.refuse('window_size', windowSize, `a divisor of every stage's token grid (stage ${i} is ${height}×${width}; padded windows are not built)`);
     const blocks = Array.from({ length: depth }, (_, b): SwinBlockPlan => ({
-      height, width, window, shift: small || b % 2 === 0 ? 0 : Math.floor(windowSize / 2),
+      height,
+      width,
+      window,
+      shift: small || b % 2 === 0 ? 0 : Math.floor(windowSize / 2),
     }));
     return { dim, heads, height, width, blocks, merge };
   });
@@ -225,11 +216,16 @@ function patchEmbed(g: Graph, w: Weights, image: string, d: ClapAudioDims): stri
   const weight = w.load(g, 'patch_embed.proj.weight', [d.patchDim, 1, d.patchSize[0], d.patchSize[1]], 'fanIn');
   const bias = w.load(g, 'patch_embed.proj.bias', [d.patchDim], 'bias');
   const [ph, pw] = d.patchPadding;
-  const conv = g.op('Conv', [image, weight, bias], {
-    kernel_shape: ints(d.patchSize),
-    strides: ints(d.patchStride),
-    pads: ints([ph, pw, ph, pw]),
-  }, { name: 'patch_embed.proj' });
+  const conv = g.op(
+    'Conv',
+    [image, weight, bias],
+    {
+      kernel_shape: ints(d.patchSize),
+      strides: ints(d.patchStride),
+      pads: ints([ph, pw, ph, pw]),
+    },
+    { name: 'patch_embed.proj' },
+  );
   const tokens = d.stages[0].height * d.stages[0].width;
   const flat = g.op('Reshape', [conv, g.constInt([0, d.patchDim, tokens])]);
   const seq = g.op('Transpose', [flat], { perm: ints([0, 2, 1]) }, { name: 'patch_embed.tokens' });

@@ -108,8 +108,18 @@ describe('CLAP text builder on configs', () => {
     const recorder = new WeightRecorder();
     const checkpoint = plannedCheckpoint('text_encoder', await published(), recorder);
     expect(clapTextDims(checkpoint)).toEqual({
-      vocabSize: 50265, hidden: 768, layers: 12, heads: 12, intermediate: 3072, hiddenAct: 'gelu', maxPositions: 514,
-      typeVocab: 1, eps: 1e-12, padTokenId: 1, projectionDim: 512, projectionAct: 'relu',
+      vocabSize: 50265,
+      hidden: 768,
+      layers: 12,
+      heads: 12,
+      intermediate: 3072,
+      hiddenAct: 'gelu',
+      maxPositions: 514,
+      typeVocab: 1,
+      eps: 1e-12,
+      padTokenId: 1,
+      projectionDim: 512,
+      projectionAct: 'relu',
     });
     expect(buildClapText(checkpoint).nodeCount).toBeGreaterThan(0);
     // RoBERTa-base with its pooler is 124,645,632; the projection adds 768·512+512 + 512·512+512 = 656,384.

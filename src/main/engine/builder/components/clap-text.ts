@@ -88,11 +88,15 @@ export function clapTextDims(checkpoint: Checkpoint): ClapTextDims {
 
 function activation(g: Graph, name: Activation, x: string): string {
   switch (name) {
-    case 'gelu': return gelu(g, x);
+    case 'gelu':
+      return gelu(g, x);
     case 'gelu_new':
-    case 'gelu_pytorch_tanh': return geluTanh(g, x);
-    case 'relu': return relu(g, x);
-    case 'silu': return silu(g, x);
+    case 'gelu_pytorch_tanh':
+      return geluTanh(g, x);
+    case 'relu':
+      return relu(g, x);
+    case 'silu':
+      return silu(g, x);
   }
 }
 

@@ -69,8 +69,7 @@ describe('GPT-2 language-of-audio graphs vs diffusers', () => {
     await step?.dispose();
   });
 
-  const cachedLoa = (p: Prefix) =>
-    generateLanguageOfAudio(prefill.session, step.session, p.embeds, p.mask, p.batch, MAX_NEW_TOKENS, { llmDim: dims.llmDim, layers: dims.layers });
+  const cachedLoa = (p: Prefix) => generateLanguageOfAudio(prefill.session, step.session, p.embeds, p.mask, p.batch, MAX_NEW_TOKENS, { llmDim: dims.llmDim, layers: dims.layers });
 
   const runPrefill = (embeds: Float32Array, mask: BigInt64Array, batch: number, seq: number) =>
     prefill.session.run({
@@ -98,7 +97,7 @@ describe('GPT-2 language-of-audio graphs vs diffusers', () => {
     return out;
   }
 
-  eachGoldenCase('case %s: the engine loop on the built prefill + step gives diffusers\' loa_embeds', async (c, name) => {
+  eachGoldenCase("case %s: the engine loop on the built prefill + step gives diffusers' loa_embeds", async (c, name) => {
     const p = goldenPrefix(name);
     const expected = goldenStage(c, 'loa_embeds');
     const loa = await cachedLoa(p);

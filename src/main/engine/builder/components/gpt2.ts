@@ -114,7 +114,12 @@ interface KeyValue {
  */
 function cachedSelfAttention(g: Graph, prefix: string, q: string, k: string, v: string, dims: Gpt2Dims, bias: string, past?: KeyValue): { output: string; present: KeyValue } {
   // Inputs: query, key, value, bias (packed qkv bias), key_padding_mask, attention_bias, past_key, past_value.
-  const [output, key, value] = g.opN('MultiHeadAttention', [q, k, v, undefined, undefined, bias, past?.key, past?.value], { num_heads: int(dims.heads), scale: float(dims.scale) }, { domain: MS_DOMAIN, outputs: 3, name: `${prefix}.attn.mha` });
+  const [output, key, value] = g.opN(
+    'MultiHeadAttention',
+    [q, k, v, undefined, undefined, bias, past?.key, past?.value],
+    { num_heads: int(dims.heads), scale: float(dims.scale) },
+    { domain: MS_DOMAIN, outputs: 3, name: `${prefix}.attn.mha` },
+  );
   return { output, present: { key, value } };
 }
 

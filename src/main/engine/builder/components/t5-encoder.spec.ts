@@ -40,7 +40,9 @@ describe('T5 encoder graph vs diffusers (T5EncoderModel.last_hidden_state)', () 
   });
 
   it('a batch of 6 rows from cases d, e and g (all length 5) matches each case', async () => {
-    const cases = goldenCaseNames().filter((n) => /^[deg]-/.test(n)).map(goldenCase);
+    const cases = goldenCaseNames()
+      .filter((n) => /^[deg]-/.test(n))
+      .map(goldenCase);
     const ids = cases.map((c) => goldenStage(c, 't5_input_ids'));
     expect(ids.every((a) => a.dims[1] === 5)).toBe(true);
     const concat = (parts: BigInt64Array[]) => {

@@ -136,11 +136,16 @@ function block(g: Graph, w: Weights, i: number, x: Stream, bias: string, keyPadd
   // No 1/√d_kv: T5 folds it into the initialisation of q. Padded keys get finfo(float32).min, as
   // T5Stack's (1 − m)·finfo.min does (ORT's default −10000 is not "never" for unscaled logits).
   // Inputs: query, key, value, packed qkv bias (none), key_padding_mask, attention_bias.
-  const attended = g.op('MultiHeadAttention', [q, k, v, undefined, keyPaddingMask, bias], {
-    num_heads: int(d.heads),
-    scale: float(1),
-    mask_filter_value: float(FLOAT32_MIN),
-  }, { domain: MS_DOMAIN, name: `${p}.0.SelfAttention` });
+  const attended = g.op(
+    'MultiHeadAttention',
+    [q, k, v, undefined, keyPaddingMask, bias],
+    {
+      num_heads: int(d.heads),
+      scale: float(1),
+      mask_filter_value: float(FLOAT32_MIN),
+    },
+    { domain: MS_DOMAIN, name: `${p}.0.SelfAttention` },
+  );
   const attnOut = linear(g, w, `${p}.0.SelfAttention.o`, attended, { in: inner, out: d.dModel, bias: false });
 
   // T5DenseGatedActDense: wo(gelu_new(wi_0(x)) · wi_1(x)).

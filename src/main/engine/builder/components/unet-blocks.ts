@@ -69,11 +69,16 @@ export function upsample(u: UnetContext, prefix: string, x: string, skip: string
   const batchAndChannels = g.op('Slice', [g.op('Shape', [x]), g.constInt([0]), g.constInt([2])]);
   const spatial = g.op('Slice', [g.op('Shape', [skip]), g.constInt([2]), g.constInt([4])]);
   const sizes = g.op('Concat', [batchAndChannels, spatial], { axis: int(0) });
-  const resized = g.op('Resize', [x, '', '', sizes], {
-    mode: str('nearest'),
-    coordinate_transformation_mode: str('asymmetric'),
-    nearest_mode: str('floor'),
-  }, { name: `${prefix}.resize` });
+  const resized = g.op(
+    'Resize',
+    [x, '', '', sizes],
+    {
+      mode: str('nearest'),
+      coordinate_transformation_mode: str('asymmetric'),
+      nearest_mode: str('floor'),
+    },
+    { name: `${prefix}.resize` },
+  );
   return conv(g, w, `${prefix}.conv`, resized, [channels, channels, 3, 3], { padding: 1 });
 }
 

@@ -187,7 +187,11 @@ export function unetDims(checkpoint: Checkpoint): UnetDims {
   const single = (context: 'loa' | 't5'): number => {
     const dims = [...contextDims[context]];
     if (dims.length !== 1) {
-      config.refuse('cross_attention_dim', config.raw('cross_attention_dim'), `one width for the entries at index ≤ 1 (encoder_hidden_states) and one for index > 1 (encoder_hidden_states_1), both used; ${context} has ${dims.length ? dims.join(', ') : 'none'}`);
+      config.refuse(
+        'cross_attention_dim',
+        config.raw('cross_attention_dim'),
+        `one width for the entries at index ≤ 1 (encoder_hidden_states) and one for index > 1 (encoder_hidden_states_1), both used; ${context} has ${dims.length ? dims.join(', ') : 'none'}`,
+      );
     }
     return dims[0];
   };

@@ -24,8 +24,12 @@ export interface UnetMacs {
 
 export function unetMacs(dims: UnetDims, shape: UnetShape): UnetMacs {
   const macs = { conv: 0, linear: 0, attention: 0 };
-  const conv = (out: number, inC: number, k: number, pixels: number) => { macs.conv += out * inC * k * k * pixels; };
-  const linear = (inDim: number, out: number, tokens: number) => { macs.linear += inDim * out * tokens; };
+  const conv = (out: number, inC: number, k: number, pixels: number) => {
+    macs.conv += out * inC * k * k * pixels;
+  };
+  const linear = (inDim: number, out: number, tokens: number) => {
+    macs.linear += inDim * out * tokens;
+  };
   const resnet = (inC: number, out: number, pixels: number) => {
     conv(out, inC, 3, pixels);
     conv(out, out, 3, pixels);

@@ -56,7 +56,7 @@ describe('UNet graph vs diffusers (AudioLDM2UNet2DConditionModel)', () => {
   });
 
   // Other sizes of the two context axes, where the result is known exactly from case c (batch 1, no padding).
-  it('loa_len 16 (each LOA vector twice) gives case c\'s noise_pred: attention averages duplicate keys the same', async () => {
+  it("loa_len 16 (each LOA vector twice) gives case c's noise_pred: attention averages duplicate keys the same", async () => {
     const c = goldenCase('c-ddim-nocfg');
     const inputs = stepInputs(c);
     const [b, n, d] = inputs.encoder_hidden_states.dims;
@@ -67,7 +67,7 @@ describe('UNet graph vs diffusers (AudioLDM2UNet2DConditionModel)', () => {
     expect(relativeL2(out.noise_pred.data as Float32Array, goldenStage(c, 'unet_step1_noise_pred').data as Float32Array)).toBeLessThan(1e-5);
   });
 
-  it('t5_len + 3 masked tokens of large junk gives case c\'s noise_pred: masked keys are dropped', async () => {
+  it("t5_len + 3 masked tokens of large junk gives case c's noise_pred: masked keys are dropped", async () => {
     const c = goldenCase('c-ddim-nocfg');
     const inputs = stepInputs(c);
     const [b, n, d] = inputs.encoder_hidden_states_1.dims;
@@ -164,7 +164,15 @@ describe('UNet builder on the published cvssp/audioldm2 config', () => {
     ['num_attention_heads', 8],
     ['mid_block_type', 'UNetMidBlock2DSimpleCrossAttn'],
     ['down_block_types', ['DownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'AttnDownBlock2D']],
-    ['cross_attention_dim', [[null, 768, 1024], [null, 768, 1024], [null, 768, 512], [null, 768, 1024]]],
+    [
+      'cross_attention_dim',
+      [
+        [null, 768, 1024],
+        [null, 768, 1024],
+        [null, 768, 512],
+        [null, 768, 1024],
+      ],
+    ],
     ['transformer_layers_per_block', [1, 2]],
   ])('refuses %s = %j by name', async (key, value) => {
     const checkpoint = plannedCheckpoint('unet', { ...(await published()), [key]: value });

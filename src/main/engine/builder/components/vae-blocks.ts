@@ -70,11 +70,16 @@ export function midBlock(g: Graph, w: Weights, prefix: string, x: string, channe
  * floor(i/2), which is torch's nearest for an integer factor.
  */
 export function upsample2x(g: Graph, w: Weights, prefix: string, x: string, channels: number): string {
-  const up = g.op('Resize', [x, undefined, g.constFloat([1, 1, 2, 2])], {
-    mode: str('nearest'),
-    coordinate_transformation_mode: str('asymmetric'),
-    nearest_mode: str('floor'),
-  }, { name: `${prefix}.nearest` });
+  const up = g.op(
+    'Resize',
+    [x, undefined, g.constFloat([1, 1, 2, 2])],
+    {
+      mode: str('nearest'),
+      coordinate_transformation_mode: str('asymmetric'),
+      nearest_mode: str('floor'),
+    },
+    { name: `${prefix}.nearest` },
+  );
   return conv3x3(g, w, `${prefix}.conv`, up, channels, channels);
 }
 
@@ -87,12 +92,17 @@ export function upsample2x(g: Graph, w: Weights, prefix: string, x: string, chan
 export function downsample2x(g: Graph, w: Weights, prefix: string, x: string, channels: number): string {
   const weight = w.load(g, `${prefix}.conv.weight`, [channels, channels, 3, 3], 'fanIn');
   const bias = w.load(g, `${prefix}.conv.bias`, [channels], 'bias');
-  return g.op('Conv', [x, weight, bias], {
-    strides: ints([2, 2]),
-    pads: ints([0, 0, 1, 1]),
-    dilations: ints([1, 1]),
-    group: int(1),
-  }, { name: `${prefix}.conv` });
+  return g.op(
+    'Conv',
+    [x, weight, bias],
+    {
+      strides: ints([2, 2]),
+      pads: ints([0, 0, 1, 1]),
+      dilations: ints([1, 1]),
+      group: int(1),
+    },
+    { name: `${prefix}.conv` },
+  );
 }
 
 /** conv_norm_out → SiLU (conv_act), the head both Encoder and Decoder end with before conv_out. */

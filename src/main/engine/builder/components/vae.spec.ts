@@ -54,12 +54,16 @@ describe('VAE encoder graph vs a float64 reference', () => {
     const input = mel(101, 1, 32);
     const out = await run.session.run({ mel: float32(input, [1, 1, 32, 64]) });
     expect(out.moments.dims).toEqual([1, 16, 8, 16]);
-    const reference = referenceVaeEncoder(readAllTensors(checkpoint.weights('vae') as SafetensorsFile), {
-      blockOut: config.block_out_channels as number[],
-      layersPerBlock: config.layers_per_block as number,
-      latentChannels: config.latent_channels as number,
-      groups: config.norm_num_groups as number,
-    }, { c: 1, h: 32, w: 64, data: Float64Array.from(input) });
+    const reference = referenceVaeEncoder(
+      readAllTensors(checkpoint.weights('vae') as SafetensorsFile),
+      {
+        blockOut: config.block_out_channels as number[],
+        layersPerBlock: config.layers_per_block as number,
+        latentChannels: config.latent_channels as number,
+        groups: config.norm_num_groups as number,
+      },
+      { c: 1, h: 32, w: 64, data: Float64Array.from(input) },
+    );
     expect([reference.c, reference.h, reference.w]).toEqual([16, 8, 16]);
     expect(relativeL2(out.moments.data as Float32Array, reference.data)).toBeLessThan(1e-5);
   });
@@ -96,7 +100,17 @@ describe('VAE builders on configs', () => {
 
   it('build the published cvssp/audioldm2 VAE: 22,395,296 encoder + 32,981,577 decoder = 55,376,873 parameters', async () => {
     const { checkpoint, recorder } = planned(await publishedConfig('vae'), await publishedConfig('vocoder'));
-    expect(vaeDims(checkpoint)).toMatchObject({ latentChannels: 8, blockOut: [128, 256, 512], layersPerBlock: 2, midAttention: true, useQuantConv: true, usePostQuantConv: true, scaleFactor: 4, melBins: 64, latentFreq: 16 });
+    expect(vaeDims(checkpoint)).toMatchObject({
+      latentChannels: 8,
+      blockOut: [128, 256, 512],
+      layersPerBlock: 2,
+      midAttention: true,
+      useQuantConv: true,
+      usePostQuantConv: true,
+      scaleFactor: 4,
+      melBins: 64,
+      latentFreq: 16,
+    });
     const decoder = buildVaeDecoder(checkpoint);
     const encoder = buildVaeEncoder(checkpoint);
     expect(decoder.name).toBe('vaeDecoder');
@@ -122,7 +136,10 @@ describe('VAE builders on configs', () => {
   });
 
   it('follows use_post_quant_conv / use_quant_conv / mid_block_add_attention', async () => {
-    const { checkpoint, recorder } = planned({ ...(await publishedConfig('vae')), use_post_quant_conv: false, use_quant_conv: false, mid_block_add_attention: false }, await publishedConfig('vocoder'));
+    const { checkpoint, recorder } = planned(
+      { ...(await publishedConfig('vae')), use_post_quant_conv: false, use_quant_conv: false, mid_block_add_attention: false },
+      await publishedConfig('vocoder'),
+    );
     buildVaeDecoder(checkpoint);
     buildVaeEncoder(checkpoint);
     const names = [...recorder.specs.keys()];

@@ -49,8 +49,18 @@ describe('vocoder builder on configs', () => {
   it('builds the published cvssp/audioldm2 vocoder: 55,264,897 parameters (docs/engine-spec.md §1.5) + the 128 mean/scale buffer values', async () => {
     const { checkpoint, recorder } = planned(await publishedConfig('vocoder'));
     expect(vocoderDims(checkpoint)).toEqual({
-      melBins: 64, initialChannels: 1024, upsampleRates: [5, 4, 2, 2, 2], upsampleKernels: [16, 16, 8, 4, 4],
-      resblockKernels: [3, 7, 11], resblockDilations: [[1, 3, 5], [1, 3, 5], [1, 3, 5]], slope: 0.1, normalizeBefore: false,
+      melBins: 64,
+      initialChannels: 1024,
+      upsampleRates: [5, 4, 2, 2, 2],
+      upsampleKernels: [16, 16, 8, 4, 4],
+      resblockKernels: [3, 7, 11],
+      resblockDilations: [
+        [1, 3, 5],
+        [1, 3, 5],
+        [1, 3, 5],
+      ],
+      slope: 0.1,
+      normalizeBefore: false,
     });
     expect(buildVocoder(checkpoint).name).toBe('vocoder');
     expect(parameterCount(recorder, (n) => !isBuffer(n))).toBe(55_264_897);
@@ -83,7 +93,14 @@ describe('vocoder builder on configs', () => {
     const refused = (change: Config) => () => buildVocoder(planned({ ...vocoder, ...change }).checkpoint);
     expect(refused({ upsample_kernel_sizes: [16, 16, 8, 4] })).toThrow(/"upsample_kernel_sizes"/);
     expect(refused({ upsample_kernel_sizes: [4, 16, 8, 4, 4] })).toThrow(/"upsample_kernel_sizes"/);
-    expect(refused({ resblock_dilation_sizes: [[1, 3, 5], [1, 3, 5]] })).toThrow(/"resblock_dilation_sizes"/);
+    expect(
+      refused({
+        resblock_dilation_sizes: [
+          [1, 3, 5],
+          [1, 3, 5],
+        ],
+      }),
+    ).toThrow(/"resblock_dilation_sizes"/);
     expect(refused({ resblock_kernel_sizes: [3, 6, 11] })).toThrow(/"resblock_kernel_sizes"/);
     expect(refused({ upsample_initial_channel: 16 })).toThrow(/"upsample_initial_channel" is 16/);
     expect(refused({ normalize_before: 'yes' })).toThrow(/"normalize_before"/);

@@ -43,8 +43,8 @@ export function vocoderDims(checkpoint: Checkpoint): VocoderDims {
 
   const resblockKernels = config.ints('resblock_kernel_sizes', { min: 1, max: 1024 });
   const rawDilations = config.raw('resblock_dilation_sizes');
-  const dilationsOk = Array.isArray(rawDilations) && rawDilations.length === resblockKernels.length
-    && rawDilations.every((d) => Array.isArray(d) && d.length > 0 && d.every((v) => Number.isInteger(v) && v >= 1));
+  const dilationsOk =
+    Array.isArray(rawDilations) && rawDilations.length === resblockKernels.length && rawDilations.every((d) => Array.isArray(d) && d.length > 0 && d.every((v) => Number.isInteger(v) && v >= 1));
   if (!dilationsOk) config.refuse('resblock_dilation_sizes', rawDilations, `one non-empty list of positive integers per resblock kernel (${resblockKernels.length})`);
   const resblockDilations = rawDilations as number[][];
   // get_padding = (k·d − d) // 2 keeps the length only for odd kernels.

@@ -34,26 +34,78 @@ const allT = (outputs: OutputType[] = ['T']): OpRule => ({ inputs: [], rest: 'T'
 const dataFirst = rule(['T']);
 
 const ONNX_RULES: Record<string, OpRule> = {
-  Add: allT(), Sub: allT(), Mul: allT(), Div: allT(), Max: allT(), Min: allT(), Sum: allT(), Mean: allT(),
-  Relu: allT(), LeakyRelu: allT(), Sigmoid: allT(), Tanh: allT(), Sqrt: allT(), Sin: allT(), Cos: allT(),
-  Exp: allT(), Log: allT(), Neg: allT(), Abs: allT(), Erf: allT(), Reciprocal: allT(), Softplus: allT(),
-  Softmax: allT(), LogSoftmax: allT(), Identity: allT(), Clip: allT(),
-  MatMul: allT(), Gemm: allT(), Einsum: allT(), Elu: allT(), HardSigmoid: allT(), Conv: allT(), ConvTranspose: allT(), Concat: allT(), Range: allT(),
+  Add: allT(),
+  Sub: allT(),
+  Mul: allT(),
+  Div: allT(),
+  Max: allT(),
+  Min: allT(),
+  Sum: allT(),
+  Mean: allT(),
+  Relu: allT(),
+  LeakyRelu: allT(),
+  Sigmoid: allT(),
+  Tanh: allT(),
+  Sqrt: allT(),
+  Sin: allT(),
+  Cos: allT(),
+  Exp: allT(),
+  Log: allT(),
+  Neg: allT(),
+  Abs: allT(),
+  Erf: allT(),
+  Reciprocal: allT(),
+  Softplus: allT(),
+  Softmax: allT(),
+  LogSoftmax: allT(),
+  Identity: allT(),
+  Clip: allT(),
+  MatMul: allT(),
+  Gemm: allT(),
+  Einsum: allT(),
+  Elu: allT(),
+  HardSigmoid: allT(),
+  Conv: allT(),
+  ConvTranspose: allT(),
+  Concat: allT(),
+  Range: allT(),
   InstanceNormalization: allT(),
   // Pow's exponent has its own type T1.
   Pow: rule(['T', 'fixed']),
-  Reshape: dataFirst, Unsqueeze: dataFirst, Squeeze: dataFirst, Slice: dataFirst, Gather: dataFirst,
-  Expand: dataFirst, Tile: dataFirst, Split: dataFirst, CumSum: dataFirst, Flatten: dataFirst, Transpose: dataFirst,
-  ReduceMean: dataFirst, ReduceSum: dataFirst, ReduceMax: dataFirst, ReduceMin: dataFirst, ReduceL2: dataFirst,
-  ReduceProd: dataFirst, ReduceSumSquare: dataFirst,
+  Reshape: dataFirst,
+  Unsqueeze: dataFirst,
+  Squeeze: dataFirst,
+  Slice: dataFirst,
+  Gather: dataFirst,
+  Expand: dataFirst,
+  Tile: dataFirst,
+  Split: dataFirst,
+  CumSum: dataFirst,
+  Flatten: dataFirst,
+  Transpose: dataFirst,
+  ReduceMean: dataFirst,
+  ReduceSum: dataFirst,
+  ReduceMax: dataFirst,
+  ReduceMin: dataFirst,
+  ReduceL2: dataFirst,
+  ReduceProd: dataFirst,
+  ReduceSumSquare: dataFirst,
   // Pad: data and constant_value are T; pads and axes int64.
   Pad: rule(['T', 'fixed', 'T', 'fixed']),
   // Resize: X is T1; roi and scales are float32 whatever X is; sizes int64.
   Resize: dataFirst,
   Where: rule(['fixed', 'T', 'T']),
-  Equal: allT(['bool']), Greater: allT(['bool']), Less: allT(['bool']), GreaterOrEqual: allT(['bool']), LessOrEqual: allT(['bool']),
-  Not: allT(), And: allT(), Or: allT(), Xor: allT(),
-  Shape: rule(['any'], ['int64']), Size: rule(['any'], ['int64']),
+  Equal: allT(['bool']),
+  Greater: allT(['bool']),
+  Less: allT(['bool']),
+  GreaterOrEqual: allT(['bool']),
+  LessOrEqual: allT(['bool']),
+  Not: allT(),
+  And: allT(),
+  Or: allT(),
+  Xor: allT(),
+  Shape: rule(['any'], ['int64']),
+  Size: rule(['any'], ['int64']),
   Cast: rule(['any'], ['to']),
   ConstantOfShape: rule(['fixed'], ['value']),
   // LayerNormalization's Mean and InvStdDev outputs are U = stash_type (float32).
@@ -65,7 +117,12 @@ const ONNX_RULES: Record<string, OpRule> = {
 const MS_RULES: Record<string, OpRule> = {
   // query, key, value, bias, key_padding_mask (int32), attention_bias, past_key, past_value.
   MultiHeadAttention: rule(['T', 'T', 'T', 'T', 'fixed', 'T', 'T', 'T'], ['T', 'T', 'T']),
-  Gelu: allT(), FastGelu: allT(), BiasGelu: allT(), QuickGelu: allT(), FusedMatMul: allT(), BiasAdd: allT(),
+  Gelu: allT(),
+  FastGelu: allT(),
+  BiasGelu: allT(),
+  QuickGelu: allT(),
+  FusedMatMul: allT(),
+  BiasAdd: allT(),
   // input, skip, gamma, beta, bias → output, mean (U), inv_std_var (U), input_skip_bias_sum.
   SkipLayerNormalization: allT(['T', 'stash', 'stash', 'T']),
   SkipSimplifiedLayerNormalization: allT(['T', 'stash', 'stash', 'T']),
@@ -115,10 +172,14 @@ export function outputTypes(node: P.INodeProto, inputTypes: readonly (ElementTyp
       case 'T':
         if (!t) throw new Error(`node ${node.name} (${node.opType}): no input fixes its type T`);
         return t;
-      case 'bool': return 'bool';
-      case 'int64': return 'int64';
-      case 'stash': return elementTypeOf(intAttribute(node, 'stash_type') ?? ONNX_TYPE.float32);
-      case 'to': return elementTypeOf(intAttribute(node, 'to'));
+      case 'bool':
+        return 'bool';
+      case 'int64':
+        return 'int64';
+      case 'stash':
+        return elementTypeOf(intAttribute(node, 'stash_type') ?? ONNX_TYPE.float32);
+      case 'to':
+        return elementTypeOf(intAttribute(node, 'to'));
       case 'value': {
         const value = attribute(node, 'value')?.t;
         return value ? elementTypeOf(value.dataType) : 'float32';

@@ -4,9 +4,7 @@
  * to the nearer one (the cases a truncating or ties-away converter gets wrong).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  bfloat16ArrayToFloat16, emptyFloat16Stats, FLOAT16_MAX, float16BitsToNumber, float32ArrayToFloat16, float32ToFloat16Bits,
-} from './float16.ts';
+import { bfloat16ArrayToFloat16, emptyFloat16Stats, FLOAT16_MAX, float16BitsToNumber, float32ArrayToFloat16, float32ToFloat16Bits } from './float16.ts';
 
 const bitsOf = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0];
 const nextUp = (x: number) => new Float32Array(new Uint32Array([bitsOf(x) + 1]).buffer)[0];

@@ -91,7 +91,7 @@ export function float32ArrayToFloat16(source: Uint32Array, stats?: Float16Stats)
 /** bfloat16 bits to half bits: bfloat16 is float32's upper half, so widen and convert. */
 export function bfloat16ArrayToFloat16(source: Uint16Array, stats?: Float16Stats): Uint16Array {
   const out = new Uint16Array(source.length);
-  for (let i = 0; i < source.length; i++) out[i] = float32BitsToFloat16Bits(source[i] << 16 >>> 0, stats);
+  for (let i = 0; i < source.length; i++) out[i] = float32BitsToFloat16Bits((source[i] << 16) >>> 0, stats);
   return out;
 }
 

@@ -13,7 +13,15 @@ export type ElementType = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int6
 export type Dim = number | string;
 
 export const ONNX_TYPE: Record<ElementType, number> = {
-  float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11, bfloat16: 16,
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  float64: 11,
+  bfloat16: 16,
 };
 
 /** Attribute values, tagged so a JS number is never guessed to be an int or a float. */
@@ -60,12 +68,18 @@ interface OpOptions {
 function toAttribute(name: string, attr: Attr): P.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   switch (attr.kind) {
-    case 'int': return { name, type: T.INT, i: attr.value };
-    case 'float': return { name, type: T.FLOAT, f: attr.value };
-    case 'ints': return { name, type: T.INTS, ints: attr.value };
-    case 'floats': return { name, type: T.FLOATS, floats: attr.value };
-    case 'string': return { name, type: T.STRING, s: new TextEncoder().encode(attr.value) };
-    case 'tensor': return { name, type: T.TENSOR, t: attr.value };
+    case 'int':
+      return { name, type: T.INT, i: attr.value };
+    case 'float':
+      return { name, type: T.FLOAT, f: attr.value };
+    case 'ints':
+      return { name, type: T.INTS, ints: attr.value };
+    case 'floats':
+      return { name, type: T.FLOATS, floats: attr.value };
+    case 'string':
+      return { name, type: T.STRING, s: new TextEncoder().encode(attr.value) };
+    case 'tensor':
+      return { name, type: T.TENSOR, t: attr.value };
   }
 }
 
@@ -90,7 +104,10 @@ export class Graph {
   private readonly constants = new Map<string, string>();
   private readonly usesMicrosoft = { value: false };
 
-  constructor(readonly name: string, readonly opset = 17) {}
+  constructor(
+    readonly name: string,
+    readonly opset = 17,
+  ) {}
 
   /** A name no other value has, from a readable hint. */
   fresh(hint: string): string {

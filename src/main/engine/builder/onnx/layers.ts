@@ -73,12 +73,17 @@ export function conv(g: Graph, w: Weights, prefix: string, x: string, weightShap
   const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true } = options;
   const inputs = [x, weight];
   if (bias) inputs.push(w.load(g, `${prefix}.bias`, [weightShape[0]], 'bias'));
-  return g.op('Conv', inputs, {
-    strides: ints(new Array(spatial).fill(stride)),
-    pads: ints(new Array(spatial * 2).fill(padding)),
-    dilations: ints(new Array(spatial).fill(dilation)),
-    group: int(groups),
-  }, { name: prefix });
+  return g.op(
+    'Conv',
+    inputs,
+    {
+      strides: ints(new Array(spatial).fill(stride)),
+      pads: ints(new Array(spatial * 2).fill(padding)),
+      dilations: ints(new Array(spatial).fill(dilation)),
+      group: int(groups),
+    },
+    { name: prefix },
+  );
 }
 
 /** torch.nn.ConvTranspose1d; `weightShape` is [in, out, k]. */
@@ -114,14 +119,7 @@ export function leakyRelu(g: Graph, x: string, slope: number): string {
  * com.microsoft.MultiHeadAttention kernel. `keyPaddingMask` is an int32 [B, L] (1 = attend);
  * `bias` an additive float [B or 1, heads, S, L]. `scale` defaults to 1/√(D/heads).
  */
-export function multiHeadAttention(
-  g: Graph,
-  q: string,
-  k: string,
-  v: string,
-  heads: number,
-  options: { keyPaddingMask?: string; bias?: string; scale?: number; name?: string } = {},
-): string {
+export function multiHeadAttention(g: Graph, q: string, k: string, v: string, heads: number, options: { keyPaddingMask?: string; bias?: string; scale?: number; name?: string } = {}): string {
   const attrs: Record<string, ReturnType<typeof int>> = { num_heads: int(heads) };
   if (options.scale !== undefined) attrs.scale = float(options.scale);
   // Inputs: query, key, value, bias (packed qkv bias), key_padding_mask, attention_bias.

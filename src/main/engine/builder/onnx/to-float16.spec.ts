@@ -51,8 +51,14 @@ describe('toFloat16', () => {
 
     const { graph, casts, keptFloat32 } = toFloat16(g, noExternals);
     const types = inferElementTypes(graph.parts);
-    expect(graph.parts.inputs.map((i) => [i.name, i.type?.tensorType?.elemType])).toEqual([['x', ONNX_TYPE.float32], ['ids', ONNX_TYPE.int64]]);
-    expect(graph.parts.outputs.map((o) => [o.name, o.type?.tensorType?.elemType])).toEqual([['y', ONNX_TYPE.float32], ['shape', ONNX_TYPE.int64]]);
+    expect(graph.parts.inputs.map((i) => [i.name, i.type?.tensorType?.elemType])).toEqual([
+      ['x', ONNX_TYPE.float32],
+      ['ids', ONNX_TYPE.int64],
+    ]);
+    expect(graph.parts.outputs.map((o) => [o.name, o.type?.tensorType?.elemType])).toEqual([
+      ['y', ONNX_TYPE.float32],
+      ['shape', ONNX_TYPE.int64],
+    ]);
     expect(keptFloat32).toEqual([]);
     expect(casts).toBe(2); // x in, y out
     const add = node(graph, 'Add')[0];
@@ -75,7 +81,18 @@ describe('toFloat16', () => {
     const freqs = [1, 0.31622776, 0.1, 0.031622775];
     const args = g.op('Mul', [g.op('Unsqueeze', [t, g.constInt([1])]), g.constFloat(freqs, [1, 4])]);
     const emb = g.op('Concat', [g.op('Sin', [args]), g.op('Cos', [args])], { axis: int(-1) });
-    g.output(g.op('MatMul', [emb, g.constFloat(Array.from({ length: 32 }, (_, i) => ((i * 7) % 11) / 11 - 0.5), [8, 4])]), 'out', 'float32', ['batch', 4]);
+    g.output(
+      g.op('MatMul', [
+        emb,
+        g.constFloat(
+          Array.from({ length: 32 }, (_, i) => ((i * 7) % 11) / 11 - 0.5),
+          [8, 4],
+        ),
+      ]),
+      'out',
+      'float32',
+      ['batch', 4],
+    );
 
     const { graph, keptFloat32 } = toFloat16(g, noExternals);
     expect(keptFloat32.map((k) => k.split(' ')[0])).toEqual(['Unsqueeze', 'Mul', 'Sin', 'Cos']);
@@ -95,7 +112,9 @@ describe('toFloat16', () => {
     const g = new Graph('mask');
     const mask = g.input('mask', 'int64', ['n']);
     const bias = g.op('Where', [g.op('Equal', [mask, g.constInt(0)]), g.constFloat(-3.4028234663852886e38), g.constFloat(0)]);
-    const zeros = g.op('ConstantOfShape', [g.op('Shape', [mask])], { value: { kind: 'tensor', value: { dataType: ONNX_TYPE.float32, dims: [1], rawData: new Uint8Array(new Float32Array([0.25]).buffer) } } });
+    const zeros = g.op('ConstantOfShape', [g.op('Shape', [mask])], {
+      value: { kind: 'tensor', value: { dataType: ONNX_TYPE.float32, dims: [1], rawData: new Uint8Array(new Float32Array([0.25]).buffer) } },
+    });
     g.output(bias, 'bias', 'float32', ['n']);
     g.output(zeros, 'quarters', 'float32', ['n']);
 

@@ -74,13 +74,20 @@ export function externalSource(init: P.ITensorProto): ExternalSource | undefined
 function attrOf(a: P.IAttributeProto): Attr {
   const T = onnx.AttributeProto.AttributeType;
   switch (a.type) {
-    case T.INT: return { kind: 'int', value: Number(a.i) };
-    case T.FLOAT: return { kind: 'float', value: Number(a.f) };
-    case T.INTS: return { kind: 'ints', value: (a.ints ?? []).map(Number) };
-    case T.FLOATS: return { kind: 'floats', value: (a.floats ?? []).map(Number) };
-    case T.STRING: return { kind: 'string', value: new TextDecoder().decode(a.s ?? new Uint8Array()) };
-    case T.TENSOR: return { kind: 'tensor', value: a.t ?? {} };
-    default: throw new Error(`to-float16: attribute ${a.name} has unsupported type ${String(a.type)}`);
+    case T.INT:
+      return { kind: 'int', value: Number(a.i) };
+    case T.FLOAT:
+      return { kind: 'float', value: Number(a.f) };
+    case T.INTS:
+      return { kind: 'ints', value: (a.ints ?? []).map(Number) };
+    case T.FLOATS:
+      return { kind: 'floats', value: (a.floats ?? []).map(Number) };
+    case T.STRING:
+      return { kind: 'string', value: new TextDecoder().decode(a.s ?? new Uint8Array()) };
+    case T.TENSOR:
+      return { kind: 'tensor', value: a.t ?? {} };
+    default:
+      throw new Error(`to-float16: attribute ${a.name} has unsupported type ${String(a.type)}`);
   }
 }
 
@@ -229,7 +236,12 @@ export function toFloat16(source: Graph, locate: (source: ExternalSource) => Ext
       attrs.value = { kind: 'tensor', value: { dims: value.dims, dataType: ONNX_TYPE.float16, rawData: halfBytes(value, constants) } };
     }
     // Names: the original ones, except a graph output that must still be cast back (it gets `.f16`).
-    const hint = outputs.length === 1 && graphOutputs.has(outputs[0]) && graphOutputs.get(outputs[0]) !== newType[0] ? `${outputs[0]}.f16` : outputs.length === 1 ? outputs[0] : (node.name ?? node.opType ?? 'n').replace(/^n:/, '');
+    const hint =
+      outputs.length === 1 && graphOutputs.has(outputs[0]) && graphOutputs.get(outputs[0]) !== newType[0]
+        ? `${outputs[0]}.f16`
+        : outputs.length === 1
+          ? outputs[0]
+          : (node.name ?? node.opType ?? 'n').replace(/^n:/, '');
     const made = g.opN(node.opType ?? '', newInputs, attrs, { domain: node.domain ?? '', outputs: outputs.length, name: hint });
     outputs.forEach((name, i) => {
       if (name) forms.set(name, new Map([[newType[i], made[i]]]));

@@ -46,7 +46,12 @@ export class Weights {
    * @param location the file's path relative to the graph files (what ONNX external data names)
    * @param prefix prepended to every name asked for (e.g. "text_model." for CLAP's text branch)
    */
-  constructor(readonly source: Source, readonly location: string, readonly prefix = '', shared?: Shared) {
+  constructor(
+    readonly source: Source,
+    readonly location: string,
+    readonly prefix = '',
+    shared?: Shared,
+  ) {
     this.shared = shared ?? { loaded: new WeakMap(), used: new Set() };
   }
 

@@ -25,7 +25,10 @@ export function configFiles(): Array<{ key: keyof RandomCheckpointConfigs; file:
 
 export async function configSetNames(root = CONFIG_SETS_DIR): Promise<string[]> {
   const entries = await readdir(root, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 /** Reads the config set `name` (a folder of `root`). */

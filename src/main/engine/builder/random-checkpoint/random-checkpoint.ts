@@ -127,7 +127,12 @@ export async function writeRandomCheckpoint(dir: string, configs: RandomCheckpoi
     }
     await writeWeights(temp, plan, options);
     let old: string | undefined;
-    if (await stat(target).then(() => true, () => false)) {
+    if (
+      await stat(target).then(
+        () => true,
+        () => false,
+      )
+    ) {
       old = join(dirname(target), `.${basename(target)}.old-${stamp}`);
       await rename(target, old);
     }

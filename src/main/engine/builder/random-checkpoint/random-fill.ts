@@ -10,10 +10,7 @@ import { SeededRandom } from '../../random.ts';
 import type { InitKind } from '../onnx/weights.ts';
 
 /** How a tensor is filled: Gaussian noise, one constant, or values computed from the config. */
-export type Fill =
-  | { kind: 'normal'; std: number }
-  | { kind: 'constant'; value: number }
-  | { kind: 'values'; values: (count: number) => Float64Array | BigInt64Array };
+export type Fill = { kind: 'normal'; std: number } | { kind: 'constant'; value: number } | { kind: 'values'; values: (count: number) => Float64Array | BigInt64Array };
 
 /** Biases get small noise: N(0, 0.01²), as the fixture's vocoder re-initialisation (fixture README). */
 export const BIAS_STD = 0.01;
@@ -62,9 +59,8 @@ export function* fillChunks(fill: Fill, dtype: 'F32' | 'I64', count: number, str
   if (fill.kind === 'values') {
     const values = fill.values(count);
     if (values.length !== count) throw new Error(`a computed fill gave ${values.length} values for ${count} elements`);
-    const out = dtype === 'I64'
-      ? (values instanceof BigInt64Array ? values : BigInt64Array.from(values, (v) => BigInt(Math.round(v))))
-      : Float32Array.from(values as ArrayLike<number | bigint>, Number);
+    const out =
+      dtype === 'I64' ? (values instanceof BigInt64Array ? values : BigInt64Array.from(values, (v) => BigInt(Math.round(v)))) : Float32Array.from(values as ArrayLike<number | bigint>, Number);
     yield new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     return;
   }

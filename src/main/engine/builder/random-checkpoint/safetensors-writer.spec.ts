@@ -60,8 +60,8 @@ describe('writeSafetensors', () => {
     expect(head.length).toBe(8 + n);
     const json = head.subarray(8).toString('utf8');
     expect(json.trimEnd()).toBe(
-      '{"__metadata__":{"format":"pt"},"B.upper":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a.scalar":{"dtype":"F32","shape":[],"data_offsets":[4,8]},'
-        + '"m.empty":{"dtype":"F32","shape":[0,5],"data_offsets":[8,8]},"m.ids":{"dtype":"I64","shape":[1,4],"data_offsets":[8,40]},"z.last":{"dtype":"F32","shape":[2,3],"data_offsets":[40,64]}}',
+      '{"__metadata__":{"format":"pt"},"B.upper":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a.scalar":{"dtype":"F32","shape":[],"data_offsets":[4,8]},' +
+        '"m.empty":{"dtype":"F32","shape":[0,5],"data_offsets":[8,8]},"m.ids":{"dtype":"I64","shape":[1,4],"data_offsets":[8,40]},"z.last":{"dtype":"F32","shape":[2,3],"data_offsets":[40,64]}}',
     );
     expect(/^ *$/.test(json.slice(json.trimEnd().length))).toBe(true);
   });
@@ -70,7 +70,12 @@ describe('writeSafetensors', () => {
     const a = join(dir, 'a.safetensors');
     const b = join(dir, 'b.safetensors');
     await writeSafetensors(a, sample());
-    await writeSafetensors(b, sample().reverse().map((t) => given(t.name, t.dtype, [...t.shape], Buffer.concat([...t.chunks()]), 1 << 20)));
+    await writeSafetensors(
+      b,
+      sample()
+        .reverse()
+        .map((t) => given(t.name, t.dtype, [...t.shape], Buffer.concat([...t.chunks()]), 1 << 20)),
+    );
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
   });
 

@@ -46,7 +46,11 @@ export function safetensorsHeader(tensors: readonly TensorToWrite[], metadata?: 
   const order = safetensorsOrder(tensors);
   const entries: string[] = [];
   if (metadata && Object.keys(metadata).length > 0) {
-    const sorted = Object.fromEntries(Object.keys(metadata).sort().map((k) => [k, String(metadata[k])]));
+    const sorted = Object.fromEntries(
+      Object.keys(metadata)
+        .sort()
+        .map((k) => [k, String(metadata[k])]),
+    );
     entries.push(`"__metadata__":${JSON.stringify(sorted)}`);
   }
   let offset = 0;

@@ -13,12 +13,7 @@ import { fixtureCheckpoint } from './graph-harness.ts';
  * A checkpoint of configs only: `component` has `config` and records into `recorder`; every
  * other component's config is empty unless given in `others` (the VAE reads the vocoder's mel width).
  */
-export function plannedCheckpoint(
-  component: CheckpointComponent,
-  config: Config,
-  recorder = new WeightRecorder(),
-  others: Partial<Record<CheckpointComponent, Config>> = {},
-): Checkpoint {
+export function plannedCheckpoint(component: CheckpointComponent, config: Config, recorder = new WeightRecorder(), others: Partial<Record<CheckpointComponent, Config>> = {}): Checkpoint {
   const configs = Object.fromEntries(CHECKPOINT_COMPONENTS.map((c) => [c, {}])) as unknown as CheckpointConfigs;
   Object.assign(configs, others, { [component]: config });
   const checkpoint = Checkpoint.planned(configs);
@@ -30,10 +25,7 @@ export function plannedCheckpoint(
  * The oracle fixture's own `component` config planned (with the fixture's `others` configs too),
  * to check what a build asks for against `file`, the tensors diffusers saved for it.
  */
-export async function plannedFixture(
-  component: CheckpointComponent,
-  others: CheckpointComponent[] = [],
-): Promise<{ checkpoint: Checkpoint; recorder: WeightRecorder; file: SafetensorsFile }> {
+export async function plannedFixture(component: CheckpointComponent, others: CheckpointComponent[] = []): Promise<{ checkpoint: Checkpoint; recorder: WeightRecorder; file: SafetensorsFile }> {
   const fixture = await fixtureCheckpoint();
   const recorder = new WeightRecorder();
   const checkpoint = plannedCheckpoint(component, fixture.config(component), recorder, Object.fromEntries(others.map((c) => [c, fixture.config(c)])));

@@ -131,7 +131,7 @@ function attention(p: Params, prefix: string, x: Image, groups: number): Image {
       max = Math.max(max, scores[t]);
     }
     let total = 0;
-    for (let t = 0; t < n; t++) total += (scores[t] = Math.exp(scores[t] - max));
+    for (let t = 0; t < n; t++) total += scores[t] = Math.exp(scores[t] - max);
     for (let t = 0; t < n; t++) {
       const weight = scores[t] / total;
       for (let c = 0; c < C; c++) attended[s * C + c] += weight * v[t * C + c];
