@@ -48,12 +48,10 @@ describe('studio web server (real service on models/tiny)', () => {
   let service: StudioService;
   let server: StudioWebServer;
   let api: StudioClient;
-  let startMs: number;
   let web: TestStudioWeb;
   const events: StudioEvent[] = [];
 
   beforeAll(async () => {
-    startMs = performance.now();
     web = await startTestStudioWeb({ bundleDir: TINY });
     ({ token, service, server } = web);
     api = webStudioClient(`ws://127.0.0.1:${server.port}/api?token=${token}`, WebSocket as unknown as WebSocketFactory);
@@ -67,9 +65,9 @@ describe('studio web server (real service on models/tiny)', () => {
 
   const http = (path: string, init?: RequestInit) => fetch(`${server.origin}${path}`, init);
 
-  it('answers the API within 2 s of start, while the model loads in the background', async () => {
+  // How soon it answers is a benchmark's figure (bench:studio), not a test's.
+  it('answers the API while the model loads in the background', async () => {
     const status = await api.getModelStatus();
-    expect(performance.now() - startMs).toBeLessThan(2_000);
     expect(['loading', 'ready']).toContain(status.state);
   });
 
