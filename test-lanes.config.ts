@@ -22,6 +22,7 @@ export const E2E_LANE = [
   'src/main/engine/builder/**/*.spec.ts',
   // the engine: the tiny bundle loaded and run, in-process and in the engine process
   'src/main/engine/bundle/manifest-schema.spec.ts',
+  'src/main/engine/bundle/bundle-files.spec.ts',
   'src/main/engine/bundle/model-bundle.spec.ts',
   'src/main/engine/host/engine-host.spec.ts',
   'src/main/engine/onnx/onnx-runtime.spec.ts',

@@ -143,6 +143,12 @@ function bareSourceExists(readme: string, name: string): boolean {
   return sourcePaths.some((f) => f.endsWith(`/${name}`));
 }
 
+/** The .gitignore's folder entries (`models/.generated/`): docs may name them though a clone has none yet. */
+const IGNORED = readFileSync(join(ROOT, '.gitignore'), 'utf8')
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => /^[^#].*\/.+\/$/.test(line));
+
 /** Problems in a markdown file: its `.md` citations and the repository paths it names. */
 export function docProblems(file: string, text: string): Problem[] {
   const rel = relative(ROOT, file);
@@ -161,6 +167,8 @@ export function docProblems(file: string, text: string): Problem[] {
       if (clean.endsWith('.md')) continue; // checked below with its sections, as a citation
       // A bare folder name outside src/ may be one the user creates (`models/audioldm2`, a --model folder).
       if (!clean.startsWith('src/') && !clean.endsWith('/') && !/\.\w+$/.test(clean)) continue;
+      // A git-ignored place (models/.generated/, e2e/.screenshots-out/) exists only once made: a fresh clone lacks it.
+      if (IGNORED.some((ignored) => clean.startsWith(ignored))) continue;
       if (!existsSync(join(ROOT, clean))) problems.push({ file: rel, line: index + 1, text: line.trim(), why: `${clean} does not exist` });
     }
   });
