@@ -70,8 +70,8 @@ describe('npm run loa -- generate', () => {
   });
 
   it.each([
-    [['--steps', '0'], /steps must be a whole number from 1 to 1000/],
-    [['--steps', '1001'], /steps must be a whole number from 1 to 1000/],
+    [['--steps', '0'], /steps must be a whole number from 1 to 999/],
+    [['--steps', '1001'], /steps must be a whole number from 1 to 999/],
     [['--guidance', '0.5'], /guidance must be from 1 to 30/],
     [['--guidance', 'x'], /guidance must be a number/],
     [['--seconds', '31'], /seconds must be from 0.5 to 30/],
