@@ -18,7 +18,7 @@ import { EmbeddingMissingError, LibraryFileMissingError, TakeNotFoundError } fro
 import { absolutePath, fileIsPresent, reconcileFiles } from './library-files.ts';
 import type { LibraryTake, NewLibraryTake, ReconcileReport, SearchOptions, SearchResult, SimilarTake, TakeUpdate, TrashedFiles } from './library-types.ts';
 import { floatBlob, floatsOf, LoadedEmbeddings } from './loaded-embeddings.ts';
-import { encodePeaks } from './peaks-blob.ts';
+import { encodePeaks } from '../../shared/library/peaks-blob.ts';
 import { checkCount, checkIds, checkPaging, searchSql } from './search-sql.ts';
 import { ExportRows, ReferenceRows } from './reference-rows.ts';
 import { INSERT_TAKE, normaliseTags, TAKE_COLUMNS, takeColumns, takeFromRow, updateColumns, type TakeRow } from './take-rows.ts';

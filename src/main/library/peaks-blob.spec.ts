@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computePeaks } from '../studio/peaks.ts';
-import { decodePeaks, encodePeaks } from './peaks-blob.ts';
+import { decodePeaks, encodePeaks } from '../../shared/library/peaks-blob.ts';
 
 describe('peaks blob', () => {
   it('stores one signed byte per value, mins rounded down and maxes up', () => {

@@ -9,7 +9,7 @@ import type { Lineage } from '../../shared/engine/lineage.ts';
 import { isTransformParams, type JobParams } from '../../shared/studio/studio-api.ts';
 import { checkRelativePath } from './library-files.ts';
 import type { LibraryReference, LibraryTake, NewLibraryReference, NewLibraryTake, Rating, TakeUpdate } from './library-types.ts';
-import { decodePeaks, encodePeaks } from './peaks-blob.ts';
+import { decodePeaks, encodePeaks } from '../../shared/library/peaks-blob.ts';
 
 /** Same alphabet as the studio's ids (randomUUID without dashes), and safe in a file name. */
 const ID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePeaks, encodePeaks } from '../library/peaks-blob.ts';
+import { decodePeaks, encodePeaks } from '../../shared/library/peaks-blob.ts';
 import { computePeaks, PEAK_PAIRS, peaksForWire, reducePeaks, ROW_PEAK_PAIRS } from './peaks.ts';
 
 describe('computePeaks', () => {

@@ -9,8 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RpcResponse } from '../../shared/studio/rpc.ts';
-import { parseClientRequest } from '../../shared/studio/rpc.ts';
+import { encodeServerMessage, parseClientRequest, type RpcResponse } from '../../shared/studio/rpc.ts';
 import type { StudioApi } from '../../shared/studio/studio-api.ts';
 import { InvalidRequestError, LoaError, toErrorEnvelope } from '../../shared/errors.ts';
 import { dispatchCall } from '../studio/dispatch.ts';
@@ -304,14 +303,14 @@ export async function startStudioWebServer(options: StudioWebServerOptions): Pro
         return;
       }
       void dispatchCall(service, request.method, request.args, (method, error) => log(`${method} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`), guard)
-        .then((outcome) => send(ws, JSON.stringify({ id: request.id, ...outcome } satisfies RpcResponse)))
+        .then((outcome) => send(ws, encodeServerMessage({ id: request.id, ...outcome } satisfies RpcResponse)))
         // An answer that cannot be encoded or sent must not become an unhandled rejection (which ends the process).
         .catch((error: unknown) => log(`Answering ${String(request.method).slice(0, 40)} failed unexpectedly: ${String(error)}`));
     });
   }
 
   const unsubscribe = service.onEvent((event) => {
-    const frame = JSON.stringify({ event });
+    const frame = encodeServerMessage({ event });
     for (const ws of sockets) send(ws, frame);
   });
 

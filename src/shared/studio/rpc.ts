@@ -4,6 +4,7 @@
  * (no id) to every socket. Errors travel as `ErrorEnvelope`, the same as over Electron IPC.
  */
 import type { ErrorEnvelope } from '../errors.ts';
+import { packPeaksReplacer, unpackPeaksReviver } from './peaks-wire.ts';
 import type { StudioEvent, StudioMethod } from './studio-api.ts';
 
 export interface RpcRequest {
@@ -23,9 +24,14 @@ export interface RpcPush {
 
 export type RpcServerMessage = RpcResponse | RpcPush;
 
+/** Encodes one frame for the page: waveform peaks packed (peaks-wire.ts), everything else plain JSON. */
+export function encodeServerMessage(message: RpcServerMessage): string {
+  return JSON.stringify(message, packPeaksReplacer);
+}
+
 /** Decodes one frame from the server; anything else is a protocol bug worth a loud error. */
 export function parseServerMessage(text: string): RpcServerMessage {
-  const message = JSON.parse(text) as unknown;
+  const message = JSON.parse(text, unpackPeaksReviver) as unknown;
   if (typeof message === 'object' && message !== null) {
     if ('event' in message) return message as RpcPush;
     if ('id' in message && 'ok' in message) return message as RpcResponse;
