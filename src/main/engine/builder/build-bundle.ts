@@ -20,7 +20,7 @@ import { writeFloat16Weights } from './float16-weights.ts';
 import type { Graph } from './onnx/graph.ts';
 
 /** Bumped whenever built graphs change: recipes record it, caches key on it. */
-export const BUILDER_VERSION = '1';
+export const BUILDER_VERSION = '2';
 
 export interface BuildProgress {
   stage: 'check' | 'graphs' | 'weights' | 'hash' | 'done';

@@ -5,7 +5,7 @@ import { ModelBundleError, ProviderUnavailableError } from '../../../shared/erro
 import { availableProviders } from '../onnx/onnx-runtime.ts';
 import { copyTinyBundle, editManifest, replaceFile, tempDir, TINY_BUNDLE } from '../testing/tiny-bundle.ts';
 import { COMPONENT_KEYS } from './contract.ts';
-import { chooseGraph, ModelBundle } from './model-bundle.ts';
+import { chooseGraph, ModelBundle, stepTakesSequences } from './model-bundle.ts';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -36,6 +36,21 @@ describe('models/tiny', () => {
       expect(bundle.manifest.contractVersion).toBe(1);
       for (const key of COMPONENT_KEYS) expect(bundle.isLoaded(key)).toBe(true);
       expect((await bundle.session('unet')).inputs.map((i) => i.name).sort()).toEqual(['encoder_attention_mask_1', 'encoder_hidden_states', 'encoder_hidden_states_1', 'sample', 'timestep']);
+    } finally {
+      await bundle.release();
+    }
+  });
+
+  it('holds GPT-2 in one session: the built step graph is also the prefill, and the prefill graph is never opened', async () => {
+    const bundle = await ModelBundle.load(TINY_BUNDLE, { device: 'cpu' });
+    try {
+      const step = await bundle.session('gpt2Step');
+      expect(stepTakesSequences(step)).toBe(true);
+      expect(await bundle.gpt2PrefillSession()).toBe(step);
+      expect(bundle.isLoaded('gpt2Step')).toBe(true);
+      expect(bundle.isLoaded('gpt2Prefill')).toBe(false);
+      // The bundle still carries a prefill graph, for engines before builder 2: it takes no cache.
+      expect((await bundle.session('gpt2Prefill')).inputs.some((v) => v.name === 'past.0.key')).toBe(false);
     } finally {
       await bundle.release();
     }

@@ -20,6 +20,12 @@ export interface LoadBundleOptions {
 
 export const DEFAULT_EAGER: readonly ComponentKey[] = ['clapText', 't5Encoder', 'projection', 'gpt2Prefill', 'gpt2Step', 'unet', 'vaeDecoder', 'vocoder'];
 
+/** Whether a GPT-2 step graph's `inputs_embeds` takes any number of positions (a symbolic axis 1), not just one. */
+export function stepTakesSequences(step: OnnxSession): boolean {
+  const seq = step.inputs.find((v) => v.name === 'inputs_embeds')?.dims[1];
+  return typeof seq === 'string' || (typeof seq === 'number' && seq < 0);
+}
+
 /** Picks the graph for a provider: fp16 where the bundle has one and the provider is a GPU. */
 export function chooseGraph(graphs: readonly GraphFile[], provider: ProviderName): GraphFile {
   const wanted = GPU_PROVIDERS.has(provider) ? 'fp16' : 'fp32';
@@ -68,7 +74,7 @@ export class ModelBundle {
 
     const bundle = new ModelBundle(dir, manifest, choice.provider, options.intraOpThreads, choice.notices);
     const eager = options.eager ?? DEFAULT_EAGER;
-    await Promise.all(eager.map((key) => bundle.session(key)));
+    await Promise.all(eager.map((key) => (key === 'gpt2Prefill' ? bundle.gpt2PrefillSession() : bundle.session(key))));
     return bundle;
   }
 
@@ -110,6 +116,15 @@ export class ModelBundle {
 
   private openGraph(key: ComponentKey, graph: GraphFile, provider: ProviderName): Promise<OnnxSession> {
     return OnnxSession.create(key, resolveInBundle(this.dir, graph.file), { provider, intraOpThreads: this.intraOpThreads, ...SESSION_TUNING[key] });
+  }
+
+  /**
+   * GPT-2's prefill: the step graph itself when it takes any number of new positions (what the
+   * builder writes: one session, GPT-2's packed weights held once), else the bundle's prefill graph.
+   */
+  async gpt2PrefillSession(): Promise<OnnxSession> {
+    const step = await this.session('gpt2Step');
+    return stepTakesSequences(step) ? step : this.session('gpt2Prefill');
   }
 
   isLoaded(key: ComponentKey): boolean {

@@ -7,8 +7,9 @@
  * (2 cores, 2026-12-03, CPU seconds under the same load), Flan-T5's session took 6.2 s to create
  * with prepacking and 0.16 s without, while one run at batch 2 × 14 tokens went from 0.18 s to
  * 0.30 s; CLAP text 1.6 s → 0.17 s to load for +30 ms a run; GPT-2 prefill 1.9 s → 0.13 s for
- * +27 ms. GPT-2's step graph runs 8 times a take and the UNet 2 × steps times, so both keep their
- * packed weights (the UNet's step is ~20 % slower unpacked).
+ * +27 ms. GPT-2's step graph runs 8 times a take (and is a built bundle's prefill too) and the UNet
+ * 2 × steps times, so both keep their packed weights (a GPT-2 step at batch 2 took 50–70 ms unpacked
+ * against 18–35 ms packed; the UNet's step is ~20 % slower unpacked).
  *
  * ORT's memory pattern plans one block for a run's intermediate tensors from the first run and
  * allocates it on the next, while the arena keeps what the first run took: the VAE decoder's

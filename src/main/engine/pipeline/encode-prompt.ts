@@ -66,7 +66,7 @@ export async function encodePrompt(bundle: ModelBundle, tokenizers: PromptTokeni
   });
 
   const loa = await generateLanguageOfAudio(
-    await bundle.session('gpt2Prefill'),
+    await bundle.gpt2PrefillSession(),
     await bundle.session('gpt2Step'),
     projected.inputs_embeds.data as Float32Array,
     projected.attention_mask.data as BigInt64Array,

@@ -1,5 +1,6 @@
 import type { OnnxSession, TensorData } from '../onnx/onnx-runtime.ts';
 import { float32, int64 } from '../onnx/onnx-runtime.ts';
+import { InferenceError } from '../../../shared/errors.ts';
 
 export interface GptDims {
   llmDim: number;
@@ -28,11 +29,20 @@ export async function generateLanguageOfAudio(
   const positions = new BigInt64Array(batch * seqLen);
   for (let b = 0; b < batch; b++) for (let s = 0; s < seqLen; s++) positions[b * seqLen + s] = BigInt(s);
 
-  let result = await prefill.run({
+  const prefillFeeds: Record<string, TensorData> = {
     inputs_embeds: float32(inputsEmbeds, [batch, seqLen, llmDim]),
     attention_mask: int64(attentionMask, [batch, seqLen]),
     position_ids: int64(positions, [batch, seqLen]),
-  });
+  };
+  // A step graph that takes any number of new positions is its own prefill, over an empty cache.
+  if (prefill.inputs.some((v) => v.name === 'past.0.key')) {
+    const heads = pastShape(prefill);
+    for (let i = 0; i < layers; i++) {
+      prefillFeeds[`past.${i}.key`] = float32(new Float32Array(0), [batch, heads.heads, 0, heads.headDim]);
+      prefillFeeds[`past.${i}.value`] = float32(new Float32Array(0), [batch, heads.heads, 0, heads.headDim]);
+    }
+  }
+  let result = await prefill.run(prefillFeeds);
   let mask = attentionMask;
   let length = seqLen;
   for (let k = 0; k < maxNewTokens; k++) {
@@ -60,6 +70,16 @@ export async function generateLanguageOfAudio(
     result = await step.run(feeds);
   }
   return out;
+}
+
+/** Heads and head size of a cache input, as the graph declares them ([batch, heads, past_len, headDim]). */
+function pastShape(graph: OnnxSession): { heads: number; headDim: number } {
+  const dims = graph.inputs.find((v) => v.name === 'past.0.key')?.dims ?? [];
+  const [heads, headDim] = [dims[1], dims[3]];
+  if (typeof heads !== 'number' || typeof headDim !== 'number' || heads < 1 || headDim < 1) {
+    throw new InferenceError(`${graph.component}: past.0.key must declare its heads and head size, got [${dims.join(', ')}].`);
+  }
+  return { heads, headDim };
 }
 
 function appendOne(mask: BigInt64Array, batch: number, length: number): BigInt64Array {

@@ -69,7 +69,28 @@ describe('GPT-2 language-of-audio graphs vs diffusers', () => {
     await step?.dispose();
   });
 
-  const cachedLoa = (p: Prefix) => generateLanguageOfAudio(prefill.session, step.session, p.embeds, p.mask, p.batch, MAX_NEW_TOKENS, { llmDim: dims.llmDim, layers: dims.layers });
+  /** The engine's loop as a built bundle runs it: the step graph is its own prefill. */
+  const cachedLoa = (p: Prefix) => generateLanguageOfAudio(step.session, step.session, p.embeds, p.mask, p.batch, MAX_NEW_TOKENS, { llmDim: dims.llmDim, layers: dims.layers });
+  /** The loop as a bundle with a separate prefill graph runs it (older bundles). */
+  const prefillGraphLoa = (p: Prefix) => generateLanguageOfAudio(prefill.session, step.session, p.embeds, p.mask, p.batch, MAX_NEW_TOKENS, { llmDim: dims.llmDim, layers: dims.layers });
+
+  /** The step graph on `seq` new positions after a cache of `past` ones (`past` = undefined: an empty cache). */
+  function runStep(embeds: Float32Array, mask: BigInt64Array, batch: number, seq: number, past?: Record<string, TensorData>, pastLen = 0) {
+    const feeds: Record<string, TensorData> = {
+      inputs_embeds: float32(embeds, [batch, seq, dims.llmDim]),
+      attention_mask: int64(mask, [batch, pastLen + seq]),
+      position_ids: int64(
+        arangePositions(batch, pastLen + seq).filter((_, i) => i % (pastLen + seq) >= pastLen),
+        [batch, seq],
+      ),
+    };
+    for (let i = 0; i < dims.layers; i++) {
+      for (const kv of ['key', 'value']) {
+        feeds[`past.${i}.${kv}`] = past ? past[`present.${i}.${kv}`] : float32(new Float32Array(0), [batch, dims.heads, 0, dims.headDim]);
+      }
+    }
+    return step.session.run(feeds);
+  }
 
   const runPrefill = (embeds: Float32Array, mask: BigInt64Array, batch: number, seq: number) =>
     prefill.session.run({
@@ -97,7 +118,7 @@ describe('GPT-2 language-of-audio graphs vs diffusers', () => {
     return out;
   }
 
-  eachGoldenCase("case %s: the engine loop on the built prefill + step gives diffusers' loa_embeds", async (c, name) => {
+  eachGoldenCase("case %s: the engine loop on the built step graph (its own prefill) gives diffusers' loa_embeds", async (c, name) => {
     const p = goldenPrefix(name);
     const expected = goldenStage(c, 'loa_embeds');
     const loa = await cachedLoa(p);
@@ -105,6 +126,41 @@ describe('GPT-2 language-of-audio graphs vs diffusers', () => {
     const rel = relativeL2(loa, expected.data as Float32Array);
     measured.push(`${name} (batch ${p.batch}, prefix ${p.seq}, ${p.mask.filter((m) => m === 0n).length} padded): ${rel.toExponential(2)}`);
     expect(rel).toBeLessThan(1e-5);
+  });
+
+  it('the separate prefill graph (older bundles) gives the same loa_embeds as the step graph over an empty cache', async () => {
+    const p = goldenPrefix('d-dpmpp-cfg2.5-negnone');
+    expect(relativeL2(await prefillGraphLoa(p), await cachedLoa(p))).toBeLessThan(1e-6);
+  });
+
+  it('the step graph over an empty cache equals the prefill graph: hidden states and every present', async () => {
+    const p = goldenPrefix('f-dpmpp-cfg3.5-longprompt');
+    const viaStep = await runStep(p.embeds, p.mask, p.batch, p.seq);
+    const viaPrefill = await runPrefill(p.embeds, p.mask, p.batch, p.seq);
+    for (const name of ['last_hidden_state', 'present.0.key', `present.${dims.layers - 1}.value`]) {
+      expect(viaStep[name].dims).toEqual(viaPrefill[name].dims);
+      expect(relativeL2(viaStep[name].data as Float32Array, viaPrefill[name].data as Float32Array)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('several new positions on a cache see only the keys before them (causal mask offset by the cache)', async () => {
+    const p = goldenPrefix('d-dpmpp-cfg2.5-negnone');
+    const D = dims.llmDim;
+    const head = 5;
+    const tail = p.seq - head;
+    const slice = <T extends Float32Array | BigInt64Array>(data: T, size: number, from: number, to: number) => {
+      const parts = Array.from({ length: p.batch }, (_, b) => data.slice((b * p.seq + from) * size, (b * p.seq + to) * size));
+      const out = new (data.constructor as new (n: number) => T)(p.batch * (to - from) * size);
+      parts.forEach((part, b) => out.set(part as never, b * (to - from) * size));
+      return out;
+    };
+    const cache = await runStep(slice(p.embeds, D, 0, head), slice(p.mask, 1, 0, head), p.batch, head);
+    const rest = await runStep(slice(p.embeds, D, head, p.seq), p.mask, p.batch, tail, cache, head);
+    const whole = await runPrefill(p.embeds, p.mask, p.batch, p.seq);
+    const wholeTail = slice(whole.last_hidden_state.data as Float32Array, D, head, p.seq);
+    expect(rest.last_hidden_state.dims).toEqual([p.batch, tail, D]);
+    expect(relativeL2(rest.last_hidden_state.data as Float32Array, wholeTail)).toBeLessThan(1e-6);
+    expect(relativeL2(rest[`present.${dims.layers - 1}.key`].data as Float32Array, whole[`present.${dims.layers - 1}.key`].data as Float32Array)).toBeLessThan(1e-6);
   });
 
   // Both pad the negative's T5 tokens (mask zeros inside the prefix); f is the longest prefix (133).

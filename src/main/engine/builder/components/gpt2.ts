@@ -195,22 +195,37 @@ export function buildGpt2Prefill(checkpoint: Checkpoint): Graph {
 }
 
 /**
- * GPT2Model for one new position after `past_len` cached ones. The single query is the last
- * position, so the causal mask hides nothing (GPT2Attention's slice is its last row: all ones);
- * only the padding mask over all `total_len` = past_len + 1 keys applies.
+ * GPT2Model for `seq` new positions after `past_len` cached ones: the KV-cache step (seq = 1) and,
+ * with an empty cache (past_len = 0), the prefill too. One graph means one ORT session holding
+ * GPT-2's packed weights once: a second session for the prefill kept a second copy of them
+ * resident (0.32 GB of the full checkpoint's RSS) and ran its prefix on unpacked weights. New
+ * position i sits at past_len + i, so key j is hidden from it when j > past_len + i (GPT2Attention's
+ * causal slice); the padding mask covers all `total_len` = past_len + seq keys. At seq = 1 the
+ * causal term hides nothing.
  */
 export function buildGpt2Step(checkpoint: Checkpoint): Graph {
   const dims = gpt2Dims(checkpoint);
   const g = new Graph('gpt2Step');
-  const embeds = g.input('inputs_embeds', 'float32', ['batch', 1, dims.llmDim]);
+  const embeds = g.input('inputs_embeds', 'float32', ['batch', 'seq', dims.llmDim]);
   const mask = g.input('attention_mask', 'int64', ['batch', 'total_len']);
-  const positionIds = g.input('position_ids', 'int64', ['batch', 1]);
+  const positionIds = g.input('position_ids', 'int64', ['batch', 'seq']);
   const past = Array.from({ length: dims.layers }, (_, i) => ({
     key: g.input(`past.${i}.key`, 'float32', ['batch', dims.heads, 'past_len', dims.headDim]),
     value: g.input(`past.${i}.value`, 'float32', ['batch', dims.heads, 'past_len', dims.headDim]),
   }));
-  const { hidden, presents } = gpt2Body({ g, w: languageModelWeights(checkpoint), dims, embeds, positionIds, bias: paddingBias(g, mask), past });
-  g.output(hidden, 'last_hidden_state', 'float32', ['batch', 1, dims.llmDim]);
+  const bias = g.op('Min', [cachedCausalBias(g, embeds, mask), paddingBias(g, mask)], {}, { name: 'attn.bias' });
+  const { hidden, presents } = gpt2Body({ g, w: languageModelWeights(checkpoint), dims, embeds, positionIds, bias, past });
+  g.output(hidden, 'last_hidden_state', 'float32', ['batch', 'seq', dims.llmDim]);
   outputPresents(g, dims, presents, 'total_len');
   return g;
+}
+
+/** The causal mask of `seq` new queries over `total_len` keys, the last `seq` of which are theirs: [seq, total_len]. */
+function cachedCausalBias(g: Graph, embeds: string, mask: string): string {
+  const seq = g.op('Gather', [g.op('Shape', [embeds]), g.constInt(1)], { axis: int(0) }, { name: 'seq' });
+  const total = g.op('Gather', [g.op('Shape', [mask]), g.constInt(1)], { axis: int(0) }, { name: 'total_len' });
+  const queryPosition = g.op('Range', [g.op('Sub', [total, seq], {}, { name: 'past_len' }), total, g.constInt(1)], {}, { name: 'query.position' });
+  const keyPosition = g.op('Range', [g.constInt(0), total, g.constInt(1)], {}, { name: 'key.position' });
+  const future = g.op('Greater', [g.op('Unsqueeze', [keyPosition, g.constInt([0])]), g.op('Unsqueeze', [queryPosition, g.constInt([1])])], {}, { name: 'future' });
+  return g.op('Where', [future, g.constFloat(FLOAT32_MIN), g.constFloat(0)], {}, { name: 'causal.bias' });
 }
