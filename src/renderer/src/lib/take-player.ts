@@ -10,13 +10,18 @@ export function mountTakePlayer(
   root: HTMLElement,
   take: Pick<TakeInfo, 'id' | 'audioUrl' | 'durationS'>,
   playback: PlaybackState,
-  options: { playerId?: string; testid: string; onError: (message: string) => void },
+  options: {
+    playerId?: string;
+    testid: string;
+    onError: (message: string) => void;
+    /** 'metadata' (the default) for the selection's player, which ↑/↓ remakes fast; 'auto' where every take on show is a click from playing (the variation grid). */
+    preload?: 'metadata' | 'auto';
+  },
 ): () => void {
   const id = options.playerId ?? take.id;
   const url = absoluteUrl(take.audioUrl);
   const media = createTakeMedia(url, options.onError);
-  // Metadata only until it plays: the element is made for the selection, which ↑/↓ moves fast.
-  media.preload = 'metadata';
+  media.preload = options.preload ?? 'metadata';
   media.src = url;
   media.dataset.testid = options.testid;
   media.dataset.takeId = take.id;
