@@ -171,6 +171,23 @@ describe.skipIf(!chromiumAvailable)('library (browser mode, real engine on model
     await expect.poll(total, { timeout: 10_000 }).toBe(3);
   }, 60_000);
 
+  it('filters by length: each end of the range on its own, and empty ends lift it', async () => {
+    // Every take here is 1.5 s.
+    const minLength = page.getByTestId('library-min-duration');
+    const maxLength = page.getByTestId('library-max-duration');
+    await minLength.fill('2');
+    await expect.poll(total, { timeout: 10_000 }).toBe(0);
+    await minLength.fill('1');
+    await expect.poll(total, { timeout: 10_000 }).toBe(3);
+    await maxLength.fill('1.2');
+    await expect.poll(total, { timeout: 10_000 }).toBe(0);
+    await maxLength.fill('2');
+    await expect.poll(total, { timeout: 10_000 }).toBe(3);
+    await minLength.fill('');
+    await maxLength.fill('');
+    await expect.poll(() => page.getByTestId('library-clear-filters').count(), { timeout: 10_000 }).toBe(0);
+  }, 30_000);
+
   it('tags a take (comma-separated) and finds it by the tag, and by words in its notes', async () => {
     await row(ids[DOG]).getByTestId('library-row-prompt').click();
     await page.keyboard.press('Escape');
