@@ -24,6 +24,7 @@ import { unetDims } from '../src/main/engine/builder/components/unet-config.ts';
 import { unetMacs } from '../src/main/engine/builder/components/unet-macs.ts';
 import { Graph } from '../src/main/engine/builder/onnx/graph.ts';
 import { float32, OnnxSession, ortVersion } from '../src/main/engine/onnx/onnx-runtime.ts';
+import { engineProcessEnv } from '../src/main/engine/host/engine-process-env.ts';
 import { describeMachine, replaceSection } from './machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -49,8 +50,8 @@ function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-function run(command: string, args: string[]): string {
-  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 });
+function run(command: string, args: string[], env?: NodeJS.ProcessEnv): string {
+  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024, env });
 }
 
 const checkpointDir = resolve(values.checkpoint!);
@@ -109,7 +110,8 @@ function measureBundle(dir: string): BundleFigures {
   const launch = (phase: 'cold' | 'warm') => {
     const args = [join(ROOT, 'bench/engine-measure.ts'), '--bundle', dir, '--cache', cacheDir, '--phase', phase, '--seconds', String(SECONDS)];
     if (values['skip-ddim']) args.push('--skip-ddim');
-    const out = run('npx', ['tsx', ...args]);
+    // As the app starts its engine process (engine-process-env.ts), for every bundle alike.
+    const out = run('npx', ['tsx', ...args], engineProcessEnv(process.env));
     return JSON.parse(out.slice(out.indexOf('{')));
   };
   try {

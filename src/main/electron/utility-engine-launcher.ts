@@ -5,6 +5,7 @@
  */
 import { utilityProcess } from 'electron';
 import type { EngineEvent, EngineRequest } from '../../shared/engine/engine-protocol.ts';
+import { engineProcessEnv } from '../engine/host/engine-process-env.ts';
 import { engineWorkerEntry, type EngineChild, type LaunchEngine } from '../engine/host/node-engine-launcher.ts';
 
 export const ENGINE_SERVICE_NAME = 'LOA Engine';
@@ -15,6 +16,7 @@ export function utilityEngineLauncher(): LaunchEngine {
     const child = utilityProcess.fork(engineWorkerEntry().path, [], {
       serviceName: ENGINE_SERVICE_NAME,
       stdio: 'inherit',
+      env: engineProcessEnv(process.env),
     });
     let spawned = false;
     let exited = false;

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { siblingEntry } from '../../worker-entry.ts';
+import { engineProcessEnv } from './engine-process-env.ts';
 import type { EngineEvent, EngineRequest } from '../../../shared/engine/engine-protocol.ts';
 
 /** A running engine process, whatever started it (Node `fork` here, Electron `utilityProcess` in the app). */
@@ -25,6 +26,7 @@ export function nodeEngineLauncher(): LaunchEngine {
     const entry = engineWorkerEntry();
     const child = fork(entry.path, [], {
       execArgv: entry.execArgv,
+      env: engineProcessEnv(process.env),
       serialization: 'advanced', // Float32Array crosses as a typed array, not JSON
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
