@@ -104,11 +104,16 @@ export class VirtualList {
 export function trackScroller(list: VirtualList) {
   return (node: HTMLElement) => {
     const onScroll = () => list.setScroll(node.scrollTop);
-    const observer = new ResizeObserver(() => list.setViewport(node.clientHeight));
+    // A hidden list (display: none, its view not shown) measures 0: it keeps the window it had, so
+    // showing it again finds its items still there instead of building them all anew.
+    const measure = () => {
+      if (node.clientHeight > 0) list.setViewport(node.clientHeight);
+    };
+    const observer = new ResizeObserver(measure);
     observer.observe(node);
     node.addEventListener('scroll', onScroll, { passive: true });
     // Untracked: the attachment must not re-run (re-measuring the scroller) each time the height changes.
-    untrack(() => list.setViewport(node.clientHeight));
+    untrack(measure);
     return () => {
       observer.disconnect();
       node.removeEventListener('scroll', onScroll);
