@@ -37,6 +37,19 @@ describe('peaks on the browser-mode wire', () => {
     expect(parseServerMessage(event)).toEqual({ event: { type: 'take', take: takes[0] } });
   });
 
+  it('decodes a take peaks once, when first read, and lets them be replaced', () => {
+    const stored = decodePeaks(encodePeaks(envelope(50)));
+    const take = (parseServerMessage(encodeServerMessage({ id: 1, ok: true, result: { id: 'a', peaks: stored } })) as { result: { peaks: number[] } }).result;
+    expect(Object.getOwnPropertyDescriptor(take, 'peaks')?.get).toBeTypeOf('function');
+    const first = take.peaks;
+    expect(first).toEqual(stored);
+    expect(take.peaks).toBe(first);
+    expect(Object.getOwnPropertyDescriptor(take, 'peaks')?.value).toBe(first);
+    expect({ ...take }).toEqual({ id: 'a', peaks: stored });
+    take.peaks = [0, 1];
+    expect(take.peaks).toEqual([0, 1]);
+  });
+
   it('leaves anything else called peaks alone', () => {
     const odd = { id: 1, ok: true as const, result: { peaks: [0.5], other: { peaks: 'text' }, more: { peaks: [1, 'x'] } } };
     expect(parseServerMessage(encodeServerMessage(odd))).toEqual(odd);

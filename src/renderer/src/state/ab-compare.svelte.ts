@@ -17,7 +17,7 @@ export class AbCompareState {
   ready = $derived(this.a !== null && this.b !== null && this.a !== this.b);
   gains = $derived.by(() => {
     if (!this.ready || !this.matched) return { a: 1, b: 1 };
-    return matchGains(this.takes.rms[this.a!] ?? 0, this.takes.rms[this.b!] ?? 0);
+    return matchGains(this.takes.loudness(this.a!), this.takes.loudness(this.b!));
   });
   /** The trim applied to each side, in dB (≤ 0), for display. */
   trimDb = $derived({ a: gainToDb(this.gains.a), b: gainToDb(this.gains.b) });

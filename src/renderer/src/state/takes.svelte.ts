@@ -24,7 +24,7 @@ export class TakesState {
   /** Takes ticked for batch export. */
   checked = $state<Record<string, boolean>>({});
   regions = $state<Record<string, Region | null>>({});
-  /** Loudness (RMS) per take: from peaks at first, replaced by the decoded audio's. */
+  /** Loudness (RMS) per take, measured on its decoded audio (see `loudness` for the rest). */
   rms = $state<Record<string, number>>({});
   /** Rows by default: a card is ~250 px tall, so only one and a half fit a 720 px window. */
   view = $state<TakeView>(readPreference<TakeView>(PREFERENCE_KEYS.takeView, 'rows', ['rows', 'cards']));
@@ -47,13 +47,11 @@ export class TakesState {
   load = async (): Promise<void> => {
     const takes = await this.api.listTakes();
     this.takes = takes;
-    for (const take of takes) this.estimateRms(take);
   };
 
   upsert = (take: TakeInfo): void => {
     const index = this.takes.findIndex((t) => t.id === take.id);
     this.takes = index < 0 ? [...this.takes, take] : this.takes.map((t, i) => (i === index ? take : t));
-    this.estimateRms(take);
   };
 
   /** Takes moved to the trash (main's 'library' event): off the list, kept here in case they come back. */
@@ -135,7 +133,9 @@ export class TakesState {
     }
   };
 
-  private estimateRms(take: TakeInfo): void {
-    if (this.rms[take.id] === undefined) this.rms[take.id] = rmsOfPeaks(take.peaks);
-  }
+  /**
+   * A take's loudness (RMS) for A/B: its decoded audio's once measured, estimated from its peaks
+   * until then. Asked for when needed, not at load: a page of 200 takes reads no peaks it does not draw.
+   */
+  loudness = (id: string): number => this.rms[id] ?? rmsOfPeaks(this.byId(id)?.peaks ?? []);
 }
