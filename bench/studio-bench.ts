@@ -17,6 +17,8 @@ import { LibraryStore } from '../src/main/studio/library-store.ts';
 import { SeededRandom } from '../src/main/engine/random.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
 import { startStudioWeb } from '../e2e/support/studio-web.ts';
+import { ensureRendererBuilt } from '../e2e/support/renderer-build.ts';
+import { frameRecorderScript, frameWindow } from './frame-gaps.ts';
 import { describeMachine, replaceSection } from './machine.ts';
 import { runWorkspaceBench, writeWorkspaceSection } from './studio-workspace-bench.ts';
 
@@ -59,6 +61,9 @@ const TEN_MINUTES = 9_600_000;
   store.close(); // the studio opens the library next
   log(`wrote a 10-minute take (${TEN_MINUTES} samples at ${SAMPLE_RATE} Hz) to ${libraryDir}`);
 }
+
+// The renderer as the sources are now (the server itself only builds a missing one).
+await ensureRendererBuilt();
 
 // ---- 1. server start: URL line and model ready --------------------------------------------------
 interface Server {
@@ -121,32 +126,13 @@ for (let i = 0; i < RUNS; i++) {
 }
 
 // ---- 2 & 3. in headless Chromium ----------------------------------------------------------------
-/** Installed before any page script: frame gaps, long tasks, and when the take's waveform is drawn. */
-function instrument(): void {
+/** Page side, after the frame recorder: when the take card appears, and when its waveform is drawn. */
+function watchWaveform(): void {
   const w = globalThis as unknown as Record<string, unknown> & {
     requestAnimationFrame(cb: (t: number) => void): void;
     document: { querySelector(s: string): { querySelector(s: string): unknown } | null; documentElement: unknown };
     MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void; disconnect(): void };
   };
-  const gaps: { at: number; gap: number }[] = [];
-  const longTasks: { start: number; duration: number }[] = [];
-  w.__gaps = gaps;
-  w.__longTasks = longTasks;
-  let last = -1;
-  const frame = (t: number) => {
-    if (last >= 0) gaps.push({ at: t, gap: t - last });
-    last = t;
-    w.requestAnimationFrame(frame);
-  };
-  w.requestAnimationFrame(frame);
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask' as never, buffered: true });
-  } catch {
-    w.__noLongTask = true;
-  }
-
   // Waveform: card in the DOM → canvas with a non-zero size inside wavesurfer's shadow root.
   const selector = '[data-testid="take-card"] [data-testid="take-waveform"]';
   const drawn = (): boolean => {
@@ -185,9 +171,8 @@ let freeze: { maxGap: number; longTaskCount: number; longestTask: number; frames
 let freezeNote = '';
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-  // tsx (esbuild keepNames) wraps named functions in __name(); give the page a no-op one.
   // The one take as a full card (the workspace shows rows by default): its waveform is what is timed.
-  await context.addInitScript({ content: `globalThis.__name = (f) => f; localStorage.setItem('loa.takeView', 'cards'); (${instrument.toString()})();` });
+  await context.addInitScript({ content: `localStorage.setItem('loa.takeView', 'cards'); ${frameRecorderScript(watchWaveform)}` });
   let page: Page | undefined;
   for (let i = 0; i < RUNS; i++) {
     await page?.close();
@@ -246,22 +231,15 @@ try {
       }),
     jobId,
   );
-  freeze = await p.evaluate(
-    ([from, to]) => {
-      const w = globalThis as unknown as { __gaps: { at: number; gap: number }[]; __longTasks: { start: number; duration: number }[] };
-      const gaps = w.__gaps.filter((g) => g.at >= from && g.at - g.gap <= to);
-      const tasks = w.__longTasks.filter((t) => t.start + t.duration >= from && t.start <= to);
-      return {
-        maxGap: Math.max(0, ...gaps.map((g) => g.gap)),
-        frames: gaps.length,
-        longTaskCount: tasks.length,
-        longestTask: Math.max(0, ...tasks.map((t) => t.duration)),
-        generateMs: to - from,
-        tasks: tasks.map((t) => `${Math.round(t.start - from)}+${Math.round(t.duration)}`).join(' '),
-      };
-    },
-    [startAt, endAt] as const,
-  );
+  const during = await frameWindow(p, startAt, endAt);
+  freeze = {
+    maxGap: during.maxGap,
+    frames: during.frames,
+    longTaskCount: during.longTasks,
+    longestTask: during.longestTask,
+    generateMs: endAt - startAt,
+    tasks: during.tasks.map((t) => `${Math.round(t.at)}+${Math.round(t.duration)}`).join(' '),
+  };
   log(`long tasks during generation (ms after the click + duration): ${freeze.tasks}`);
   log(
     `generation (2 takes): ${Math.round(freeze.generateMs)} ms, ${freeze.frames} frames, longest frame gap ${freeze.maxGap.toFixed(1)} ms, ${freeze.longTaskCount} long tasks (longest ${freeze.longestTask.toFixed(1)} ms)`,

@@ -17,8 +17,10 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../e2e/support/chromium.ts';
 import { writeManyTakes } from '../e2e/support/many-takes.ts';
+import { ensureRendererBuilt } from '../e2e/support/renderer-build.ts';
 import { startStudioWeb } from '../e2e/support/studio-web.ts';
 import { isEntryModule } from '../fuzz/fuzz-runner.ts';
+import { frameRecorderScript, frameWindow, pageNow, type FrameWindow } from './frame-gaps.ts';
 import { describeMachine, replaceSection } from './machine.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -27,34 +29,12 @@ const LOADS = 3;
 const GOAL_MS = 100;
 const log = (line: string) => process.stderr.write(`[bench:studio workspace] ${line}\n`);
 
-interface Window {
-  maxGap: number;
-  frames: number;
-  longTasks: number;
-  longestTask: number;
-}
-
-/** Installed before any page script: every frame's gap, every long task, and when the first row appears. */
-function instrument(): void {
+/** Page side, after the frame recorder: when the first take row appears. */
+function watchFirstRow(): void {
   const w = globalThis as unknown as Record<string, unknown> & {
-    requestAnimationFrame(cb: (t: number) => void): void;
     document: { querySelector(s: string): unknown };
     MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void; disconnect(): void };
   };
-  const gaps: { at: number; gap: number }[] = [];
-  const longTasks: { start: number; duration: number }[] = [];
-  w.__gaps = gaps;
-  w.__longTasks = longTasks;
-  let last = -1;
-  const frame = (t: number) => {
-    if (last >= 0) gaps.push({ at: t, gap: t - last });
-    last = t;
-    w.requestAnimationFrame(frame);
-  };
-  w.requestAnimationFrame(frame);
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
-  }).observe({ type: 'longtask' as never, buffered: true });
   const observer = new w.MutationObserver(() => {
     if (w.document.querySelector('[data-testid="take-row"]')) {
       w.__firstRowAt = performance.now();
@@ -64,38 +44,20 @@ function instrument(): void {
   observer.observe(w.document, { childList: true, subtree: true });
 }
 
-const now = (page: Page) => page.evaluate(() => performance.now());
-
-async function windowOf(page: Page, from: number, to: number): Promise<Window> {
-  return page.evaluate(
-    ([a, b]) => {
-      const w = globalThis as unknown as { __gaps: { at: number; gap: number }[]; __longTasks: { start: number; duration: number }[] };
-      const gaps = w.__gaps.filter((g) => g.at >= a && g.at - g.gap <= b);
-      const tasks = w.__longTasks.filter((t) => t.start + t.duration >= a && t.start <= b);
-      return {
-        maxGap: Math.max(0, ...gaps.map((g) => g.gap)),
-        frames: gaps.length,
-        longTasks: tasks.length,
-        longestTask: Math.max(0, ...tasks.map((t) => t.duration)),
-      };
-    },
-    [from, to] as const,
-  );
-}
-
 /** Runs `action` and measures it, up to `settleMs` after it returns (what it set off still counts). */
-async function measure(page: Page, action: () => Promise<void>, settleMs = 800): Promise<Window> {
-  const from = await now(page);
+async function measure(page: Page, action: () => Promise<void>, settleMs = 800): Promise<FrameWindow> {
+  const from = await pageNow(page);
   await action();
   await page.waitForTimeout(settleMs);
-  return windowOf(page, from, await now(page));
+  return frameWindow(page, from, await pageNow(page));
 }
 
-const worst = (ws: Window[]): Window => ({
+const worst = (ws: FrameWindow[]): FrameWindow => ({
   maxGap: Math.max(...ws.map((w) => w.maxGap)),
   frames: ws.reduce((n, w) => n + w.frames, 0),
   longTasks: ws.reduce((n, w) => n + w.longTasks, 0),
   longestTask: Math.max(...ws.map((w) => w.longestTask)),
+  tasks: ws.flatMap((w) => w.tasks),
 });
 
 async function scrollThrough(page: Page): Promise<void> {
@@ -119,17 +81,18 @@ export interface WorkspaceFigures {
   /** The machine's 1-minute load average at the start and the end: on a shared machine, the context every figure needs. */
   load1: [number, number];
   firstRowMs: number;
-  load: Window;
-  views: Window;
-  resize: Window;
-  scrollRows: Window;
-  toCards: Window;
-  scrollCards: Window;
+  load: FrameWindow;
+  views: FrameWindow;
+  resize: FrameWindow;
+  scrollRows: FrameWindow;
+  toCards: FrameWindow;
+  scrollCards: FrameWindow;
   cardsInDom: number;
   rowsInDom: number;
 }
 
 export async function runWorkspaceBench(): Promise<WorkspaceFigures> {
+  await ensureRendererBuilt(); // the renderer as the sources are now: the server only builds a missing one
   const loadBefore = loadavg()[0]!;
   const temp = mkdtempSync(join(tmpdir(), 'loa-bench-workspace-'));
   const library = join(temp, 'library');
@@ -139,10 +102,9 @@ export async function runWorkspaceBench(): Promise<WorkspaceFigures> {
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-    // tsx (esbuild keepNames) wraps named functions in __name(); give the page a no-op one.
-    await context.addInitScript({ content: `globalThis.__name = (f) => f; (${instrument.toString()})();` });
+    await context.addInitScript({ content: frameRecorderScript(watchFirstRow) });
     const firstRows: number[] = [];
-    const loads: Window[] = [];
+    const loads: FrameWindow[] = [];
     let page: Page | undefined;
     for (let i = 0; i < LOADS; i++) {
       await page?.close();
@@ -152,20 +114,20 @@ export async function runWorkspaceBench(): Promise<WorkspaceFigures> {
       await page.waitForTimeout(1500);
       const firstRowAt = await page.evaluate(() => (globalThis as unknown as { __firstRowAt: number }).__firstRowAt);
       firstRows.push(firstRowAt);
-      loads.push(await windowOf(page, 0, await now(page)));
+      loads.push(await frameWindow(page, 0, await pageNow(page)));
       log(`load ${i + 1}: first row at ${firstRowAt.toFixed(0)} ms, longest frame gap ${loads[i].maxGap.toFixed(0)} ms`);
     }
     const p = page!;
     const rowsInDom = await p.getByTestId('take-row').count();
 
-    const views: Window[] = [];
+    const views: FrameWindow[] = [];
     for (let i = 0; i < 5; i++) {
       views.push(await measure(p, () => p.getByTestId('view-library').click()));
       views.push(await measure(p, () => p.getByTestId('view-workspace').click()));
     }
     log(`views: longest frame gap ${worst(views).maxGap.toFixed(0)} ms`);
 
-    const resizes: Window[] = [];
+    const resizes: FrameWindow[] = [];
     for (let i = 0; i < 2; i++) {
       for (const [width, height] of [
         [1024, 700],
@@ -209,7 +171,7 @@ export async function runWorkspaceBench(): Promise<WorkspaceFigures> {
 
 export function writeWorkspaceSection(f: WorkspaceFigures): void {
   const ms = (x: number) => `${Math.round(x)} ms`;
-  const row = (what: string, w: Window) => `| ${what} | ${ms(w.maxGap)} | ${w.longTasks} / ${w.longTasks ? ms(w.longestTask) : '—'} | ${w.maxGap <= GOAL_MS ? 'met' : 'missed'} |`;
+  const row = (what: string, w: FrameWindow) => `| ${what} | ${ms(w.maxGap)} | ${w.longTasks} / ${w.longTasks ? ms(w.longestTask) : '—'} | ${w.maxGap <= GOAL_MS ? 'met' : 'missed'} |`;
   const body = `## Studio: the 200-take workspace (issue 13 item 1)
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${describeMachine()}, 1-minute load average ${f.load1[0].toFixed(1)} at the start and ${f.load1[1].toFixed(1)} at the end (other work on the machine: every frame gap here is stretched by it); headless Debian Chromium (\`--disable-gpu\`) via playwright-core at 1440×900, model \`models/tiny\`, 200 takes of 1.5 s (real WAVs with peaks) in 10 runs of 20.
