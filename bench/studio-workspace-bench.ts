@@ -188,7 +188,7 @@ ${row('Scrolling the rows top → bottom → top (wheel, 400 px / 50 ms)', f.scr
 ${row('Rows → Cards view', f.toCards)}
 ${row('Scrolling the cards top → bottom → top', f.scrollCards)}
 
-Reproduce: \`npm run bench:studio\` (this section alone: \`npx tsx bench/studio-workspace-bench.ts\`). The page load's gap includes parsing the 200 takes' peaks (4 000 numbers each) from the /api WebSocket.
+Reproduce: \`npm run bench:studio\` (this section alone: \`npx tsx bench/studio-workspace-bench.ts\`). What the page load's gap is made of: evaluating the renderer's script, the /api answer with the 200 takes (their peaks packed, 5.3 KB of base64 each, decoded only for the rows drawn), mounting the page, then its rows one task later. Library ↔ Workspace: both stay mounted once shown, so only the first switch to the library builds it. Cards: mounted one per frame, those on screen first.
 `;
   const path = join(ROOT, 'BENCHMARKS.md');
   writeFileSync(path, replaceSection(readFileSync(path, 'utf8'), 'studio-workspace', body));
