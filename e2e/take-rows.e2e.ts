@@ -117,6 +117,8 @@ describe.skipIf(!chromiumAvailable)('take rows: 200 takes in the workspace (brow
 
   it('opens a row as the full card and folds it back', async () => {
     await page.getByTestId('take-list').evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 0));
+    // The rows follow the scroll a frame later: read them once the window is back at the top.
+    await expect.poll(() => page.getByTestId('take-list').getAttribute('data-start')).toBe('0');
     const id = (await rowIds())[3];
     await page.locator(`[data-testid="take-row"][data-take-id="${id}"] [data-testid="take-row-expand"]`).click();
     const card = page.locator(`[data-testid="take-card"][data-take-id="${id}"]`);
