@@ -10,6 +10,7 @@ import { CancelledError } from '../../shared/errors.ts';
 import { BRIDGE_GLOBAL, IPC, type StudioBridge } from '../../shared/studio/bridge.ts';
 import { STUDIO_METHODS, type StudioApi, type StudioEvent } from '../../shared/studio/studio-api.ts';
 import * as electron from './electron-fake.fixture.ts';
+import { engineProcessEnv } from '../engine/host/engine-process-env.ts';
 
 vi.mock('electron', () => import('./electron-fake.fixture.ts'));
 
@@ -204,7 +205,9 @@ describe('utilityEngineLauncher', () => {
     const child = utilityEngineLauncher()();
     const fork = electron.utilityProcess.forks.at(-1)!;
     expect(fork.path).toMatch(/engine-worker\.ts$/);
-    expect(fork.options).toEqual({ serviceName: 'LOA Engine', stdio: 'inherit' });
+    const { env, ...options } = fork.options as { env: NodeJS.ProcessEnv };
+    expect(options).toEqual({ serviceName: 'LOA Engine', stdio: 'inherit' });
+    expect(env).toEqual(engineProcessEnv(process.env));
     child.send({ type: 'cancel', jobId: 'j1' });
     expect(fork.child.posted).toEqual([]);
     fork.child.pid = 4242;
